@@ -1,0 +1,19 @@
+//! DINFRA shared library.
+//!
+//! Everything the four contracts share lives here, so that each contract can be
+//! swapped without touching the others:
+//! - [`traits`]: the `#[ink::trait_definition]` interfaces the contracts call each
+//!   other through (one module per interface, each with its error enum and `From`
+//!   conversions), in the style of common-amm;
+//! - [`types`]: ids, money and block types, and the input-validation vocabulary;
+//! - [`admin`]: the two-step admin every contract uses, as plain Rust;
+//! - pure logic tested without a chain (stream accounting, award scoring).
+#![cfg_attr(not(feature = "std"), no_std)]
+
+pub mod admin;
+pub mod selection;
+pub mod stream;
+pub mod traits;
+pub mod types;
+
+pub use types::*;

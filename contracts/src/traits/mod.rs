@@ -1,0 +1,17 @@
+//! The interfaces the DINFRA contracts call each other through: one module per
+//! interface, each with its error enum and the `From` conversions a caller
+//! needs. Callers hold plain `AccountId`s and call through `contract_ref!`, so
+//! any contract implementing an interface (another award strategy, say) can be
+//! swapped in without redeploying its callers.
+
+pub mod award;
+pub mod registry;
+
+pub use crate::admin::Admin;
+pub use award::{Award, AwardDecision, AwardError, Requirements};
+pub use registry::{Candidate, CandidatePage, Registry, RegistryError};
+pub mod escrow;
+pub mod subscription;
+
+pub use escrow::EscrowError;
+pub use subscription::{Descriptor, SubscriptionError};

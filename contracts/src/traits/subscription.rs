@@ -1,0 +1,71 @@
+//! Types and errors of the subscription contract, shared with its clients
+//! (other dApps, the reactor).
+
+use super::award::AwardError;
+use crate::admin::AdminError;
+use crate::types::{check_len, Hash32, Invalid, MAX_ENDPOINT_LEN};
+use ink::prelude::string::String;
+
+/// Errors of the subscription contract.
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SubscriptionError {
+    /// No such subscription.
+    NotFound,
+    /// The caller may not do this.
+    Unauthorized,
+    /// Part of the input was refused; nothing was written.
+    InvalidInput(Invalid),
+    /// New subscriptions are paused.
+    Paused,
+    /// No offer satisfies the requirements; no funds were taken.
+    NoProvider,
+    /// The award contract refused for another reason.
+    Award(AwardError),
+    /// A cross-contract call failed (wrong address, trapped, out of gas).
+    CallFailed,
+    /// A counter would overflow.
+    Overflow,
+}
+
+impl From<AwardError> for SubscriptionError {
+    fn from(error: AwardError) -> Self {
+        match error {
+            AwardError::NoProvider => SubscriptionError::NoProvider,
+            other => SubscriptionError::Award(other),
+        }
+    }
+}
+
+impl From<AdminError> for SubscriptionError {
+    fn from(error: AdminError) -> Self {
+        match error {
+            AdminError::Paused => SubscriptionError::Paused,
+            _ => SubscriptionError::Unauthorized,
+        }
+    }
+}
+
+impl From<Invalid> for SubscriptionError {
+    fn from(what: Invalid) -> Self {
+        SubscriptionError::InvalidInput(what)
+    }
+}
+
+/// What to deploy: the blake2-256 hash of the descriptor document (a JSON
+/// instance of the type's schema) and where the provider fetches it. The
+/// provider's agent refuses a document whose hash differs.
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Descriptor {
+    pub hash: Hash32,
+    /// At most [`MAX_ENDPOINT_LEN`] bytes.
+    pub uri: String,
+}
+
+impl Descriptor {
+    pub fn validate(&self) -> Result<(), Invalid> {
+        check_len(self.uri.as_bytes(), MAX_ENDPOINT_LEN, Invalid::Endpoint)
+    }
+}

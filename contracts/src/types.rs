@@ -1,0 +1,55 @@
+//! Ids, amounts and the vocabulary of bad input shared by all contracts.
+
+pub use ink::primitives::AccountId;
+
+/// Native balance, as in ink!'s `DefaultEnvironment`.
+pub type Balance = u128;
+/// Block number, as in ink!'s `DefaultEnvironment`.
+pub type BlockNumber = u32;
+/// Code hash accepted by `set_code`.
+pub type CodeHash = ink::primitives::Hash;
+/// A blake2-256 hash (schemas, descriptors).
+pub type Hash32 = [u8; 32];
+
+/// Id of a deployment type in the registry.
+pub type TypeId = u32;
+/// Id of a provider's offer in the registry.
+pub type OfferId = u64;
+/// Id of a subscription in the subscription contract.
+pub type SubscriptionId = u64;
+
+/// Longest name, endpoint, attribute key or value, in bytes.
+pub const MAX_NAME_LEN: usize = 32;
+/// Longest provider endpoint (a URL), in bytes.
+pub const MAX_ENDPOINT_LEN: usize = 128;
+/// Most candidates one `Registry::candidates` call returns.
+pub const MAX_PAGE: u32 = 100;
+
+/// Which part of a message's input was refused. Carried by every
+/// `InvalidInput` error so a caller knows what to fix.
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Invalid {
+    /// A name is empty or longer than [`MAX_NAME_LEN`].
+    Name,
+    /// An endpoint or URI is empty or too long.
+    Endpoint,
+    /// A price or rate of zero.
+    Price,
+    /// A capacity of zero.
+    Capacity,
+    /// A page limit of zero or above [`MAX_PAGE`].
+    Limit,
+    /// A parameter set by the admin is out of range.
+    Parameter,
+    /// An account is the zero account or otherwise unusable here.
+    Account,
+}
+
+/// Checks that `bytes` is non-empty and at most `max` long.
+pub fn check_len(bytes: &[u8], max: usize, what: Invalid) -> Result<(), Invalid> {
+    if bytes.is_empty() || bytes.len() > max {
+        return Err(what);
+    }
+    Ok(())
+}

@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# deploy/setup.sh — makes this machine ready to build, test and deploy DINFRA.
+#
+# Idempotent: what is already there is checked and kept, so a second run takes
+# seconds. It installs, for this checkout only:
+#   * a Rust 1.85/1.86 toolchain with rust-src and clippy (ink! 5 needs it:
+#     1.87+ emits Wasm that chains reject), the normal rustup way, or — where
+#     rustup cannot download components — Debian's rustc-web 1.85 packages
+#     with lld-19 as the Wasm linker (see ../shared/TOOLCHAIN.md);
+#   * cargo-contract 5.0.3 (builds and deploys the contracts; ~13 min cold).
+# Exits non-zero with the reason when something cannot be installed.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+RUST_CHANNEL="1.86"
+CARGO_CONTRACT_VERSION="5.0.3"
+DEBIAN_RUST_VERSION="1.85.0+dfsg3-1~deb12u3"
+DEBIAN_TOOLCHAIN="dinfra-debian-1.85" # rustup refuses names like "1.85.0"
+RUSTUP_TIMEOUT="${RUSTUP_TIMEOUT:-600}"
+
+say() { echo "setup: $*"; }
+die() { echo "setup: FAILED: $*" >&2; exit 1; }
+started=$(date +%s)
+
+command -v rustup >/dev/null || die "rustup is not installed (https://rustup.rs); it selects the toolchain for this checkout"
+
+# The toolchain this checkout resolves to is usable for ink! 5.
+toolchain_ok() {
+    (
+        cd "$ROOT" || exit 1
+        version=$(rustc --version 2>/dev/null) || exit 1
+        [[ $version =~ ^rustc\ 1\.8[56]\. ]] || exit 1
+        sysroot=$(rustc --print sysroot) || exit 1
+        [ -d "$sysroot/lib/rustlib/src/rust/library" ] || exit 1
+        cargo clippy --version >/dev/null 2>&1 || exit 1
+    )
+}
+
+install_rustup_toolchain() {
+    say "installing Rust $RUST_CHANNEL with rust-src and clippy through rustup"
+    timeout "$RUSTUP_TIMEOUT" rustup toolchain install "$RUST_CHANNEL" --profile minimal \
+        --component rust-src --component clippy --component rustfmt || return 1
+    rustup override set "$RUST_CHANNEL" --path "$ROOT" >/dev/null
+}
+
+install_debian_toolchain() {
+    command -v apt-get >/dev/null || return 1
+    say "falling back to Debian's Rust $DEBIAN_RUST_VERSION (rustup could not provide rust-src)"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    local pkgs=()
+    for p in rustc-web cargo-web rust-web-src rust-web-clippy rustfmt-web libstd-rust-web-dev; do
+        pkgs+=("$p=$DEBIAN_RUST_VERSION")
+    done
+    # The security pocket offers 1.96 under the same names: pin, allow downgrades.
+    apt-get install -y -qq --allow-downgrades "${pkgs[@]}" lld-19 >/dev/null
+    # rustc-web links LLVM 19 but ships no Wasm linker.
+    ln -sf /usr/lib/llvm-19/bin/lld /usr/local/bin/rust-lld
+    rustup toolchain link "$DEBIAN_TOOLCHAIN" /usr
+    rustup override set "$DEBIAN_TOOLCHAIN" --path "$ROOT" >/dev/null
+}
+
+if toolchain_ok; then
+    say "Rust toolchain ok: $(cd "$ROOT" && rustc --version)"
+else
+    # An earlier run may have installed the toolchain; only the per-path
+    # override (stored outside the repo) is missing in a fresh clone.
+    if rustup toolchain list | grep -q "^$RUST_CHANNEL-"; then
+        rustup override set "$RUST_CHANNEL" --path "$ROOT" >/dev/null
+    elif rustup toolchain list | grep -q "^$DEBIAN_TOOLCHAIN"; then
+        rustup override set "$DEBIAN_TOOLCHAIN" --path "$ROOT" >/dev/null
+    fi
+    if ! toolchain_ok; then
+        install_rustup_toolchain || true
+    fi
+    if ! toolchain_ok; then
+        install_debian_toolchain || die "no Rust 1.85/1.86 toolchain with rust-src and clippy could be installed"
+    fi
+    toolchain_ok || die "the installed toolchain lacks rust-src or clippy: $(cd "$ROOT" && rustc --version)"
+    say "Rust toolchain installed: $(cd "$ROOT" && rustc --version)"
+fi
+
+# cargo-contract is a host tool: build it with the machine's default toolchain,
+# outside the checkout, so the 1.86 override does not apply.
+if cargo_contract=$(cd / && cargo contract --version 2>/dev/null) && [[ $cargo_contract == *"$CARGO_CONTRACT_VERSION"* ]]; then
+    say "cargo-contract ok: $cargo_contract"
+else
+    say "installing cargo-contract $CARGO_CONTRACT_VERSION (about 13 minutes on 2 cores)"
+    (cd / && cargo install cargo-contract --version "$CARGO_CONTRACT_VERSION" --locked --quiet) \
+        || die "cargo install cargo-contract $CARGO_CONTRACT_VERSION failed"
+    say "cargo-contract installed: $(cd / && cargo contract --version)"
+fi
+
+say "ready in $(( $(date +%s) - started ))s"

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# deploy/test.sh — runs every DINFRA test and prints one summary line.
+#   1. pure logic, property tests and #[ink::test] contract unit tests
+#      (the contract workspace);
+#   2. every contract built with `cargo contract build --release`, which
+#      gates on clippy's arithmetic and cast lints (deploy/build.sh);
+#   3. cross-contract scenarios in the drink sandbox (e2e-tests/).
+# Run deploy/setup.sh once first.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+run() {
+    echo "==> $*"
+    "$@" 2>&1 | tee -a "$log"
+}
+
+cd "$ROOT"
+run cargo test --workspace --locked
+run bash deploy/build.sh
+(cd "$ROOT/e2e-tests" && run cargo test --locked)
+
+# Sum cargo's per-binary "test result:" lines into one closing line.
+awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
+     END { printf "tests: %d passed, %d failed\n", p, f; exit (f > 0) }' "$log"

@@ -1,0 +1,173 @@
+//! The DINFRA suite in the drink sandbox: deploys the four contract bundles,
+//! wires them as a real deployment would, and offers typed calls whose
+//! results decode into the contracts' own types.
+//!
+//! Every message's `Result` comes back as it is, whether the contract
+//! returned `Ok` or reverted with an `Err`, so tests can assert on the exact
+//! error variant.
+
+use std::fmt::Debug;
+
+pub use dinfra;
+pub use drink;
+use drink::minimal::MinimalSandbox;
+use drink::sandbox_api::prelude::*;
+use drink::session::{Session, NO_ENDOWMENT, NO_SALT};
+use drink::AccountId32;
+use ink::scale::Decode;
+
+/// Bundles of every contract this crate depends on with `ink-as-dependency`,
+/// built to Wasm by drink when this crate compiles.
+#[drink::contract_bundle_provider]
+pub enum BundleProvider {}
+
+/// The sandbox session all scenario tests use.
+pub type Sandbox = Session<MinimalSandbox>;
+
+/// Free balance every test account starts with.
+pub const INITIAL_BALANCE: u128 = 1_000_000_000_000_000;
+
+/// Round-robin window the suite's award contract is deployed with.
+pub const MAX_CANDIDATES: u32 = 10;
+
+/// Addresses of a deployed, wired suite.
+#[derive(Debug, Clone)]
+pub struct Suite {
+    pub registry: AccountId32,
+    pub award: AccountId32,
+    pub subscription: AccountId32,
+    pub escrow: AccountId32,
+}
+
+/// Converts a sandbox account into the contracts' `AccountId`.
+pub fn ink_account(account: &AccountId32) -> ink::primitives::AccountId {
+    let bytes: &[u8; 32] = account.as_ref();
+    ink::primitives::AccountId::from(*bytes)
+}
+
+/// A funded test account with a fixed seed byte.
+pub fn funded_account(session: &mut Sandbox, seed: u8) -> AccountId32 {
+    let account = AccountId32::new([seed; 32]);
+    session
+        .sandbox()
+        .mint_into(&account, INITIAL_BALANCE)
+        .expect("minting into a test account");
+    account
+}
+
+/// Formats a value as contract-transcode's argument syntax for `[u8; 32]`.
+pub fn hex32(bytes: [u8; 32]) -> String {
+    let mut out = String::from("0x");
+    for byte in bytes {
+        out.push_str(&format!("{byte:02x}"));
+    }
+    out
+}
+
+/// Deploys registry, escrow, award and subscription from the default actor
+/// (who becomes admin of each) and wires them: award reads the registry and
+/// only the subscription contract may ask it to select; the escrow obeys only
+/// the subscription contract.
+pub fn deploy_suite(session: &mut Sandbox) -> Result<Suite, drink::session::error::SessionError> {
+    let registry = session.deploy_bundle(
+        bundle(BundleProvider::DinfraRegistry),
+        "new",
+        &[] as &[String],
+        NO_SALT,
+        NO_ENDOWMENT,
+    )?;
+    let escrow = session.deploy_bundle(
+        bundle(BundleProvider::DinfraEscrow),
+        "new",
+        &[] as &[String],
+        NO_SALT,
+        NO_ENDOWMENT,
+    )?;
+    let award = session.deploy_bundle(
+        bundle(BundleProvider::DinfraAward),
+        "new",
+        &[registry.to_string(), MAX_CANDIDATES.to_string()],
+        NO_SALT,
+        NO_ENDOWMENT,
+    )?;
+    let subscription = session.deploy_bundle(
+        bundle(BundleProvider::DinfraSubscription),
+        "new",
+        &[award.to_string()],
+        NO_SALT,
+        NO_ENDOWMENT,
+    )?;
+    let suite = Suite {
+        registry,
+        award,
+        subscription,
+        escrow,
+    };
+    let wired: Result<(), dinfra::traits::AwardError> = call(
+        session,
+        &suite.award,
+        "configure",
+        &[format!("Some({})", suite.subscription), MAX_CANDIDATES.to_string()],
+    );
+    wired.expect("wiring award → subscription");
+    let wired: Result<(), dinfra::traits::EscrowError> = call(
+        session,
+        &suite.escrow,
+        "set_subscription_contract",
+        &[format!("Some({})", suite.subscription)],
+    );
+    wired.expect("wiring escrow → subscription");
+    Ok(suite)
+}
+
+fn bundle(which: BundleProvider) -> drink::session::ContractBundle {
+    which
+        .bundle()
+        .unwrap_or_else(|e| panic!("loading the {which:?} bundle: {e:?}"))
+}
+
+/// Calls `message` on `contract` as the session's actor and returns what the
+/// message returned, `Ok` or `Err` alike. Panics on anything else (a trap,
+/// an encoding error, a `LangError`): those are never expected.
+pub fn call<V: Decode + Debug>(
+    session: &mut Sandbox,
+    contract: &AccountId32,
+    message: &str,
+    args: &[String],
+) -> V {
+    call_with_value(session, contract, message, args, 0)
+}
+
+/// As [`call`], transferring `value` with the call.
+pub fn call_with_value<V: Decode + Debug>(
+    session: &mut Sandbox,
+    contract: &AccountId32,
+    message: &str,
+    args: &[String],
+    value: u128,
+) -> V {
+    let endowment = (value > 0).then_some(value);
+    match session.call_with_address::<_, V>(contract.clone(), message, args, endowment) {
+        Ok(result) => result.unwrap_or_else(|e| panic!("{message}: LangError {e:?}")),
+        Err(error) => error
+            .decode_revert::<V>()
+            .unwrap_or_else(|e| panic!("{message}: call failed: {e:?}"))
+            .unwrap_or_else(|e| panic!("{message}: LangError {e:?}")),
+    }
+}
+
+/// The raw data of every contract event emitted by the last call.
+pub fn last_contract_events(session: &Sandbox) -> Vec<Vec<u8>> {
+    session
+        .record()
+        .last_event_batch()
+        .contract_events()
+        .into_iter()
+        .map(|data| data.to_vec())
+        .collect()
+}
+
+/// The current block number of the sandbox chain.
+pub fn block_number(session: &mut Sandbox) -> u32 {
+    session.sandbox().block_number()
+}
