@@ -171,3 +171,61 @@ pub fn last_contract_events(session: &Sandbox) -> Vec<Vec<u8>> {
 pub fn block_number(session: &mut Sandbox) -> u32 {
     session.sandbox().block_number()
 }
+
+/// Free balance of `account`.
+pub fn free_balance(session: &mut Sandbox, account: &AccountId32) -> u128 {
+    session.sandbox().free_balance(account)
+}
+
+/// Free plus held balance of `account`: storage deposits move free balance
+/// from the caller into holds on the contract, so conservation of money is
+/// checked on this figure.
+pub fn total_balance(session: &mut Sandbox, account: &AccountId32) -> u128 {
+    use drink::frame_support::traits::fungible::Inspect;
+    session.sandbox().execute_with(|| {
+        drink::pallet_balances::Pallet::<drink::minimal::MinimalSandboxRuntime>::total_balance(
+            account,
+        )
+    })
+}
+
+/// Advances the chain by `n` blocks. Up to [`BUILT_BLOCKS`] blocks are built one
+/// by one with `build_blocks`; beyond that the block number jumps to
+/// `n - BUILT_BLOCKS` ahead first (building a million empty blocks, each with
+/// a storage-root computation, would take minutes and exercise nothing the
+/// contracts can see: they read only the block number).
+pub fn advance_blocks(session: &mut Sandbox, n: u32) -> u32 {
+    let jump = n.saturating_sub(BUILT_BLOCKS);
+    if jump > 0 {
+        let target = block_number(session) + jump;
+        session.sandbox().execute_with(|| {
+            ink_sandbox::frame_system::Pallet::<drink::minimal::MinimalSandboxRuntime>::set_block_number(
+                target,
+            )
+        });
+    }
+    session.sandbox().build_blocks(n - jump)
+}
+
+/// Blocks [`advance_blocks`] builds one by one at most.
+pub const BUILT_BLOCKS: u32 = 100;
+
+/// Calls `message`, which must revert with an `Err`, and returns the error
+/// (whatever the message's `Ok` type: an `Err` encodes the same either way).
+pub fn expect_error<E: Decode + Debug>(
+    session: &mut Sandbox,
+    contract: &AccountId32,
+    message: &str,
+    args: &[String],
+    value: u128,
+) -> E {
+    let endowment = (value > 0).then_some(value);
+    let reverted = session
+        .call_with_address::<_, Result<(), E>>(contract.clone(), message, args, endowment)
+        .expect_err("the call must revert");
+    reverted
+        .decode_revert::<Result<(), E>>()
+        .unwrap_or_else(|e| panic!("{message}: call failed: {e:?}"))
+        .unwrap_or_else(|e| panic!("{message}: LangError {e:?}"))
+        .expect_err("a reverted call returns Err")
+}

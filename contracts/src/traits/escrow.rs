@@ -1,21 +1,33 @@
-//! Errors of the escrow contract.
+//! The escrow as seen by the subscription contract: per-block payment
+//! streams (see [`crate::stream`] for the money rules).
+
+// parity-scale-codec-derive 3.7.5 encodes the index of a data-carrying enum
+// variant as `(Nusize) as u8` without allowing the lint; cargo-contract builds
+// deny it. This module only declares types (no arithmetic of its own).
+#![allow(clippy::cast_possible_truncation)]
 
 use crate::admin::AdminError;
-use crate::types::Invalid;
+use crate::stream::{StreamError, StreamStatus};
+use crate::types::{AccountId, Balance, BlockNumber, Invalid};
+
+/// Id of a stream in the escrow.
+pub type StreamId = u64;
 
 /// Errors of the escrow contract.
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EscrowError {
     /// The caller may not do this (only the configured subscription contract
-    /// may open and steer streams).
+    /// may open and steer streams; only the payee withdraws).
     Unauthorized,
     /// No such stream.
     NotFound,
     /// Part of the input was refused; nothing was written.
     InvalidInput(Invalid),
-    /// New streams are paused (withdrawals and refunds never are).
+    /// New streams are paused (deposits, withdrawals and refunds never are).
     Paused,
+    /// The stream's money rules refused the change; nothing was written.
+    Stream(StreamError),
     /// A native transfer failed; nothing was changed.
     TransferFailed,
     /// A counter or amount would overflow.
@@ -29,4 +41,84 @@ impl From<AdminError> for EscrowError {
             _ => EscrowError::Unauthorized,
         }
     }
+}
+
+impl From<StreamError> for EscrowError {
+    fn from(error: StreamError) -> Self {
+        match error {
+            StreamError::Overflow => EscrowError::Overflow,
+            other => EscrowError::Stream(other),
+        }
+    }
+}
+
+/// Every live figure of a stream at the current block.
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StreamFigures {
+    pub payer: AccountId,
+    pub payee: AccountId,
+    pub status: StreamStatus,
+    pub rate: Balance,
+    /// The ready block billing started at.
+    pub start: Option<BlockNumber>,
+    pub end: Option<BlockNumber>,
+    /// First block at which the deposit is used up, if it comes before the end.
+    pub depletion_block: Option<BlockNumber>,
+    pub deposited: Balance,
+    /// Paid to the payee so far.
+    pub withdrawn: Balance,
+    pub refunded: Balance,
+    /// Still in the escrow: deposited − withdrawn − refunded.
+    pub held: Balance,
+    /// Earned by the payee so far: withdrawn + withdrawable.
+    pub accrued: Balance,
+    /// What the payee may withdraw now.
+    pub withdrawable: Balance,
+    /// What the payer would get back if the stream closed now.
+    pub refundable: Balance,
+}
+
+/// The escrow interface. Only the configured subscription contract may open
+/// and steer streams; anyone may deposit; only the payee withdraws.
+#[ink::trait_definition]
+pub trait Escrow {
+    /// Opens a pending stream from `payer` to `payee` at `rate` per block; the
+    /// transferred value is its first deposit (credited to `payer`).
+    #[ink(message, payable)]
+    fn open(
+        &mut self,
+        payer: AccountId,
+        payee: AccountId,
+        rate: Balance,
+    ) -> Result<StreamId, EscrowError>;
+
+    /// Starts billing at the current block (the deployment is ready).
+    #[ink(message)]
+    fn start(&mut self, id: StreamId) -> Result<(), EscrowError>;
+
+    /// Adds the transferred value to the stream (anyone may sponsor one).
+    #[ink(message, payable)]
+    fn deposit(&mut self, id: StreamId) -> Result<(), EscrowError>;
+
+    /// Changes the rate from the current block on.
+    #[ink(message)]
+    fn set_rate(&mut self, id: StreamId, rate: Balance) -> Result<(), EscrowError>;
+
+    /// Sets the block billing stops at.
+    #[ink(message)]
+    fn set_end(&mut self, id: StreamId, end: BlockNumber) -> Result<(), EscrowError>;
+
+    /// Pays what is covered to the payee and refunds the rest to the payer;
+    /// returns `(paid, refunded)`.
+    #[ink(message)]
+    fn close(&mut self, id: StreamId) -> Result<(Balance, Balance), EscrowError>;
+
+    /// Pays the payee (the only caller allowed) what is covered now.
+    #[ink(message)]
+    fn withdraw(&mut self, id: StreamId) -> Result<Balance, EscrowError>;
+
+    /// Every live figure of a stream, `None` if unknown.
+    #[ink(message)]
+    fn figures(&self, id: StreamId) -> Option<StreamFigures>;
 }

@@ -13,5 +13,5 @@ pub use registry::{Candidate, CandidatePage, Registry, RegistryError};
 pub mod escrow;
 pub mod subscription;
 
-pub use escrow::EscrowError;
+pub use escrow::{Escrow, EscrowError, StreamFigures, StreamId};
 pub use subscription::{Descriptor, SubscriptionError};
