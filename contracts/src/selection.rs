@@ -22,7 +22,7 @@ mod tests {
     fn candidate(offer_id: u64, price: u128, free: u32) -> Candidate {
         Candidate {
             offer_id,
-            provider: AccountId::from([offer_id as u8; 32]),
+            provider: AccountId::from([u8::try_from(offer_id).unwrap(); 32]),
             price_per_block: price,
             free_capacity: free,
         }

@@ -229,9 +229,10 @@ impl Stream {
         let remaining = self.held().saturating_sub(self.snapshot_debt);
         if remaining == 0 {
             // Already exhausted at the last snapshot, which may lie past the end.
-            return Some(self.end.map_or(self.snapshot_block, |end| {
-                end.min(self.snapshot_block)
-            }));
+            return Some(
+                self.end
+                    .map_or(self.snapshot_block, |end| end.min(self.snapshot_block)),
+            );
         }
         let blocks = BlockNumber::try_from(ceil_div(remaining, self.rate)?).ok()?;
         let block = self.snapshot_block.checked_add(blocks)?;
@@ -279,7 +280,7 @@ impl Stream {
 
     /// Moves the snapshot to `now`, capping the debt at `held` (the cap rule).
     fn snapshot(&mut self, now: BlockNumber) {
-        self.snapshot_debt = self.debt(now);
+        self.snapshot_debt = self.withdrawable(now);
         self.snapshot_block = now;
     }
 
@@ -591,7 +592,10 @@ mod tests {
         s.set_rate(Balance::MAX, max).unwrap();
         assert_eq!(s.withdrawable(max), Balance::from(max));
         assert_eq!(s.depletion_block(max), None, "next block is past u32::MAX");
-        assert_eq!(s.close(max), Ok((Balance::from(max), Balance::MAX - Balance::from(max))));
+        assert_eq!(
+            s.close(max),
+            Ok((Balance::from(max), Balance::MAX - Balance::from(max)))
+        );
     }
 
     #[test]
@@ -607,7 +611,10 @@ mod tests {
         assert_eq!(fails(&mut s, |s| s.close(19)), BlockInPast);
         s.withdraw(25).unwrap();
         // Views for an earlier block answer as at the last snapshot.
-        assert_eq!((s.withdrawable(21), s.status(21)), (0, StreamStatus::Streaming));
+        assert_eq!(
+            (s.withdrawable(21), s.status(21)),
+            (0, StreamStatus::Streaming)
+        );
         assert_eq!(fails(&mut s, |s| s.deposit(0, 25)), ZeroAmount);
     }
 }

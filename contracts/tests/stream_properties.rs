@@ -243,14 +243,24 @@ fn check(s: &Stream, m: &Model, last_accrued: &mut Balance) -> Result<(), TestCa
     prop_assert_eq!(s.deposited(), m.deposited);
     prop_assert_eq!(s.withdrawn(), m.paid);
     prop_assert_eq!(s.refunded(), m.refunded);
-    prop_assert_eq!(Some(m.deposited), m.paid.checked_add(m.refunded).and_then(|x| x.checked_add(held)));
+    prop_assert_eq!(
+        Some(m.deposited),
+        m.paid
+            .checked_add(m.refunded)
+            .and_then(|x| x.checked_add(held))
+    );
     // Withdrawable is exactly the eager model's covered debt, now and later.
     let withdrawable = s.withdrawable(now);
     prop_assert!(withdrawable <= held);
     prop_assert_eq!(withdrawable, m.owed, "withdrawable at {}", now);
     prop_assert_eq!(s.refundable(now), held - withdrawable);
     for later in [now.saturating_add(1), now.saturating_add(1_000), u32::MAX] {
-        prop_assert_eq!(s.withdrawable(later), m.at(later), "withdrawable at {}", later);
+        prop_assert_eq!(
+            s.withdrawable(later),
+            m.at(later),
+            "withdrawable at {}",
+            later
+        );
     }
     // Accrued is withdrawn + withdrawable and never decreases.
     let accrued = s.accrued(now);
@@ -263,7 +273,7 @@ fn check(s: &Stream, m: &Model, last_accrued: &mut Balance) -> Result<(), TestCa
         Some(d) => {
             prop_assert!(m.start.is_some() && !m.closed);
             if d > now {
-                prop_assert!(m.end.map_or(true, |end| d <= end));
+                prop_assert!(m.end.is_none_or(|end| d <= end));
                 prop_assert!(s.withdrawable(d - 1) < held);
                 prop_assert_eq!(s.withdrawable(d), held);
             } else {
