@@ -12,7 +12,9 @@
 pub mod award {
     use dinfra::admin::{self, Admin, AdminData, AdminError};
     use dinfra::selection;
-    use dinfra::traits::{Award as AwardTrait, AwardDecision, AwardError, Registry, Requirements};
+    use dinfra::traits::{
+        Award as AwardTrait, AwardDecision, AwardError, Registry, Requirements, Strategy,
+    };
     use dinfra::types::{CodeHash, Invalid, SubscriptionId, TypeId, MAX_PAGE};
     use ink::codegen::TraitCallBuilder;
     use ink::storage::Mapping;
@@ -30,11 +32,13 @@ pub mod award {
         pub price_per_block: Balance,
     }
 
-    /// Emitted when the admin changes who may call `select` or the window.
+    /// Emitted when the admin changes who may call `select`, the window or
+    /// the strategy.
     #[ink(event)]
     pub struct ConfigChanged {
         pub selector: Option<AccountId>,
         pub max_candidates: u32,
+        pub strategy: Strategy,
     }
 
     #[ink(storage)]
@@ -47,6 +51,7 @@ pub mod award {
         selector: Option<AccountId>,
         /// Most candidates read per award.
         max_candidates: u32,
+        strategy: Strategy,
         /// Next index-position to read, per type.
         cursors: Mapping<TypeId, u32>,
     }
@@ -61,26 +66,36 @@ pub mod award {
                 registry,
                 selector: None,
                 max_candidates,
+                strategy: Strategy::RoundRobin,
                 cursors: Mapping::default(),
             })
         }
 
-        /// Sets who may call `select` and how many candidates one award reads (admin only).
+        /// Sets who may call `select`, how many candidates one award reads
+        /// and how it picks among those that fit (admin only).
         #[ink(message)]
         pub fn configure(
             &mut self,
             selector: Option<AccountId>,
             max_candidates: u32,
+            strategy: Strategy,
         ) -> Result<(), AwardError> {
             self.admin.ensure_admin(self.env().caller())?;
             check_window(max_candidates)?;
             self.selector = selector;
             self.max_candidates = max_candidates;
+            self.strategy = strategy.clone();
             self.env().emit_event(ConfigChanged {
                 selector,
                 max_candidates,
+                strategy,
             });
             Ok(())
+        }
+
+        #[ink(message)]
+        pub fn strategy(&self) -> Strategy {
+            self.strategy.clone()
         }
 
         #[ink(message)]
@@ -105,6 +120,20 @@ pub mod award {
         }
     }
 
+    /// Seed of the Random strategy: blake2-128 of the subscription id and the
+    /// block number, truncated. Anyone can compute it in advance, and a block
+    /// author can choose the block: NOT a secure source of randomness.
+    fn random_seed(subscription_id: SubscriptionId, block: BlockNumber) -> u64 {
+        let mut input = [0u8; 12];
+        input[..8].copy_from_slice(&subscription_id.to_le_bytes());
+        input[8..].copy_from_slice(&block.to_le_bytes());
+        let mut hash = [0u8; 16];
+        ink::env::hash_bytes::<ink::env::hash::Blake2x128>(&input, &mut hash);
+        let mut seed = [0u8; 8];
+        seed.copy_from_slice(&hash[..8]);
+        u64::from_le_bytes(seed)
+    }
+
     fn check_window(max_candidates: u32) -> Result<(), AwardError> {
         if max_candidates == 0 || max_candidates > MAX_PAGE {
             return Err(AwardError::InvalidInput(Invalid::Parameter));
@@ -123,17 +152,24 @@ pub mod award {
             if self.selector != Some(self.env().caller()) {
                 return Err(AwardError::Unauthorized);
             }
+            requirements.validate()?;
             let cursor = self.cursor(type_id);
             let registry: ink::contract_ref!(Registry) = self.registry.into();
             let page = registry
                 .call()
-                .candidates(type_id, cursor, self.max_candidates)
+                .candidates(
+                    type_id,
+                    cursor,
+                    self.max_candidates,
+                    requirements.trusted_attestors.clone(),
+                )
                 .try_invoke()
                 .map_err(|_| AwardError::CallFailed)?
                 .map_err(|_| AwardError::CallFailed)??;
-            let index = selection::round_robin(&page.candidates, &requirements)
+            let seed = random_seed(subscription_id, self.env().block_number());
+            let index = selection::pick(&self.strategy, &page.candidates, &requirements, seed)
                 .ok_or(AwardError::NoProvider)?;
-            let chosen = &page.candidates[index];
+            let chosen = page.candidates.get(index).ok_or(AwardError::NoProvider)?;
             // The next award starts just past the chosen offer, so every
             // fitting provider gets its turn.
             let index = u32::try_from(index).map_err(|_| AwardError::Overflow)?;
@@ -204,6 +240,7 @@ pub mod award {
             let mut award = Award::new(accounts.django, 10).unwrap();
             let requirements = Requirements {
                 max_price_per_block: 1,
+                ..Default::default()
             };
             assert_eq!(
                 award.select(requirements.clone(), 0, 0),
@@ -211,10 +248,18 @@ pub mod award {
                 "nobody may select before the admin wires a selector"
             );
             test::set_caller::<DefaultEnvironment>(accounts.bob);
-            assert_eq!(award.configure(Some(accounts.bob), 10), Err(AwardError::Unauthorized));
+            assert_eq!(
+                award.configure(Some(accounts.bob), 10, Strategy::RoundRobin),
+                Err(AwardError::Unauthorized)
+            );
             test::set_caller::<DefaultEnvironment>(accounts.alice);
-            award.configure(Some(accounts.charlie), 10).unwrap();
-            assert_eq!(award.select(requirements, 0, 0), Err(AwardError::Unauthorized));
+            award
+                .configure(Some(accounts.charlie), 10, Strategy::Random)
+                .unwrap();
+            assert_eq!(
+                award.select(requirements, 0, 0),
+                Err(AwardError::Unauthorized)
+            );
         }
 
         #[ink::test]
@@ -224,10 +269,14 @@ pub mod award {
             assert!(Award::new(accounts.django, MAX_PAGE + 1).is_err());
             let mut award = Award::new(accounts.django, MAX_PAGE).unwrap();
             assert_eq!(
-                award.configure(None, 0),
+                award.configure(None, 0, Strategy::Capacity),
                 Err(AwardError::InvalidInput(Invalid::Parameter))
             );
-            assert_eq!(award.max_candidates(), MAX_PAGE, "refused config writes nothing");
+            assert_eq!(
+                award.max_candidates(),
+                MAX_PAGE,
+                "refused config writes nothing"
+            );
         }
     }
 }

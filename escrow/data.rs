@@ -118,7 +118,11 @@ impl EscrowData {
             .ok_or(EscrowError::Overflow)?;
         self.streams.insert(id, &stream);
         self.total_held = total_held;
-        Ok(ink::prelude::vec![EscrowEvent::Deposited { id, from, amount }])
+        Ok(ink::prelude::vec![EscrowEvent::Deposited {
+            id,
+            from,
+            amount
+        }])
     }
 
     pub fn set_rate(
@@ -130,7 +134,11 @@ impl EscrowData {
         let mut stream = self.get(id)?;
         stream.set_rate(rate, now)?;
         self.streams.insert(id, &stream);
-        Ok(ink::prelude::vec![EscrowEvent::RateChanged { id, rate, at: now }])
+        Ok(ink::prelude::vec![EscrowEvent::RateChanged {
+            id,
+            rate,
+            at: now
+        }])
     }
 
     pub fn set_end(

@@ -279,9 +279,9 @@ pub mod escrow {
 
         #[ink(message)]
         fn withdraw(&mut self, id: StreamId) -> Result<Balance, EscrowError> {
-            let events =
-                self.data
-                    .withdraw(id, self.env().caller(), self.env().block_number())?;
+            let events = self
+                .data
+                .withdraw(id, self.env().caller(), self.env().block_number())?;
             let amount = match events.first() {
                 Some(EscrowEvent::Withdrawn { amount, .. }) => *amount,
                 _ => return Err(EscrowError::NotFound),
@@ -342,7 +342,9 @@ pub mod escrow {
         fn escrow_with_stream() -> (Escrow, test::DefaultAccounts<Env>) {
             let accounts = test::default_accounts::<Env>();
             let mut escrow = Escrow::new();
-            escrow.set_subscription_contract(Some(accounts.charlie)).unwrap();
+            escrow
+                .set_subscription_contract(Some(accounts.charlie))
+                .unwrap();
             test::set_caller::<Env>(accounts.charlie);
             test::set_value_transferred::<Env>(1_000);
             escrow.open(accounts.bob, accounts.django, 10).unwrap();
@@ -354,12 +356,19 @@ pub mod escrow {
         fn privileged_messages_refuse_other_callers() {
             let (mut escrow, accounts) = escrow_with_stream();
             test::set_caller::<Env>(accounts.eve);
-            assert_eq!(escrow.open(accounts.bob, accounts.django, 1), Err(EscrowError::Unauthorized));
+            assert_eq!(
+                escrow.open(accounts.bob, accounts.django, 1),
+                Err(EscrowError::Unauthorized)
+            );
             assert_eq!(escrow.start(0), Err(EscrowError::Unauthorized));
             assert_eq!(escrow.set_rate(0, 5), Err(EscrowError::Unauthorized));
             assert_eq!(escrow.set_end(0, 50), Err(EscrowError::Unauthorized));
             assert_eq!(escrow.close(0), Err(EscrowError::Unauthorized));
-            assert_eq!(escrow.withdraw(0), Err(EscrowError::Unauthorized), "only the payee");
+            assert_eq!(
+                escrow.withdraw(0),
+                Err(EscrowError::Unauthorized),
+                "only the payee"
+            );
             assert_eq!(
                 escrow.set_subscription_contract(None),
                 Err(EscrowError::Unauthorized)
@@ -397,7 +406,10 @@ pub mod escrow {
             test::set_caller::<Env>(accounts.alice);
             escrow.set_paused(true).unwrap();
             test::set_caller::<Env>(accounts.charlie);
-            assert_eq!(escrow.open(accounts.bob, accounts.django, 1), Err(EscrowError::Paused));
+            assert_eq!(
+                escrow.open(accounts.bob, accounts.django, 1),
+                Err(EscrowError::Paused)
+            );
             escrow.start(0).unwrap();
             test::advance_block::<Env>();
             test::set_caller::<Env>(accounts.eve);

@@ -1,17 +1,30 @@
-//! DINFRA provider registry: deployment types, providers and their offers,
-//! and the per-type offer index awards read candidates from.
+//! DINFRA provider registry: deployment types, providers with bonds and
+//! attributes, attestations, offers, the per-type offer index awards read
+//! candidates from, and capacity reservations by the subscription contract.
 //!
-//! A thin ink! shell over [`data::RegistryData`], which holds the rules.
+//! A thin ink! shell over [`data::RegistryData`] (rules in `data.rs`,
+//! `providers.rs`, `offers.rs`): the shell checks who calls, pays out exactly
+//! what the events name, and emits them.
 #![cfg_attr(not(feature = "std"), no_std, no_main)]
 
 pub mod data;
+mod offers;
+mod providers;
+#[cfg(test)]
+mod tests;
+pub mod types;
 
 #[ink::contract]
 pub mod registry {
-    use crate::data::{DeploymentType, Offer, Provider, RegistryData, RegistryEvent};
+    use crate::data::{
+        DeploymentType, Offer, OfferTerms, Page, Parameters, Provider, ProviderStatus,
+        RegistryData, RegistryEvent,
+    };
     use dinfra::admin::{self, Admin, AdminData, AdminError};
-    use dinfra::traits::{CandidatePage, Registry as RegistryTrait, RegistryError};
-    use dinfra::types::{CodeHash, Hash32, OfferId, TypeId};
+    use dinfra::traits::{
+        CandidatePage, Outcome, Registry as RegistryTrait, RegistryError, Reputation,
+    };
+    use dinfra::types::{Attribute, CodeHash, Hash32, OfferId, TypeId};
     use ink::prelude::{string::String, vec::Vec};
 
     #[ink(event)]
@@ -28,6 +41,45 @@ pub mod registry {
         pub provider: AccountId,
         pub name: String,
         pub endpoint: String,
+        pub bond: Balance,
+    }
+
+    #[ink(event)]
+    pub struct ProviderUpdated {
+        #[ink(topic)]
+        pub provider: AccountId,
+        pub name: String,
+        pub endpoint: String,
+    }
+
+    #[ink(event)]
+    pub struct ProviderStatusChanged {
+        #[ink(topic)]
+        pub provider: AccountId,
+        pub status: ProviderStatus,
+    }
+
+    #[ink(event)]
+    pub struct ProviderDeregistered {
+        #[ink(topic)]
+        pub provider: AccountId,
+        pub unbonds_at: BlockNumber,
+    }
+
+    #[ink(event)]
+    pub struct BondWithdrawn {
+        #[ink(topic)]
+        pub provider: AccountId,
+        pub amount: Balance,
+    }
+
+    #[ink(event)]
+    pub struct Attested {
+        #[ink(topic)]
+        pub provider: AccountId,
+        #[ink(topic)]
+        pub attestor: AccountId,
+        pub attributes: Vec<Attribute>,
     }
 
     #[ink(event)]
@@ -38,28 +90,98 @@ pub mod registry {
         pub provider: AccountId,
         #[ink(topic)]
         pub type_id: TypeId,
-        pub price_per_block: Balance,
-        pub capacity: u32,
+        pub terms: OfferTerms,
+    }
+
+    #[ink(event)]
+    pub struct OfferUpdated {
+        #[ink(topic)]
+        pub offer_id: OfferId,
+        pub terms: OfferTerms,
+    }
+
+    #[ink(event)]
+    pub struct OfferWithdrawn {
+        #[ink(topic)]
+        pub offer_id: OfferId,
+        #[ink(topic)]
+        pub provider: AccountId,
+        #[ink(topic)]
+        pub type_id: TypeId,
+    }
+
+    #[ink(event)]
+    pub struct CapacityReserved {
+        #[ink(topic)]
+        pub offer_id: OfferId,
+        pub reserved: u32,
+    }
+
+    #[ink(event)]
+    pub struct CapacityReleased {
+        #[ink(topic)]
+        pub offer_id: OfferId,
+        pub reserved: u32,
+    }
+
+    #[ink(event)]
+    pub struct OutcomeRecorded {
+        #[ink(topic)]
+        pub provider: AccountId,
+        pub outcome: Outcome,
+        pub reputation: Reputation,
+    }
+
+    /// Emitted when the admin changes parameters or the controller.
+    #[ink(event)]
+    pub struct ConfigChanged {
+        pub parameters: Parameters,
+        pub controller: Option<AccountId>,
     }
 
     #[ink(storage)]
     pub struct Registry {
         admin: AdminData,
+        /// The only account allowed to reserve, release and record (the
+        /// subscription contract); `None` until wired.
+        controller: Option<AccountId>,
         data: RegistryData,
     }
 
     impl Registry {
         /// The caller becomes admin.
         #[ink(constructor)]
-        pub fn new() -> Self {
+        pub fn new(min_bond: Balance, unbonding_blocks: BlockNumber) -> Self {
             Self {
                 admin: AdminData::new(Self::env().caller()),
-                data: RegistryData::default(),
+                controller: None,
+                data: RegistryData::new(Parameters {
+                    min_bond,
+                    unbonding_blocks,
+                }),
             }
         }
 
+        /// Sets the minimum bond, the unbonding period and the controller
+        /// (the subscription contract) (admin only).
+        #[ink(message)]
+        pub fn configure(
+            &mut self,
+            parameters: Parameters,
+            controller: Option<AccountId>,
+        ) -> Result<(), RegistryError> {
+            self.admin.ensure_admin(self.env().caller())?;
+            self.data.set_parameters(parameters);
+            self.controller = controller;
+            self.env().emit_event(ConfigChanged {
+                parameters,
+                controller,
+            });
+            Ok(())
+        }
+
         /// Registers a deployment type `name` whose descriptors follow the
-        /// JSON Schema with blake2-256 `schema_hash`.
+        /// JSON Schema with blake2-256 `schema_hash`. Anyone may.
         #[ink(message)]
         pub fn register_type(
             &mut self,
@@ -74,26 +196,93 @@ pub mod registry {
                 Some(RegistryEvent::TypeRegistered { type_id, .. }) => *type_id,
                 _ => return Err(RegistryError::NotFound),
             };
-            self.emit(events);
+            self.apply(events)?;
             Ok(type_id)
         }
 
-        /// Registers the caller as a provider.
-        #[ink(message)]
+        /// Registers the caller as a provider; the transferred value is its
+        /// bond (at least the minimum bond).
+        #[ink(message, payable)]
         pub fn register_provider(
             &mut self,
             name: String,
             endpoint: String,
+            attributes: Vec<Attribute>,
         ) -> Result<(), RegistryError> {
             self.admin.ensure_not_paused()?;
             let events = self.data.register_provider(
                 self.env().caller(),
                 name,
                 endpoint,
+                attributes,
+                self.env().transferred_value(),
                 self.env().block_number(),
             )?;
-            self.emit(events);
-            Ok(())
+            self.apply(events)
+        }
+
+        /// Replaces the caller's name, endpoint and attributes.
+        #[ink(message)]
+        pub fn update_provider(
+            &mut self,
+            name: String,
+            endpoint: String,
+            attributes: Vec<Attribute>,
+        ) -> Result<(), RegistryError> {
+            let events =
+                self.data
+                    .update_provider(self.env().caller(), name, endpoint, attributes)?;
+            self.apply(events)
+        }
+
+        /// The caller takes no new subscriptions until it resumes.
+        #[ink(message)]
+        pub fn pause_provider(&mut self) -> Result<(), RegistryError> {
+            let events = self.data.set_provider_paused(self.env().caller(), true)?;
+            self.apply(events)
+        }
+
+        #[ink(message)]
+        pub fn resume_provider(&mut self) -> Result<(), RegistryError> {
+            let events = self.data.set_provider_paused(self.env().caller(), false)?;
+            self.apply(events)
+        }
+
+        /// Withdraws all the caller's offers and starts unbonding; refused
+        /// while any deployment is reserved.
+        #[ink(message)]
+        pub fn deregister(&mut self) -> Result<(), RegistryError> {
+            let events = self
+                .data
+                .deregister(self.env().caller(), self.env().block_number())?;
+            self.apply(events)
+        }
+
+        /// Pays a deregistered provider its bond back once unbonded.
+        #[ink(message)]
+        pub fn withdraw_bond(&mut self) -> Result<Balance, RegistryError> {
+            let events = self
+                .data
+                .withdraw_bond(self.env().caller(), self.env().block_number())?;
+            let amount = match events.first() {
+                Some(RegistryEvent::BondWithdrawn { amount, .. }) => *amount,
+                _ => return Err(RegistryError::NotFound),
+            };
+            self.apply(events)?;
+            Ok(amount)
+        }
+
+        /// The caller vouches for `attributes` of `provider` (empty: revoke).
+        #[ink(message)]
+        pub fn attest(
+            &mut self,
+            provider: AccountId,
+            attributes: Vec<Attribute>,
+        ) -> Result<(), RegistryError> {
+            let events = self
+                .data
+                .attest(self.env().caller(), provider, attributes)?;
+            self.apply(events)
         }
 
         /// Publishes an offer of the caller for `type_id`.
@@ -101,22 +290,36 @@ pub mod registry {
         pub fn publish_offer(
             &mut self,
             type_id: TypeId,
-            price_per_block: Balance,
-            capacity: u32,
+            terms: OfferTerms,
         ) -> Result<OfferId, RegistryError> {
             self.admin.ensure_not_paused()?;
-            let events = self.data.publish_offer(
-                self.env().caller(),
-                type_id,
-                price_per_block,
-                capacity,
-            )?;
+            let events = self
+                .data
+                .publish_offer(self.env().caller(), type_id, terms)?;
             let offer_id = match events.first() {
                 Some(RegistryEvent::OfferPublished { offer_id, .. }) => *offer_id,
                 _ => return Err(RegistryError::NotFound),
             };
-            self.emit(events);
+            self.apply(events)?;
             Ok(offer_id)
+        }
+
+        #[ink(message)]
+        pub fn update_offer(
+            &mut self,
+            offer_id: OfferId,
+            terms: OfferTerms,
+        ) -> Result<(), RegistryError> {
+            let events = self
+                .data
+                .update_offer(self.env().caller(), offer_id, terms)?;
+            self.apply(events)
+        }
+
+        #[ink(message)]
+        pub fn withdraw_offer(&mut self, offer_id: OfferId) -> Result<(), RegistryError> {
+            let events = self.data.withdraw_offer(self.env().caller(), offer_id)?;
+            self.apply(events)
         }
 
         #[ink(message)]
@@ -129,9 +332,35 @@ pub mod registry {
             self.data.type_id_by_name(name)
         }
 
+        /// Types with ids `cursor..cursor+limit`, and how many there are.
+        #[ink(message)]
+        pub fn types(
+            &self,
+            cursor: u32,
+            limit: u32,
+        ) -> Result<Page<(TypeId, DeploymentType)>, RegistryError> {
+            self.data.types(cursor, limit)
+        }
+
         #[ink(message)]
         pub fn provider(&self, account: AccountId) -> Option<Provider> {
             self.data.provider(account)
+        }
+
+        /// Providers at positions `cursor..cursor+limit`, and how many there are.
+        #[ink(message)]
+        pub fn providers(
+            &self,
+            cursor: u32,
+            limit: u32,
+        ) -> Result<Page<(AccountId, Provider)>, RegistryError> {
+            self.data.providers(cursor, limit)
+        }
+
+        /// What `attestor` vouches for about `provider`.
+        #[ink(message)]
+        pub fn attestation(&self, provider: AccountId, attestor: AccountId) -> Vec<Attribute> {
+            self.data.attestation(provider, attestor)
         }
 
         #[ink(message)]
@@ -139,7 +368,31 @@ pub mod registry {
             self.data.offer(offer_id)
         }
 
-        fn emit(&self, events: Vec<RegistryEvent>) {
+        /// Live offers of `type_id`.
+        #[ink(message)]
+        pub fn offer_count_of_type(&self, type_id: TypeId) -> u32 {
+            self.data.offer_count_of_type(type_id)
+        }
+
+        #[ink(message)]
+        pub fn parameters(&self) -> Parameters {
+            self.data.parameters()
+        }
+
+        #[ink(message)]
+        pub fn controller(&self) -> Option<AccountId> {
+            self.controller
+        }
+
+        fn ensure_controller(&self) -> Result<(), RegistryError> {
+            if self.controller != Some(self.env().caller()) {
+                return Err(RegistryError::Unauthorized);
+            }
+            Ok(())
+        }
+
+        /// Pays out what the events name, then emits them.
+        fn apply(&self, events: Vec<RegistryEvent>) -> Result<(), RegistryError> {
             for event in events {
                 match event {
                     RegistryEvent::TypeRegistered {
@@ -155,26 +408,90 @@ pub mod registry {
                         provider,
                         name,
                         endpoint,
+                        bond,
                     } => self.env().emit_event(ProviderRegistered {
                         provider,
                         name,
                         endpoint,
+                        bond,
+                    }),
+                    RegistryEvent::ProviderUpdated {
+                        provider,
+                        name,
+                        endpoint,
+                    } => self.env().emit_event(ProviderUpdated {
+                        provider,
+                        name,
+                        endpoint,
+                    }),
+                    RegistryEvent::ProviderStatusChanged { provider, status } => self
+                        .env()
+                        .emit_event(ProviderStatusChanged { provider, status }),
+                    RegistryEvent::ProviderDeregistered {
+                        provider,
+                        unbonds_at,
+                    } => self.env().emit_event(ProviderDeregistered {
+                        provider,
+                        unbonds_at,
+                    }),
+                    RegistryEvent::BondWithdrawn { provider, amount } => {
+                        if amount > 0 {
+                            self.env()
+                                .transfer(provider, amount)
+                                .map_err(|_| RegistryError::TransferFailed)?;
+                        }
+                        self.env().emit_event(BondWithdrawn { provider, amount })
+                    }
+                    RegistryEvent::Attested {
+                        provider,
+                        attestor,
+                        attributes,
+                    } => self.env().emit_event(Attested {
+                        provider,
+                        attestor,
+                        attributes,
                     }),
                     RegistryEvent::OfferPublished {
                         offer_id,
                         provider,
                         type_id,
-                        price_per_block,
-                        capacity,
+                        terms,
                     } => self.env().emit_event(OfferPublished {
                         offer_id,
                         provider,
                         type_id,
-                        price_per_block,
-                        capacity,
+                        terms,
+                    }),
+                    RegistryEvent::OfferUpdated { offer_id, terms } => {
+                        self.env().emit_event(OfferUpdated { offer_id, terms })
+                    }
+                    RegistryEvent::OfferWithdrawn {
+                        offer_id,
+                        provider,
+                        type_id,
+                    } => self.env().emit_event(OfferWithdrawn {
+                        offer_id,
+                        provider,
+                        type_id,
+                    }),
+                    RegistryEvent::CapacityReserved { offer_id, reserved } => self
+                        .env()
+                        .emit_event(CapacityReserved { offer_id, reserved }),
+                    RegistryEvent::CapacityReleased { offer_id, reserved } => self
+                        .env()
+                        .emit_event(CapacityReleased { offer_id, reserved }),
+                    RegistryEvent::OutcomeRecorded {
+                        provider,
+                        outcome,
+                        reputation,
+                    } => self.env().emit_event(OutcomeRecorded {
+                        provider,
+                        outcome,
+                        reputation,
                     }),
                 }
             }
+            Ok(())
         }
     }
 
@@ -185,8 +502,30 @@ pub mod registry {
             type_id: TypeId,
             cursor: u32,
             limit: u32,
+            attestors: Vec<AccountId>,
         ) -> Result<CandidatePage, RegistryError> {
-            self.data.candidates(type_id, cursor, limit)
+            self.data.candidates(type_id, cursor, limit, &attestors)
+        }
+
+        #[ink(message)]
+        fn reserve(&mut self, offer_id: OfferId) -> Result<(), RegistryError> {
+            self.ensure_controller()?;
+            let events = self.data.reserve(offer_id)?;
+            self.apply(events)
+        }
+
+        #[ink(message)]
+        fn release(&mut self, offer_id: OfferId) -> Result<(), RegistryError> {
+            self.ensure_controller()?;
+            let events = self.data.release(offer_id)?;
+            self.apply(events)
+        }
+
+        #[ink(message)]
+        fn record(&mut self, provider: AccountId, outcome: Outcome) -> Result<(), RegistryError> {
+            self.ensure_controller()?;
+            let events = self.data.record(provider, outcome)?;
+            self.apply(events)
         }
     }
 
@@ -222,92 +561,6 @@ pub mod registry {
         fn set_code(&mut self, code_hash: CodeHash) -> Result<(), AdminError> {
             admin::emit(self.admin.set_code(self.env().caller(), code_hash)?);
             Ok(())
-        }
-    }
-
-    impl Default for Registry {
-        fn default() -> Self {
-            Self::new()
-        }
-    }
-
-    #[cfg(test)]
-    mod tests {
-        use super::*;
-        use dinfra::types::Invalid;
-        use ink::env::{test, DefaultEnvironment};
-
-        fn accounts() -> test::DefaultAccounts<DefaultEnvironment> {
-            test::default_accounts::<DefaultEnvironment>()
-        }
-
-        fn with_type_and_provider() -> (Registry, TypeId) {
-            let mut registry = Registry::new();
-            let type_id = registry
-                .register_type(String::from("substrate-rpc"), [7; 32])
-                .unwrap();
-            registry
-                .register_provider(String::from("alice-infra"), String::from("https://a.example"))
-                .unwrap();
-            (registry, type_id)
-        }
-
-        #[ink::test]
-        fn offers_are_indexed_per_type_and_windowed() {
-            let (mut registry, type_id) = with_type_and_provider();
-            for price in 1..=5u128 {
-                registry.publish_offer(type_id, price, 2).unwrap();
-            }
-            let page = registry.candidates(type_id, 3, 4).unwrap();
-            assert_eq!(page.total, 5);
-            let prices: Vec<Balance> =
-                page.candidates.iter().map(|c| c.price_per_block).collect();
-            assert_eq!(prices, vec![4, 5, 1, 2], "window starts at cursor and wraps");
-            assert_eq!(test::recorded_events().count(), 7);
-        }
-
-        #[ink::test]
-        fn bad_input_is_refused_and_writes_nothing() {
-            let (mut registry, type_id) = with_type_and_provider();
-            assert_eq!(
-                registry.register_type(String::new(), [0; 32]),
-                Err(RegistryError::InvalidInput(Invalid::Name))
-            );
-            assert_eq!(
-                registry.register_type(String::from("substrate-rpc"), [0; 32]),
-                Err(RegistryError::AlreadyExists)
-            );
-            assert_eq!(
-                registry.publish_offer(type_id, 0, 1),
-                Err(RegistryError::InvalidInput(Invalid::Price))
-            );
-            assert_eq!(
-                registry.publish_offer(type_id, 1, 0),
-                Err(RegistryError::InvalidInput(Invalid::Capacity))
-            );
-            assert_eq!(registry.publish_offer(99, 1, 1), Err(RegistryError::NotFound));
-            test::set_caller::<DefaultEnvironment>(accounts().bob);
-            assert_eq!(
-                registry.publish_offer(type_id, 1, 1),
-                Err(RegistryError::NotFound),
-                "an unregistered account cannot publish"
-            );
-            assert_eq!(registry.candidates(type_id, 0, 10).unwrap().total, 0);
-            assert_eq!(
-                registry.candidates(type_id, 0, 0),
-                Err(RegistryError::InvalidInput(Invalid::Limit))
-            );
-        }
-
-        #[ink::test]
-        fn pause_stops_new_business_and_only_admin_pauses() {
-            let (mut registry, type_id) = with_type_and_provider();
-            test::set_caller::<DefaultEnvironment>(accounts().bob);
-            assert_eq!(registry.set_paused(true), Err(AdminError::Unauthorized));
-            test::set_caller::<DefaultEnvironment>(accounts().alice);
-            registry.set_paused(true).unwrap();
-            assert_eq!(registry.publish_offer(type_id, 1, 1), Err(RegistryError::Paused));
-            assert!(registry.candidates(type_id, 0, 1).is_ok(), "reads never pause");
         }
     }
 }

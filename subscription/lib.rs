@@ -7,9 +7,7 @@
 #[ink::contract]
 pub mod subscription {
     use dinfra::admin::{self, Admin, AdminData, AdminError};
-    use dinfra::traits::{
-        Award, AwardDecision, Descriptor, Requirements, SubscriptionError,
-    };
+    use dinfra::traits::{Award, AwardDecision, Descriptor, Requirements, SubscriptionError};
     use dinfra::types::{CodeHash, Hash32, OfferId, SubscriptionId, TypeId};
     use ink::codegen::TraitCallBuilder;
     use ink::prelude::string::String;
@@ -222,6 +220,7 @@ pub mod subscription {
             let mut contract = SubscriptionContract::new(accounts.django);
             let requirements = Requirements {
                 max_price_per_block: 1,
+                ..Default::default()
             };
             assert_eq!(
                 contract.create(0, descriptor(""), requirements.clone()),

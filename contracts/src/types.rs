@@ -44,12 +44,57 @@ pub enum Invalid {
     Parameter,
     /// An account is the zero account or otherwise unusable here.
     Account,
+    /// An attribute key or value is empty or too long, or too many attributes.
+    Attributes,
+    /// A requirements list is too long or contradicts itself.
+    Requirements,
+    /// A duration or block is out of range.
+    Duration,
 }
 
 /// Checks that `bytes` is non-empty and at most `max` long.
 pub fn check_len(bytes: &[u8], max: usize, what: Invalid) -> Result<(), Invalid> {
     if bytes.is_empty() || bytes.len() > max {
         return Err(what);
+    }
+    Ok(())
+}
+
+/// Most attributes a provider declares, or an attestor vouches for.
+pub const MAX_ATTRIBUTES: usize = 16;
+
+/// A key/value pair describing a provider, e.g. `region=eu-west`,
+/// `network=hetzner`, `country=SE`. Key and value are 1..=32 bytes.
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attribute {
+    pub key: ink::prelude::string::String,
+    pub value: ink::prelude::string::String,
+}
+
+impl Attribute {
+    pub fn validate(&self) -> Result<(), Invalid> {
+        check_len(self.key.as_bytes(), MAX_NAME_LEN, Invalid::Attributes)?;
+        check_len(self.value.as_bytes(), MAX_NAME_LEN, Invalid::Attributes)
+    }
+}
+
+/// Checks a provider's or attestor's attribute list: at most
+/// [`MAX_ATTRIBUTES`], each well-formed, no key twice.
+pub fn validate_attributes(attributes: &[Attribute]) -> Result<(), Invalid> {
+    if attributes.len() > MAX_ATTRIBUTES {
+        return Err(Invalid::Attributes);
+    }
+    for (i, attribute) in attributes.iter().enumerate() {
+        attribute.validate()?;
+        if attributes
+            .iter()
+            .skip(i.saturating_add(1))
+            .any(|other| other.key == attribute.key)
+        {
+            return Err(Invalid::Attributes);
+        }
     }
     Ok(())
 }

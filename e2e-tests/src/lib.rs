@@ -12,6 +12,7 @@ pub use dinfra;
 pub use drink;
 use drink::minimal::MinimalSandbox;
 use drink::sandbox_api::prelude::*;
+use drink::Sandbox as _;
 use drink::session::{Session, NO_ENDOWMENT, NO_SALT};
 use drink::AccountId32;
 use ink::scale::Decode;
@@ -27,8 +28,14 @@ pub type Sandbox = Session<MinimalSandbox>;
 /// Free balance every test account starts with.
 pub const INITIAL_BALANCE: u128 = 1_000_000_000_000_000;
 
-/// Round-robin window the suite's award contract is deployed with.
+/// Candidate window the suite's award contract is deployed with.
 pub const MAX_CANDIDATES: u32 = 10;
+
+/// Minimum provider bond the suite's registry is deployed with.
+pub const MIN_BOND: u128 = 1_000;
+
+/// Blocks between a provider's deregistration and its bond's return.
+pub const UNBONDING_BLOCKS: u32 = 100;
 
 /// Addresses of a deployed, wired suite.
 #[derive(Debug, Clone)]
@@ -67,12 +74,12 @@ pub fn hex32(bytes: [u8; 32]) -> String {
 /// Deploys registry, escrow, award and subscription from the default actor
 /// (who becomes admin of each) and wires them: award reads the registry and
 /// only the subscription contract may ask it to select; the escrow obeys only
-/// the subscription contract.
+/// the subscription contract, and so does the registry for reservations.
 pub fn deploy_suite(session: &mut Sandbox) -> Result<Suite, drink::session::error::SessionError> {
     let registry = session.deploy_bundle(
         bundle(BundleProvider::DinfraRegistry),
         "new",
-        &[] as &[String],
+        &[MIN_BOND.to_string(), UNBONDING_BLOCKS.to_string()],
         NO_SALT,
         NO_ENDOWMENT,
     )?;
@@ -107,9 +114,23 @@ pub fn deploy_suite(session: &mut Sandbox) -> Result<Suite, drink::session::erro
         session,
         &suite.award,
         "configure",
-        &[format!("Some({})", suite.subscription), MAX_CANDIDATES.to_string()],
+        &[
+            format!("Some({})", suite.subscription),
+            MAX_CANDIDATES.to_string(),
+            "RoundRobin".to_string(),
+        ],
     );
     wired.expect("wiring award → subscription");
+    let wired: Result<(), dinfra::traits::RegistryError> = call(
+        session,
+        &suite.registry,
+        "configure",
+        &[
+            format!("Parameters {{ min_bond: {MIN_BOND}, unbonding_blocks: {UNBONDING_BLOCKS} }}"),
+            format!("Some({})", suite.subscription),
+        ],
+    );
+    wired.expect("wiring registry → subscription");
     let wired: Result<(), dinfra::traits::EscrowError> = call(
         session,
         &suite.escrow,
@@ -228,4 +249,126 @@ pub fn expect_error<E: Decode + Debug>(
         .unwrap_or_else(|e| panic!("{message}: call failed: {e:?}"))
         .unwrap_or_else(|e| panic!("{message}: LangError {e:?}"))
         .expect_err("a reverted call returns Err")
+}
+
+/// Gas (ref_time, proof_size) the last call consumed.
+pub fn last_gas(session: &Sandbox) -> (u64, u64) {
+    let consumed = session.record().last_call_result().gas_consumed;
+    (consumed.ref_time(), consumed.proof_size())
+}
+
+/// An account id as contract-transcode reads it (SS58).
+pub fn account_arg(account: &ink::primitives::AccountId) -> String {
+    let bytes: &[u8; 32] = account.as_ref();
+    AccountId32::new(*bytes).to_string()
+}
+
+/// Attributes as contract-transcode reads them.
+pub fn attributes_arg(attributes: &[dinfra::types::Attribute]) -> String {
+    let items: Vec<String> = attributes
+        .iter()
+        .map(|a| format!("Attribute {{ key: {:?}, value: {:?} }}", a.key, a.value))
+        .collect();
+    format!("[{}]", items.join(", "))
+}
+
+/// `key=value` attributes.
+pub fn attributes(pairs: &[(&str, &str)]) -> Vec<dinfra::types::Attribute> {
+    pairs
+        .iter()
+        .map(|(key, value)| dinfra::types::Attribute {
+            key: key.to_string(),
+            value: value.to_string(),
+        })
+        .collect()
+}
+
+/// Requirements as contract-transcode reads them.
+pub fn requirements_arg(r: &dinfra::traits::Requirements) -> String {
+    let accounts = |list: &[ink::primitives::AccountId]| {
+        format!(
+            "[{}]",
+            list.iter().map(account_arg).collect::<Vec<_>>().join(", ")
+        )
+    };
+    format!(
+        "Requirements {{ max_price_per_block: {}, required_attributes: {}, excluded_attributes: {}, \
+         preferred_providers: {}, preferred_only: {}, trusted_attestors: {}, min_duration: {} }}",
+        r.max_price_per_block,
+        attributes_arg(&r.required_attributes),
+        attributes_arg(&r.excluded_attributes),
+        accounts(&r.preferred_providers),
+        r.preferred_only,
+        accounts(&r.trusted_attestors),
+        r.min_duration
+    )
+}
+
+/// Requirements demanding only a price ceiling.
+pub fn max_price(max_price_per_block: u128) -> dinfra::traits::Requirements {
+    dinfra::traits::Requirements {
+        max_price_per_block,
+        ..Default::default()
+    }
+}
+
+/// Offer terms as contract-transcode reads them.
+pub fn terms_arg(
+    price_per_block: u128,
+    capacity: u32,
+    min_duration: u32,
+    notice_blocks: u32,
+) -> String {
+    format!(
+        "OfferTerms {{ price_per_block: {price_per_block}, capacity: {capacity}, \
+         min_duration: {min_duration}, notice_blocks: {notice_blocks}, pricing: Fixed }}"
+    )
+}
+
+/// Registers `provider` (bonding [`MIN_BOND`]) with `attrs` and publishes one
+/// offer of `type_id`; returns the offer id.
+pub fn provider_with_offer(
+    session: &mut Sandbox,
+    suite: &Suite,
+    provider: &AccountId32,
+    attrs: &[(&str, &str)],
+    type_id: u32,
+    price_per_block: u128,
+    capacity: u32,
+) -> u64 {
+    let actor = session.set_actor(provider.clone());
+    let registered: Result<(), dinfra::traits::RegistryError> = call_with_value(
+        session,
+        &suite.registry,
+        "register_provider",
+        &[
+            "\"infra\"".to_string(),
+            "\"wss://rpc.example\"".to_string(),
+            attributes_arg(&attributes(attrs)),
+        ],
+        MIN_BOND,
+    );
+    assert_eq!(registered, Ok(()));
+    let offer: Result<u64, dinfra::traits::RegistryError> = call(
+        session,
+        &suite.registry,
+        "publish_offer",
+        &[
+            type_id.to_string(),
+            terms_arg(price_per_block, capacity, 0, 10),
+        ],
+    );
+    session.set_actor(actor);
+    offer.expect("publishing an offer")
+}
+
+/// Registers a deployment type `name` as the session's actor; returns its id.
+pub fn register_type(session: &mut Sandbox, suite: &Suite, name: &str) -> u32 {
+    let type_id: Result<u32, dinfra::traits::RegistryError> = call(
+        session,
+        &suite.registry,
+        "register_type",
+        &[format!("{name:?}"), hex32([7; 32])],
+    );
+    type_id.expect("registering a type")
 }

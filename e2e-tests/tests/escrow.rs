@@ -81,7 +81,11 @@ impl Scene {
     ) -> V {
         session.set_actor(actor.clone());
         let result = call_with_value(session, &self.escrow, message, args, value);
-        assert_eq!(self.sum(session), self.total, "{message} created or destroyed value");
+        assert_eq!(
+            self.sum(session),
+            self.total,
+            "{message} created or destroyed value"
+        );
         result
     }
 
@@ -103,7 +107,10 @@ impl Scene {
             "deposits = paid + refunded + held"
         );
         let free = free_balance(session, &self.escrow);
-        assert!(free >= held, "escrow free balance {free} below what it holds {held}");
+        assert!(
+            free >= held,
+            "escrow free balance {free} below what it holds {held}"
+        );
     }
 }
 
@@ -124,12 +131,20 @@ fn a_stream_over_a_million_blocks_pays_to_the_unit(mut session: Session) {
     assert_eq!(opened, Ok(0));
     // 2–3. The payer and a sponsor deposit.
     let payer_before = free_balance(&mut session, &s.payer);
-    let r: Result<(), EscrowError> = s.op(&mut session, &s.payer, "Escrow::deposit", &id(), 1_000_000);
+    let r: Result<(), EscrowError> =
+        s.op(&mut session, &s.payer, "Escrow::deposit", &id(), 1_000_000);
     assert_eq!(r, Ok(()));
-    assert_eq!(free_balance(&mut session, &s.payer), payer_before - 1_000_000);
-    let r: Result<(), EscrowError> = s.op(&mut session, &s.sponsor, "Escrow::deposit", &id(), 500_000);
+    assert_eq!(
+        free_balance(&mut session, &s.payer),
+        payer_before - 1_000_000
+    );
+    let r: Result<(), EscrowError> =
+        s.op(&mut session, &s.sponsor, "Escrow::deposit", &id(), 500_000);
     assert_eq!(r, Ok(()));
-    assert_eq!(free_balance(&mut session, &s.escrow), escrow_free_at_start + 1_500_000);
+    assert_eq!(
+        free_balance(&mut session, &s.escrow),
+        escrow_free_at_start + 1_500_000
+    );
     s.assert_books(&mut session);
 
     // 4. Nothing accrues before the deployment is ready.
@@ -153,23 +168,37 @@ fn a_stream_over_a_million_blocks_pays_to_the_unit(mut session: Session) {
     assert_eq!(r, Err(EscrowError::Stream(StreamError::NothingToWithdraw)));
 
     // 9–11. Rate 5 from now; 1,000 blocks later 5,000 are due.
-    let r: Result<(), EscrowError> = s.op(&mut session, &s.controller, "Escrow::set_rate", &[id()[0].clone(), "5".into()], 0);
+    let r: Result<(), EscrowError> = s.op(
+        &mut session,
+        &s.controller,
+        "Escrow::set_rate",
+        &[id()[0].clone(), "5".into()],
+        0,
+    );
     assert_eq!(r, Ok(()));
     advance_blocks(&mut session, 1_000);
     let f = s.figures(&mut session);
-    assert_eq!((f.withdrawable, f.accrued, f.status), (5_000, 5_300, StreamStatus::Streaming));
+    assert_eq!(
+        (f.withdrawable, f.accrued, f.status),
+        (5_000, 5_300, StreamStatus::Streaming)
+    );
     let r: Result<u128, EscrowError> = s.op(&mut session, &s.payee, "Escrow::withdraw", &id(), 0);
     assert_eq!(r, Ok(5_000));
     s.assert_books(&mut session);
 
     // 12. The payer tops up; the depletion block moves out accordingly.
-    let r: Result<(), EscrowError> = s.op(&mut session, &s.payer, "Escrow::deposit", &id(), 2_000_000);
+    let r: Result<(), EscrowError> =
+        s.op(&mut session, &s.payer, "Escrow::deposit", &id(), 2_000_000);
     assert_eq!(r, Ok(()));
     let f = s.figures(&mut session);
     let held = 1_500_000 + 2_000_000 - 5_300;
     assert_eq!(f.held, held);
     let now = block_number(&mut session);
-    assert_eq!(f.depletion_block, Some(now + (held / 5) as u32 + 1), "{f:?}");
+    assert_eq!(
+        f.depletion_block,
+        Some(now + (held / 5) as u32 + 1),
+        "{f:?}"
+    );
 
     // 13–14. 800,000 blocks later the money ran out: the payee gets all of
     // it and not a unit more.
@@ -188,24 +217,44 @@ fn a_stream_over_a_million_blocks_pays_to_the_unit(mut session: Session) {
     let r: Result<(), EscrowError> = s.op(&mut session, &s.sponsor, "Escrow::deposit", &id(), 100);
     assert_eq!(r, Ok(()));
     let now = block_number(&mut session);
-    let r: Result<(), EscrowError> = s.op(&mut session, &s.controller, "Escrow::set_end", &[id()[0].clone(), (now + 10).to_string()], 0);
+    let r: Result<(), EscrowError> = s.op(
+        &mut session,
+        &s.controller,
+        "Escrow::set_end",
+        &[id()[0].clone(), (now + 10).to_string()],
+        0,
+    );
     assert_eq!(r, Ok(()));
-    let r: Result<(), EscrowError> = s.op(&mut session, &s.controller, "Escrow::set_end", &[id()[0].clone(), (now - 1).to_string()], 0);
+    let r: Result<(), EscrowError> = s.op(
+        &mut session,
+        &s.controller,
+        "Escrow::set_end",
+        &[id()[0].clone(), (now - 1).to_string()],
+        0,
+    );
     assert_eq!(r, Err(EscrowError::Stream(StreamError::EndInPast)));
     advance_blocks(&mut session, 50);
     let f = s.figures(&mut session);
-    assert_eq!((f.status, f.withdrawable, f.refundable), (StreamStatus::Ended, 50, 50));
+    assert_eq!(
+        (f.status, f.withdrawable, f.refundable),
+        (StreamStatus::Ended, 50, 50)
+    );
     assert!(block_number(&mut session) - started_at > 800_000);
 
     // 18. Close: 50 to the payee, 50 back to the payer.
     let payer_before = free_balance(&mut session, &s.payer);
     let payee_before = free_balance(&mut session, &s.payee);
-    let r: Result<(u128, u128), EscrowError> = s.op(&mut session, &s.controller, "Escrow::close", &id(), 0);
+    let r: Result<(u128, u128), EscrowError> =
+        s.op(&mut session, &s.controller, "Escrow::close", &id(), 0);
     assert_eq!(r, Ok((50, 50)));
     assert_eq!(free_balance(&mut session, &s.payer), payer_before + 50);
     assert_eq!(free_balance(&mut session, &s.payee), payee_before + 50);
     s.assert_books(&mut session);
-    assert_eq!(free_balance(&mut session, &s.escrow), escrow_free_at_start, "nothing left behind");
+    assert_eq!(
+        free_balance(&mut session, &s.escrow),
+        escrow_free_at_start,
+        "nothing left behind"
+    );
 
     // 19–20. A closed stream takes no more money and pays no more.
     let r: Result<(), EscrowError> = s.op(&mut session, &s.payer, "Escrow::deposit", &id(), 10);
@@ -229,11 +278,25 @@ fn every_privileged_message_refuses_an_unauthorized_caller(mut session: Session)
         1_000,
     );
     assert_eq!(opened, Ok(0));
-    let before: Option<StreamFigures> = s.op(&mut session, &s.stranger, "Escrow::figures", &["0".into()], 0);
+    let before: Option<StreamFigures> = s.op(
+        &mut session,
+        &s.stranger,
+        "Escrow::figures",
+        &["0".into()],
+        0,
+    );
 
     let steering: [(&str, Vec<String>, u128); 6] = [
-        ("Escrow::open", vec![s.payer.to_string(), s.stranger.to_string(), "1".into()], 0),
-        ("Escrow::open", vec![s.payer.to_string(), s.stranger.to_string(), "1".into()], 500),
+        (
+            "Escrow::open",
+            vec![s.payer.to_string(), s.stranger.to_string(), "1".into()],
+            0,
+        ),
+        (
+            "Escrow::open",
+            vec![s.payer.to_string(), s.stranger.to_string(), "1".into()],
+            500,
+        ),
         ("Escrow::start", vec!["0".into()], 0),
         ("Escrow::set_rate", vec!["0".into(), "1".into()], 0),
         ("Escrow::set_end", vec!["0".into(), "999".into()], 0),
@@ -246,12 +309,32 @@ fn every_privileged_message_refuses_an_unauthorized_caller(mut session: Session)
             let error: EscrowError = expect_error(&mut session, &s.escrow, message, args, *value);
             assert_eq!(error, EscrowError::Unauthorized, "{message} by {caller}");
             assert_eq!(s.sum(&mut session), s.total);
-            assert_eq!(free_balance(&mut session, caller), stranger_before, "{message} moved value");
+            assert_eq!(
+                free_balance(&mut session, caller),
+                stranger_before,
+                "{message} moved value"
+            );
         }
     }
-    let r: Result<u128, EscrowError> = s.op(&mut session, &s.stranger, "Escrow::withdraw", &["0".into()], 0);
-    assert_eq!(r, Err(EscrowError::Unauthorized), "only the payee withdraws");
-    let r: Result<(), EscrowError> = s.op(&mut session, &s.stranger, "set_subscription_contract", &[format!("Some({})", s.stranger)], 0);
+    let r: Result<u128, EscrowError> = s.op(
+        &mut session,
+        &s.stranger,
+        "Escrow::withdraw",
+        &["0".into()],
+        0,
+    );
+    assert_eq!(
+        r,
+        Err(EscrowError::Unauthorized),
+        "only the payee withdraws"
+    );
+    let r: Result<(), EscrowError> = s.op(
+        &mut session,
+        &s.stranger,
+        "set_subscription_contract",
+        &[format!("Some({})", s.stranger)],
+        0,
+    );
     assert_eq!(r, Err(EscrowError::Unauthorized));
     for (message, args) in [
         ("Admin::set_paused", vec!["true".to_string()]),
@@ -263,7 +346,13 @@ fn every_privileged_message_refuses_an_unauthorized_caller(mut session: Session)
     }
     let r: Result<(), AdminError> = s.op(&mut session, &s.stranger, "Admin::accept_admin", &[], 0);
     assert_eq!(r, Err(AdminError::NoPendingTransfer));
-    let after: Option<StreamFigures> = s.op(&mut session, &s.stranger, "Escrow::figures", &["0".into()], 0);
+    let after: Option<StreamFigures> = s.op(
+        &mut session,
+        &s.stranger,
+        "Escrow::figures",
+        &["0".into()],
+        0,
+    );
     assert_eq!(before, after, "refused calls changed nothing");
     let count: u64 = s.op(&mut session, &s.stranger, "stream_count", &[], 0);
     assert_eq!(count, 1);
@@ -280,9 +369,21 @@ fn pause_stops_new_streams_but_never_deposits_withdrawals_or_refunds(mut session
         700,
     );
     assert_eq!(opened, Ok(0));
-    let r: Result<(), EscrowError> = s.op(&mut session, &s.controller, "Escrow::start", &["0".into()], 0);
+    let r: Result<(), EscrowError> = s.op(
+        &mut session,
+        &s.controller,
+        "Escrow::start",
+        &["0".into()],
+        0,
+    );
     assert_eq!(r, Ok(()));
-    let r: Result<(), AdminError> = s.op(&mut session, &s.admin, "Admin::set_paused", &["true".into()], 0);
+    let r: Result<(), AdminError> = s.op(
+        &mut session,
+        &s.admin,
+        "Admin::set_paused",
+        &["true".into()],
+        0,
+    );
     assert_eq!(r, Ok(()));
     let r: Result<u64, EscrowError> = s.op(
         &mut session,
@@ -293,11 +394,54 @@ fn pause_stops_new_streams_but_never_deposits_withdrawals_or_refunds(mut session
     );
     assert_eq!(r, Err(EscrowError::Paused));
     advance_blocks(&mut session, 20);
-    let r: Result<(), EscrowError> = s.op(&mut session, &s.sponsor, "Escrow::deposit", &["0".into()], 70);
+    let r: Result<(), EscrowError> = s.op(
+        &mut session,
+        &s.sponsor,
+        "Escrow::deposit",
+        &["0".into()],
+        70,
+    );
     assert_eq!(r, Ok(()));
-    let r: Result<u128, EscrowError> = s.op(&mut session, &s.payee, "Escrow::withdraw", &["0".into()], 0);
+    let r: Result<u128, EscrowError> =
+        s.op(&mut session, &s.payee, "Escrow::withdraw", &["0".into()], 0);
     assert_eq!(r, Ok(140));
     advance_blocks(&mut session, 5);
-    let r: Result<(u128, u128), EscrowError> = s.op(&mut session, &s.controller, "Escrow::close", &["0".into()], 0);
+    let r: Result<(u128, u128), EscrowError> = s.op(
+        &mut session,
+        &s.controller,
+        "Escrow::close",
+        &["0".into()],
+        0,
+    );
     assert_eq!(r, Ok((35, 770 - 140 - 35)));
+}
+
+#[drink::test]
+fn set_code_keeps_every_stream(mut session: Session) {
+    let s = Scene::new(&mut session);
+    let opened: Result<u64, EscrowError> = s.op(
+        &mut session,
+        &s.controller,
+        "Escrow::open",
+        &[s.payer.to_string(), s.payee.to_string(), "2".into()],
+        500,
+    );
+    assert_eq!(opened, Ok(0));
+    let before = s.figures(&mut session);
+    session.set_actor(s.admin.clone());
+    let code_hash = session
+        .upload_bundle(BundleProvider::DinfraEscrow.bundle().expect("escrow bundle"))
+        .expect("uploading escrow code");
+    let refused: Result<(), AdminError> =
+        s.op(&mut session, &s.stranger, "Admin::set_code", &[hex32(code_hash.0)], 0);
+    assert_eq!(refused, Err(AdminError::Unauthorized));
+    let unknown: Result<(), AdminError> =
+        s.op(&mut session, &s.admin, "Admin::set_code", &[hex32([0xee; 32])], 0);
+    assert_eq!(unknown, Err(AdminError::CodeUpgradeFailed));
+    let upgraded: Result<(), AdminError> =
+        s.op(&mut session, &s.admin, "Admin::set_code", &[hex32(code_hash.0)], 0);
+    assert_eq!(upgraded, Ok(()));
+    assert_eq!(s.figures(&mut session), before, "the stream survived the upgrade");
+    let r: Result<(), EscrowError> = s.op(&mut session, &s.controller, "Escrow::start", &["0".into()], 0);
+    assert_eq!(r, Ok(()), "and the upgraded contract still obeys its controller");
 }

@@ -8,7 +8,10 @@
 
 use super::registry::RegistryError;
 use crate::admin::AdminError;
-use crate::types::{AccountId, Balance, Invalid, OfferId, SubscriptionId, TypeId};
+use crate::types::{
+    AccountId, Attribute, Balance, BlockNumber, Invalid, OfferId, SubscriptionId, TypeId,
+};
+use ink::prelude::vec::Vec;
 
 /// Errors of an award.
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
@@ -46,12 +49,95 @@ impl From<Invalid> for AwardError {
     }
 }
 
-/// What a consumer demands of a provider. Every field is a hard requirement.
+/// What a consumer demands of a provider. Every field is a hard requirement;
+/// empty lists demand nothing.
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Requirements {
     /// The highest price per block the consumer accepts.
     pub max_price_per_block: Balance,
+    /// Attributes the provider must have, e.g. `region=eu-west`. When
+    /// `trusted_attestors` is not empty, each must be attested by one of them.
+    pub required_attributes: Vec<Attribute>,
+    /// Attribute values the provider must not have, e.g. `network=aws`
+    /// (self-declared or attested by anyone the consumer trusts).
+    pub excluded_attributes: Vec<Attribute>,
+    /// Providers the consumer prefers (a bonus under the Scored strategy).
+    pub preferred_providers: Vec<AccountId>,
+    /// Only `preferred_providers` may be chosen.
+    pub preferred_only: bool,
+    /// Attestors whose word the consumer takes for `required_attributes`.
+    pub trusted_attestors: Vec<AccountId>,
+    /// Blocks the consumer commits to: offers whose minimum duration is
+    /// longer are skipped.
+    pub min_duration: BlockNumber,
+}
+
+/// Most entries in each list of [`Requirements`].
+pub const MAX_REQUIREMENT_ENTRIES: usize = 8;
+
+impl Requirements {
+    /// Bounded lists, well-formed attributes, a price above zero.
+    pub fn validate(&self) -> Result<(), Invalid> {
+        if self.max_price_per_block == 0 {
+            return Err(Invalid::Price);
+        }
+        for list_len in [
+            self.required_attributes.len(),
+            self.excluded_attributes.len(),
+            self.preferred_providers.len(),
+            self.trusted_attestors.len(),
+        ] {
+            if list_len > MAX_REQUIREMENT_ENTRIES {
+                return Err(Invalid::Requirements);
+            }
+        }
+        if self.preferred_only && self.preferred_providers.is_empty() {
+            return Err(Invalid::Requirements);
+        }
+        for attribute in self
+            .required_attributes
+            .iter()
+            .chain(&self.excluded_attributes)
+        {
+            attribute.validate()?;
+        }
+        Ok(())
+    }
+}
+
+/// How the award contract picks among the candidates that fit.
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Strategy {
+    /// The first fitting offer from a cursor that rotates per type.
+    RoundRobin,
+    /// A pseudo-random fitting offer, from the subscription id and the block
+    /// number. Deterministic and predictable: NOT secure against a consumer
+    /// or block author who wants a particular provider.
+    Random,
+    /// The fitting offer with the most free capacity.
+    Capacity,
+    /// The fitting offer with the highest weighted score.
+    Scored(Weights),
+}
+
+/// Admin-set weights of the Scored strategy. Each term is normalised to
+/// 0..=1_000 over the window before weighting.
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Weights {
+    /// Cheaper is better.
+    pub price: u32,
+    /// More free capacity is better.
+    pub capacity: u32,
+    /// A better completion record is better.
+    pub reputation: u32,
+    /// Bonus for a provider the consumer prefers.
+    pub preferred: u32,
 }
 
 /// The offer an award chose.

@@ -8,8 +8,10 @@ pub mod award;
 pub mod registry;
 
 pub use crate::admin::Admin;
-pub use award::{Award, AwardDecision, AwardError, Requirements};
-pub use registry::{Candidate, CandidatePage, Registry, RegistryError};
+pub use award::{Award, AwardDecision, AwardError, Requirements, Strategy, Weights};
+pub use registry::{
+    Attestation, Candidate, CandidatePage, Outcome, Registry, RegistryError, Reputation,
+};
 pub mod escrow;
 pub mod subscription;
 

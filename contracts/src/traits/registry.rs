@@ -6,7 +6,7 @@
 #![allow(clippy::cast_possible_truncation)]
 
 use crate::admin::AdminError;
-use crate::types::{AccountId, Balance, Invalid, OfferId, TypeId};
+use crate::types::{AccountId, Attribute, Balance, BlockNumber, Invalid, OfferId, TypeId};
 use ink::prelude::vec::Vec;
 
 /// Errors of the registry.
@@ -23,6 +23,20 @@ pub enum RegistryError {
     InvalidInput(Invalid),
     /// New registrations and offers are paused.
     Paused,
+    /// The bond sent is below the minimum bond.
+    InsufficientBond,
+    /// The provider or offer is not in a state that allows this.
+    WrongState,
+    /// Deregistration while deployments are reserved.
+    CapacityReserved,
+    /// The bond is still unbonding.
+    StillUnbonding,
+    /// The offer has no free capacity.
+    NoCapacity,
+    /// The provider has the most live offers allowed.
+    TooManyOffers,
+    /// A native transfer failed; nothing was changed.
+    TransferFailed,
     /// A counter or id would overflow.
     Overflow,
 }
@@ -42,7 +56,42 @@ impl From<Invalid> for RegistryError {
     }
 }
 
-/// A live offer an award may choose.
+/// A provider's track record, kept by the registry on the subscription
+/// contract's word.
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Reputation {
+    /// Subscriptions served to their end (funds exhausted or consumer cancel).
+    pub completed: u32,
+    /// Subscriptions the provider left early.
+    pub exited_early: u32,
+    /// Awards the provider never marked ready in time.
+    pub missed_ready: u32,
+}
+
+/// How a subscription ended, for its provider's reputation.
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Served to its end (funds exhausted or the consumer cancelled).
+    Completed,
+    /// The provider left early.
+    ExitedEarly,
+    /// The provider never marked it ready in time.
+    MissedReady,
+}
+
+/// What an attestor vouches for about a provider.
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attestation {
+    pub attestor: AccountId,
+    pub attributes: Vec<Attribute>,
+}
+
+/// A live offer an award may choose, with everything a filter needs about
+/// its provider so the award makes one cross-contract call.
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Candidate {
@@ -51,6 +100,15 @@ pub struct Candidate {
     pub price_per_block: Balance,
     /// Capacity not yet reserved by live subscriptions.
     pub free_capacity: u32,
+    /// The shortest subscription the offer accepts, in blocks.
+    pub min_duration: BlockNumber,
+    /// The provider is registered, not paused and not leaving.
+    pub provider_active: bool,
+    /// The provider's self-declared attributes.
+    pub attributes: Vec<Attribute>,
+    /// Attestations of the provider by the attestors the caller asked about.
+    pub attestations: Vec<Attestation>,
+    pub reputation: Reputation,
 }
 
 /// One window of a deployment type's live offers.
@@ -68,11 +126,27 @@ pub trait Registry {
     /// At most `limit` live offers of `type_id`, starting at position
     /// `cursor % total` of the type's index and wrapping around, in O(limit):
     /// never a scan over all providers.
+    /// Each candidate carries the attestations of its provider by
+    /// `attestors` (at most `MAX_REQUIREMENT_ENTRIES`).
     #[ink(message)]
     fn candidates(
         &self,
         type_id: TypeId,
         cursor: u32,
         limit: u32,
+        attestors: Vec<AccountId>,
     ) -> Result<CandidatePage, RegistryError>;
+
+    /// Reserves one deployment of `offer_id` (the subscription contract only).
+    #[ink(message)]
+    fn reserve(&mut self, offer_id: OfferId) -> Result<(), RegistryError>;
+
+    /// Releases one deployment of `offer_id` (the subscription contract only).
+    #[ink(message)]
+    fn release(&mut self, offer_id: OfferId) -> Result<(), RegistryError>;
+
+    /// Adds a subscription's outcome to `provider`'s reputation (the
+    /// subscription contract only).
+    #[ink(message)]
+    fn record(&mut self, provider: AccountId, outcome: Outcome) -> Result<(), RegistryError>;
 }

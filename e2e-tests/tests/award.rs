@@ -1,0 +1,590 @@
+//! The award contract on the real runtime: every strategy picks what the
+//! rules say, hard requirements are never broken, capacity is respected, bad
+//! registry input is refused with nothing written, and the award contract
+//! can be swapped for any other implementation of the `Award` trait.
+
+use dinfra::traits::{AwardDecision, AwardError, RegistryError, Requirements, SubscriptionError};
+use dinfra::types::Invalid;
+use dinfra_e2e_tests::drink::session::Session;
+use dinfra_e2e_tests::drink::AccountId32;
+use dinfra_e2e_tests::*;
+use dinfra_registry::data::Provider;
+
+/// A suite whose award and registry obey `driver` directly (standing in for
+/// the subscription contract), with type 0 registered.
+fn driven_suite(session: &mut Sandbox, strategy: &str) -> (Suite, AccountId32) {
+    let suite = deploy_suite(session).expect("deploying the suite");
+    let driver = funded_account(session, 50);
+    configure_award(session, &suite, Some(&driver), strategy);
+    let wired: Result<(), RegistryError> = call(
+        session,
+        &suite.registry,
+        "configure",
+        &[
+            format!("Parameters {{ min_bond: {MIN_BOND}, unbonding_blocks: {UNBONDING_BLOCKS} }}"),
+            format!("Some({driver})"),
+        ],
+    );
+    assert_eq!(wired, Ok(()));
+    assert_eq!(register_type(session, &suite, "substrate-rpc"), 0);
+    (suite, driver)
+}
+
+fn configure_award(
+    session: &mut Sandbox,
+    suite: &Suite,
+    selector: Option<&AccountId32>,
+    strategy: &str,
+) {
+    let selector = selector.map_or("None".to_string(), |s| format!("Some({s})"));
+    let configured: Result<(), AwardError> = call(
+        session,
+        &suite.award,
+        "configure",
+        &[selector, MAX_CANDIDATES.to_string(), strategy.to_string()],
+    );
+    assert_eq!(configured, Ok(()));
+}
+
+fn select(
+    session: &mut Sandbox,
+    suite: &Suite,
+    driver: &AccountId32,
+    requirements: &Requirements,
+    subscription_id: u64,
+) -> Result<AwardDecision, AwardError> {
+    let actor = session.set_actor(driver.clone());
+    let decision = call(
+        session,
+        &suite.award,
+        "Award::select",
+        &[
+            requirements_arg(requirements),
+            "0".into(),
+            subscription_id.to_string(),
+        ],
+    );
+    session.set_actor(actor);
+    decision
+}
+
+fn providers(session: &mut Sandbox, n: u8) -> Vec<AccountId32> {
+    (0..n).map(|i| funded_account(session, 100 + i)).collect()
+}
+
+#[drink::test]
+fn round_robin_spreads_awards_over_equal_providers(mut session: Session) {
+    let (suite, driver) = driven_suite(&mut session, "RoundRobin");
+    let accounts = providers(&mut session, 4);
+    for account in &accounts {
+        provider_with_offer(&mut session, &suite, account, &[], 0, 10, 100);
+    }
+    let mut chosen: Vec<_> = (0..4)
+        .map(|id| {
+            select(&mut session, &suite, &driver, &max_price(10), id)
+                .unwrap()
+                .provider
+        })
+        .collect();
+    chosen.sort();
+    chosen.dedup();
+    assert_eq!(chosen.len(), 4, "4 awards went to 4 different providers");
+}
+
+#[drink::test]
+fn each_strategy_picks_what_the_rules_say(mut session: Session) {
+    let (suite, driver) = driven_suite(&mut session, "Capacity");
+    let a = providers(&mut session, 4);
+    provider_with_offer(&mut session, &suite, &a[0], &[], 0, 30, 2);
+    provider_with_offer(&mut session, &suite, &a[1], &[], 0, 10, 5);
+    provider_with_offer(&mut session, &suite, &a[2], &[], 0, 20, 9);
+    provider_with_offer(&mut session, &suite, &a[3], &[], 0, 40, 1);
+    let pick = |session: &mut Sandbox, r: &Requirements| {
+        select(session, &suite, &driver, r, 7).unwrap().provider
+    };
+
+    assert_eq!(
+        pick(&mut session, &max_price(100)),
+        ink_account(&a[2]),
+        "most free capacity"
+    );
+    assert_eq!(
+        pick(&mut session, &max_price(15)),
+        ink_account(&a[1]),
+        "only a[1] fits 15"
+    );
+
+    configure_award(
+        &mut session,
+        &suite,
+        Some(&driver),
+        "Scored(Weights { price: 1, capacity: 0, reputation: 0, preferred: 0 })",
+    );
+    assert_eq!(
+        pick(&mut session, &max_price(100)),
+        ink_account(&a[1]),
+        "cheapest"
+    );
+
+    // The registry's controller records a good record for a[3] and a bad
+    // one for the others.
+    session.set_actor(driver.clone());
+    for (who, outcome) in [
+        (&a[3], "Completed"),
+        (&a[0], "ExitedEarly"),
+        (&a[1], "MissedReady"),
+        (&a[2], "ExitedEarly"),
+    ] {
+        let r: Result<(), RegistryError> = call(
+            &mut session,
+            &suite.registry,
+            "Registry::record",
+            &[who.to_string(), outcome.into()],
+        );
+        assert_eq!(r, Ok(()));
+    }
+    configure_session_admin(&mut session);
+    configure_award(
+        &mut session,
+        &suite,
+        Some(&driver),
+        "Scored(Weights { price: 0, capacity: 0, reputation: 1, preferred: 0 })",
+    );
+    assert_eq!(
+        pick(&mut session, &max_price(100)),
+        ink_account(&a[3]),
+        "best record"
+    );
+
+    configure_award(
+        &mut session,
+        &suite,
+        Some(&driver),
+        "Scored(Weights { price: 0, capacity: 0, reputation: 0, preferred: 1 })",
+    );
+    let prefers_a0 = Requirements {
+        preferred_providers: vec![ink_account(&a[0])],
+        ..max_price(100)
+    };
+    assert_eq!(
+        pick(&mut session, &prefers_a0),
+        ink_account(&a[0]),
+        "preferred bonus"
+    );
+    let only_a0 = Requirements {
+        preferred_only: true,
+        ..prefers_a0
+    };
+    configure_award(&mut session, &suite, Some(&driver), "RoundRobin");
+    for id in 0..4 {
+        let decision = select(&mut session, &suite, &driver, &only_a0, id).unwrap();
+        assert_eq!(decision.provider, ink_account(&a[0]), "preferred only");
+    }
+
+    configure_award(&mut session, &suite, Some(&driver), "Random");
+    let mut seen = Vec::new();
+    for id in 0..12 {
+        let decision = select(&mut session, &suite, &driver, &max_price(25), id).unwrap();
+        assert!(
+            decision.price_per_block <= 25,
+            "random picks only what fits"
+        );
+        seen.push(decision.provider);
+    }
+    seen.sort();
+    seen.dedup();
+    assert_eq!(
+        seen.len(),
+        2,
+        "both fitting providers come up over 12 awards"
+    );
+}
+
+/// The default actor is the admin of every contract of the suite.
+fn configure_session_admin(session: &mut Sandbox) {
+    session.set_actor(<drink::minimal::MinimalSandbox as drink::Sandbox>::default_actor());
+}
+
+#[drink::test]
+fn hard_requirements_are_never_broken(mut session: Session) {
+    let (suite, driver) = driven_suite(&mut session, "RoundRobin");
+    let a = providers(&mut session, 3);
+    let attestor = funded_account(&mut session, 60);
+    let stranger = funded_account(&mut session, 61);
+    provider_with_offer(
+        &mut session,
+        &suite,
+        &a[0],
+        &[("network", "aws"), ("region", "eu")],
+        0,
+        5,
+        10,
+    );
+    provider_with_offer(
+        &mut session,
+        &suite,
+        &a[1],
+        &[("network", "hetzner"), ("region", "eu")],
+        0,
+        5,
+        10,
+    );
+    provider_with_offer(
+        &mut session,
+        &suite,
+        &a[2],
+        &[("network", "ovh"), ("region", "us")],
+        0,
+        5,
+        10,
+    );
+
+    let no_aws = Requirements {
+        excluded_attributes: attributes(&[("network", "aws")]),
+        ..max_price(10)
+    };
+    for strategy in [
+        "RoundRobin",
+        "Random",
+        "Capacity",
+        "Scored(Weights { price: 1, capacity: 1, reputation: 1, preferred: 1 })",
+    ] {
+        configure_award(&mut session, &suite, Some(&driver), strategy);
+        for id in 0..6 {
+            let decision = select(&mut session, &suite, &driver, &no_aws, id).unwrap();
+            assert_ne!(
+                decision.provider,
+                ink_account(&a[0]),
+                "{strategy} chose a banned network"
+            );
+        }
+    }
+
+    // region=eu vouched for by a trusted attestor: self-declared is not enough.
+    configure_award(&mut session, &suite, Some(&driver), "RoundRobin");
+    let attested_eu = Requirements {
+        required_attributes: attributes(&[("region", "eu")]),
+        trusted_attestors: vec![ink_account(&attestor)],
+        ..no_aws.clone()
+    };
+    assert_eq!(
+        select(&mut session, &suite, &driver, &attested_eu, 0),
+        Err(AwardError::NoProvider)
+    );
+    session.set_actor(stranger.clone());
+    let r: Result<(), RegistryError> = call(
+        &mut session,
+        &suite.registry,
+        "attest",
+        &[
+            a[1].to_string(),
+            attributes_arg(&attributes(&[("region", "eu")])),
+        ],
+    );
+    assert_eq!(r, Ok(()));
+    assert_eq!(
+        select(&mut session, &suite, &driver, &attested_eu, 1),
+        Err(AwardError::NoProvider),
+        "an untrusted attestor does not count"
+    );
+    session.set_actor(attestor.clone());
+    let r: Result<(), RegistryError> = call(
+        &mut session,
+        &suite.registry,
+        "attest",
+        &[
+            a[1].to_string(),
+            attributes_arg(&attributes(&[("region", "eu")])),
+        ],
+    );
+    assert_eq!(r, Ok(()));
+    for id in 2..6 {
+        let decision = select(&mut session, &suite, &driver, &attested_eu, id).unwrap();
+        assert_eq!(decision.provider, ink_account(&a[1]));
+    }
+    assert_eq!(
+        select(&mut session, &suite, &driver, &max_price(4), 9),
+        Err(AwardError::NoProvider),
+        "nothing under the price ceiling"
+    );
+    let invalid = Requirements {
+        preferred_only: true,
+        ..max_price(10)
+    };
+    assert_eq!(
+        select(&mut session, &suite, &driver, &invalid, 9),
+        Err(AwardError::InvalidInput(Invalid::Requirements))
+    );
+}
+
+#[drink::test]
+fn capacity_is_respected(mut session: Session) {
+    let (suite, driver) = driven_suite(&mut session, "RoundRobin");
+    let a = providers(&mut session, 1);
+    let offer = provider_with_offer(&mut session, &suite, &a[0], &[], 0, 5, 2);
+    session.set_actor(driver.clone());
+    for _ in 0..2 {
+        assert!(select(&mut session, &suite, &driver, &max_price(5), 0).is_ok());
+        let r: Result<(), RegistryError> = call(
+            &mut session,
+            &suite.registry,
+            "Registry::reserve",
+            &[offer.to_string()],
+        );
+        assert_eq!(r, Ok(()));
+    }
+    assert_eq!(
+        select(&mut session, &suite, &driver, &max_price(5), 0),
+        Err(AwardError::NoProvider)
+    );
+    session.set_actor(driver.clone());
+    let r: Result<(), RegistryError> = call(
+        &mut session,
+        &suite.registry,
+        "Registry::reserve",
+        &[offer.to_string()],
+    );
+    assert_eq!(r, Err(RegistryError::NoCapacity));
+    let r: Result<(), RegistryError> = call(
+        &mut session,
+        &suite.registry,
+        "Registry::release",
+        &[offer.to_string()],
+    );
+    assert_eq!(r, Ok(()));
+    assert!(
+        select(&mut session, &suite, &driver, &max_price(5), 0).is_ok(),
+        "released capacity is free again"
+    );
+}
+
+#[drink::test]
+fn bad_registry_input_gets_its_error_and_writes_nothing(mut session: Session) {
+    let (suite, driver) = driven_suite(&mut session, "RoundRobin");
+    let a = providers(&mut session, 2);
+    let offer = provider_with_offer(&mut session, &suite, &a[0], &[], 0, 5, 2);
+    session.set_actor(a[1].clone());
+    let balance_before = free_balance(&mut session, &a[1]);
+    let too_many: Vec<(String, String)> = (0..17)
+        .map(|i| (format!("k{i}"), "v".to_string()))
+        .collect();
+    let too_many: Vec<(&str, &str)> = too_many
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let cases: Vec<(&str, Vec<String>, u128, RegistryError)> = vec![
+        (
+            "register_type",
+            vec!["\"\"".into(), hex32([1; 32])],
+            0,
+            RegistryError::InvalidInput(Invalid::Name),
+        ),
+        (
+            "register_type",
+            vec!["\"substrate-rpc\"".into(), hex32([1; 32])],
+            0,
+            RegistryError::AlreadyExists,
+        ),
+        (
+            "register_provider",
+            vec!["\"\"".into(), "\"wss://x\"".into(), "[]".into()],
+            MIN_BOND,
+            RegistryError::InvalidInput(Invalid::Name),
+        ),
+        (
+            "register_provider",
+            vec![
+                "\"n\"".into(),
+                "\"wss://x\"".into(),
+                attributes_arg(&attributes(&too_many)),
+            ],
+            MIN_BOND,
+            RegistryError::InvalidInput(Invalid::Attributes),
+        ),
+        (
+            "register_provider",
+            vec!["\"n\"".into(), "\"wss://x\"".into(), "[]".into()],
+            MIN_BOND - 1,
+            RegistryError::InsufficientBond,
+        ),
+        (
+            "publish_offer",
+            vec!["0".into(), terms_arg(5, 1, 0, 0)],
+            0,
+            RegistryError::NotFound,
+        ),
+    ];
+    for (message, args, value, expected) in cases {
+        let error: RegistryError =
+            expect_error(&mut session, &suite.registry, message, &args, value);
+        assert_eq!(error, expected, "{message}");
+    }
+    assert_eq!(
+        free_balance(&mut session, &a[1]),
+        balance_before,
+        "no bond was kept"
+    );
+    let nobody: Option<Provider> = call(
+        &mut session,
+        &suite.registry,
+        "provider",
+        &[a[1].to_string()],
+    );
+    assert_eq!(nobody, None);
+
+    session.set_actor(a[0].clone());
+    let cases: Vec<(&str, Vec<String>, u128, RegistryError)> = vec![
+        (
+            "register_provider",
+            vec!["\"n\"".into(), "\"wss://x\"".into(), "[]".into()],
+            MIN_BOND,
+            RegistryError::AlreadyExists,
+        ),
+        (
+            "publish_offer",
+            vec!["0".into(), terms_arg(5, 0, 0, 0)],
+            0,
+            RegistryError::InvalidInput(Invalid::Capacity),
+        ),
+        (
+            "publish_offer",
+            vec!["0".into(), terms_arg(0, 1, 0, 0)],
+            0,
+            RegistryError::InvalidInput(Invalid::Price),
+        ),
+        (
+            "publish_offer",
+            vec!["9".into(), terms_arg(5, 1, 0, 0)],
+            0,
+            RegistryError::NotFound,
+        ),
+        (
+            "update_offer",
+            vec![offer.to_string(), terms_arg(0, 1, 0, 0)],
+            0,
+            RegistryError::InvalidInput(Invalid::Price),
+        ),
+    ];
+    for (message, args, value, expected) in cases {
+        let error: RegistryError =
+            expect_error(&mut session, &suite.registry, message, &args, value);
+        assert_eq!(error, expected, "{message}");
+    }
+    let count: u32 = call(
+        &mut session,
+        &suite.registry,
+        "offer_count_of_type",
+        &["0".into()],
+    );
+    assert_eq!(count, 1, "no offer was added");
+
+    session.set_actor(driver.clone());
+    let r: Result<(), RegistryError> = call(
+        &mut session,
+        &suite.registry,
+        "Registry::reserve",
+        &[offer.to_string()],
+    );
+    assert_eq!(r, Ok(()));
+    session.set_actor(a[0].clone());
+    let error: RegistryError = expect_error(&mut session, &suite.registry, "deregister", &[], 0);
+    assert_eq!(error, RegistryError::CapacityReserved);
+    let still: Option<Provider> = call(
+        &mut session,
+        &suite.registry,
+        "provider",
+        &[a[0].to_string()],
+    );
+    assert_eq!(
+        still.map(|p| p.offers.len()),
+        Some(1),
+        "deregistration wrote nothing"
+    );
+
+    // Controller-only messages refuse everyone else.
+    for message in ["Registry::reserve", "Registry::release"] {
+        let error: RegistryError = expect_error(
+            &mut session,
+            &suite.registry,
+            message,
+            &[offer.to_string()],
+            0,
+        );
+        assert_eq!(error, RegistryError::Unauthorized, "{message}");
+    }
+}
+
+#[drink::test]
+fn the_award_contract_is_swapped_without_redeploying_anything_else(mut session: Session) {
+    let suite = deploy_suite(&mut session).expect("deploying the suite");
+    assert_eq!(register_type(&mut session, &suite, "substrate-rpc"), 0);
+    let a = providers(&mut session, 3);
+    for (account, price) in a.iter().zip([10u128, 30, 20]) {
+        provider_with_offer(&mut session, &suite, account, &[], 0, price, 5);
+    }
+    let create = |session: &mut Sandbox| -> Result<u64, SubscriptionError> {
+        call(
+            session,
+            &suite.subscription,
+            "create",
+            &[
+                "0".into(),
+                format!(
+                    "Descriptor {{ hash: {}, uri: \"ipfs://x\" }}",
+                    hex32([9; 32])
+                ),
+                requirements_arg(&max_price(100)),
+            ],
+        )
+    };
+    let consumer = funded_account(&mut session, 70);
+    session.set_actor(consumer.clone());
+    assert_eq!(create(&mut session), Ok(0));
+
+    configure_session_admin(&mut session);
+    let priciest = session
+        .deploy_bundle(
+            BundleProvider::PriciestAward
+                .bundle()
+                .expect("fixture bundle"),
+            "new",
+            &[suite.registry.to_string()],
+            vec![1],
+            None,
+        )
+        .expect("deploying the test-only award");
+    let swapped: Result<(), SubscriptionError> = call(
+        &mut session,
+        &suite.subscription,
+        "set_award",
+        &[priciest.to_string()],
+    );
+    assert_eq!(swapped, Ok(()));
+
+    session.set_actor(consumer);
+    assert_eq!(create(&mut session), Ok(1));
+    let second: Option<dinfra_subscription::subscription::Subscription> = call(
+        &mut session,
+        &suite.subscription,
+        "subscription",
+        &["1".into()],
+    );
+    let second = second.expect("subscription 1");
+    assert_eq!(
+        second.provider,
+        ink_account(&a[1]),
+        "the new award picked the priciest"
+    );
+    assert_eq!(second.rate_per_block, 30);
+    let first: Option<dinfra_subscription::subscription::Subscription> = call(
+        &mut session,
+        &suite.subscription,
+        "subscription",
+        &["0".into()],
+    );
+    assert_eq!(
+        first.map(|s| s.rate_per_block),
+        Some(10),
+        "existing subscriptions untouched"
+    );
+}
