@@ -17,6 +17,8 @@ CARGO_CONTRACT_VERSION="5.0.3"
 DEBIAN_RUST_VERSION="1.85.0+dfsg3-1~deb12u3"
 DEBIAN_TOOLCHAIN="dinfra-debian-1.85" # rustup refuses names like "1.85.0"
 RUSTUP_TIMEOUT="${RUSTUP_TIMEOUT:-600}"
+# Set to 1 to skip rustup and use the Debian toolchain (to test the fallback).
+FORCE_DEBIAN="${DINFRA_FORCE_DEBIAN_TOOLCHAIN:-0}"
 
 say() { echo "setup: $*"; }
 die() { echo "setup: FAILED: $*" >&2; exit 1; }
@@ -60,7 +62,11 @@ install_debian_toolchain() {
     rustup override set "$DEBIAN_TOOLCHAIN" --path "$ROOT" >/dev/null
 }
 
-if toolchain_ok; then
+if [ "$FORCE_DEBIAN" = 1 ]; then
+    install_debian_toolchain || die "the Debian toolchain could not be installed"
+    toolchain_ok || die "the Debian toolchain lacks rust-src or clippy: $(cd "$ROOT" && rustc --version)"
+    say "Rust toolchain (Debian, forced): $(cd "$ROOT" && rustc --version)"
+elif toolchain_ok; then
     say "Rust toolchain ok: $(cd "$ROOT" && rustc --version)"
 else
     # An earlier run may have installed the toolchain; only the per-path
