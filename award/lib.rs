@@ -12,9 +12,7 @@
 pub mod award {
     use dinfra::admin::{self, Admin, AdminData, AdminError};
     use dinfra::selection;
-    use dinfra::traits::{
-        Award as AwardTrait, AwardDecision, AwardError, Registry, Requirements, Strategy,
-    };
+    use dinfra::traits::{Award, AwardDecision, AwardError, Registry, Requirements, Strategy};
     use dinfra::types::{CodeHash, Invalid, SubscriptionId, TypeId, MAX_PAGE};
     use ink::codegen::TraitCallBuilder;
     use ink::storage::Mapping;
@@ -42,7 +40,7 @@ pub mod award {
     }
 
     #[ink(storage)]
-    pub struct Award {
+    pub struct AwardContract {
         admin: AdminData,
         registry: AccountId,
         /// The only account allowed to call `select` (the subscription
@@ -56,7 +54,7 @@ pub mod award {
         cursors: Mapping<TypeId, u32>,
     }
 
-    impl Award {
+    impl AwardContract {
         /// `registry`: the registry to read candidates from. The caller becomes admin.
         #[ink(constructor)]
         pub fn new(registry: AccountId, max_candidates: u32) -> Result<Self, AwardError> {
@@ -141,7 +139,7 @@ pub mod award {
         Ok(())
     }
 
-    impl AwardTrait for Award {
+    impl Award for AwardContract {
         #[ink(message)]
         fn select(
             &mut self,
@@ -194,7 +192,7 @@ pub mod award {
         }
     }
 
-    impl Admin for Award {
+    impl Admin for AwardContract {
         #[ink(message)]
         fn admin(&self) -> AccountId {
             self.admin.admin()
@@ -237,7 +235,7 @@ pub mod award {
         #[ink::test]
         fn only_the_configured_selector_may_select() {
             let accounts = test::default_accounts::<DefaultEnvironment>();
-            let mut award = Award::new(accounts.django, 10).unwrap();
+            let mut award = AwardContract::new(accounts.django, 10).unwrap();
             let requirements = Requirements {
                 max_price_per_block: 1,
                 ..Default::default()
@@ -265,9 +263,9 @@ pub mod award {
         #[ink::test]
         fn window_must_be_bounded() {
             let accounts = test::default_accounts::<DefaultEnvironment>();
-            assert!(Award::new(accounts.django, 0).is_err());
-            assert!(Award::new(accounts.django, MAX_PAGE + 1).is_err());
-            let mut award = Award::new(accounts.django, MAX_PAGE).unwrap();
+            assert!(AwardContract::new(accounts.django, 0).is_err());
+            assert!(AwardContract::new(accounts.django, MAX_PAGE + 1).is_err());
+            let mut award = AwardContract::new(accounts.django, MAX_PAGE).unwrap();
             assert_eq!(
                 award.configure(None, 0, Strategy::Capacity),
                 Err(AwardError::InvalidInput(Invalid::Parameter))

@@ -4,6 +4,10 @@
 # each .contract bundle, .wasm and .json metadata into artifacts/, printing the
 # Wasm sizes. Run deploy/setup.sh once first.
 set -euo pipefail
+# cargo-contract resolves each contract again in a temporary directory, away
+# from .cargo/config.toml: keep those resolutions to versions that build on
+# Rust 1.85/1.86 too.
+export CARGO_RESOLVER_INCOMPATIBLE_RUST_VERSIONS=fallback
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 OUT="${ARTIFACTS_DIR:-$ROOT/artifacts}"

@@ -7,6 +7,10 @@
 #   3. cross-contract scenarios in the drink sandbox (e2e-tests/).
 # Run deploy/setup.sh once first.
 set -euo pipefail
+# cargo-contract resolves each contract again in a temporary directory, away
+# from .cargo/config.toml: keep those resolutions to versions that build on
+# Rust 1.85/1.86 too.
+export CARGO_RESOLVER_INCOMPATIBLE_RUST_VERSIONS=fallback
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 log=$(mktemp)
@@ -20,7 +24,13 @@ run() {
 cd "$ROOT"
 run cargo test --workspace --locked
 run bash deploy/build.sh
-(cd "$ROOT/e2e-tests" && run cargo test --locked)
+# drink builds the contracts from inside this compilation with nested cargo
+# runs that use the contracts' own target directory (or $CARGO_TARGET_DIR):
+# the scenario crate must build elsewhere, or the nested runs wait forever for
+# the lock the outer run holds. `--target-dir` is not inherited; the
+# environment variable is.
+E2E_TARGET="${CARGO_TARGET_DIR:-$ROOT/target}/e2e"
+(cd "$ROOT/e2e-tests" && run cargo test --locked --target-dir "$E2E_TARGET" -- --nocapture)
 
 # Sum cargo's per-binary "test result:" lines into one closing line.
 awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }

@@ -16,7 +16,7 @@ pub mod escrow {
     use crate::data::{EscrowData, EscrowEvent};
     use dinfra::admin::{self, Admin, AdminData, AdminError};
     use dinfra::stream::Stream;
-    use dinfra::traits::{Escrow as EscrowTrait, EscrowError, StreamFigures, StreamId};
+    use dinfra::traits::{Escrow, EscrowError, StreamFigures, StreamId};
     use dinfra::types::CodeHash;
     use ink::prelude::vec::Vec;
 
@@ -87,14 +87,14 @@ pub mod escrow {
     }
 
     #[ink(storage)]
-    pub struct Escrow {
+    pub struct EscrowContract {
         admin: AdminData,
         /// The only account allowed to open and steer streams.
         subscription_contract: Option<AccountId>,
         data: EscrowData,
     }
 
-    impl Escrow {
+    impl EscrowContract {
         /// The caller becomes admin; no contract may open streams until wired.
         #[ink(constructor)]
         pub fn new() -> Self {
@@ -208,13 +208,13 @@ pub mod escrow {
         }
     }
 
-    impl Default for Escrow {
+    impl Default for EscrowContract {
         fn default() -> Self {
             Self::new()
         }
     }
 
-    impl EscrowTrait for Escrow {
+    impl Escrow for EscrowContract {
         #[ink(message, payable)]
         fn open(
             &mut self,
@@ -296,7 +296,7 @@ pub mod escrow {
         }
     }
 
-    impl Admin for Escrow {
+    impl Admin for EscrowContract {
         #[ink(message)]
         fn admin(&self) -> AccountId {
             self.admin.admin()
@@ -339,9 +339,9 @@ pub mod escrow {
 
         /// An escrow whose controller is `charlie`, with a stream from `bob`
         /// to `django` at rate 10, opened with a deposit of 1_000.
-        fn escrow_with_stream() -> (Escrow, test::DefaultAccounts<Env>) {
+        fn escrow_with_stream() -> (EscrowContract, test::DefaultAccounts<Env>) {
             let accounts = test::default_accounts::<Env>();
-            let mut escrow = Escrow::new();
+            let mut escrow = EscrowContract::new();
             escrow
                 .set_subscription_contract(Some(accounts.charlie))
                 .unwrap();

@@ -21,9 +21,7 @@ pub mod registry {
         RegistryData, RegistryEvent,
     };
     use dinfra::admin::{self, Admin, AdminData, AdminError};
-    use dinfra::traits::{
-        CandidatePage, Outcome, Registry as RegistryTrait, RegistryError, Reputation,
-    };
+    use dinfra::traits::{CandidatePage, Outcome, Registry, RegistryError, Reputation};
     use dinfra::types::{Attribute, CodeHash, Hash32, OfferId, TypeId};
     use ink::prelude::{string::String, vec::Vec};
 
@@ -140,7 +138,7 @@ pub mod registry {
     }
 
     #[ink(storage)]
-    pub struct Registry {
+    pub struct RegistryContract {
         admin: AdminData,
         /// The only account allowed to reserve, release and record (the
         /// subscription contract); `None` until wired.
@@ -148,7 +146,7 @@ pub mod registry {
         data: RegistryData,
     }
 
-    impl Registry {
+    impl RegistryContract {
         /// The caller becomes admin.
         #[ink(constructor)]
         pub fn new(min_bond: Balance, unbonding_blocks: BlockNumber) -> Self {
@@ -495,7 +493,7 @@ pub mod registry {
         }
     }
 
-    impl RegistryTrait for Registry {
+    impl Registry for RegistryContract {
         #[ink(message)]
         fn candidates(
             &self,
@@ -529,7 +527,7 @@ pub mod registry {
         }
     }
 
-    impl Admin for Registry {
+    impl Admin for RegistryContract {
         #[ink(message)]
         fn admin(&self) -> AccountId {
             self.admin.admin()

@@ -1,7 +1,7 @@
 //! `#[ink::test]` unit tests of the registry contract (off-chain engine).
 
 use crate::data::{OfferTerms, Parameters, Pricing, ProviderStatus};
-use crate::registry::Registry;
+use crate::registry::RegistryContract;
 use dinfra::admin::{Admin, AdminError};
 use dinfra::traits::{Outcome, Registry as _, RegistryError};
 use dinfra::types::{Attribute, Invalid};
@@ -33,9 +33,9 @@ fn terms(price: u128, capacity: u32) -> OfferTerms {
 
 /// A registry (admin alice, controller charlie) with type 0 and bob
 /// registered as a provider.
-fn registry_with_bob() -> Registry {
+fn registry_with_bob() -> RegistryContract {
     let a = accounts();
-    let mut registry = Registry::new(BOND, UNBONDING);
+    let mut registry = RegistryContract::new(BOND, UNBONDING);
     registry
         .configure(
             Parameters {
@@ -52,7 +52,7 @@ fn registry_with_bob() -> Registry {
     registry
 }
 
-fn register(registry: &mut Registry, who: ink::primitives::AccountId) {
+fn register(registry: &mut RegistryContract, who: ink::primitives::AccountId) {
     test::set_caller::<Env>(who);
     test::set_value_transferred::<Env>(BOND);
     registry
