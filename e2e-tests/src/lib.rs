@@ -12,9 +12,9 @@ pub use dinfra;
 pub use drink;
 use drink::minimal::MinimalSandbox;
 use drink::sandbox_api::prelude::*;
-use drink::Sandbox as _;
 use drink::session::{Session, NO_ENDOWMENT, NO_SALT};
 use drink::AccountId32;
+use drink::Sandbox as _;
 use ink::scale::Decode;
 
 /// Bundles of every contract this crate depends on with `ink-as-dependency`,

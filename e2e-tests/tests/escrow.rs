@@ -197,11 +197,27 @@ fn a_stream_over_a_million_blocks_pays_to_the_unit(mut session: Session) {
     // held is a multiple of the rate: the money runs out exactly on a block
     // boundary, held / rate blocks from now.
     assert_eq!(held % 5, 0);
-    assert_eq!(
-        f.depletion_block,
-        Some(now + (held / 5) as u32),
-        "{f:?}"
+    assert_eq!(f.depletion_block, Some(now + (held / 5) as u32), "{f:?}");
+
+    // A sponsor adds 300; 1,000 blocks on the payee takes its 5,000; a
+    // stranger cannot touch the rate.
+    let r: Result<(), EscrowError> = s.op(&mut session, &s.sponsor, "Escrow::deposit", &id(), 300);
+    assert_eq!(r, Ok(()));
+    advance_blocks(&mut session, 1_000);
+    let r: Result<u128, EscrowError> = s.op(&mut session, &s.payee, "Escrow::withdraw", &id(), 0);
+    assert_eq!(r, Ok(5_000));
+    session.set_actor(s.stranger.clone());
+    let error: EscrowError = expect_error(
+        &mut session,
+        &s.escrow,
+        "Escrow::set_rate",
+        &[id()[0].clone(), "1".into()],
+        0,
     );
+    assert_eq!(error, EscrowError::Unauthorized);
+    assert_eq!(s.sum(&mut session), s.total);
+    let held = held + 300 - 5_000;
+    assert_eq!(s.figures(&mut session).held, held);
 
     // 13–14. 800,000 blocks later the money ran out: the payee gets all of
     // it and not a unit more.
@@ -266,7 +282,7 @@ fn a_stream_over_a_million_blocks_pays_to_the_unit(mut session: Session) {
     assert_eq!(r, Err(EscrowError::Stream(StreamError::Closed)));
     let f = s.figures(&mut session);
     assert_eq!(f.status, StreamStatus::Closed);
-    assert_eq!(f.deposited, 3_500_100);
+    assert_eq!(f.deposited, 3_500_400);
     assert_eq!(f.withdrawn + f.refunded, f.deposited);
 }
 
@@ -433,18 +449,51 @@ fn set_code_keeps_every_stream(mut session: Session) {
     let before = s.figures(&mut session);
     session.set_actor(s.admin.clone());
     let code_hash = session
-        .upload_bundle(BundleProvider::DinfraEscrow.bundle().expect("escrow bundle"))
+        .upload_bundle(
+            BundleProvider::DinfraEscrow
+                .bundle()
+                .expect("escrow bundle"),
+        )
         .expect("uploading escrow code");
-    let refused: Result<(), AdminError> =
-        s.op(&mut session, &s.stranger, "Admin::set_code", &[hex32(code_hash.0)], 0);
+    let refused: Result<(), AdminError> = s.op(
+        &mut session,
+        &s.stranger,
+        "Admin::set_code",
+        &[hex32(code_hash.0)],
+        0,
+    );
     assert_eq!(refused, Err(AdminError::Unauthorized));
-    let unknown: Result<(), AdminError> =
-        s.op(&mut session, &s.admin, "Admin::set_code", &[hex32([0xee; 32])], 0);
+    let unknown: Result<(), AdminError> = s.op(
+        &mut session,
+        &s.admin,
+        "Admin::set_code",
+        &[hex32([0xee; 32])],
+        0,
+    );
     assert_eq!(unknown, Err(AdminError::CodeUpgradeFailed));
-    let upgraded: Result<(), AdminError> =
-        s.op(&mut session, &s.admin, "Admin::set_code", &[hex32(code_hash.0)], 0);
+    let upgraded: Result<(), AdminError> = s.op(
+        &mut session,
+        &s.admin,
+        "Admin::set_code",
+        &[hex32(code_hash.0)],
+        0,
+    );
     assert_eq!(upgraded, Ok(()));
-    assert_eq!(s.figures(&mut session), before, "the stream survived the upgrade");
-    let r: Result<(), EscrowError> = s.op(&mut session, &s.controller, "Escrow::start", &["0".into()], 0);
-    assert_eq!(r, Ok(()), "and the upgraded contract still obeys its controller");
+    assert_eq!(
+        s.figures(&mut session),
+        before,
+        "the stream survived the upgrade"
+    );
+    let r: Result<(), EscrowError> = s.op(
+        &mut session,
+        &s.controller,
+        "Escrow::start",
+        &["0".into()],
+        0,
+    );
+    assert_eq!(
+        r,
+        Ok(()),
+        "and the upgraded contract still obeys its controller"
+    );
 }
