@@ -366,6 +366,18 @@ pub mod registry {
             self.data.offer(offer_id)
         }
 
+        /// Live offers of `type_id` at index positions `cursor..cursor+limit`,
+        /// and how many there are.
+        #[ink(message)]
+        pub fn offers_of_type(
+            &self,
+            type_id: TypeId,
+            cursor: u32,
+            limit: u32,
+        ) -> Result<Page<(OfferId, Offer)>, RegistryError> {
+            self.data.offers_of_type(type_id, cursor, limit)
+        }
+
         /// Live offers of `type_id`.
         #[ink(message)]
         pub fn offer_count_of_type(&self, type_id: TypeId) -> u32 {

@@ -2,7 +2,8 @@
 //! and capacity reservations.
 
 use crate::data::{
-    Offer, OfferTerms, ProviderStatus, RegistryData, RegistryEvent, Result, MAX_OFFERS_PER_PROVIDER,
+    check_limit, page_range, Offer, OfferTerms, Page, ProviderStatus, RegistryData, RegistryEvent,
+    Result, MAX_OFFERS_PER_PROVIDER,
 };
 use dinfra::traits::award::MAX_REQUIREMENT_ENTRIES;
 use dinfra::traits::{Attestation, Candidate, CandidatePage, RegistryError};
@@ -250,6 +251,26 @@ impl RegistryData {
 
     pub fn offer(&self, offer_id: OfferId) -> Option<Offer> {
         self.offers.get(offer_id)
+    }
+
+    /// Live offers of `type_id` at index positions `cursor..cursor+limit`,
+    /// and how many there are (the index order changes when offers leave).
+    pub fn offers_of_type(
+        &self,
+        type_id: TypeId,
+        cursor: u32,
+        limit: u32,
+    ) -> Result<Page<(OfferId, Offer)>> {
+        check_limit(limit)?;
+        if !self.types.contains(type_id) {
+            return Err(RegistryError::NotFound);
+        }
+        let total = self.offer_count_of_type(type_id);
+        let page = page_range(cursor, limit, total)
+            .filter_map(|position| self.type_offers.get((type_id, position)))
+            .filter_map(|offer_id| self.offers.get(offer_id).map(|offer| (offer_id, offer)))
+            .collect();
+        Ok((total, page))
     }
 
     /// Number of live offers of `type_id`.

@@ -155,6 +155,17 @@ fn withdrawal_keeps_the_index_dense_and_windows_wrap() {
     let page = registry.candidates(0, 3, 2, vec![]).unwrap();
     let ids: Vec<u64> = page.candidates.iter().map(|c| c.offer_id).collect();
     assert_eq!(ids, vec![3, 0], "windows wrap");
+    let (total, page) = registry.offers_of_type(0, 1, 2).unwrap();
+    assert_eq!(total, 4);
+    assert_eq!(
+        page.iter().map(|(id, _)| *id).collect::<Vec<_>>(),
+        vec![4, 2]
+    );
+    assert_eq!(page[0].1.price_per_block, 5);
+    assert_eq!(
+        registry.offers_of_type(9, 0, 2),
+        Err(RegistryError::NotFound)
+    );
     assert_eq!(registry.withdraw_offer(1), Err(RegistryError::WrongState));
     test::set_caller::<Env>(a.django);
     assert_eq!(registry.withdraw_offer(0), Err(RegistryError::Unauthorized));
