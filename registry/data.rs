@@ -12,6 +12,9 @@ use dinfra::types::{
     MAX_NAME_LEN, MAX_PAGE,
 };
 
+/// A provider's or attestor's attribute list.
+pub type Attributes = Vec<Attribute>;
+
 /// One page of a paginated query: the total, and the entries of the page.
 pub type Page<T> = (u32, Vec<T>);
 use ink::prelude::{string::String, vec::Vec};
@@ -101,7 +104,8 @@ pub struct RegistryData {
     pub(crate) provider_at: Mapping<u32, AccountId>,
     pub(crate) provider_position: Mapping<AccountId, u32>,
     pub(crate) provider_count: u32,
-    pub(crate) attestations: Mapping<(AccountId, AccountId), Vec<Attribute>>,
+    /// (provider, attestor) → what the attestor vouches for.
+    pub(crate) attestations: Mapping<(AccountId, AccountId), Attributes>,
     pub(crate) offers: Mapping<OfferId, Offer>,
     pub(crate) offer_count: OfferId,
     /// Per-type index of live offers: position → offer id. Kept dense

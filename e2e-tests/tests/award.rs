@@ -68,6 +68,37 @@ fn select(
     decision
 }
 
+/// `attestor` vouches for `pairs` of `provider`.
+fn attest(
+    session: &mut Sandbox,
+    suite: &Suite,
+    attestor: &AccountId32,
+    provider: &AccountId32,
+    pairs: &[(&str, &str)],
+) {
+    let actor = session.set_actor(attestor.clone());
+    let attested: Result<(), RegistryError> = call(
+        session,
+        &suite.registry,
+        "attest",
+        &[provider.to_string(), attributes_arg(&attributes(pairs))],
+    );
+    assert_eq!(attested, Ok(()));
+    session.set_actor(actor);
+}
+
+/// Each `(message, args, value, error)` must be refused with that error.
+fn assert_refused(
+    session: &mut Sandbox,
+    suite: &Suite,
+    cases: Vec<(&str, Vec<String>, u128, RegistryError)>,
+) {
+    for (message, args, value, expected) in cases {
+        let error: RegistryError = expect_error(session, &suite.registry, message, &args, value);
+        assert_eq!(error, expected, "{message}");
+    }
+}
+
 fn providers(session: &mut Sandbox, n: u8) -> Vec<AccountId32> {
     (0..n).map(|i| funded_account(session, 100 + i)).collect()
 }
@@ -271,33 +302,13 @@ fn hard_requirements_are_never_broken(mut session: Session) {
         select(&mut session, &suite, &driver, &attested_eu, 0),
         Err(AwardError::NoProvider)
     );
-    session.set_actor(stranger.clone());
-    let r: Result<(), RegistryError> = call(
-        &mut session,
-        &suite.registry,
-        "attest",
-        &[
-            a[1].to_string(),
-            attributes_arg(&attributes(&[("region", "eu")])),
-        ],
-    );
-    assert_eq!(r, Ok(()));
+    attest(&mut session, &suite, &stranger, &a[1], &[("region", "eu")]);
     assert_eq!(
         select(&mut session, &suite, &driver, &attested_eu, 1),
         Err(AwardError::NoProvider),
         "an untrusted attestor does not count"
     );
-    session.set_actor(attestor.clone());
-    let r: Result<(), RegistryError> = call(
-        &mut session,
-        &suite.registry,
-        "attest",
-        &[
-            a[1].to_string(),
-            attributes_arg(&attributes(&[("region", "eu")])),
-        ],
-    );
-    assert_eq!(r, Ok(()));
+    attest(&mut session, &suite, &attestor, &a[1], &[("region", "eu")]);
     for id in 2..6 {
         let decision = select(&mut session, &suite, &driver, &attested_eu, id).unwrap();
         assert_eq!(decision.provider, ink_account(&a[1]));
@@ -414,11 +425,7 @@ fn bad_registry_input_gets_its_error_and_writes_nothing(mut session: Session) {
             RegistryError::NotFound,
         ),
     ];
-    for (message, args, value, expected) in cases {
-        let error: RegistryError =
-            expect_error(&mut session, &suite.registry, message, &args, value);
-        assert_eq!(error, expected, "{message}");
-    }
+    assert_refused(&mut session, &suite, cases);
     assert_eq!(
         free_balance(&mut session, &a[1]),
         balance_before,
@@ -465,11 +472,7 @@ fn bad_registry_input_gets_its_error_and_writes_nothing(mut session: Session) {
             RegistryError::InvalidInput(Invalid::Price),
         ),
     ];
-    for (message, args, value, expected) in cases {
-        let error: RegistryError =
-            expect_error(&mut session, &suite.registry, message, &args, value);
-        assert_eq!(error, expected, "{message}");
-    }
+    assert_refused(&mut session, &suite, cases);
     let count: u32 = call(
         &mut session,
         &suite.registry,
