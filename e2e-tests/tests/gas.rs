@@ -49,23 +49,34 @@ fn relative_difference(a: u64, b: u64) -> f64 {
     (a as f64 - b as f64).abs() / a.min(b) as f64
 }
 
-#[test]
-fn withdraw_costs_the_same_after_ten_and_a_million_blocks() {
-    let (ref_10, proof_10) = withdraw_gas_after(10);
-    let (ref_m, proof_m) = withdraw_gas_after(1_000_000);
+/// Prints the gas of `what` in two situations and fails if ref_time or
+/// proof_size differ by `bound` (a fraction) or more.
+fn assert_flat(what: &str, small: (&str, (u64, u64)), large: (&str, (u64, u64)), bound: f64) {
+    for (label, (ref_time, proof_size)) in [small, large] {
+        println!("gas: {what} {label}: ref_time {ref_time}, proof_size {proof_size}");
+    }
+    let ref_diff = relative_difference(small.1 .0, large.1 .0);
+    let proof_diff = relative_difference(small.1 .1, large.1 .1);
     println!(
-        "gas: escrow withdraw after 10 blocks:        ref_time {ref_10}, proof_size {proof_10}"
-    );
-    println!("gas: escrow withdraw after 1,000,000 blocks: ref_time {ref_m}, proof_size {proof_m}");
-    let ref_diff = relative_difference(ref_10, ref_m);
-    let proof_diff = relative_difference(proof_10, proof_m);
-    println!(
-        "gas: difference ref_time {:.3}%, proof_size {:.3}%",
+        "gas: {what} difference ref_time {:.3}%, proof_size {:.3}%",
         ref_diff * 100.0,
         proof_diff * 100.0
     );
-    assert!(ref_diff < 0.05, "ref_time grew with the blocks elapsed");
-    assert!(proof_diff < 0.05, "proof_size grew with the blocks elapsed");
+    assert!(ref_diff < bound, "{what}: ref_time grew by {ref_diff}");
+    assert!(
+        proof_diff < bound,
+        "{what}: proof_size grew by {proof_diff}"
+    );
+}
+
+#[test]
+fn withdraw_costs_the_same_after_ten_and_a_million_blocks() {
+    assert_flat(
+        "escrow withdraw",
+        ("after 10 blocks", withdraw_gas_after(10)),
+        ("after 1,000,000 blocks", withdraw_gas_after(1_000_000)),
+        0.05,
+    );
 }
 
 /// Publishes `offers` offers of type 0 (16 per provider, the most allowed)
@@ -125,17 +136,10 @@ fn select_gas_with_offers(offers: u32) -> (u64, u64) {
 
 #[test]
 fn award_costs_the_same_with_ten_and_a_thousand_offers() {
-    let (ref_10, proof_10) = select_gas_with_offers(10);
-    let (ref_k, proof_k) = select_gas_with_offers(1_000);
-    println!("gas: award select with 10 offers:    ref_time {ref_10}, proof_size {proof_10}");
-    println!("gas: award select with 1,000 offers: ref_time {ref_k}, proof_size {proof_k}");
-    let ref_diff = relative_difference(ref_10, ref_k);
-    let proof_diff = relative_difference(proof_10, proof_k);
-    println!(
-        "gas: difference ref_time {:.3}%, proof_size {:.3}%",
-        ref_diff * 100.0,
-        proof_diff * 100.0
+    assert_flat(
+        "award select",
+        ("with 10 offers", select_gas_with_offers(10)),
+        ("with 1,000 offers", select_gas_with_offers(1_000)),
+        0.10,
     );
-    assert!(ref_diff < 0.10, "award ref_time grew with the market");
-    assert!(proof_diff < 0.10, "award proof_size grew with the market");
 }
