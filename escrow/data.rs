@@ -28,6 +28,11 @@ pub enum EscrowEvent {
         from: AccountId,
         amount: Balance,
     },
+    Reassigned {
+        id: StreamId,
+        payee: AccountId,
+        rate: Balance,
+    },
     RateChanged {
         id: StreamId,
         rate: Balance,
@@ -125,6 +130,23 @@ impl EscrowData {
         }])
     }
 
+    pub fn reassign(
+        &mut self,
+        id: StreamId,
+        payee: AccountId,
+        rate: Balance,
+        now: BlockNumber,
+    ) -> Result<Vec<EscrowEvent>> {
+        let mut stream = self.get(id)?;
+        stream.reassign(payee, rate, now)?;
+        self.streams.insert(id, &stream);
+        Ok(ink::prelude::vec![EscrowEvent::Reassigned {
+            id,
+            payee,
+            rate
+        }])
+    }
+
     pub fn set_rate(
         &mut self,
         id: StreamId,
@@ -153,15 +175,17 @@ impl EscrowData {
         Ok(ink::prelude::vec![EscrowEvent::EndScheduled { id, end }])
     }
 
-    /// Pays the payee what is covered; only the payee may ask.
+    /// Pays the payee what is covered; only the payee, or `controller`
+    /// claiming for it, may ask.
     pub fn withdraw(
         &mut self,
         id: StreamId,
         caller: AccountId,
+        controller: Option<AccountId>,
         now: BlockNumber,
     ) -> Result<Vec<EscrowEvent>> {
         let mut stream = self.get(id)?;
-        if caller != stream.payee {
+        if caller != stream.payee && Some(caller) != controller {
             return Err(EscrowError::Unauthorized);
         }
         let amount = stream.withdraw(now)?;

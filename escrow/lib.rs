@@ -2,8 +2,9 @@
 //! block (money rules in [`dinfra::stream`]).
 //!
 //! Only the configured subscription contract may open and steer streams;
-//! anyone may deposit into a stream (sponsor a subscription); only the payee
-//! withdraws. Pausing stops new streams, never deposits, withdrawals or
+//! anyone may deposit into a stream (sponsor a subscription); withdrawals
+//! (by the payee, or the subscription contract claiming for it) always pay
+//! the payee. Pausing stops new streams, never deposits, withdrawals or
 //! refunds. A thin ink! shell over [`data::EscrowData`]: the shell makes
 //! exactly the transfers the data's events name, and a failed transfer
 //! returns `TransferFailed`, which reverts every write of the message.
@@ -52,6 +53,15 @@ pub mod escrow {
         #[ink(topic)]
         pub from: AccountId,
         pub amount: Balance,
+    }
+
+    #[ink(event)]
+    pub struct StreamReassigned {
+        #[ink(topic)]
+        pub id: StreamId,
+        #[ink(topic)]
+        pub payee: AccountId,
+        pub rate: Balance,
     }
 
     #[ink(event)]
@@ -181,6 +191,9 @@ pub mod escrow {
                     EscrowEvent::Deposited { id, from, amount } => {
                         self.env().emit_event(Deposited { id, from, amount })
                     }
+                    EscrowEvent::Reassigned { id, payee, rate } => {
+                        self.env().emit_event(StreamReassigned { id, payee, rate })
+                    }
                     EscrowEvent::RateChanged { id, rate, at } => {
                         self.env().emit_event(RateChanged { id, rate, at })
                     }
@@ -252,6 +265,20 @@ pub mod escrow {
         }
 
         #[ink(message)]
+        fn reassign(
+            &mut self,
+            id: StreamId,
+            payee: AccountId,
+            rate: Balance,
+        ) -> Result<(), EscrowError> {
+            self.ensure_controller()?;
+            let events = self
+                .data
+                .reassign(id, payee, rate, self.env().block_number())?;
+            self.apply(events)
+        }
+
+        #[ink(message)]
         fn set_rate(&mut self, id: StreamId, rate: Balance) -> Result<(), EscrowError> {
             self.ensure_controller()?;
             let events = self.data.set_rate(id, rate, self.env().block_number())?;
@@ -279,9 +306,12 @@ pub mod escrow {
 
         #[ink(message)]
         fn withdraw(&mut self, id: StreamId) -> Result<Balance, EscrowError> {
-            let events = self
-                .data
-                .withdraw(id, self.env().caller(), self.env().block_number())?;
+            let events = self.data.withdraw(
+                id,
+                self.env().caller(),
+                self.subscription_contract,
+                self.env().block_number(),
+            )?;
             let amount = match events.first() {
                 Some(EscrowEvent::Withdrawn { amount, .. }) => *amount,
                 _ => return Err(EscrowError::NotFound),
@@ -362,12 +392,16 @@ pub mod escrow {
             );
             assert_eq!(escrow.start(0), Err(EscrowError::Unauthorized));
             assert_eq!(escrow.set_rate(0, 5), Err(EscrowError::Unauthorized));
+            assert_eq!(
+                escrow.reassign(0, accounts.eve, 5),
+                Err(EscrowError::Unauthorized)
+            );
             assert_eq!(escrow.set_end(0, 50), Err(EscrowError::Unauthorized));
             assert_eq!(escrow.close(0), Err(EscrowError::Unauthorized));
             assert_eq!(
                 escrow.withdraw(0),
                 Err(EscrowError::Unauthorized),
-                "only the payee"
+                "only the payee or the controller"
             );
             assert_eq!(
                 escrow.set_subscription_contract(None),

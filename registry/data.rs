@@ -9,14 +9,13 @@ pub use crate::types::{
 use dinfra::traits::{Outcome, RegistryError, Reputation};
 use dinfra::types::{
     check_len, AccountId, Attribute, Balance, BlockNumber, Hash32, Invalid, OfferId, TypeId,
-    MAX_NAME_LEN, MAX_PAGE,
+    MAX_NAME_LEN,
 };
 
 /// A provider's or attestor's attribute list.
 pub type Attributes = Vec<Attribute>;
 
-/// One page of a paginated query: the total, and the entries of the page.
-pub type Page<T> = (u32, Vec<T>);
+pub use dinfra::types::{check_limit, page_range, Page};
 use ink::prelude::{string::String, vec::Vec};
 use ink::storage::Mapping;
 
@@ -177,18 +176,4 @@ impl RegistryData {
             .collect();
         Ok((self.type_count, page))
     }
-}
-
-/// A page limit is 1..=[`MAX_PAGE`].
-pub(crate) fn check_limit(limit: u32) -> Result<()> {
-    if limit == 0 || limit > MAX_PAGE {
-        return Err(Invalid::Limit.into());
-    }
-    Ok(())
-}
-
-/// Positions `cursor..min(cursor + limit, total)`.
-pub(crate) fn page_range(cursor: u32, limit: u32, total: u32) -> core::ops::Range<u32> {
-    let end = cursor.saturating_add(limit).min(total);
-    cursor.min(end)..end
 }

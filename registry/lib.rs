@@ -21,7 +21,9 @@ pub mod registry {
         RegistryData, RegistryEvent,
     };
     use dinfra::admin::{self, Admin, AdminData, AdminError};
-    use dinfra::traits::{CandidatePage, Outcome, Registry, RegistryError, Reputation};
+    use dinfra::traits::{
+        CandidatePage, Outcome, Registry, RegistryError, Reputation, Reservation,
+    };
     use dinfra::types::{Attribute, CodeHash, Hash32, OfferId, TypeId};
     use ink::prelude::{string::String, vec::Vec};
 
@@ -518,10 +520,11 @@ pub mod registry {
         }
 
         #[ink(message)]
-        fn reserve(&mut self, offer_id: OfferId) -> Result<(), RegistryError> {
+        fn reserve(&mut self, offer_id: OfferId) -> Result<Reservation, RegistryError> {
             self.ensure_controller()?;
-            let events = self.data.reserve(offer_id)?;
-            self.apply(events)
+            let (reservation, events) = self.data.reserve(offer_id)?;
+            self.apply(events)?;
+            Ok(reservation)
         }
 
         #[ink(message)]

@@ -6,7 +6,7 @@ use crate::data::{
     Result, MAX_OFFERS_PER_PROVIDER,
 };
 use dinfra::traits::award::MAX_REQUIREMENT_ENTRIES;
-use dinfra::traits::{Attestation, Candidate, CandidatePage, RegistryError};
+use dinfra::traits::{Attestation, Candidate, CandidatePage, RegistryError, Reservation};
 use dinfra::types::{AccountId, Invalid, OfferId, TypeId, MAX_PAGE};
 use ink::prelude::vec::Vec;
 
@@ -197,8 +197,9 @@ impl RegistryData {
         Ok(CandidatePage { total, candidates })
     }
 
-    /// Reserves one deployment of a live offer of an active provider.
-    pub fn reserve(&mut self, offer_id: OfferId) -> Result<Vec<RegistryEvent>> {
+    /// Reserves one deployment of a live offer of an active provider, and
+    /// returns the offer's terms with the events.
+    pub fn reserve(&mut self, offer_id: OfferId) -> Result<(Reservation, Vec<RegistryEvent>)> {
         let mut offer = self.offers.get(offer_id).ok_or(RegistryError::NotFound)?;
         let mut provider = self
             .providers
@@ -220,10 +221,20 @@ impl RegistryData {
             .ok_or(RegistryError::Overflow)?;
         self.offers.insert(offer_id, &offer);
         self.providers.insert(offer.provider, &provider);
-        Ok(ink::prelude::vec![RegistryEvent::CapacityReserved {
-            offer_id,
-            reserved: offer.reserved
-        }])
+        let reservation = Reservation {
+            provider: offer.provider,
+            price_per_block: offer.price_per_block,
+            min_duration: offer.min_duration,
+            notice_blocks: offer.notice_blocks,
+            pricing: offer.pricing,
+        };
+        Ok((
+            reservation,
+            ink::prelude::vec![RegistryEvent::CapacityReserved {
+                offer_id,
+                reserved: offer.reserved
+            }],
+        ))
     }
 
     /// Releases one reserved deployment (the subscription ended).

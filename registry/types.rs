@@ -5,6 +5,7 @@
 // deny it. This module only declares types (no arithmetic of its own).
 #![allow(clippy::cast_possible_truncation)]
 
+pub use dinfra::traits::Pricing;
 use dinfra::traits::Reputation;
 use dinfra::types::{AccountId, Attribute, Balance, BlockNumber, Hash32, Invalid, OfferId, TypeId};
 use ink::prelude::{string::String, vec::Vec};
@@ -52,17 +53,6 @@ pub struct Provider {
     /// Deployments reserved across all its offers.
     pub reserved: u32,
     pub reputation: Reputation,
-}
-
-/// How an offer's price may change during a subscription.
-#[ink::scale_derive(Encode, Decode, TypeInfo)]
-#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Pricing {
-    /// A change needs the consumer's consent.
-    Fixed,
-    /// The provider may reprice within the consumer's bound, after notice.
-    Dynamic,
 }
 
 /// A provider's offer to serve one deployment type.

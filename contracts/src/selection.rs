@@ -35,6 +35,8 @@ pub enum Reject {
     TooExpensive,
     /// The offer's minimum duration is longer than the consumer commits to.
     MinDuration,
+    /// The consumer excluded this provider.
+    ExcludedProvider,
     /// `preferred_only` and the provider is not preferred.
     NotPreferred,
     /// A required attribute is missing, or not vouched for by a trusted attestor.
@@ -82,6 +84,12 @@ pub fn rejection(candidate: &Candidate, requirements: &Requirements) -> Option<R
     }
     if candidate.min_duration > requirements.min_duration {
         return Some(Reject::MinDuration);
+    }
+    if requirements
+        .excluded_providers
+        .contains(&candidate.provider)
+    {
+        return Some(Reject::ExcludedProvider);
     }
     if requirements.preferred_only
         && !requirements
@@ -447,6 +455,21 @@ mod tests {
         };
         assert_eq!(rejection(&longer, &reqs()), Some(Reject::MinDuration));
         assert_eq!(rejection(&equal, &reqs()), None);
+    }
+
+    #[test]
+    fn excluded_provider_is_never_chosen() {
+        let r = Requirements {
+            excluded_providers: vec![acc(1)],
+            preferred_providers: vec![acc(1)],
+            ..reqs()
+        };
+        assert_eq!(rejection(&cand(1), &r), Some(Reject::ExcludedProvider));
+        assert_eq!(rejection(&cand(2), &r), None);
+        let window = [cand(1), cand(2)];
+        for strategy in [Strategy::RoundRobin, Strategy::Capacity, Strategy::Random] {
+            assert_eq!(pick(&strategy, &window, &r, 0), Some(1), "{strategy:?}");
+        }
     }
 
     #[test]

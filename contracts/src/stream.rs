@@ -315,6 +315,26 @@ impl Stream {
         Ok(())
     }
 
+    /// Gives a pending stream (nothing accrued yet) a new payee and rate: the
+    /// deployment was awarded again before it was ready.
+    pub fn reassign(
+        &mut self,
+        payee: AccountId,
+        rate: Balance,
+        now: BlockNumber,
+    ) -> Result<(), StreamError> {
+        self.ensure_open(now)?;
+        if self.start.is_some() {
+            return Err(StreamError::AlreadyStarted);
+        }
+        if rate == 0 {
+            return Err(StreamError::ZeroRate);
+        }
+        self.payee = payee;
+        self.rate = rate;
+        Ok(())
+    }
+
     /// Changes the rate from `now` on (also allowed while pending).
     pub fn set_rate(&mut self, rate: Balance, now: BlockNumber) -> Result<(), StreamError> {
         self.ensure_open(now)?;
@@ -405,6 +425,21 @@ mod tests {
 
     fn stream(rate: Balance) -> Stream {
         Stream::open(acc(1), acc(2), rate).unwrap()
+    }
+
+    #[test]
+    fn reassign_only_while_pending() {
+        let mut s = stream(10);
+        s.deposit(100, 1).unwrap();
+        assert_eq!(fails(&mut s, |s| s.reassign(acc(3), 0, 2)), ZeroRate);
+        s.reassign(acc(3), 20, 2).unwrap();
+        assert_eq!((s.payee, s.rate()), (acc(3), 20));
+        assert_eq!(s.withdrawable(50), 0, "nothing accrues before start");
+        s.start(5).unwrap();
+        assert_eq!(s.withdrawable(7), 40);
+        assert_eq!(fails(&mut s, |s| s.reassign(acc(4), 5, 8)), AlreadyStarted);
+        s.close(9).unwrap();
+        assert_eq!(fails(&mut s, |s| s.reassign(acc(4), 5, 9)), Closed);
     }
 
     /// Runs a call that must fail, checks the stream is unchanged, returns the error.

@@ -50,6 +50,8 @@ pub enum Invalid {
     Requirements,
     /// A duration or block is out of range.
     Duration,
+    /// An amount of zero where value must be sent.
+    Amount,
 }
 
 /// Checks that `bytes` is non-empty and at most `max` long.
@@ -58,6 +60,24 @@ pub fn check_len(bytes: &[u8], max: usize, what: Invalid) -> Result<(), Invalid>
         return Err(what);
     }
     Ok(())
+}
+
+/// One page of a paginated query: the total number of entries, and at most
+/// `limit` of them from `cursor`.
+pub type Page<T> = (u32, ink::prelude::vec::Vec<T>);
+
+/// A page limit is 1..=[`MAX_PAGE`].
+pub fn check_limit(limit: u32) -> Result<(), Invalid> {
+    if limit == 0 || limit > MAX_PAGE {
+        return Err(Invalid::Limit);
+    }
+    Ok(())
+}
+
+/// Positions `cursor..min(cursor + limit, total)`.
+pub fn page_range(cursor: u32, limit: u32, total: u32) -> core::ops::Range<u32> {
+    let end = cursor.saturating_add(limit).min(total);
+    cursor.min(end)..end
 }
 
 /// Most attributes a provider declares, or an attestor vouches for.

@@ -95,6 +95,10 @@ fn requirements((a, b): (u64, u64)) -> Requirements {
         excluded_attributes: attributes((a >> 11) & (a >> 15) & (a >> 27)),
         preferred_only: !preferred_providers.is_empty() && (b >> 16) % 4 == 0,
         preferred_providers,
+        excluded_providers: (1..=4)
+            .filter(|i| b >> (20 + i) & 3 == 3)
+            .map(acc)
+            .collect(),
         trusted_attestors,
         min_duration: ((a >> 31) % 5) as u32,
     }
@@ -125,6 +129,8 @@ fn reference_rejection(c: &Candidate, r: &Requirements) -> Option<Reject> {
         Some(Reject::TooExpensive)
     } else if c.min_duration > r.min_duration {
         Some(Reject::MinDuration)
+    } else if r.excluded_providers.iter().any(|p| *p == c.provider) {
+        Some(Reject::ExcludedProvider)
     } else if r.preferred_only && !r.preferred_providers.iter().any(|p| *p == c.provider) {
         Some(Reject::NotPreferred)
     } else if r

@@ -67,6 +67,9 @@ pub struct Requirements {
     pub preferred_providers: Vec<AccountId>,
     /// Only `preferred_providers` may be chosen.
     pub preferred_only: bool,
+    /// Providers never to choose (the subscription contract adds a provider
+    /// that missed its ready timeout before it asks again).
+    pub excluded_providers: Vec<AccountId>,
     /// Attestors whose word the consumer takes for `required_attributes`.
     pub trusted_attestors: Vec<AccountId>,
     /// Blocks the consumer commits to: offers whose minimum duration is
@@ -87,6 +90,7 @@ impl Requirements {
             self.required_attributes.len(),
             self.excluded_attributes.len(),
             self.preferred_providers.len(),
+            self.excluded_providers.len(),
             self.trusted_attestors.len(),
         ] {
             if list_len > MAX_REQUIREMENT_ENTRIES {

@@ -18,7 +18,8 @@ pub type StreamId = u64;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EscrowError {
     /// The caller may not do this (only the configured subscription contract
-    /// may open and steer streams; only the payee withdraws).
+    /// may open and steer streams; only the payee, or that contract for it,
+    /// withdraws).
     Unauthorized,
     /// No such stream.
     NotFound,
@@ -80,7 +81,7 @@ pub struct StreamFigures {
 }
 
 /// The escrow interface. Only the configured subscription contract may open
-/// and steer streams; anyone may deposit; only the payee withdraws.
+/// and steer streams; anyone may deposit; withdrawals always pay the payee.
 #[ink::trait_definition]
 pub trait Escrow {
     /// Opens a pending stream from `payer` to `payee` at `rate` per block; the
@@ -101,6 +102,16 @@ pub trait Escrow {
     #[ink(message, payable)]
     fn deposit(&mut self, id: StreamId) -> Result<(), EscrowError>;
 
+    /// Gives a stream that has not started a new payee and rate (the
+    /// deployment was awarded to another provider before it was ready).
+    #[ink(message)]
+    fn reassign(
+        &mut self,
+        id: StreamId,
+        payee: AccountId,
+        rate: Balance,
+    ) -> Result<(), EscrowError>;
+
     /// Changes the rate from the current block on.
     #[ink(message)]
     fn set_rate(&mut self, id: StreamId, rate: Balance) -> Result<(), EscrowError>;
@@ -114,7 +125,9 @@ pub trait Escrow {
     #[ink(message)]
     fn close(&mut self, id: StreamId) -> Result<(Balance, Balance), EscrowError>;
 
-    /// Pays the payee (the only caller allowed) what is covered now.
+    /// Pays the payee what is covered now. The payee or the subscription
+    /// contract (claiming for the payee) may call; the money always goes to
+    /// the payee.
     #[ink(message)]
     fn withdraw(&mut self, id: StreamId) -> Result<Balance, EscrowError>;
 

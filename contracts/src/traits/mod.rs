@@ -10,7 +10,8 @@ pub mod registry;
 pub use crate::admin::Admin;
 pub use award::{Award, AwardDecision, AwardError, Requirements, Strategy, Weights};
 pub use registry::{
-    Attestation, Candidate, CandidatePage, Outcome, Registry, RegistryError, Reputation,
+    Attestation, Candidate, CandidatePage, Outcome, Pricing, Registry, RegistryError, Reputation,
+    Reservation,
 };
 pub mod escrow;
 pub mod subscription;

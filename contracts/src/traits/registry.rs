@@ -82,6 +82,32 @@ pub enum Outcome {
     MissedReady,
 }
 
+/// How an offer's price may change during a subscription.
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pricing {
+    /// A change needs the consumer's consent.
+    Fixed,
+    /// The provider may reprice within the consumer's bound, after notice.
+    Dynamic,
+}
+
+/// The terms of the offer one deployment was reserved under, as the
+/// registry holds them at that moment (the award's word is not taken for
+/// the rate or the provider).
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reservation {
+    pub provider: AccountId,
+    pub price_per_block: Balance,
+    /// The shortest subscription the offer accepts, in blocks.
+    pub min_duration: BlockNumber,
+    /// Blocks of notice the provider gives before leaving or repricing.
+    pub notice_blocks: BlockNumber,
+    pub pricing: Pricing,
+}
+
 /// What an attestor vouches for about a provider.
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -137,9 +163,10 @@ pub trait Registry {
         attestors: Vec<AccountId>,
     ) -> Result<CandidatePage, RegistryError>;
 
-    /// Reserves one deployment of `offer_id` (the subscription contract only).
+    /// Reserves one deployment of `offer_id` (the subscription contract
+    /// only) and returns the offer's terms.
     #[ink(message)]
-    fn reserve(&mut self, offer_id: OfferId) -> Result<(), RegistryError>;
+    fn reserve(&mut self, offer_id: OfferId) -> Result<Reservation, RegistryError>;
 
     /// Releases one deployment of `offer_id` (the subscription contract only).
     #[ink(message)]

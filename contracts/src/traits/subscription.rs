@@ -7,7 +7,10 @@
 #![allow(clippy::cast_possible_truncation)]
 
 use super::award::AwardError;
+use super::escrow::EscrowError;
+use super::registry::RegistryError;
 use crate::admin::AdminError;
+use crate::stream::StreamError;
 use crate::types::{check_len, Hash32, Invalid, MAX_ENDPOINT_LEN};
 use ink::prelude::string::String;
 
@@ -17,20 +20,59 @@ use ink::prelude::string::String;
 pub enum SubscriptionError {
     /// No such subscription.
     NotFound,
-    /// The caller may not do this.
+    /// The caller may not do this (e.g. not the consumer, not the provider).
     Unauthorized,
     /// Part of the input was refused; nothing was written.
     InvalidInput(Invalid),
-    /// New subscriptions are paused.
+    /// New subscriptions are paused (nothing else ever is).
     Paused,
     /// No offer satisfies the requirements; no funds were taken.
     NoProvider,
     /// The award contract refused for another reason.
     Award(AwardError),
+    /// The registry refused (e.g. the awarded offer has no free capacity).
+    Registry(RegistryError),
+    /// The escrow refused (e.g. a top-up after the end block).
+    Escrow(EscrowError),
     /// A cross-contract call failed (wrong address, trapped, out of gas).
     CallFailed,
-    /// A counter would overflow.
+    /// A counter or amount would overflow.
     Overflow,
+    /// The subscription is not in a phase that allows this.
+    WrongState,
+    /// The deposit is below the offer's rate × its minimum duration.
+    InsufficientDeposit,
+    /// The rate is above the consumer's `max_price_per_block`.
+    PriceAboveMax,
+    /// The provider's ready timeout has passed: the award can only be
+    /// given to another provider (`reaward`) or cancelled.
+    ReadyTimeoutPassed,
+    /// Too early: the ready timeout, a price change's notice, or the end of
+    /// the stream has not come yet.
+    TooEarly,
+    /// The provider has earned nothing since its last claim.
+    NothingToClaim,
+}
+
+impl From<RegistryError> for SubscriptionError {
+    fn from(error: RegistryError) -> Self {
+        match error {
+            RegistryError::Overflow => SubscriptionError::Overflow,
+            other => SubscriptionError::Registry(other),
+        }
+    }
+}
+
+impl From<EscrowError> for SubscriptionError {
+    fn from(error: EscrowError) -> Self {
+        match error {
+            EscrowError::Overflow => SubscriptionError::Overflow,
+            EscrowError::Stream(StreamError::NothingToWithdraw) => {
+                SubscriptionError::NothingToClaim
+            }
+            other => SubscriptionError::Escrow(other),
+        }
+    }
 }
 
 impl From<AwardError> for SubscriptionError {
