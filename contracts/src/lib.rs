@@ -7,10 +7,12 @@
 //!   conversions), in the style of common-amm;
 //! - [`types`]: ids, money and block types, and the input-validation vocabulary;
 //! - [`admin`]: the two-step admin every contract uses, as plain Rust;
-//! - pure logic tested without a chain (stream accounting, award scoring).
+//! - pure logic tested without a chain: stream accounting ([`stream`]), award
+//!   selection ([`selection`]) and the subscription lifecycle ([`lifecycle`]).
 #![cfg_attr(not(feature = "std"), no_std)]
 
 pub mod admin;
+pub mod lifecycle;
 pub mod selection;
 pub mod stream;
 pub mod traits;

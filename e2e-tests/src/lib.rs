@@ -37,6 +37,12 @@ pub const MIN_BOND: u128 = 1_000;
 /// Blocks between a provider's deregistration and its bond's return.
 pub const UNBONDING_BLOCKS: u32 = 100;
 
+/// Blocks an awarded provider has to mark a deployment ready, in the suite.
+pub const READY_TIMEOUT: u32 = 20;
+
+/// Blocks of notice a consumer gives when cancelling, in the suite.
+pub const CONSUMER_NOTICE: u32 = 10;
+
 /// Addresses of a deployed, wired suite.
 #[derive(Debug, Clone)]
 pub struct Suite {
@@ -100,7 +106,14 @@ pub fn deploy_suite(session: &mut Sandbox) -> Result<Suite, drink::session::erro
     let subscription = session.deploy_bundle(
         bundle(BundleProvider::DinfraSubscription),
         "new",
-        &[award.to_string()],
+        &[
+            award.to_string(),
+            registry.to_string(),
+            escrow.to_string(),
+            format!(
+                "Parameters {{ ready_timeout: {READY_TIMEOUT}, consumer_notice: {CONSUMER_NOTICE} }}"
+            ),
+        ],
         NO_SALT,
         NO_ENDOWMENT,
     )?;
@@ -293,12 +306,14 @@ pub fn requirements_arg(r: &dinfra::traits::Requirements) -> String {
     };
     format!(
         "Requirements {{ max_price_per_block: {}, required_attributes: {}, excluded_attributes: {}, \
-         preferred_providers: {}, preferred_only: {}, trusted_attestors: {}, min_duration: {} }}",
+         preferred_providers: {}, preferred_only: {}, excluded_providers: {}, \
+         trusted_attestors: {}, min_duration: {} }}",
         r.max_price_per_block,
         attributes_arg(&r.required_attributes),
         attributes_arg(&r.excluded_attributes),
         accounts(&r.preferred_providers),
         r.preferred_only,
+        accounts(&r.excluded_providers),
         accounts(&r.trusted_attestors),
         r.min_duration
     )
@@ -312,21 +327,76 @@ pub fn max_price(max_price_per_block: u128) -> dinfra::traits::Requirements {
     }
 }
 
-/// Offer terms as contract-transcode reads them.
+/// Fixed-price offer terms as contract-transcode reads them.
 pub fn terms_arg(
     price_per_block: u128,
     capacity: u32,
     min_duration: u32,
     notice_blocks: u32,
 ) -> String {
-    format!(
-        "OfferTerms {{ price_per_block: {price_per_block}, capacity: {capacity}, \
-         min_duration: {min_duration}, notice_blocks: {notice_blocks}, pricing: Fixed }}"
+    OfferSpec {
+        price_per_block,
+        capacity,
+        min_duration,
+        notice_blocks,
+        dynamic: false,
+    }
+    .arg()
+}
+
+/// The terms of an offer to publish.
+#[derive(Debug, Clone, Copy)]
+pub struct OfferSpec {
+    pub price_per_block: u128,
+    pub capacity: u32,
+    pub min_duration: u32,
+    pub notice_blocks: u32,
+    /// Dynamic pricing (the provider reprices within the consumer's bound)
+    /// rather than Fixed.
+    pub dynamic: bool,
+}
+
+impl OfferSpec {
+    /// The terms as contract-transcode reads them.
+    pub fn arg(&self) -> String {
+        let pricing = if self.dynamic { "Dynamic" } else { "Fixed" };
+        format!(
+            "OfferTerms {{ price_per_block: {}, capacity: {}, min_duration: {}, \
+             notice_blocks: {}, pricing: {pricing} }}",
+            self.price_per_block, self.capacity, self.min_duration, self.notice_blocks
+        )
+    }
+}
+
+/// A descriptor argument whose hash is `[seed; 32]`.
+pub fn descriptor_arg(seed: u8, uri: &str) -> String {
+    format!("Descriptor {{ hash: {}, uri: {uri:?} }}", hex32([seed; 32]))
+}
+
+/// `create` as the session's actor, sending `deposit`.
+pub fn create_subscription(
+    session: &mut Sandbox,
+    suite: &Suite,
+    type_id: u32,
+    requirements: &dinfra::traits::Requirements,
+    deposit: u128,
+) -> Result<u64, dinfra::traits::SubscriptionError> {
+    call_with_value(
+        session,
+        &suite.subscription,
+        "create",
+        &[
+            type_id.to_string(),
+            descriptor_arg(9, "ipfs://rpc-node"),
+            requirements_arg(requirements),
+        ],
+        deposit,
     )
 }
 
 /// Registers `provider` (bonding [`MIN_BOND`]) with `attrs` and publishes one
-/// offer of `type_id`; returns the offer id.
+/// Fixed-price offer of `type_id` (no minimum duration, 10 blocks' notice);
+/// returns the offer id.
 pub fn provider_with_offer(
     session: &mut Sandbox,
     suite: &Suite,
@@ -335,6 +405,32 @@ pub fn provider_with_offer(
     type_id: u32,
     price_per_block: u128,
     capacity: u32,
+) -> u64 {
+    provider_with_terms(
+        session,
+        suite,
+        provider,
+        attrs,
+        type_id,
+        OfferSpec {
+            price_per_block,
+            capacity,
+            min_duration: 0,
+            notice_blocks: 10,
+            dynamic: false,
+        },
+    )
+}
+
+/// Registers `provider` (bonding [`MIN_BOND`]) with `attrs` and publishes one
+/// offer of `type_id` on `spec`; returns the offer id.
+pub fn provider_with_terms(
+    session: &mut Sandbox,
+    suite: &Suite,
+    provider: &AccountId32,
+    attrs: &[(&str, &str)],
+    type_id: u32,
+    spec: OfferSpec,
 ) -> u64 {
     let actor = session.set_actor(provider.clone());
     let registered: Result<(), dinfra::traits::RegistryError> = call_with_value(
@@ -353,10 +449,7 @@ pub fn provider_with_offer(
         session,
         &suite.registry,
         "publish_offer",
-        &[
-            type_id.to_string(),
-            terms_arg(price_per_block, capacity, 0, 10),
-        ],
+        &[type_id.to_string(), spec.arg()],
     );
     session.set_actor(actor);
     offer.expect("publishing an offer")

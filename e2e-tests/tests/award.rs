@@ -526,19 +526,7 @@ fn the_award_contract_is_swapped_without_redeploying_anything_else(mut session: 
         provider_with_offer(&mut session, &suite, account, &[], 0, price, 5);
     }
     let create = |session: &mut Sandbox| -> Result<u64, SubscriptionError> {
-        call(
-            session,
-            &suite.subscription,
-            "create",
-            &[
-                "0".into(),
-                format!(
-                    "Descriptor {{ hash: {}, uri: \"ipfs://x\" }}",
-                    hex32([9; 32])
-                ),
-                requirements_arg(&max_price(100)),
-            ],
-        )
+        create_subscription(session, &suite, 0, &max_price(100), 1_000)
     };
     let consumer = funded_account(&mut session, 70);
     session.set_actor(consumer.clone());
@@ -566,7 +554,7 @@ fn the_award_contract_is_swapped_without_redeploying_anything_else(mut session: 
 
     session.set_actor(consumer);
     assert_eq!(create(&mut session), Ok(1));
-    let second: Option<dinfra_subscription::subscription::Subscription> = call(
+    let second: Option<dinfra::lifecycle::Subscription> = call(
         &mut session,
         &suite.subscription,
         "subscription",
@@ -579,7 +567,7 @@ fn the_award_contract_is_swapped_without_redeploying_anything_else(mut session: 
         "the new award picked the priciest"
     );
     assert_eq!(second.rate_per_block, 30);
-    let first: Option<dinfra_subscription::subscription::Subscription> = call(
+    let first: Option<dinfra::lifecycle::Subscription> = call(
         &mut session,
         &suite.subscription,
         "subscription",

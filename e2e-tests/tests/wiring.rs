@@ -1,11 +1,12 @@
 //! The whole call chain subscription → award → registry, on the real
 //! pallet-contracts runtime, across blocks.
 
+use dinfra::lifecycle::Subscription;
 use dinfra::traits::{AwardError, SubscriptionError};
 use dinfra_e2e_tests::drink::sandbox_api::prelude::*;
 use dinfra_e2e_tests::drink::session::Session;
 use dinfra_e2e_tests::*;
-use dinfra_subscription::subscription::{Awarded, Subscription};
+use dinfra_subscription::subscription::Awarded;
 use ink::scale::Decode;
 
 fn create(
@@ -13,19 +14,7 @@ fn create(
     suite: &Suite,
     max_price_per_block: u128,
 ) -> Result<u64, SubscriptionError> {
-    call(
-        session,
-        &suite.subscription,
-        "create",
-        &[
-            "0".to_string(),
-            format!(
-                "Descriptor {{ hash: {}, uri: \"ipfs://rpc-node\" }}",
-                hex32([9; 32])
-            ),
-            requirements_arg(&max_price(max_price_per_block)),
-        ],
-    )
+    create_subscription(session, suite, 0, &max_price(max_price_per_block), 1_000)
 }
 
 #[drink::test]

@@ -1,0 +1,434 @@
+//! A subscription's lifecycle as plain Rust: the record the subscription
+//! contract stores and the rules of every transition, tested without a chain.
+//! The contract loads a record, asks it for a transition, makes the calls to
+//! the award, registry and escrow that the transition names, then stores it.
+//!
+//! ```text
+//! create ─▶ Awarded ──mark_ready (provider, ≤ ready_deadline)──▶ Active ──▶ Ending ──▶ Closed
+//!              │ deadline passed: reaward (next provider) or cancel (full refund)
+//! Active: top_up · reprice · cancel (consumer) · exit (provider, with notice) · settle (anyone)
+//! ```
+//! Every method validates first and only then writes, so a refused call
+//! leaves the record unchanged.
+
+use crate::stream::StreamStatus;
+use crate::traits::award::MAX_REQUIREMENT_ENTRIES;
+use crate::traits::escrow::StreamId;
+use crate::traits::{Descriptor, Outcome, Pricing, Requirements, Reservation, SubscriptionError};
+use crate::types::{AccountId, Balance, BlockNumber, Invalid, OfferId, TypeId};
+
+type Result<T> = core::result::Result<T, SubscriptionError>;
+
+/// Where a subscription is in its lifecycle.
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// Awarded to a provider, waiting for it to be ready; nothing is billed.
+    Awarded,
+    /// Ready and billed per block.
+    Active,
+    /// Billed until a scheduled end block.
+    Ending,
+    /// Paid out and refunded; capacity released.
+    Closed,
+}
+
+/// Why a subscription ended (or is ending).
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CloseReason {
+    ConsumerCancelled,
+    ProviderExited,
+    FundsExhausted,
+    /// No provider was ready in time and none was left to award it to.
+    ReadyTimeout,
+    /// Closed by the admin.
+    Admin,
+}
+
+/// A price change the provider asked for.
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PriceChange {
+    pub rate: Balance,
+    /// First block it may take effect (Dynamic: after the offer's notice).
+    pub effective_at: BlockNumber,
+    /// Fixed pricing: only the consumer's `accept_price` applies it.
+    pub needs_consent: bool,
+}
+
+/// The subscription contract's admin-set parameters.
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Parameters {
+    /// Blocks an awarded provider has to mark the deployment ready.
+    pub ready_timeout: BlockNumber,
+    /// Blocks of notice a consumer gives when cancelling a ready deployment.
+    pub consumer_notice: BlockNumber,
+}
+
+impl Parameters {
+    /// A ready timeout of at least one block.
+    pub fn validate(&self) -> core::result::Result<(), Invalid> {
+        if self.ready_timeout == 0 {
+            return Err(Invalid::Parameter);
+        }
+        Ok(())
+    }
+}
+
+impl Default for Parameters {
+    fn default() -> Self {
+        Self {
+            ready_timeout: 100,
+            consumer_notice: 10,
+        }
+    }
+}
+
+/// When a cancel or an exit takes effect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ending {
+    /// Not ready yet: close at once (nothing was billed).
+    Now(CloseReason),
+    /// Billing stops at this block; `settle` closes it from then.
+    At(BlockNumber),
+}
+
+/// A consumer's subscription.
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Subscription {
+    pub consumer: AccountId,
+    pub type_id: TypeId,
+    pub descriptor: Descriptor,
+    /// What the consumer asked for. `max_price_per_block` also bounds
+    /// Dynamic repricing; a reaward adds the provider that missed its
+    /// deadline to `excluded_providers`.
+    pub requirements: Requirements,
+    pub offer_id: OfferId,
+    pub provider: AccountId,
+    /// The escrow stream that holds the funds and pays the provider.
+    pub stream_id: StreamId,
+    pub rate_per_block: Balance,
+    pub pricing: Pricing,
+    /// The offer's minimum duration, counted from the ready block.
+    pub min_duration: BlockNumber,
+    /// The offer's notice, for provider exits and Dynamic repricing.
+    pub notice_blocks: BlockNumber,
+    /// Block of the (latest) award.
+    pub awarded_at: BlockNumber,
+    /// Last block the provider may mark the deployment ready.
+    pub ready_deadline: BlockNumber,
+    /// Block billing started at.
+    pub ready_at: Option<BlockNumber>,
+    /// Billing stops at this block, for this reason (set by cancel or exit).
+    pub end: Option<(BlockNumber, CloseReason)>,
+    pub price_change: Option<PriceChange>,
+    pub phase: Phase,
+    pub closed: Option<CloseReason>,
+}
+
+impl Subscription {
+    /// A subscription awarded at `now` under `reservation`, whose stream is
+    /// `stream_id`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn awarded(
+        consumer: AccountId,
+        type_id: TypeId,
+        descriptor: Descriptor,
+        requirements: Requirements,
+        offer_id: OfferId,
+        reservation: &Reservation,
+        stream_id: StreamId,
+        now: BlockNumber,
+        ready_timeout: BlockNumber,
+    ) -> Result<Self> {
+        Ok(Self {
+            consumer,
+            type_id,
+            descriptor,
+            requirements,
+            offer_id,
+            provider: reservation.provider,
+            stream_id,
+            rate_per_block: reservation.price_per_block,
+            pricing: reservation.pricing,
+            min_duration: reservation.min_duration,
+            notice_blocks: reservation.notice_blocks,
+            awarded_at: now,
+            ready_deadline: later(now, ready_timeout)?,
+            ready_at: None,
+            end: None,
+            price_change: None,
+            phase: Phase::Awarded,
+            closed: None,
+        })
+    }
+
+    /// Whether capacity is still reserved for it (not closed).
+    pub fn is_live(&self) -> bool {
+        self.phase != Phase::Closed
+    }
+
+    fn ensure_consumer(&self, caller: AccountId) -> Result<()> {
+        if caller != self.consumer {
+            return Err(SubscriptionError::Unauthorized);
+        }
+        Ok(())
+    }
+
+    fn ensure_provider(&self, caller: AccountId) -> Result<()> {
+        if caller != self.provider {
+            return Err(SubscriptionError::Unauthorized);
+        }
+        Ok(())
+    }
+
+    fn ensure_phase(&self, allowed: &[Phase]) -> Result<()> {
+        if !allowed.contains(&self.phase) {
+            return Err(SubscriptionError::WrongState);
+        }
+        Ok(())
+    }
+
+    /// The provider declares the deployment ready: billing starts now.
+    pub fn mark_ready(&mut self, caller: AccountId, now: BlockNumber) -> Result<()> {
+        self.ensure_provider(caller)?;
+        self.ensure_phase(&[Phase::Awarded])?;
+        if now > self.ready_deadline {
+            return Err(SubscriptionError::ReadyTimeoutPassed);
+        }
+        self.ready_at = Some(now);
+        self.phase = Phase::Active;
+        Ok(())
+    }
+
+    /// The consumer cancels. Before ready: closed at once with a full
+    /// refund. After: billing ends at
+    /// `max(now + consumer_notice, ready + min_duration)`.
+    pub fn cancel(
+        &mut self,
+        caller: AccountId,
+        now: BlockNumber,
+        consumer_notice: BlockNumber,
+    ) -> Result<Ending> {
+        self.ensure_consumer(caller)?;
+        self.ensure_phase(&[Phase::Awarded, Phase::Active])?;
+        let Some(ready_at) = self.ready_at else {
+            return Ok(Ending::Now(CloseReason::ConsumerCancelled));
+        };
+        let end = later(now, consumer_notice)?.max(later(ready_at, self.min_duration)?);
+        self.schedule_end(end, CloseReason::ConsumerCancelled);
+        Ok(Ending::At(end))
+    }
+
+    /// The provider leaves. Before ready: closed at once with a full
+    /// refund. After: billing ends after the offer's notice.
+    pub fn exit(&mut self, caller: AccountId, now: BlockNumber) -> Result<Ending> {
+        self.ensure_provider(caller)?;
+        self.ensure_phase(&[Phase::Awarded, Phase::Active])?;
+        if self.ready_at.is_none() {
+            return Ok(Ending::Now(CloseReason::ProviderExited));
+        }
+        let end = later(now, self.notice_blocks)?;
+        self.schedule_end(end, CloseReason::ProviderExited);
+        Ok(Ending::At(end))
+    }
+
+    fn schedule_end(&mut self, end: BlockNumber, reason: CloseReason) {
+        self.end = Some((end, reason));
+        self.phase = Phase::Ending;
+    }
+
+    /// The provider asks for a new rate. Dynamic: at most the consumer's
+    /// `max_price_per_block`, effective after the offer's notice. Fixed: any
+    /// rate, applied only when the consumer accepts. Replaces an earlier
+    /// proposal.
+    pub fn propose_price(
+        &mut self,
+        caller: AccountId,
+        rate: Balance,
+        now: BlockNumber,
+    ) -> Result<PriceChange> {
+        self.ensure_provider(caller)?;
+        self.ensure_phase(&[Phase::Awarded, Phase::Active])?;
+        if rate == 0 || rate == self.rate_per_block {
+            return Err(Invalid::Price.into());
+        }
+        let change = match self.pricing {
+            Pricing::Dynamic => {
+                if rate > self.requirements.max_price_per_block {
+                    return Err(SubscriptionError::PriceAboveMax);
+                }
+                PriceChange {
+                    rate,
+                    effective_at: later(now, self.notice_blocks)?,
+                    needs_consent: false,
+                }
+            }
+            Pricing::Fixed => PriceChange {
+                rate,
+                effective_at: now,
+                needs_consent: true,
+            },
+        };
+        self.price_change = Some(change);
+        Ok(change)
+    }
+
+    /// The consumer accepts a Fixed-price proposal; returns the new rate.
+    pub fn accept_price(&mut self, caller: AccountId) -> Result<Balance> {
+        self.ensure_consumer(caller)?;
+        self.ensure_phase(&[Phase::Awarded, Phase::Active])?;
+        match self.price_change {
+            Some(change) if change.needs_consent => {
+                self.rate_per_block = change.rate;
+                self.price_change = None;
+                Ok(change.rate)
+            }
+            _ => Err(SubscriptionError::WrongState),
+        }
+    }
+
+    /// The consumer turns a Fixed-price proposal down; the rate stays.
+    pub fn reject_price(&mut self, caller: AccountId) -> Result<PriceChange> {
+        self.ensure_consumer(caller)?;
+        match self.price_change {
+            Some(change) if change.needs_consent && self.is_live() => {
+                self.price_change = None;
+                Ok(change)
+            }
+            _ => Err(SubscriptionError::WrongState),
+        }
+    }
+
+    /// Applies a Dynamic price change whose notice has passed (anyone may
+    /// ask); returns the new rate.
+    pub fn apply_price(&mut self, now: BlockNumber) -> Result<Balance> {
+        self.ensure_phase(&[Phase::Awarded, Phase::Active, Phase::Ending])?;
+        match self.price_change {
+            Some(change) if !change.needs_consent => {
+                if now < change.effective_at {
+                    return Err(SubscriptionError::TooEarly);
+                }
+                self.rate_per_block = change.rate;
+                self.price_change = None;
+                Ok(change.rate)
+            }
+            _ => Err(SubscriptionError::WrongState),
+        }
+    }
+
+    /// Anyone may top up a live subscription with a non-zero amount.
+    pub fn check_top_up(&self, amount: Balance) -> Result<()> {
+        if amount == 0 {
+            return Err(Invalid::Amount.into());
+        }
+        self.ensure_phase(&[Phase::Awarded, Phase::Active, Phase::Ending])
+    }
+
+    /// Only the provider claims, and only once billing started.
+    pub fn check_claim(&self, caller: AccountId) -> Result<()> {
+        self.ensure_provider(caller)?;
+        self.ensure_phase(&[Phase::Active, Phase::Ending])
+    }
+
+    /// Why `settle` may close it given its stream's status, or `TooEarly`
+    /// while the stream still streams.
+    pub fn settle_reason(&self, stream: StreamStatus) -> Result<CloseReason> {
+        self.ensure_phase(&[Phase::Active, Phase::Ending])?;
+        match (stream, self.end) {
+            (StreamStatus::Ended, Some((_, reason))) => Ok(reason),
+            (StreamStatus::Exhausted, _) => Ok(CloseReason::FundsExhausted),
+            _ => Err(SubscriptionError::TooEarly),
+        }
+    }
+
+    /// The reputation entry a close for `reason` earns the provider.
+    pub fn outcome(&self, reason: CloseReason, now: BlockNumber) -> Option<Outcome> {
+        let exited = self
+            .end
+            .is_some_and(|(_, why)| why == CloseReason::ProviderExited);
+        match reason {
+            CloseReason::Admin => None,
+            CloseReason::ReadyTimeout => Some(Outcome::MissedReady),
+            CloseReason::ProviderExited => Some(Outcome::ExitedEarly),
+            _ if exited => Some(Outcome::ExitedEarly),
+            _ if self.ready_at.is_none() => {
+                (now > self.ready_deadline).then_some(Outcome::MissedReady)
+            }
+            _ => Some(Outcome::Completed),
+        }
+    }
+
+    /// Checks that the award may go to another provider: still awarded and
+    /// the deadline passed. Returns the requirements to ask with, which
+    /// exclude every provider that missed, or `None` when no more can be
+    /// excluded (then the subscription closes with `ReadyTimeout`).
+    pub fn reaward_requirements(&self, now: BlockNumber) -> Result<Option<Requirements>> {
+        self.ensure_phase(&[Phase::Awarded])?;
+        if now <= self.ready_deadline {
+            return Err(SubscriptionError::TooEarly);
+        }
+        let mut requirements = self.requirements.clone();
+        if requirements.excluded_providers.len() >= MAX_REQUIREMENT_ENTRIES {
+            return Ok(None);
+        }
+        requirements.excluded_providers.push(self.provider);
+        Ok(Some(requirements))
+    }
+
+    /// Gives the award to `reservation`'s provider at `now`.
+    pub fn reaward(
+        &mut self,
+        requirements: Requirements,
+        offer_id: OfferId,
+        reservation: &Reservation,
+        now: BlockNumber,
+        ready_timeout: BlockNumber,
+    ) -> Result<()> {
+        let ready_deadline = later(now, ready_timeout)?;
+        self.requirements = requirements;
+        self.offer_id = offer_id;
+        self.provider = reservation.provider;
+        self.rate_per_block = reservation.price_per_block;
+        self.pricing = reservation.pricing;
+        self.min_duration = reservation.min_duration;
+        self.notice_blocks = reservation.notice_blocks;
+        self.awarded_at = now;
+        self.ready_deadline = ready_deadline;
+        self.price_change = None;
+        Ok(())
+    }
+
+    /// Marks it closed for `reason`.
+    pub fn close(&mut self, reason: CloseReason) -> Result<()> {
+        if !self.is_live() {
+            return Err(SubscriptionError::WrongState);
+        }
+        self.phase = Phase::Closed;
+        self.closed = Some(reason);
+        self.price_change = None;
+        Ok(())
+    }
+}
+
+/// The deposit a subscription must start with: the rate for the offer's
+/// minimum duration (at least one block).
+pub fn minimum_deposit(reservation: &Reservation) -> Result<Balance> {
+    reservation
+        .price_per_block
+        .checked_mul(Balance::from(reservation.min_duration.max(1)))
+        .ok_or(SubscriptionError::Overflow)
+}
+
+/// `now + blocks`, or `Overflow`.
+fn later(now: BlockNumber, blocks: BlockNumber) -> Result<BlockNumber> {
+    now.checked_add(blocks).ok_or(SubscriptionError::Overflow)
+}

@@ -1,0 +1,124 @@
+//! The subscription contract's records and indexes as a plain type: each
+//! subscription by id, every consumer's and provider's subscriptions in the
+//! order they came (so pages are stable), and how many are live.
+
+use dinfra::lifecycle::Subscription;
+use dinfra::traits::SubscriptionError;
+use dinfra::types::{check_limit, page_range, AccountId, Page, SubscriptionId};
+use ink::storage::Mapping;
+
+type Result<T> = core::result::Result<T, SubscriptionError>;
+
+/// Whose list of subscriptions.
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Consumer,
+    Provider,
+}
+
+#[ink::storage_item]
+#[derive(Default, Debug)]
+pub struct SubscriptionData {
+    subscriptions: Mapping<SubscriptionId, Subscription>,
+    next_id: SubscriptionId,
+    /// Subscriptions not closed: each holds one reserved deployment.
+    live: u64,
+    /// How many subscriptions each account has in each role. A provider's
+    /// list holds every subscription ever awarded to it (a reaward lists it
+    /// under the new provider too).
+    listed: Mapping<(Role, AccountId), u32>,
+    /// Position in an account's list → subscription id.
+    list: Mapping<(Role, AccountId, u32), SubscriptionId>,
+}
+
+impl SubscriptionData {
+    /// The id the next subscription will get.
+    pub fn next_id(&self) -> SubscriptionId {
+        self.next_id
+    }
+
+    /// Stores a new subscription under the next id and indexes it.
+    pub fn insert(&mut self, subscription: &Subscription) -> Result<SubscriptionId> {
+        let id = self.next_id;
+        let next_id = id.checked_add(1).ok_or(SubscriptionError::Overflow)?;
+        let live = self
+            .live
+            .checked_add(1)
+            .ok_or(SubscriptionError::Overflow)?;
+        self.push(Role::Consumer, subscription.consumer, id)?;
+        self.push(Role::Provider, subscription.provider, id)?;
+        self.subscriptions.insert(id, subscription);
+        self.next_id = next_id;
+        self.live = live;
+        Ok(id)
+    }
+
+    pub fn get(&self, id: SubscriptionId) -> Result<Subscription> {
+        self.subscriptions
+            .get(id)
+            .ok_or(SubscriptionError::NotFound)
+    }
+
+    pub fn find(&self, id: SubscriptionId) -> Option<Subscription> {
+        self.subscriptions.get(id)
+    }
+
+    /// Writes back a subscription that stays live.
+    pub fn update(&mut self, id: SubscriptionId, subscription: &Subscription) {
+        self.subscriptions.insert(id, subscription);
+    }
+
+    /// Writes back a subscription that was just closed.
+    pub fn update_closed(&mut self, id: SubscriptionId, subscription: &Subscription) -> Result<()> {
+        self.live = self
+            .live
+            .checked_sub(1)
+            .ok_or(SubscriptionError::Overflow)?;
+        self.subscriptions.insert(id, subscription);
+        Ok(())
+    }
+
+    /// Lists a reawarded subscription under its new provider.
+    pub fn index_provider(&mut self, provider: AccountId, id: SubscriptionId) -> Result<()> {
+        self.push(Role::Provider, provider, id)
+    }
+
+    fn push(&mut self, role: Role, account: AccountId, id: SubscriptionId) -> Result<()> {
+        let position = self.listed_count(role, account);
+        let count = position.checked_add(1).ok_or(SubscriptionError::Overflow)?;
+        self.list.insert((role, account, position), &id);
+        self.listed.insert((role, account), &count);
+        Ok(())
+    }
+
+    fn listed_count(&self, role: Role, account: AccountId) -> u32 {
+        self.listed.get((role, account)).unwrap_or(0)
+    }
+
+    pub fn count(&self) -> SubscriptionId {
+        self.next_id
+    }
+
+    pub fn live(&self) -> u64 {
+        self.live
+    }
+
+    /// At most `limit` (1..=`MAX_PAGE`) of `account`'s subscriptions as
+    /// consumer or provider, from position `cursor`, with their total.
+    pub fn page(
+        &self,
+        role: Role,
+        account: AccountId,
+        cursor: u32,
+        limit: u32,
+    ) -> Result<Page<(SubscriptionId, Subscription)>> {
+        check_limit(limit)?;
+        let total = self.listed_count(role, account);
+        let entries = page_range(cursor, limit, total)
+            .filter_map(|position| self.list.get((role, account, position)))
+            .filter_map(|id| self.subscriptions.get(id).map(|s| (id, s)))
+            .collect();
+        Ok((total, entries))
+    }
+}
