@@ -7,7 +7,9 @@
 
 pub use dinfra::traits::Pricing;
 use dinfra::traits::Reputation;
-use dinfra::types::{AccountId, Attribute, Balance, BlockNumber, Hash32, Invalid, OfferId, TypeId};
+use dinfra::types::{
+    AccountId, Attribute, Balance, BlockNumber, Hash32, Invalid, OfferId, TypeId, MAX_TERM_BLOCKS,
+};
 use ink::prelude::{string::String, vec::Vec};
 
 /// A kind of deployment consumers can ask for (e.g. `substrate-rpc`).
@@ -101,6 +103,9 @@ impl OfferTerms {
         }
         if self.capacity == 0 {
             return Err(Invalid::Capacity);
+        }
+        if self.min_duration > MAX_TERM_BLOCKS || self.notice_blocks > MAX_TERM_BLOCKS {
+            return Err(Invalid::Duration);
         }
         Ok(())
     }

@@ -9,6 +9,9 @@ use ink::storage::Mapping;
 
 type Result<T> = core::result::Result<T, SubscriptionError>;
 
+/// A page of an account's subscriptions: the total, and `(id, record)`s.
+pub type SubscriptionPage = Page<(SubscriptionId, Subscription)>;
+
 /// Whose list of subscriptions.
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -112,7 +115,7 @@ impl SubscriptionData {
         account: AccountId,
         cursor: u32,
         limit: u32,
-    ) -> Result<Page<(SubscriptionId, Subscription)>> {
+    ) -> Result<SubscriptionPage> {
         check_limit(limit)?;
         let total = self.listed_count(role, account);
         let entries = page_range(cursor, limit, total)

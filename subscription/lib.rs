@@ -19,7 +19,7 @@ pub mod data;
 
 #[ink::contract]
 pub mod subscription {
-    use crate::data::{Role, SubscriptionData};
+    use crate::data::{Role, SubscriptionData, SubscriptionPage};
     use dinfra::admin::{self, Admin, AdminData, AdminError};
     use dinfra::lifecycle::{
         minimum_deposit, CloseReason, Ending, Parameters, PriceChange, Subscription,
@@ -28,7 +28,7 @@ pub mod subscription {
         Award, AwardDecision, Descriptor, Escrow, Outcome, Registry, Requirements, Reservation,
         StreamFigures, StreamId, SubscriptionError,
     };
-    use dinfra::types::{CodeHash, Hash32, Invalid, OfferId, Page, SubscriptionId, TypeId};
+    use dinfra::types::{CodeHash, Hash32, Invalid, OfferId, SubscriptionId, TypeId};
     use ink::codegen::TraitCallBuilder;
     use ink::prelude::{string::String, vec::Vec};
 
@@ -531,7 +531,7 @@ pub mod subscription {
             consumer: AccountId,
             cursor: u32,
             limit: u32,
-        ) -> Result<Page<(SubscriptionId, Subscription)>> {
+        ) -> Result<SubscriptionPage> {
             self.data.page(Role::Consumer, consumer, cursor, limit)
         }
 
@@ -542,7 +542,7 @@ pub mod subscription {
             provider: AccountId,
             cursor: u32,
             limit: u32,
-        ) -> Result<Page<(SubscriptionId, Subscription)>> {
+        ) -> Result<SubscriptionPage> {
             self.data.page(Role::Provider, provider, cursor, limit)
         }
 

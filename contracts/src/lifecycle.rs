@@ -15,7 +15,7 @@ use crate::stream::StreamStatus;
 use crate::traits::award::MAX_REQUIREMENT_ENTRIES;
 use crate::traits::escrow::StreamId;
 use crate::traits::{Descriptor, Outcome, Pricing, Requirements, Reservation, SubscriptionError};
-use crate::types::{AccountId, Balance, BlockNumber, Invalid, OfferId, TypeId};
+use crate::types::{AccountId, Balance, BlockNumber, Invalid, OfferId, TypeId, MAX_TERM_BLOCKS};
 
 type Result<T> = core::result::Result<T, SubscriptionError>;
 
@@ -72,9 +72,13 @@ pub struct Parameters {
 }
 
 impl Parameters {
-    /// A ready timeout of at least one block.
+    /// A ready timeout of at least one block; both at most
+    /// [`MAX_TERM_BLOCKS`].
     pub fn validate(&self) -> core::result::Result<(), Invalid> {
-        if self.ready_timeout == 0 {
+        if self.ready_timeout == 0
+            || self.ready_timeout > MAX_TERM_BLOCKS
+            || self.consumer_notice > MAX_TERM_BLOCKS
+        {
             return Err(Invalid::Parameter);
         }
         Ok(())
@@ -384,7 +388,9 @@ impl Subscription {
         Ok(Some(requirements))
     }
 
-    /// Gives the award to `reservation`'s provider at `now`.
+    /// Gives the award to `reservation`'s provider at `now`, with the
+    /// requirements [`Self::reaward_requirements`] returned (which checked
+    /// the phase and the deadline).
     pub fn reaward(
         &mut self,
         requirements: Requirements,

@@ -22,6 +22,11 @@ pub type SubscriptionId = u64;
 pub const MAX_NAME_LEN: usize = 32;
 /// Longest provider endpoint (a URL), in bytes.
 pub const MAX_ENDPOINT_LEN: usize = 128;
+/// Longest minimum duration, notice, timeout or consumer notice, in blocks
+/// (10 years of 6-second blocks): bounds every `now + blocks` well inside a
+/// `BlockNumber`.
+pub const MAX_TERM_BLOCKS: BlockNumber = 52_560_000;
+
 /// Most candidates one `Registry::candidates` call returns.
 pub const MAX_PAGE: u32 = 100;
 

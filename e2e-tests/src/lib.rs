@@ -465,3 +465,93 @@ pub fn register_type(session: &mut Sandbox, suite: &Suite, name: &str) -> u32 {
     );
     type_id.expect("registering a type")
 }
+
+/// Events of type `E` that `contract` emitted during the last call, matched
+/// by `E`'s signature topic (so an event of another type with the same
+/// layout is never mistaken for one).
+pub fn events<E: ink::env::Event + Decode>(session: &Sandbox, contract: &AccountId32) -> Vec<E> {
+    let Some(signature) = E::SIGNATURE_TOPIC else {
+        return Vec::new();
+    };
+    session
+        .record()
+        .last_event_batch()
+        .all_events()
+        .iter()
+        .filter_map(|record| match &record.event {
+            drink::minimal::RuntimeEvent::Contracts(
+                drink::pallet_contracts::Event::ContractEmitted {
+                    contract: from,
+                    data,
+                },
+            ) if from == contract
+                && record.topics.first().map(|topic| topic.as_ref()) == Some(&signature[..]) =>
+            {
+                Some(E::decode(&mut &data[..]).expect("an event with its signature decodes"))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// The one event of type `E` that `contract` emitted during the last call.
+pub fn the_event<E: ink::env::Event + Decode + Debug>(
+    session: &Sandbox,
+    contract: &AccountId32,
+) -> E {
+    let mut found = events::<E>(session, contract);
+    assert_eq!(
+        found.len(),
+        1,
+        "expected exactly one {}",
+        std::any::type_name::<E>()
+    );
+    found.remove(0)
+}
+
+/// Net storage deposit the caller paid in the last call (negative: refunded).
+/// A call's caller pays it out of its free balance into holds on the
+/// contracts, so exact free-balance checks subtract it.
+pub fn storage_charge(session: &Sandbox) -> i128 {
+    match session.record().last_call_result().storage_deposit {
+        drink::pallet_contracts::StorageDeposit::Charge(amount) => amount as i128,
+        drink::pallet_contracts::StorageDeposit::Refund(amount) => -(amount as i128),
+    }
+}
+
+/// Σ free + held balance of `accounts`: no call may change it.
+pub fn total_of(session: &mut Sandbox, accounts: &[AccountId32]) -> u128 {
+    accounts
+        .iter()
+        .map(|account| total_balance(session, account))
+        .sum()
+}
+
+/// A subscription with its stream's live figures.
+pub fn details(
+    session: &mut Sandbox,
+    suite: &Suite,
+    id: u64,
+) -> dinfra_subscription::subscription::Details {
+    let details: Option<dinfra_subscription::subscription::Details> =
+        call(session, &suite.subscription, "details", &[id.to_string()]);
+    details.unwrap_or_else(|| panic!("subscription {id} has details"))
+}
+
+/// Calls a subscription message as the session's actor, sending `value`.
+pub fn subscription_call<T: Decode + Debug>(
+    session: &mut Sandbox,
+    suite: &Suite,
+    message: &str,
+    args: &[String],
+    value: u128,
+) -> Result<T, dinfra::traits::SubscriptionError> {
+    call_with_value(session, &suite.subscription, message, args, value)
+}
+
+/// The registry's count of reserved deployments of `offer_id`.
+pub fn reserved(session: &mut Sandbox, suite: &Suite, offer_id: u64) -> u32 {
+    let offer: Option<dinfra_registry::data::Offer> =
+        call(session, &suite.registry, "offer", &[offer_id.to_string()]);
+    offer.expect("the offer exists").reserved
+}
