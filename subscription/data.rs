@@ -9,6 +9,9 @@ use ink::storage::Mapping;
 
 type Result<T> = core::result::Result<T, SubscriptionError>;
 
+/// An account's list in a role, and a position in it.
+type ListPosition = (Role, AccountId, u32);
+
 /// A page of an account's subscriptions: the total, and `(id, record)`s.
 pub type SubscriptionPage = Page<(SubscriptionId, Subscription)>;
 
@@ -32,7 +35,7 @@ pub struct SubscriptionData {
     /// under the new provider too).
     listed: Mapping<(Role, AccountId), u32>,
     /// Position in an account's list → subscription id.
-    list: Mapping<(Role, AccountId, u32), SubscriptionId>,
+    list: Mapping<ListPosition, SubscriptionId>,
 }
 
 impl SubscriptionData {

@@ -495,10 +495,7 @@ pub fn events<E: ink::env::Event + Decode>(session: &Sandbox, contract: &Account
 }
 
 /// The one event of type `E` that `contract` emitted during the last call.
-pub fn the_event<E: ink::env::Event + Decode + Debug>(
-    session: &Sandbox,
-    contract: &AccountId32,
-) -> E {
+pub fn the_event<E: ink::env::Event + Decode>(session: &Sandbox, contract: &AccountId32) -> E {
     let mut found = events::<E>(session, contract);
     assert_eq!(
         found.len(),
