@@ -740,6 +740,9 @@ pub mod subscription {
             subscription: Subscription,
             reason: CloseReason,
         ) -> Result<()> {
+            if !subscription.is_live() {
+                return Err(SubscriptionError::WrongState);
+            }
             self.release(subscription.offer_id)?;
             let outcome = subscription.outcome(reason, self.env().block_number());
             self.close_stream(id, subscription, reason, outcome)

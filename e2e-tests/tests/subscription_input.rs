@@ -1,0 +1,577 @@
+//! Every subscription message refuses bad input with its own error on the
+//! real pallet-contracts runtime: an unknown id, the wrong caller, the wrong
+//! phase or the wrong moment, a bad amount, uri, price, limit or parameter.
+//! And a refused call writes nothing and moves no value: around each one the
+//! caller's free balance (to the unit: a reverted call costs nothing in
+//! drink), the sum of every balance, the details of every subscription, the
+//! counters, the offers' reservations and the admin settings are the same
+//! before and after, in the same block, and no contract event is left.
+
+use dinfra::admin::AdminError;
+use dinfra::lifecycle::Parameters;
+use dinfra::stream::StreamError;
+use dinfra::traits::{AwardError, EscrowError, RegistryError, Requirements, SubscriptionError};
+use dinfra::types::{Invalid, MAX_TERM_BLOCKS};
+use dinfra_e2e_tests::drink::session::Session;
+use dinfra_e2e_tests::drink::AccountId32;
+use dinfra_e2e_tests::*;
+use dinfra_subscription::subscription::Details;
+use ink::scale::Decode;
+use std::fmt::Debug;
+
+use SubscriptionError::{
+    InsufficientDeposit, NoProvider, NotFound, NothingToClaim, Paused, PriceAboveMax,
+    ReadyTimeoutPassed, TooEarly, Unauthorized, WrongState,
+};
+
+type E = SubscriptionError;
+
+// The errors with data, by name.
+const ENDPOINT: E = E::InvalidInput(Invalid::Endpoint);
+const PRICE: E = E::InvalidInput(Invalid::Price);
+const REQUIREMENTS: E = E::InvalidInput(Invalid::Requirements);
+const AMOUNT: E = E::InvalidInput(Invalid::Amount);
+const LIMIT: E = E::InvalidInput(Invalid::Limit);
+const PARAMETER: E = E::InvalidInput(Invalid::Parameter);
+const ENDED: E = E::Escrow(EscrowError::Stream(StreamError::Ended));
+const UNKNOWN_TYPE: E = E::Award(AwardError::Registry(RegistryError::NotFound));
+const NOT_ADMIN: AdminError = AdminError::Unauthorized;
+const NO_PENDING: AdminError = AdminError::NoPendingTransfer;
+
+/// The Fixed offer, of type 0: 10 per block, at least 50 blocks.
+const FIXED: OfferSpec = OfferSpec {
+    price_per_block: 10,
+    capacity: 10,
+    min_duration: 50,
+    notice_blocks: 10,
+    dynamic: false,
+};
+
+/// The Dynamic offer, of type 1: 10 per block, repriced after 10 blocks.
+const DYNAMIC: OfferSpec = OfferSpec {
+    price_per_block: 10,
+    capacity: 10,
+    min_duration: 0,
+    notice_blocks: 10,
+    dynamic: true,
+};
+
+/// What every subscription here is created with.
+const DEPOSIT: u128 = 10_000;
+
+/// The consumer's price ceiling (a Dynamic reprice above it is refused).
+const MAX_PRICE: u128 = 20;
+
+/// Type 0's offer (Fixed) costs at least this much to subscribe to.
+const MIN_DEPOSIT: u128 = FIXED.price_per_block * FIXED.min_duration as u128;
+
+/// Everything a refused call must leave as it was.
+#[derive(Debug, PartialEq)]
+struct State {
+    caller_free: u128,
+    total: u128,
+    count: u64,
+    live: u64,
+    /// `details` of every subscription, ids `0..count`.
+    subscriptions: Vec<Option<Details>>,
+    /// Reserved deployments of each offer.
+    reserved: Vec<u32>,
+    parameters: Parameters,
+    award: AccountId32,
+    paused: bool,
+}
+
+/// A market of two providers (one Fixed offer of type 0, one Dynamic of
+/// type 1), a consumer, a stranger and the admin.
+struct Bench {
+    suite: Suite,
+    admin: AccountId32,
+    consumer: AccountId32,
+    stranger: AccountId32,
+    /// Provider of the Fixed offer.
+    fixed: AccountId32,
+    /// Provider of the Dynamic offer.
+    dynamic: AccountId32,
+    offers: [u64; 2],
+}
+
+impl Bench {
+    fn new(session: &mut Sandbox) -> Self {
+        let suite = deploy_suite(session).expect("deploying the suite");
+        let admin = session.get_actor();
+        assert_eq!(register_type(session, &suite, "fixed-rpc"), 0);
+        assert_eq!(register_type(session, &suite, "dynamic-rpc"), 1);
+        let fixed = funded_account(session, 10);
+        let dynamic = funded_account(session, 11);
+        let offers = [
+            provider_with_terms(session, &suite, &fixed, &[], 0, FIXED),
+            provider_with_terms(session, &suite, &dynamic, &[], 1, DYNAMIC),
+        ];
+        Self {
+            suite,
+            admin,
+            consumer: funded_account(session, 30),
+            stranger: funded_account(session, 31),
+            fixed,
+            dynamic,
+            offers,
+        }
+    }
+
+    fn everyone(&self) -> Vec<AccountId32> {
+        vec![
+            self.admin.clone(),
+            self.consumer.clone(),
+            self.stranger.clone(),
+            self.fixed.clone(),
+            self.dynamic.clone(),
+            self.suite.registry.clone(),
+            self.suite.award.clone(),
+            self.suite.subscription.clone(),
+            self.suite.escrow.clone(),
+        ]
+    }
+
+    fn query<T: Decode + Debug>(&self, session: &mut Sandbox, message: &str, args: &[String]) -> T {
+        call(session, &self.suite.subscription, message, args)
+    }
+
+    fn state(&self, session: &mut Sandbox, caller: &AccountId32) -> State {
+        let count: u64 = self.query(session, "subscription_count", &[]);
+        let subscriptions = (0..count)
+            .map(|id| self.query(session, "details", &[id.to_string()]))
+            .collect();
+        let award: ink::primitives::AccountId = self.query(session, "award", &[]);
+        State {
+            caller_free: free_balance(session, caller),
+            total: total_of(session, &self.everyone()),
+            count,
+            live: self.query(session, "live_count", &[]),
+            subscriptions,
+            reserved: self
+                .offers
+                .iter()
+                .map(|offer| reserved(session, &self.suite, *offer))
+                .collect(),
+            parameters: self.query(session, "parameters", &[]),
+            award: AccountId32::new(*award.as_ref()),
+            paused: self.query(session, "Admin::paused", &[]),
+        }
+    }
+
+    /// `who` calls `message` sending `value`: it must be refused with
+    /// `expected`, leaving the state as it was and emitting nothing.
+    fn refused<Error: Decode + Debug + PartialEq>(
+        &self,
+        session: &mut Sandbox,
+        who: &AccountId32,
+        message: &str,
+        args: &[String],
+        value: u128,
+        expected: Error,
+    ) {
+        session.set_actor(who.clone());
+        let block = block_number(session);
+        let before = self.state(session, who);
+        let error: Error = expect_error(session, &self.suite.subscription, message, args, value);
+        let emitted = last_contract_events(session);
+        assert_eq!(error, expected, "{message}{args:?}");
+        assert!(emitted.is_empty(), "{message}{args:?} left events");
+        let after = self.state(session, who);
+        assert_eq!(block_number(session), block, "compared in one block");
+        assert_eq!(
+            after, before,
+            "{message}{args:?}: a refused call wrote or moved something"
+        );
+    }
+
+    /// `who` calls `message`, which must succeed.
+    fn ok<T: Decode + Debug>(
+        &self,
+        session: &mut Sandbox,
+        who: &AccountId32,
+        message: &str,
+        args: &[String],
+        value: u128,
+    ) -> T {
+        session.set_actor(who.clone());
+        subscription_call(session, &self.suite, message, args, value)
+            .unwrap_or_else(|e| panic!("{message}{args:?}: {e:?}"))
+    }
+
+    /// The consumer subscribes to `type_id` (0: Fixed, 1: Dynamic).
+    fn create(&self, session: &mut Sandbox, type_id: u32) -> u64 {
+        let args = create_args(type_id, "ipfs://rpc-node", &wants());
+        self.ok(session, &self.consumer, "create", &args, DEPOSIT)
+    }
+
+    fn provider_of(&self, type_id: u32) -> &AccountId32 {
+        [&self.fixed, &self.dynamic][type_id as usize]
+    }
+
+    /// A subscription to `type_id` its provider marked ready.
+    fn active(&self, session: &mut Sandbox, type_id: u32) -> u64 {
+        let id = self.create(session, type_id);
+        self.ok::<()>(
+            session,
+            self.provider_of(type_id),
+            "mark_ready",
+            &arg(id),
+            0,
+        );
+        id
+    }
+
+    fn admin_call<T: Decode + Debug>(
+        &self,
+        session: &mut Sandbox,
+        message: &str,
+        args: &[String],
+    ) -> T {
+        session.set_actor(self.admin.clone());
+        call(session, &self.suite.subscription, message, args)
+    }
+}
+
+/// What the consumer asks for: at most [`MAX_PRICE`], committing to the
+/// Fixed offer's minimum duration.
+fn wants() -> Requirements {
+    Requirements {
+        min_duration: FIXED.min_duration,
+        ..max_price(MAX_PRICE)
+    }
+}
+
+fn create_args(type_id: u32, uri: &str, requirements: &Requirements) -> Vec<String> {
+    vec![
+        type_id.to_string(),
+        descriptor_arg(9, uri),
+        requirements_arg(requirements),
+    ]
+}
+
+fn arg(value: impl ToString) -> Vec<String> {
+    vec![value.to_string()]
+}
+
+fn ids(list: impl IntoIterator<Item = u64>) -> Vec<String> {
+    let list: Vec<String> = list.into_iter().map(|id| id.to_string()).collect();
+    vec![format!("[{}]", list.join(", "))]
+}
+
+fn parameters_arg(ready_timeout: u32, consumer_notice: u32) -> Vec<String> {
+    vec![format!(
+        "Parameters {{ ready_timeout: {ready_timeout}, consumer_notice: {consumer_notice} }}"
+    )]
+}
+
+/// `[id, value]`, e.g. `propose_price`'s arguments.
+fn pair(id: u64, value: impl ToString) -> Vec<String> {
+    vec![id.to_string(), value.to_string()]
+}
+
+#[drink::test]
+fn create_refuses_bad_input_and_takes_nothing(mut session: Session) {
+    let b = Bench::new(&mut session);
+    let s = &mut session;
+    b.create(s, 0);
+    // The consumer creates a subscription to `type_id` with `uri` and
+    // `requirements`, sending `value`: refused with `expected`.
+    let no = |s: &mut Sandbox, type_id, uri: &str, r: &Requirements, value, expected| {
+        let args = create_args(type_id, uri, r);
+        b.refused(s, &b.consumer, "create", &args, value, expected);
+    };
+    let (uri, r, long) = ("ipfs://rpc-node", wants(), "x".repeat(129));
+    let no_price = Requirements {
+        max_price_per_block: 0,
+        ..wants()
+    };
+    let contradicts = Requirements {
+        preferred_only: true,
+        ..wants()
+    };
+    let too_many = Requirements {
+        excluded_providers: vec![ink_account(&b.stranger); 9],
+        ..wants()
+    };
+    let too_cheap = Requirements {
+        max_price_per_block: FIXED.price_per_block - 1,
+        ..wants()
+    };
+    let too_short = Requirements {
+        min_duration: FIXED.min_duration - 1,
+        ..wants()
+    };
+    let only_stranger = Requirements {
+        preferred_providers: vec![ink_account(&b.stranger)],
+        ..contradicts.clone()
+    };
+    let not_fixed = Requirements {
+        excluded_providers: vec![ink_account(&b.fixed)],
+        ..wants()
+    };
+
+    no(s, 0, "", &r, DEPOSIT, ENDPOINT);
+    no(s, 0, &long, &r, DEPOSIT, ENDPOINT);
+    no(s, 0, uri, &no_price, DEPOSIT, PRICE);
+    no(s, 0, uri, &contradicts, DEPOSIT, REQUIREMENTS);
+    no(s, 0, uri, &too_many, DEPOSIT, REQUIREMENTS);
+    no(s, 0, uri, &r, 0, AMOUNT);
+    no(s, 0, uri, &r, MIN_DEPOSIT - 1, InsufficientDeposit);
+    no(s, 0, uri, &r, 1, InsufficientDeposit);
+    no(s, 0, uri, &too_cheap, DEPOSIT, NoProvider);
+    no(s, 1, uri, &too_cheap, DEPOSIT, NoProvider);
+    no(s, 0, uri, &too_short, DEPOSIT, NoProvider);
+    no(s, 0, uri, &only_stranger, DEPOSIT, NoProvider);
+    no(s, 0, uri, &not_fixed, DEPOSIT, NoProvider);
+    no(s, 7, uri, &r, DEPOSIT, UNKNOWN_TYPE);
+
+    // Paused: refused before anything else is looked at.
+    let x = &b.stranger;
+    b.refused(s, x, "Admin::set_paused", &arg(true), 0, NOT_ADMIN);
+    assert_eq!(
+        b.admin_call::<Result<(), AdminError>>(s, "Admin::set_paused", &arg(true)),
+        Ok(())
+    );
+    no(s, 0, uri, &r, DEPOSIT, Paused);
+    no(s, 0, "", &no_price, 0, Paused);
+    assert_eq!(
+        b.admin_call::<Result<(), AdminError>>(s, "Admin::set_paused", &arg(false)),
+        Ok(())
+    );
+
+    // The edges that pass: a 128-byte uri, exactly the minimum deposit;
+    // and the id is the next one, as no refusal took one.
+    let args = create_args(0, &"x".repeat(128), &r);
+    assert_eq!(b.ok::<u64>(s, &b.consumer, "create", &args, MIN_DEPOSIT), 1);
+    assert_eq!(details(s, &b.suite, 1).figures.deposited, MIN_DEPOSIT);
+}
+
+#[drink::test]
+fn unknown_ids_limits_and_parameters_are_refused(mut session: Session) {
+    let b = Bench::new(&mut session);
+    let s = &mut session;
+    let (c, p, x, a) = (&b.consumer, &b.fixed, &b.stranger, &b.admin);
+    let active = b.active(s, 0);
+    advance_blocks(s, 5);
+    for id in [active + 1, 99, u64::MAX] {
+        b.refused(s, p, "mark_ready", &arg(id), 0, NotFound);
+        b.refused(s, x, "top_up", &arg(id), 100, NotFound);
+        b.refused(s, x, "top_up", &arg(id), 0, NotFound);
+        b.refused(s, c, "cancel", &arg(id), 0, NotFound);
+        b.refused(s, p, "exit", &arg(id), 0, NotFound);
+        b.refused(s, p, "propose_price", &pair(id, 15), 0, NotFound);
+        b.refused(s, c, "accept_price", &arg(id), 0, NotFound);
+        b.refused(s, c, "reject_price", &arg(id), 0, NotFound);
+        b.refused(s, x, "apply_price", &arg(id), 0, NotFound);
+        b.refused(s, p, "claim", &arg(id), 0, NotFound);
+        b.refused(s, p, "claim_many", &ids([id]), 0, NotFound);
+        b.refused(s, x, "settle", &arg(id), 0, NotFound);
+        b.refused(s, x, "reaward", &arg(id), 0, NotFound);
+        b.refused(s, a, "admin_close", &arg(id), 0, NotFound);
+        b.refused(s, x, "admin_close", &arg(id), 0, Unauthorized);
+    }
+    // The first id earned 50, yet nothing is paid when a later one is unknown.
+    assert_eq!(details(s, &b.suite, active).figures.withdrawable, 50);
+    let batch = ids([active, active + 1]);
+    b.refused(s, p, "claim_many", &batch, 0, NotFound);
+    let fifty_last_unknown = (0..50).map(|i| if i == 49 { 99 } else { active });
+    b.refused(s, p, "claim_many", &ids(fifty_last_unknown), 0, NotFound);
+    b.refused(s, p, "claim_many", &ids([]), 0, LIMIT);
+    b.refused(s, p, "claim_many", &ids(0..51), 0, LIMIT);
+    b.refused(s, p, "claim_many", &ids([active; 51]), 0, LIMIT);
+
+    for message in ["subscriptions_of_consumer", "subscriptions_of_provider"] {
+        for limit in [0, 101, u32::MAX] {
+            let args = [c.to_string(), "0".into(), limit.to_string()];
+            b.refused(s, x, message, &args, 0, LIMIT);
+        }
+    }
+
+    let too_long = MAX_TERM_BLOCKS + 1;
+    for (timeout, notice) in [(0, CONSUMER_NOTICE), (0, 0), (too_long, 0), (1, too_long)] {
+        let bad = parameters_arg(timeout, notice);
+        b.refused(s, a, "configure", &bad, 0, PARAMETER);
+    }
+    let (good, bad) = (parameters_arg(READY_TIMEOUT + 1, 0), parameters_arg(0, 0));
+    for who in [c, p, x] {
+        b.refused(s, who, "configure", &good, 0, Unauthorized);
+        b.refused(s, who, "configure", &bad, 0, Unauthorized);
+        b.refused(s, who, "set_award", &arg(x), 0, Unauthorized);
+        b.refused(s, who, "Admin::transfer_admin", &arg(who), 0, NOT_ADMIN);
+        b.refused(s, who, "Admin::accept_admin", &[], 0, NO_PENDING);
+    }
+}
+
+#[drink::test]
+fn only_the_consumer_the_provider_or_the_admin_may_act(mut session: Session) {
+    let b = Bench::new(&mut session);
+    let s = &mut session;
+    let (c, p, d, x) = (&b.consumer, &b.fixed, &b.dynamic, &b.stranger);
+    let awarded = b.create(s, 0);
+    let active = b.active(s, 0);
+    let dynamic = b.active(s, 1);
+    b.ok::<()>(s, p, "propose_price", &pair(active, 12), 0);
+    advance_blocks(s, 5);
+
+    for who in [c, d, x] {
+        b.refused(s, who, "mark_ready", &arg(awarded), 0, Unauthorized);
+        b.refused(s, who, "exit", &arg(active), 0, Unauthorized);
+        b.refused(s, who, "exit", &arg(awarded), 0, Unauthorized);
+        b.refused(s, who, "propose_price", &pair(active, 15), 0, Unauthorized);
+        b.refused(s, who, "claim", &arg(active), 0, Unauthorized);
+        b.refused(s, who, "claim", &arg(awarded), 0, Unauthorized);
+        b.refused(s, who, "claim_many", &ids([active]), 0, Unauthorized);
+    }
+    for who in [p, d, x] {
+        b.refused(s, who, "cancel", &arg(active), 0, Unauthorized);
+        b.refused(s, who, "cancel", &arg(awarded), 0, Unauthorized);
+        b.refused(s, who, "accept_price", &arg(active), 0, Unauthorized);
+        b.refused(s, who, "reject_price", &arg(active), 0, Unauthorized);
+    }
+    let same = parameters_arg(READY_TIMEOUT, CONSUMER_NOTICE);
+    for who in [c, p, d, x] {
+        b.refused(s, who, "admin_close", &arg(active), 0, Unauthorized);
+        b.refused(s, who, "admin_close", &arg(awarded), 0, Unauthorized);
+        b.refused(s, who, "set_award", &arg(who), 0, Unauthorized);
+        b.refused(s, who, "configure", &same, 0, Unauthorized);
+        b.refused(s, who, "Admin::set_paused", &arg(true), 0, NOT_ADMIN);
+    }
+    // The dynamic provider earned 50 on its own subscription; a batch that
+    // also names another provider's pays nothing.
+    assert_eq!(details(s, &b.suite, dynamic).figures.withdrawable, 50);
+    b.refused(s, d, "claim_many", &ids([dynamic, active]), 0, Unauthorized);
+    b.refused(s, p, "claim_many", &ids([active, dynamic]), 0, Unauthorized);
+}
+
+#[drink::test]
+fn transitions_out_of_order_are_refused(mut session: Session) {
+    let b = Bench::new(&mut session);
+    let s = &mut session;
+    let (c, p, x) = (&b.consumer, &b.fixed, &b.stranger);
+    let start = block_number(s);
+    let awarded = b.create(s, 0);
+    let active = b.active(s, 0);
+    let closed = b.create(s, 0);
+    b.ok::<()>(s, c, "cancel", &arg(closed), 0);
+    let ending = b.active(s, 0);
+    b.ok::<()>(s, c, "cancel", &arg(ending), 0);
+    let end = start + FIXED.min_duration;
+    assert_eq!(details(s, &b.suite, ending).figures.end, Some(end));
+
+    // In the ready block.
+    b.refused(s, p, "mark_ready", &arg(active), 0, WrongState);
+    b.refused(s, p, "mark_ready", &arg(ending), 0, WrongState);
+    b.refused(s, p, "mark_ready", &arg(closed), 0, WrongState);
+    b.refused(s, p, "claim", &arg(awarded), 0, WrongState);
+    b.refused(s, p, "claim", &arg(closed), 0, WrongState);
+    b.refused(s, p, "claim", &arg(active), 0, NothingToClaim);
+    let both = ids([active, ending]);
+    b.refused(s, p, "claim_many", &both, 0, NothingToClaim);
+    b.refused(s, p, "claim_many", &ids([active, awarded]), 0, WrongState);
+    b.refused(s, x, "settle", &arg(active), 0, TooEarly);
+    b.refused(s, x, "settle", &arg(ending), 0, TooEarly);
+    b.refused(s, x, "settle", &arg(awarded), 0, WrongState);
+    b.refused(s, x, "settle", &arg(closed), 0, WrongState);
+    b.refused(s, x, "reaward", &arg(awarded), 0, TooEarly);
+    b.refused(s, x, "reaward", &arg(active), 0, WrongState);
+    b.refused(s, x, "reaward", &arg(ending), 0, WrongState);
+    b.refused(s, x, "reaward", &arg(closed), 0, WrongState);
+    b.refused(s, c, "cancel", &arg(ending), 0, WrongState);
+    b.refused(s, c, "cancel", &arg(closed), 0, WrongState);
+    b.refused(s, p, "exit", &arg(ending), 0, WrongState);
+    b.refused(s, p, "exit", &arg(closed), 0, WrongState);
+    b.refused(s, x, "top_up", &arg(active), 0, AMOUNT);
+    b.refused(s, x, "top_up", &arg(awarded), 0, AMOUNT);
+    b.refused(s, x, "top_up", &arg(closed), 100, WrongState);
+    b.refused(s, c, "top_up", &arg(closed), 100, WrongState);
+    b.refused(s, p, "propose_price", &pair(active, 0), 0, PRICE);
+    let same = pair(active, FIXED.price_per_block);
+    b.refused(s, p, "propose_price", &same, 0, PRICE);
+    b.refused(s, p, "propose_price", &pair(ending, 12), 0, WrongState);
+    b.refused(s, p, "propose_price", &pair(closed, 12), 0, WrongState);
+    for id in [awarded, active, ending, closed] {
+        b.refused(s, c, "accept_price", &arg(id), 0, WrongState);
+        b.refused(s, c, "reject_price", &arg(id), 0, WrongState);
+        b.refused(s, x, "apply_price", &arg(id), 0, WrongState);
+    }
+
+    // On the ready deadline: still too early to reaward.
+    advance_blocks(s, READY_TIMEOUT);
+    assert_eq!(block_number(s), start + READY_TIMEOUT);
+    b.refused(s, x, "reaward", &arg(awarded), 0, TooEarly);
+    // One block later: too late to be ready.
+    advance_blocks(s, 1);
+    b.refused(s, p, "mark_ready", &arg(awarded), 0, ReadyTimeoutPassed);
+    b.refused(s, p, "claim", &arg(awarded), 0, WrongState);
+    // Claimed once in a block, nothing more in the same block.
+    assert_eq!(b.ok::<u128>(s, p, "claim", &arg(active), 0), 210);
+    b.refused(s, p, "claim", &arg(active), 0, NothingToClaim);
+    b.refused(s, p, "claim_many", &ids([active]), 0, NothingToClaim);
+
+    // The scheduled end reached: no more top-ups, not even by the consumer.
+    let now = block_number(s);
+    advance_blocks(s, end - now);
+    b.refused(s, c, "top_up", &arg(ending), 100, ENDED);
+    b.refused(s, x, "top_up", &arg(ending), 100, ENDED);
+    b.refused(s, c, "cancel", &arg(ending), 0, WrongState);
+    b.refused(s, p, "exit", &arg(ending), 0, WrongState);
+    b.ok::<()>(s, x, "settle", &arg(ending), 0);
+    b.refused(s, x, "settle", &arg(ending), 0, WrongState);
+}
+
+#[drink::test]
+fn price_changes_out_of_turn_are_refused(mut session: Session) {
+    let b = Bench::new(&mut session);
+    let s = &mut session;
+    let (c, p, d, x) = (&b.consumer, &b.fixed, &b.dynamic, &b.stranger);
+    let fixed = b.active(s, 0);
+    let dynamic = b.active(s, 1);
+    let above = pair(dynamic, MAX_PRICE + 1);
+
+    b.refused(s, d, "propose_price", &above, 0, PriceAboveMax);
+    let huge = pair(dynamic, u128::MAX);
+    b.refused(s, d, "propose_price", &huge, 0, PriceAboveMax);
+    b.refused(s, d, "propose_price", &pair(dynamic, 0), 0, PRICE);
+    let same = pair(dynamic, DYNAMIC.price_per_block);
+    b.refused(s, d, "propose_price", &same, 0, PRICE);
+    b.refused(s, x, "apply_price", &arg(dynamic), 0, WrongState);
+
+    // A Dynamic proposal waits out the offer's notice, without consent.
+    b.ok::<()>(s, d, "propose_price", &pair(dynamic, 15), 0);
+    let effective = block_number(s) + DYNAMIC.notice_blocks;
+    b.refused(s, x, "apply_price", &arg(dynamic), 0, TooEarly);
+    b.refused(s, c, "accept_price", &arg(dynamic), 0, WrongState);
+    b.refused(s, c, "reject_price", &arg(dynamic), 0, WrongState);
+    b.refused(s, d, "propose_price", &above, 0, PriceAboveMax);
+    advance_blocks(s, DYNAMIC.notice_blocks - 1);
+    b.refused(s, x, "apply_price", &arg(dynamic), 0, TooEarly);
+    b.refused(s, c, "apply_price", &arg(dynamic), 0, TooEarly);
+    advance_blocks(s, 1);
+    assert_eq!(block_number(s), effective);
+    b.ok::<()>(s, x, "apply_price", &arg(dynamic), 0);
+    b.refused(s, x, "apply_price", &arg(dynamic), 0, WrongState);
+
+    // A Fixed proposal (any rate: the consumer consents) waits for consent.
+    b.ok::<()>(s, p, "propose_price", &pair(fixed, MAX_PRICE * 2), 0);
+    b.refused(s, x, "apply_price", &arg(fixed), 0, WrongState);
+    b.refused(s, p, "apply_price", &arg(fixed), 0, WrongState);
+    b.refused(s, p, "accept_price", &arg(fixed), 0, Unauthorized);
+    b.refused(s, x, "reject_price", &arg(fixed), 0, Unauthorized);
+    b.refused(s, p, "propose_price", &pair(fixed, 0), 0, PRICE);
+    b.ok::<()>(s, c, "reject_price", &arg(fixed), 0);
+    b.refused(s, c, "accept_price", &arg(fixed), 0, WrongState);
+    b.refused(s, c, "reject_price", &arg(fixed), 0, WrongState);
+}
+
+/// A closed subscription is refused before any call: releasing its offer
+/// would take another live subscription's reservation.
+#[drink::test]
+fn admin_close_of_a_closed_subscription_is_the_wrong_state(mut session: Session) {
+    let b = Bench::new(&mut session);
+    let s = &mut session;
+    let _live = b.create(s, 0);
+    let closed = b.create(s, 0);
+    b.ok::<()>(s, &b.consumer, "cancel", &arg(closed), 0);
+    b.refused(s, &b.admin, "admin_close", &arg(closed), 0, WrongState);
+}
