@@ -15,7 +15,7 @@ use dinfra::types::{
 /// A provider's or attestor's attribute list.
 pub type Attributes = Vec<Attribute>;
 
-pub use dinfra::types::{check_limit, page_range, Page};
+pub use dinfra::types::{check_limit, page_range, within_reply, Page};
 use ink::prelude::{string::String, vec::Vec};
 use ink::storage::Mapping;
 
@@ -171,9 +171,10 @@ impl RegistryData {
     /// Types `cursor..cursor+limit` (ids are dense) and the total.
     pub fn types(&self, cursor: u32, limit: u32) -> Result<Page<(TypeId, DeploymentType)>> {
         check_limit(limit)?;
-        let page = page_range(cursor, limit, self.type_count)
-            .filter_map(|id| self.types.get(id).map(|t| (id, t)))
-            .collect();
+        let page = within_reply(
+            page_range(cursor, limit, self.type_count)
+                .filter_map(|id| self.types.get(id).map(|t| (id, t))),
+        );
         Ok((self.type_count, page))
     }
 }

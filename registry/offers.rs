@@ -2,13 +2,14 @@
 //! and capacity reservations.
 
 use crate::data::{
-    check_limit, page_range, Offer, OfferTerms, Page, ProviderStatus, RegistryData, RegistryEvent,
-    Result, MAX_OFFERS_PER_PROVIDER,
+    check_limit, page_range, within_reply, Offer, OfferTerms, Page, ProviderStatus, RegistryData,
+    RegistryEvent, Result, MAX_OFFERS_PER_PROVIDER,
 };
 use dinfra::traits::award::MAX_REQUIREMENT_ENTRIES;
 use dinfra::traits::{Attestation, Candidate, CandidatePage, RegistryError, Reservation};
-use dinfra::types::{AccountId, Invalid, OfferId, TypeId, MAX_PAGE};
+use dinfra::types::{AccountId, Invalid, OfferId, TypeId, MAX_PAGE, MAX_REPLY_BYTES};
 use ink::prelude::vec::Vec;
+use ink::scale::Encode as _;
 
 impl RegistryData {
     /// Publishes an offer of the caller (a registered, not leaving provider)
@@ -156,6 +157,7 @@ impl RegistryData {
             return Ok(CandidatePage { total, candidates });
         }
         let mut position = cursor.checked_rem(total).ok_or(RegistryError::Overflow)?;
+        let mut reply_bytes: usize = 0;
         for _ in 0..limit.min(total) {
             let offer_id = self
                 .type_offers
@@ -177,7 +179,7 @@ impl RegistryData {
                         })
                 })
                 .collect();
-            candidates.push(Candidate {
+            let candidate = Candidate {
                 offer_id,
                 provider: offer.provider,
                 price_per_block: offer.price_per_block,
@@ -187,7 +189,14 @@ impl RegistryData {
                 attributes: provider.attributes,
                 attestations,
                 reputation: provider.reputation,
-            });
+            };
+            // The window ends early rather than overflow the reply buffer
+            // (candidates carry attributes and attestations).
+            reply_bytes = reply_bytes.saturating_add(candidate.encoded_size());
+            if reply_bytes > MAX_REPLY_BYTES && !candidates.is_empty() {
+                break;
+            }
+            candidates.push(candidate);
             // `position < total`, so +1 fits; wrap to 0 at `total`.
             position = position.checked_add(1).ok_or(RegistryError::Overflow)?;
             if position == total {
@@ -277,10 +286,11 @@ impl RegistryData {
             return Err(RegistryError::NotFound);
         }
         let total = self.offer_count_of_type(type_id);
-        let page = page_range(cursor, limit, total)
-            .filter_map(|position| self.type_offers.get((type_id, position)))
-            .filter_map(|offer_id| self.offers.get(offer_id).map(|offer| (offer_id, offer)))
-            .collect();
+        let page = within_reply(
+            page_range(cursor, limit, total)
+                .filter_map(|position| self.type_offers.get((type_id, position)))
+                .filter_map(|offer_id| self.offers.get(offer_id).map(|offer| (offer_id, offer))),
+        );
         Ok((total, page))
     }
 

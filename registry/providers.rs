@@ -2,7 +2,8 @@
 //! deregistration with unbonding, attestations and reputation.
 
 use crate::data::{
-    check_limit, page_range, Page, Provider, ProviderStatus, RegistryData, RegistryEvent, Result,
+    check_limit, page_range, within_reply, Page, Provider, ProviderStatus, RegistryData,
+    RegistryEvent, Result,
 };
 use dinfra::traits::{Outcome, RegistryError, Reputation};
 use dinfra::types::{
@@ -236,10 +237,11 @@ impl RegistryData {
     /// and the total.
     pub fn providers(&self, cursor: u32, limit: u32) -> Result<Page<(AccountId, Provider)>> {
         check_limit(limit)?;
-        let page = page_range(cursor, limit, self.provider_count)
-            .filter_map(|position| self.provider_at.get(position))
-            .filter_map(|account| self.providers.get(account).map(|p| (account, p)))
-            .collect();
+        let page = within_reply(
+            page_range(cursor, limit, self.provider_count)
+                .filter_map(|position| self.provider_at.get(position))
+                .filter_map(|account| self.providers.get(account).map(|p| (account, p))),
+        );
         Ok((self.provider_count, page))
     }
 

@@ -4,7 +4,7 @@
 
 use dinfra::lifecycle::Subscription;
 use dinfra::traits::SubscriptionError;
-use dinfra::types::{check_limit, page_range, AccountId, Page, SubscriptionId};
+use dinfra::types::{check_limit, page_range, within_reply, AccountId, Page, SubscriptionId};
 use ink::storage::Mapping;
 
 type Result<T> = core::result::Result<T, SubscriptionError>;
@@ -111,7 +111,8 @@ impl SubscriptionData {
     }
 
     /// At most `limit` (1..=`MAX_PAGE`) of `account`'s subscriptions as
-    /// consumer or provider, from position `cursor`, with their total.
+    /// consumer or provider, from position `cursor`, with their total; fewer
+    /// when they would not fit in one reply (see [`within_reply`]).
     pub fn page(
         &self,
         role: Role,
@@ -121,10 +122,11 @@ impl SubscriptionData {
     ) -> Result<SubscriptionPage> {
         check_limit(limit)?;
         let total = self.listed_count(role, account);
-        let entries = page_range(cursor, limit, total)
-            .filter_map(|position| self.list.get((role, account, position)))
-            .filter_map(|id| self.subscriptions.get(id).map(|s| (id, s)))
-            .collect();
+        let entries = within_reply(
+            page_range(cursor, limit, total)
+                .filter_map(|position| self.list.get((role, account, position)))
+                .filter_map(|id| self.subscriptions.get(id).map(|s| (id, s))),
+        );
         Ok((total, entries))
     }
 }

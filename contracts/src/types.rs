@@ -68,8 +68,32 @@ pub fn check_len(bytes: &[u8], max: usize, what: Invalid) -> Result<(), Invalid>
 }
 
 /// One page of a paginated query: the total number of entries, and at most
-/// `limit` of them from `cursor`.
+/// `limit` of them from `cursor` — fewer when their encoding would pass
+/// [`MAX_REPLY_BYTES`]. The next page starts at `cursor + entries.len()`.
 pub type Page<T> = (u32, ink::prelude::vec::Vec<T>);
+
+/// Most bytes of entries a query puts in one reply. ink! 5 encodes a
+/// message's reply (and a cross-contract call's) into a 16 KiB static buffer
+/// and traps past it; pages and candidate windows stop early instead.
+pub const MAX_REPLY_BYTES: usize = 12 * 1024;
+
+/// The longest prefix of `items` whose encoding fits in [`MAX_REPLY_BYTES`]
+/// (at least the first item). Lazy: items after the cut are never produced,
+/// so no storage is read for them.
+pub fn within_reply<T: ink::scale::Encode>(
+    items: impl IntoIterator<Item = T>,
+) -> ink::prelude::vec::Vec<T> {
+    let mut used: usize = 0;
+    let mut taken = ink::prelude::vec::Vec::new();
+    for item in items {
+        used = used.saturating_add(item.encoded_size());
+        if used > MAX_REPLY_BYTES && !taken.is_empty() {
+            break;
+        }
+        taken.push(item);
+    }
+    taken
+}
 
 /// A page limit is 1..=[`MAX_PAGE`].
 pub fn check_limit(limit: u32) -> Result<(), Invalid> {
@@ -122,4 +146,19 @@ pub fn validate_attributes(attributes: &[Attribute]) -> Result<(), Invalid> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn within_reply_cuts_before_the_budget_but_keeps_one() {
+        let small: ink::prelude::vec::Vec<[u8; 1000]> = (0..40).map(|_| [0; 1000]).collect();
+        assert_eq!(within_reply(small).len(), MAX_REPLY_BYTES / 1000);
+        let huge = ink::prelude::vec![[0u8; 20_000], [0u8; 20_000]];
+        assert_eq!(within_reply(huge).len(), 1, "a single oversized item still comes back");
+        let none: ink::prelude::vec::Vec<u8> = ink::prelude::vec::Vec::new();
+        assert!(within_reply(none).is_empty());
+    }
 }

@@ -143,7 +143,8 @@ pub struct Candidate {
 pub struct CandidatePage {
     /// Live offers of the type in all; the window wraps around this many.
     pub total: u32,
-    /// At most `limit` offers, starting at `cursor % total` and wrapping.
+    /// At most `limit` offers, starting at `cursor % total` and wrapping;
+    /// fewer when their encoding would pass `MAX_REPLY_BYTES`.
     pub candidates: Vec<Candidate>,
 }
 
@@ -151,7 +152,8 @@ pub struct CandidatePage {
 pub trait Registry {
     /// At most `limit` live offers of `type_id`, starting at position
     /// `cursor % total` of the type's index and wrapping around, in O(limit):
-    /// never a scan over all providers.
+    /// never a scan over all providers. The window ends early rather than
+    /// pass `MAX_REPLY_BYTES` (ink!'s reply buffer is 16 KiB).
     /// Each candidate carries the attestations of its provider by
     /// `attestors` (at most `MAX_REQUIREMENT_ENTRIES`).
     #[ink(message)]
