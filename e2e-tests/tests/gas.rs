@@ -1,10 +1,14 @@
 //! Costs that must not grow with time: the escrow's figures are O(1) in the
 //! blocks elapsed (snapshot block + snapshot debt), so a withdrawal after a
-//! million blocks costs what one after ten does. Prints both.
+//! million blocks costs what one after ten does; an award reads one window
+//! of candidates, so an award and a whole `create` cost the same with ten
+//! and with a thousand offers of the type. Prints both sides.
 
 use dinfra::traits::EscrowError;
 use dinfra_e2e_tests::drink::session::Session;
 use dinfra_e2e_tests::*;
+use drink::AccountId32;
+use std::sync::{Mutex, PoisonError};
 
 /// Opens and starts a stream, lets `blocks` pass, and returns the gas of
 /// the payee's withdrawal.
@@ -79,23 +83,53 @@ fn withdraw_costs_the_same_after_ten_and_a_million_blocks() {
     );
 }
 
-/// Publishes `offers` offers of type 0 (16 per provider, the most allowed)
-/// and returns the gas of one award.
-fn select_gas_with_offers(offers: u32) -> (u64, u64) {
+/// Gas of one award and of one subscription `create` in a market of
+/// `offers` offers of type 0.
+#[derive(Debug, Clone, Copy)]
+struct OfferCosts {
+    /// `Award::select` called by a plain selector.
+    select: (u64, u64),
+    /// `create` through the subscription contract: award, registry, escrow.
+    create: (u64, u64),
+}
+
+/// [`OfferCosts`] with `offers` offers, measured once per count however
+/// many tests ask (publishing a thousand offers takes a while).
+fn costs_with_offers(offers: u32) -> OfferCosts {
+    static MEASURED: Mutex<Vec<(u32, OfferCosts)>> = Mutex::new(Vec::new());
+    let mut measured = MEASURED.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some((_, costs)) = measured.iter().find(|(count, _)| *count == offers) {
+        return *costs;
+    }
+    let costs = measure_with_offers(offers);
+    measured.push((offers, costs));
+    costs
+}
+
+/// Publishes `offers` offers of type 0 (16 per provider, the most allowed),
+/// then measures one award by a plain selector and, wired back to the
+/// subscription contract, one `create`.
+fn measure_with_offers(offers: u32) -> OfferCosts {
     let mut session: Sandbox = Session::default();
     let suite = deploy_suite(&mut session).expect("deploying the suite");
+    let admin = session.get_actor();
     let driver = funded_account(&mut session, 50);
-    let configured: Result<(), dinfra::traits::AwardError> = call(
-        &mut session,
-        &suite.award,
-        "configure",
-        &[
-            format!("Some({driver})"),
-            MAX_CANDIDATES.to_string(),
-            "RoundRobin".into(),
-        ],
-    );
-    assert_eq!(configured, Ok(()));
+    let consumer = funded_account(&mut session, 51);
+    let select_by = |session: &mut Sandbox, selector: &AccountId32| {
+        session.set_actor(admin.clone());
+        let configured: Result<(), dinfra::traits::AwardError> = call(
+            session,
+            &suite.award,
+            "configure",
+            &[
+                format!("Some({selector})"),
+                MAX_CANDIDATES.to_string(),
+                "RoundRobin".into(),
+            ],
+        );
+        assert_eq!(configured, Ok(()));
+    };
+    select_by(&mut session, &driver);
     assert_eq!(register_type(&mut session, &suite, "substrate-rpc"), 0);
     let mut published = 0;
     let mut seed = 0u8;
@@ -131,15 +165,33 @@ fn select_gas_with_offers(offers: u32) -> (u64, u64) {
         &[requirements_arg(&max_price(10)), "0".into(), "0".into()],
     );
     assert!(decision.is_ok(), "{decision:?}");
-    last_gas(&session)
+    let select = last_gas(&session);
+    select_by(&mut session, &suite.subscription);
+    session.set_actor(consumer);
+    let created = create_subscription(&mut session, &suite, 0, &max_price(10), 1_000);
+    assert_eq!(created, Ok(0));
+    OfferCosts {
+        select,
+        create: last_gas(&session),
+    }
 }
 
 #[test]
 fn award_costs_the_same_with_ten_and_a_thousand_offers() {
     assert_flat(
         "award select",
-        ("with 10 offers", select_gas_with_offers(10)),
-        ("with 1,000 offers", select_gas_with_offers(1_000)),
+        ("with 10 offers", costs_with_offers(10).select),
+        ("with 1,000 offers", costs_with_offers(1_000).select),
+        0.10,
+    );
+}
+
+#[test]
+fn create_costs_the_same_with_ten_and_a_thousand_offers() {
+    assert_flat(
+        "subscription create",
+        ("with 10 offers", costs_with_offers(10).create),
+        ("with 1,000 offers", costs_with_offers(1_000).create),
         0.10,
     );
 }
