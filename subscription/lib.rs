@@ -422,7 +422,8 @@ pub mod subscription {
         /// After the provider's ready deadline (anyone may ask): records the
         /// miss, releases its capacity and awards the subscription to
         /// another provider, excluding every one that missed. When none is
-        /// left, closes it with a full refund (`ReadyTimeout`).
+        /// left — or the next one's minimum deposit is more than the
+        /// subscription holds — closes it with a full refund (`ReadyTimeout`).
         #[ink(message)]
         pub fn reaward(&mut self, id: SubscriptionId) -> Result<()> {
             let mut subscription = self.data.get(id)?;
@@ -450,7 +451,11 @@ pub mod subscription {
             let reservation = self.reserve(&decision, &requirements)?;
             let figures = self.stream_figures(subscription.stream_id)?;
             if figures.held < minimum_deposit(&reservation)? {
-                return Err(SubscriptionError::InsufficientDeposit);
+                // The next offer needs a larger deposit than the consumer
+                // made: it counts as none left (refusing would leave the
+                // subscription stuck, and every keeper's retry refused).
+                self.release(decision.offer_id)?;
+                return self.close_stream(id, subscription, CloseReason::ReadyTimeout, None);
             }
             self.escrow_ref()
                 .call_mut()

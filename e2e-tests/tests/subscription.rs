@@ -757,3 +757,29 @@ fn set_code_keeps_every_subscription(mut session: Session) {
     let id = m.create(&mut session, &wants(10), 500);
     assert_eq!(id, 2, "ids continue");
 }
+
+#[drink::test]
+fn reaward_to_an_offer_the_deposit_does_not_cover_refunds(mut session: Session) {
+    // The second offer needs 12 × 500 = 6,000; the subscription holds 3,000.
+    let m = Market::new(&mut session, &[fixed(10, 0, 5), fixed(12, 500, 5)]);
+    let id = m.create(&mut session, &wants(12), 3_000);
+    advance_blocks(&mut session, READY_TIMEOUT + 1);
+    let received = m.on(&mut session, &m.stranger, "reaward", id);
+    assert_eq!(received, 0, "the keeper gets nothing");
+    let closed = m.closed(&mut session);
+    assert_eq!(
+        (closed.reason, closed.paid, closed.refunded),
+        (CloseReason::ReadyTimeout, 0, 3_000)
+    );
+    assert!(
+        events::<Awarded>(&session, &m.suite.subscription).is_empty(),
+        "not awarded to an offer it cannot pay for"
+    );
+    assert_eq!(reserved(&mut session, &m.suite, m.offers[0]), 0);
+    assert_eq!(
+        reserved(&mut session, &m.suite, m.offers[1]),
+        0,
+        "released again"
+    );
+    assert_eq!(m.reputation(&mut session, 0).missed_ready, 1);
+}
