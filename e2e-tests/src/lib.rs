@@ -52,6 +52,19 @@ pub struct Suite {
     pub escrow: AccountId32,
 }
 
+impl Suite {
+    /// The four contract accounts (each holds balance: storage deposits,
+    /// escrowed funds, bonds).
+    pub fn contracts(&self) -> [AccountId32; 4] {
+        [
+            self.registry.clone(),
+            self.award.clone(),
+            self.subscription.clone(),
+            self.escrow.clone(),
+        ]
+    }
+}
+
 /// Converts a sandbox account into the contracts' `AccountId`.
 pub fn ink_account(account: &AccountId32) -> ink::primitives::AccountId {
     let bytes: &[u8; 32] = account.as_ref();

@@ -73,11 +73,8 @@ impl Market {
             self.consumer.clone(),
             self.sponsor.clone(),
             self.stranger.clone(),
-            self.suite.registry.clone(),
-            self.suite.award.clone(),
-            self.suite.subscription.clone(),
-            self.suite.escrow.clone(),
         ];
+        all.extend(self.suite.contracts());
         all.extend(self.providers.iter().cloned());
         all
     }

@@ -119,17 +119,15 @@ impl Bench {
     }
 
     fn everyone(&self) -> Vec<AccountId32> {
-        vec![
+        let mut all = vec![
             self.admin.clone(),
             self.consumer.clone(),
             self.stranger.clone(),
             self.fixed.clone(),
             self.dynamic.clone(),
-            self.suite.registry.clone(),
-            self.suite.award.clone(),
-            self.suite.subscription.clone(),
-            self.suite.escrow.clone(),
-        ]
+        ];
+        all.extend(self.suite.contracts());
+        all
     }
 
     fn query<T: Decode + Debug>(&self, session: &mut Sandbox, message: &str, args: &[String]) -> T {
