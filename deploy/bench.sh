@@ -3,7 +3,7 @@
 # the drink sandbox (ref_time, proof_size, storage deposit), the scaling
 # series, calls per block and Wasm sizes; writes artifacts/bench.md and
 # artifacts/bench.json and prints the Markdown. Every figure is read from
-# the sandbox runtime (e2e-tests/src/bin/bench.rs). Run deploy/setup.sh once
+# the sandbox runtime (e2e-tests/src/bin/bench/). Run deploy/setup.sh once
 # first; run deploy/build.sh first to size the release artifacts too.
 set -euo pipefail
 # drink builds each contract with cargo-contract, which resolves it again in

@@ -4,7 +4,8 @@
 #      (the contract workspace);
 #   2. every contract built with `cargo contract build --release`, which
 #      gates on clippy's arithmetic and cast lints (deploy/build.sh);
-#   3. cross-contract scenarios in the drink sandbox (e2e-tests/).
+#   3. cross-contract scenarios in the drink sandbox (e2e-tests/), and the
+#      main job's demo on the embedded chain.
 # Run deploy/setup.sh once first.
 set -euo pipefail
 # cargo-contract resolves each contract again in a temporary directory, away
@@ -31,6 +32,9 @@ run bash deploy/build.sh
 # environment variable is.
 E2E_TARGET="${CARGO_TARGET_DIR:-$ROOT/target}/e2e"
 (cd "$ROOT/e2e-tests" && run cargo test --locked --target-dir "$E2E_TARGET" -- --nocapture)
+# The main job's demo (deploy/demo.sh without the build): it asserts that
+# every unit deposited was paid out or refunded.
+(cd "$ROOT/e2e-tests" && run cargo run --locked --quiet --target-dir "$E2E_TARGET" --bin demo)
 
 # Sum cargo's per-binary "test result:" lines into one closing line.
 awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }

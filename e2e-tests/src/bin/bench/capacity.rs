@@ -1,0 +1,153 @@
+//! What the sandbox runtime allows: its block weights and code size limit
+//! ([`Limits`], read from its configuration), how many calls of a measured
+//! cost fit in one block ([`Capacity`]), and each contract's Wasm size
+//! ([`WasmSize`]).
+
+use std::path::Path;
+
+use drink::frame_support::dispatch::DispatchClass;
+use drink::frame_support::traits::Get;
+use drink::minimal::MinimalSandboxRuntime as Runtime;
+use drink::Weight;
+
+use crate::market::CONTRACTS;
+use crate::measure::{Bench, Cost};
+
+/// pallet-contracts' default code size limit on substrate-contracts-node.
+pub const NODE_CODE_LIMIT: u64 = 256 * 1024;
+
+/// The limits of the sandbox runtime, read from its configuration.
+pub struct Limits {
+    pub max_block: Weight,
+    /// `BlockWeights::get(Normal).max_total`: what normal extrinsics (every
+    /// contract call) may fill of a block.
+    pub normal_max_total: Weight,
+    pub normal_max_extrinsic: Weight,
+    /// Weight frame-system charges every extrinsic.
+    pub base_extrinsic: Weight,
+    /// pallet-contracts' weight of a `call` extrinsic on top of the gas consumed.
+    pub call_base: Weight,
+    /// pallet-contracts' `MaxCodeLen` of the sandbox runtime.
+    pub max_code_len: u64,
+}
+
+pub fn limits() -> Limits {
+    use drink::pallet_contracts::WeightInfo as _;
+    let weights: ink_sandbox::frame_system::limits::BlockWeights =
+        <<Runtime as ink_sandbox::frame_system::Config>::BlockWeights as Get<_>>::get();
+    let normal = weights.get(DispatchClass::Normal);
+    let max_total = normal.max_total.unwrap_or(weights.max_block);
+    Limits {
+        max_block: weights.max_block,
+        normal_max_total: max_total,
+        normal_max_extrinsic: normal.max_extrinsic.unwrap_or(max_total),
+        base_extrinsic: normal.base_extrinsic,
+        call_base: <<Runtime as drink::pallet_contracts::Config>::WeightInfo>::call(),
+        max_code_len: u64::from(
+            <<Runtime as drink::pallet_contracts::Config>::MaxCodeLen as Get<u32>>::get(),
+        ),
+    }
+}
+
+/// How many calls fit in the normal class of one block. frame-system
+/// admits an extrinsic when the block's weight plus its pre-dispatch weight
+/// (the extrinsic base + pallet-contracts' `call` base + the gas limit, at
+/// least `gas_required`) stays within `max_total`, then counts what it
+/// consumed (the gas consumed instead of the limit): n calls fit when
+/// (n − 1) × consumed + required ≤ max_total.
+pub struct Capacity {
+    pub what: String,
+    pub per_call: Cost,
+    /// Units of work one call does (subscriptions claimed).
+    pub units: u64,
+    /// What one call extrinsic weighs once dispatched.
+    pub extrinsic: Weight,
+    pub by_ref_time: u64,
+    pub by_proof_size: u64,
+}
+
+/// Calls of `consumed` each, the last admitted on `required`, within `max`.
+fn fitting(max: u64, consumed: u64, required: u64) -> u64 {
+    match max.checked_sub(required) {
+        None => 0,
+        Some(room) => room / consumed.max(1) + 1,
+    }
+}
+
+impl Capacity {
+    fn new(limits: &Limits, what: impl Into<String>, per_call: Cost, units: u64) -> Self {
+        let base = limits.base_extrinsic.saturating_add(limits.call_base);
+        let extrinsic =
+            base.saturating_add(Weight::from_parts(per_call.ref_time, per_call.proof_size));
+        let admitted = base.saturating_add(Weight::from_parts(
+            per_call.required_ref_time,
+            per_call.required_proof_size,
+        ));
+        let max = limits.normal_max_total;
+        Self {
+            what: what.into(),
+            per_call,
+            units,
+            extrinsic,
+            by_ref_time: fitting(max.ref_time(), extrinsic.ref_time(), admitted.ref_time()),
+            by_proof_size: fitting(
+                max.proof_size(),
+                extrinsic.proof_size(),
+                admitted.proof_size(),
+            ),
+        }
+    }
+
+    pub fn calls(&self) -> u64 {
+        self.by_ref_time.min(self.by_proof_size)
+    }
+
+    pub fn binding(&self) -> &'static str {
+        if self.by_ref_time <= self.by_proof_size {
+            "ref_time"
+        } else {
+            "proof_size"
+        }
+    }
+}
+
+/// Calls per block of `create` and `claim` (from the per-message table) and
+/// of a 50-subscription `claim_many` (from its series).
+pub fn capacities(bench: &Bench, limits: &Limits) -> Vec<Capacity> {
+    let claim_many_50 = bench.series_cost("claim_many", 50).1;
+    vec![
+        Capacity::new(
+            limits,
+            "`create` (10 offers of the type)",
+            bench.cost("subscription", "create"),
+            1,
+        ),
+        Capacity::new(limits, "`claim`", bench.cost("subscription", "claim"), 1),
+        Capacity::new(limits, "`claim_many` of 50", claim_many_50, 50),
+    ]
+}
+
+pub struct WasmSize {
+    pub contract: &'static str,
+    pub artifact: Option<u64>,
+    /// `None` when the bundle could not be read (rebuilt meanwhile).
+    pub bundle: Option<u64>,
+}
+
+/// Each contract's `artifacts/dinfra_*.wasm` (if built) and drink's bundle.
+pub fn wasm_sizes(artifacts: &Path) -> Vec<WasmSize> {
+    CONTRACTS
+        .into_iter()
+        .map(|(contract, provider)| {
+            let bundle = provider.bundle().ok().map(|b| b.wasm.len() as u64);
+            let artifact = std::fs::metadata(artifacts.join(format!("dinfra_{contract}.wasm")))
+                .ok()
+                .map(|m| m.len());
+            WasmSize {
+                contract,
+                artifact,
+                bundle,
+            }
+        })
+        .collect()
+}
