@@ -157,7 +157,11 @@ mod tests {
         let small: ink::prelude::vec::Vec<[u8; 1000]> = (0..40).map(|_| [0; 1000]).collect();
         assert_eq!(within_reply(small).len(), MAX_REPLY_BYTES / 1000);
         let huge = ink::prelude::vec![[0u8; 20_000], [0u8; 20_000]];
-        assert_eq!(within_reply(huge).len(), 1, "a single oversized item still comes back");
+        assert_eq!(
+            within_reply(huge).len(),
+            1,
+            "a single oversized item still comes back"
+        );
         let none: ink::prelude::vec::Vec<u8> = ink::prelude::vec::Vec::new();
         assert!(within_reply(none).is_empty());
     }
