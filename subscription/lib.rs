@@ -260,8 +260,7 @@ pub mod subscription {
                 .call_mut()
                 .start(subscription.stream_id)
                 .try_invoke()
-                .map_err(call_failed)?
-                .map_err(lang_error)??;
+                .returned()?;
             self.data.update(id, &subscription);
             self.env().emit_event(DeploymentReady {
                 id,
@@ -283,8 +282,7 @@ pub mod subscription {
                 .deposit(subscription.stream_id)
                 .transferred_value(amount)
                 .try_invoke()
-                .map_err(call_failed)?
-                .map_err(lang_error)??;
+                .returned()?;
             self.env().emit_event(ToppedUp {
                 id,
                 from: self.env().caller(),
@@ -465,8 +463,7 @@ pub mod subscription {
                     reservation.price_per_block,
                 )
                 .try_invoke()
-                .map_err(call_failed)?
-                .map_err(lang_error)??;
+                .returned()?;
             subscription.reaward(
                 requirements,
                 decision.offer_id,
@@ -604,8 +601,7 @@ pub mod subscription {
                 .call_mut()
                 .select(requirements, type_id, id)
                 .try_invoke()
-                .map_err(call_failed)?
-                .map_err(lang_error)??;
+                .returned()?;
             Ok(decision)
         }
 
@@ -622,8 +618,7 @@ pub mod subscription {
                 .call_mut()
                 .reserve(decision.offer_id)
                 .try_invoke()
-                .map_err(call_failed)?
-                .map_err(lang_error)??;
+                .returned()?;
             if reservation.price_per_block > requirements.max_price_per_block {
                 return Err(SubscriptionError::PriceAboveMax);
             }
@@ -635,8 +630,7 @@ pub mod subscription {
                 .call_mut()
                 .release(offer_id)
                 .try_invoke()
-                .map_err(call_failed)?
-                .map_err(lang_error)??;
+                .returned()?;
             Ok(())
         }
 
@@ -645,8 +639,7 @@ pub mod subscription {
                 .call_mut()
                 .record(provider, outcome)
                 .try_invoke()
-                .map_err(call_failed)?
-                .map_err(lang_error)??;
+                .returned()?;
             Ok(())
         }
 
@@ -662,8 +655,7 @@ pub mod subscription {
                 .open(consumer, reservation.provider, reservation.price_per_block)
                 .transferred_value(deposit)
                 .try_invoke()
-                .map_err(call_failed)?
-                .map_err(lang_error)??;
+                .returned()?;
             Ok(stream_id)
         }
 
@@ -672,8 +664,8 @@ pub mod subscription {
                 .call()
                 .figures(stream_id)
                 .try_invoke()
-                .map_err(call_failed)?
-                .map_err(lang_error)?
+                .map(|reply| reply.map(Ok::<_, SubscriptionError>))
+                .returned()?
                 .ok_or(SubscriptionError::CallFailed)
         }
 
@@ -687,8 +679,7 @@ pub mod subscription {
                 .call_mut()
                 .set_rate(subscription.stream_id, rate)
                 .try_invoke()
-                .map_err(call_failed)?
-                .map_err(lang_error)??;
+                .returned()?;
             self.env().emit_event(PriceChanged {
                 id,
                 rate,
@@ -703,8 +694,7 @@ pub mod subscription {
                 .call_mut()
                 .withdraw(subscription.stream_id)
                 .try_invoke()
-                .map_err(call_failed)?
-                .map_err(lang_error)??;
+                .returned()?;
             self.env().emit_event(Claimed {
                 id,
                 provider: subscription.provider,
@@ -720,19 +710,15 @@ pub mod subscription {
             subscription: Subscription,
             ending: Ending,
         ) -> Result<()> {
-            let end = match ending {
+            let (end, reason) = match ending {
                 Ending::Now(reason) => return self.close(id, subscription, reason),
-                Ending::At(end) => end,
+                Ending::At(end, reason) => (end, reason),
             };
             self.escrow_ref()
                 .call_mut()
                 .set_end(subscription.stream_id, end)
                 .try_invoke()
-                .map_err(call_failed)?
-                .map_err(lang_error)??;
-            let reason = subscription
-                .end
-                .map_or(CloseReason::ConsumerCancelled, |(_, reason)| reason);
+                .returned()?;
             self.data.update(id, &subscription);
             self.env().emit_event(EndScheduled { id, end, reason });
             Ok(())
@@ -770,8 +756,7 @@ pub mod subscription {
                 .call_mut()
                 .close(subscription.stream_id)
                 .try_invoke()
-                .map_err(call_failed)?
-                .map_err(lang_error)??;
+                .returned()?;
             subscription.close(reason)?;
             self.data.update_closed(id, &subscription)?;
             self.env().emit_event(Closed {
@@ -797,14 +782,22 @@ pub mod subscription {
         }
     }
 
-    /// The call could not be made or trapped (wrong address, out of gas).
-    fn call_failed(_: ink::env::Error) -> SubscriptionError {
-        SubscriptionError::CallFailed
+    /// What a cross-contract call (`try_invoke`) returned, as this
+    /// contract's result: the callee's error converted, and `CallFailed`
+    /// when the call could not be made or trapped (wrong address, out of
+    /// gas) or the callee did not know the message.
+    trait Returned<T> {
+        fn returned(self) -> Result<T>;
     }
 
-    /// The callee did not know the message (not the contract we expected).
-    fn lang_error(_: ink::LangError) -> SubscriptionError {
-        SubscriptionError::CallFailed
+    impl<T, E: Into<SubscriptionError>> Returned<T>
+        for core::result::Result<ink::MessageResult<core::result::Result<T, E>>, ink::env::Error>
+    {
+        fn returned(self) -> Result<T> {
+            self.map_err(|_| SubscriptionError::CallFailed)?
+                .map_err(|_| SubscriptionError::CallFailed)?
+                .map_err(Into::into)
+        }
     }
 
     impl Admin for SubscriptionContract {

@@ -99,8 +99,9 @@ impl Default for Parameters {
 pub enum Ending {
     /// Not ready yet: close at once (nothing was billed).
     Now(CloseReason),
-    /// Billing stops at this block; `settle` closes it from then.
-    At(BlockNumber),
+    /// Billing stops at this block, for this reason; `settle` closes it
+    /// from then.
+    At(BlockNumber, CloseReason),
 }
 
 /// A consumer's subscription.
@@ -228,8 +229,7 @@ impl Subscription {
             return Ok(Ending::Now(CloseReason::ConsumerCancelled));
         };
         let end = later(now, consumer_notice)?.max(later(ready_at, self.min_duration)?);
-        self.schedule_end(end, CloseReason::ConsumerCancelled);
-        Ok(Ending::At(end))
+        Ok(self.schedule_end(end, CloseReason::ConsumerCancelled))
     }
 
     /// The provider leaves. Before ready: closed at once with a full
@@ -241,13 +241,13 @@ impl Subscription {
             return Ok(Ending::Now(CloseReason::ProviderExited));
         }
         let end = later(now, self.notice_blocks)?;
-        self.schedule_end(end, CloseReason::ProviderExited);
-        Ok(Ending::At(end))
+        Ok(self.schedule_end(end, CloseReason::ProviderExited))
     }
 
-    fn schedule_end(&mut self, end: BlockNumber, reason: CloseReason) {
+    fn schedule_end(&mut self, end: BlockNumber, reason: CloseReason) -> Ending {
         self.end = Some((end, reason));
         self.phase = Phase::Ending;
+        Ending::At(end, reason)
     }
 
     /// The provider asks for a new rate. Dynamic: at most the consumer's

@@ -17,7 +17,7 @@ fn schedules(
     reason: CloseReason,
 ) {
     let mut expected = s.clone();
-    assert_eq!(call(&mut s), Ok(Ending::At(end)));
+    assert_eq!(call(&mut s), Ok(Ending::At(end, reason)));
     expected.end = Some((end, reason));
     expected.phase = Phase::Ending;
     assert_eq!(s, expected);
@@ -76,11 +76,14 @@ fn cancel_after_ready_tie_and_zero_notice() {
     let mut s = active(Pricing::Dynamic);
     assert_eq!(
         s.cancel(consumer(), 60, CONSUMER_NOTICE),
-        Ok(Ending::At(70))
+        Ok(Ending::At(70, CloseReason::ConsumerCancelled))
     );
     let mut s = active(Pricing::Dynamic);
     s.min_duration = 0;
-    assert_eq!(s.cancel(consumer(), 90, 0), Ok(Ending::At(90)));
+    assert_eq!(
+        s.cancel(consumer(), 90, 0),
+        Ok(Ending::At(90, CloseReason::ConsumerCancelled))
+    );
     assert_eq!(s.end, Some((90, CloseReason::ConsumerCancelled)));
 }
 
@@ -127,7 +130,10 @@ fn exit_after_ready_gives_notice() {
 
     let mut s = active(Pricing::Dynamic);
     s.notice_blocks = 0;
-    assert_eq!(s.exit(provider(), 500), Ok(Ending::At(500)));
+    assert_eq!(
+        s.exit(provider(), 500),
+        Ok(Ending::At(500, CloseReason::ProviderExited))
+    );
     assert_eq!(s.end, Some((500, CloseReason::ProviderExited)));
 }
 

@@ -150,7 +150,10 @@ fn ending_cancelled() -> Subscription {
     let mut s = active(Pricing::Dynamic);
     assert_eq!(
         s.cancel(consumer(), 30, CONSUMER_NOTICE),
-        Ok(Ending::At(READY + MIN_DURATION))
+        Ok(Ending::At(
+            READY + MIN_DURATION,
+            CloseReason::ConsumerCancelled
+        ))
     );
     s
 }
@@ -158,7 +161,10 @@ fn ending_cancelled() -> Subscription {
 /// Ready, then left by the provider at block 30 (ends at 37).
 fn ending_exited() -> Subscription {
     let mut s = active(Pricing::Dynamic);
-    assert_eq!(s.exit(provider(), 30), Ok(Ending::At(30 + NOTICE)));
+    assert_eq!(
+        s.exit(provider(), 30),
+        Ok(Ending::At(30 + NOTICE, CloseReason::ProviderExited))
+    );
     s
 }
 

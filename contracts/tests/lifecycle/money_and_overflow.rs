@@ -100,7 +100,7 @@ fn cancel_overflow() {
     );
     assert_eq!(
         s.cancel(consumer(), u32::MAX - 5, 5),
-        Ok(Ending::At(u32::MAX))
+        Ok(Ending::At(u32::MAX, CloseReason::ConsumerCancelled))
     );
     // ready + min_duration overflows while now + notice does not.
     let mut s = near_max(Pricing::Dynamic);
@@ -120,7 +120,7 @@ fn exit_overflow() {
     );
     assert_eq!(
         s.exit(provider(), u32::MAX - NOTICE),
-        Ok(Ending::At(u32::MAX))
+        Ok(Ending::At(u32::MAX, CloseReason::ProviderExited))
     );
 }
 

@@ -100,8 +100,9 @@ fn ended(
             prop_assert_eq!(&*s, before);
             close(s, reason, run.now)?;
         }
-        (Ok(Ending::At(end)), Ok(Some(expected_end))) => {
+        (Ok(Ending::At(end, why)), Ok(Some(expected_end))) => {
             prop_assert_eq!(end, expected_end);
+            prop_assert_eq!(why, reason);
             prop_assert!(end >= run.now);
             prop_assert_eq!(s.end, Some((end, reason)));
             prop_assert_eq!(s.phase, Phase::Ending);
