@@ -1,0 +1,512 @@
+//! The provider's configuration (JSON): where the reactor keeps its state,
+//! logs and work directories, which ports it may hand out, how often it
+//! claims, and for each deployment type (by its registry name) how to run it.
+//!
+//! A command template is run by `sh -c` after its placeholders are replaced:
+//! `{port}` (a free port from `ports`), `{id}` (the subscription id), `{dir}`
+//! (the subscription's own work directory) and `{descriptor}` (the fetched
+//! descriptor file). Paths are inserted shell-quoted. `{{` and `}}` stand for
+//! literal braces; any other `{` not starting a `{name}` is kept as is, so
+//! `${HOME}` is an error (write `${{HOME}}`) but `awk '{ print }'` is not.
+
+use crate::chain::{BlockNumber, SubscriptionId};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// Placeholders a command template may use.
+pub const PLACEHOLDERS: [&str; 4] = ["port", "id", "dir", "descriptor"];
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// The reactor's own state (JSON), rewritten atomically.
+    pub state_file: PathBuf,
+    /// One log file per subscription: `<log_dir>/<id>.log`.
+    pub log_dir: PathBuf,
+    /// One work directory per subscription: `<work_dir>/<id>/`.
+    pub work_dir: PathBuf,
+    pub ports: PortRange,
+    /// Claim a running subscription's earnings every this many blocks.
+    pub claim_period: BlockNumber,
+    /// Also claim once when the end block is this close (and at the end).
+    #[serde(default)]
+    pub claim_margin: BlockNumber,
+    /// Milliseconds between two steps of `run`.
+    #[serde(default = "default_poll_interval_ms")]
+    pub poll_interval_ms: u64,
+    /// The first block a fresh state reads events from (default 0: all of
+    /// them; set it to the block the provider registered at on a long chain).
+    #[serde(default)]
+    pub start_block: BlockNumber,
+    /// At most this many blocks of events are read in one step.
+    #[serde(default = "default_max_blocks_per_step")]
+    pub max_blocks_per_step: BlockNumber,
+    /// Deployment types by their registry name.
+    pub types: BTreeMap<String, TypeConfig>,
+    /// Settings of the chain back-end (URL, key, deployments file), kept
+    /// opaque here: the back-end reads them.
+    #[serde(default, skip_serializing_if = "serde_json::Value::is_null")]
+    pub chain: serde_json::Value,
+}
+
+fn default_poll_interval_ms() -> u64 {
+    2000
+}
+
+fn default_max_blocks_per_step() -> BlockNumber {
+    1000
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PortRange {
+    pub first: u16,
+    pub last: u16,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DriverKind {
+    Process,
+}
+
+/// How the reactor knows a deployment is up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum HealthKind {
+    /// Something accepts TCP connections on 127.0.0.1:{port}.
+    Tcp,
+    /// Up as soon as the process runs.
+    None,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TypeConfig {
+    pub driver: DriverKind,
+    pub command: String,
+    pub health: HealthKind,
+    /// Seconds a (re)started deployment has to become healthy.
+    #[serde(default = "default_health_timeout_secs")]
+    pub health_timeout_secs: u64,
+    /// Restarts after a crash or a failed health check before giving up
+    /// (and exiting the subscription).
+    #[serde(default = "default_max_restarts")]
+    pub max_restarts: u32,
+}
+
+fn default_health_timeout_secs() -> u64 {
+    60
+}
+
+fn default_max_restarts() -> u32 {
+    3
+}
+
+#[derive(Debug)]
+pub enum ConfigError {
+    Read(PathBuf, std::io::Error),
+    Parse(PathBuf, serde_json::Error),
+    /// `ports.first > ports.last` or port 0.
+    PortRange {
+        first: u16,
+        last: u16,
+    },
+    ZeroClaimPeriod,
+    ZeroMaxBlocksPerStep,
+    NoTypes,
+    EmptyCommand {
+        type_name: String,
+    },
+    UnknownPlaceholder {
+        type_name: String,
+        name: String,
+    },
+    UnclosedPlaceholder {
+        type_name: String,
+    },
+    /// `health: tcp` but the command never receives `{port}`.
+    TcpHealthWithoutPort {
+        type_name: String,
+    },
+    ZeroHealthTimeout {
+        type_name: String,
+    },
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ConfigError::Read(path, e) => write!(f, "cannot read {}: {e}", path.display()),
+            ConfigError::Parse(path, e) => write!(f, "{} is not a valid config: {e}", path.display()),
+            ConfigError::PortRange { first, last } => write!(
+                f,
+                "ports: {first}..={last} is not a range of ports (need 1 <= first <= last)"
+            ),
+            ConfigError::ZeroClaimPeriod => write!(f, "claim_period must be at least 1 block"),
+            ConfigError::ZeroMaxBlocksPerStep => write!(f, "max_blocks_per_step must be at least 1"),
+            ConfigError::NoTypes => write!(f, "types: no deployment type is configured"),
+            ConfigError::EmptyCommand { type_name } => write!(f, "type {type_name}: empty command"),
+            ConfigError::UnknownPlaceholder { type_name, name } => write!(
+                f,
+                "type {type_name}: unknown placeholder {{{name}}} (known: {{port}}, {{id}}, {{dir}}, {{descriptor}}; write {{{{ and }}}} for literal braces)"
+            ),
+            ConfigError::UnclosedPlaceholder { type_name } => {
+                write!(f, "type {type_name}: a placeholder is not closed with }}")
+            }
+            ConfigError::TcpHealthWithoutPort { type_name } => write!(
+                f,
+                "type {type_name}: health tcp checks {{port}}, but the command does not use {{port}}"
+            ),
+            ConfigError::ZeroHealthTimeout { type_name } => {
+                write!(f, "type {type_name}: health_timeout_secs must be at least 1")
+            }
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+impl Config {
+    /// Reads and validates a config file; relative paths in it are taken
+    /// relative to the file's directory.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text =
+            std::fs::read_to_string(path).map_err(|e| ConfigError::Read(path.to_path_buf(), e))?;
+        let mut config: Config =
+            serde_json::from_str(&text).map_err(|e| ConfigError::Parse(path.to_path_buf(), e))?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        for field in [
+            &mut config.state_file,
+            &mut config.log_dir,
+            &mut config.work_dir,
+        ] {
+            if field.is_relative() {
+                *field = base.join(&*field);
+            }
+        }
+        config.validate()?;
+        Ok(config)
+    }
+
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let PortRange { first, last } = self.ports;
+        if first == 0 || first > last {
+            return Err(ConfigError::PortRange { first, last });
+        }
+        if self.claim_period == 0 {
+            return Err(ConfigError::ZeroClaimPeriod);
+        }
+        if self.max_blocks_per_step == 0 {
+            return Err(ConfigError::ZeroMaxBlocksPerStep);
+        }
+        if self.types.is_empty() {
+            return Err(ConfigError::NoTypes);
+        }
+        for (name, kind) in &self.types {
+            kind.validate(name)?;
+        }
+        Ok(())
+    }
+}
+
+impl TypeConfig {
+    pub fn validate(&self, type_name: &str) -> Result<(), ConfigError> {
+        if self.command.trim().is_empty() {
+            return Err(ConfigError::EmptyCommand {
+                type_name: type_name.into(),
+            });
+        }
+        let used = placeholders(&self.command).map_err(|e| e.for_type(type_name))?;
+        if self.health == HealthKind::Tcp && !used.iter().any(|p| p == "port") {
+            return Err(ConfigError::TcpHealthWithoutPort {
+                type_name: type_name.into(),
+            });
+        }
+        if self.health_timeout_secs == 0 {
+            return Err(ConfigError::ZeroHealthTimeout {
+                type_name: type_name.into(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Whether the command needs a port allocated.
+    pub fn uses_port(&self) -> bool {
+        placeholders(&self.command).is_ok_and(|used| used.iter().any(|p| p == "port"))
+    }
+}
+
+/// The values a template's placeholders are replaced with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Vars<'a> {
+    pub port: Option<u16>,
+    pub id: SubscriptionId,
+    pub dir: &'a Path,
+    pub descriptor: &'a Path,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TemplateError {
+    Unknown(String),
+    Unclosed,
+}
+
+impl TemplateError {
+    fn for_type(self, type_name: &str) -> ConfigError {
+        let type_name = type_name.to_string();
+        match self {
+            TemplateError::Unknown(name) => ConfigError::UnknownPlaceholder { type_name, name },
+            TemplateError::Unclosed => ConfigError::UnclosedPlaceholder { type_name },
+        }
+    }
+}
+
+/// One piece of a parsed template.
+enum Piece<'a> {
+    Text(&'a str),
+    Placeholder(&'a str),
+}
+
+fn parse(template: &str) -> Result<Vec<Piece<'_>>, TemplateError> {
+    let mut pieces = Vec::new();
+    let bytes = template.as_bytes();
+    let (mut i, mut text_start) = (0, 0);
+    while i < bytes.len() {
+        let escaped = (bytes[i] == b'{' || bytes[i] == b'}') && bytes.get(i + 1) == Some(&bytes[i]);
+        if escaped {
+            pieces.push(Piece::Text(&template[text_start..=i]));
+            i += 2;
+            text_start = i;
+            continue;
+        }
+        if bytes[i] == b'{' {
+            let name_len = bytes[i + 1..]
+                .iter()
+                .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
+                .count();
+            let close = i + 1 + name_len;
+            if name_len > 0 && close == bytes.len() {
+                return Err(TemplateError::Unclosed);
+            }
+            if name_len > 0 && bytes[close] == b'}' {
+                let name = &template[i + 1..close];
+                if !PLACEHOLDERS.contains(&name) {
+                    return Err(TemplateError::Unknown(name.into()));
+                }
+                pieces.push(Piece::Text(&template[text_start..i]));
+                pieces.push(Piece::Placeholder(name));
+                i = close + 1;
+                text_start = i;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    pieces.push(Piece::Text(&template[text_start..]));
+    Ok(pieces)
+}
+
+/// The placeholders a template uses, in order (with repeats).
+pub fn placeholders(template: &str) -> Result<Vec<String>, TemplateError> {
+    Ok(parse(template)?
+        .into_iter()
+        .filter_map(|piece| match piece {
+            Piece::Placeholder(name) => Some(name.to_string()),
+            Piece::Text(_) => None,
+        })
+        .collect())
+}
+
+/// The command line for `sh -c`: placeholders replaced, paths single-quoted.
+/// `{port}` without a port renders as an empty string (validation prevents it).
+pub fn render(template: &str, vars: &Vars<'_>) -> Result<String, TemplateError> {
+    let mut out = String::with_capacity(template.len() + 64);
+    for piece in parse(template)? {
+        match piece {
+            Piece::Text(text) => out.push_str(text),
+            Piece::Placeholder("port") => {
+                if let Some(port) = vars.port {
+                    out.push_str(&port.to_string());
+                }
+            }
+            Piece::Placeholder("id") => out.push_str(&vars.id.to_string()),
+            Piece::Placeholder("dir") => out.push_str(&shell_quote(&vars.dir.to_string_lossy())),
+            Piece::Placeholder(_) => out.push_str(&shell_quote(&vars.descriptor.to_string_lossy())),
+        }
+    }
+    Ok(out)
+}
+
+/// `'…'` with embedded `'` as `'\''`.
+pub fn shell_quote(text: &str) -> String {
+    format!("'{}'", text.replace('\'', r"'\''"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kind(command: &str, health: HealthKind) -> TypeConfig {
+        TypeConfig {
+            driver: DriverKind::Process,
+            command: command.into(),
+            health,
+            health_timeout_secs: 10,
+            max_restarts: 2,
+        }
+    }
+
+    fn config() -> Config {
+        Config {
+            state_file: "state.json".into(),
+            log_dir: "logs".into(),
+            work_dir: "work".into(),
+            ports: PortRange {
+                first: 30000,
+                last: 30010,
+            },
+            claim_period: 10,
+            claim_margin: 2,
+            poll_interval_ms: 1000,
+            start_block: 0,
+            max_blocks_per_step: 100,
+            types: [(
+                "node".to_string(),
+                kind("node --port {port}", HealthKind::Tcp),
+            )]
+            .into(),
+            chain: serde_json::Value::Null,
+        }
+    }
+
+    fn vars() -> Vars<'static> {
+        Vars {
+            port: Some(30001),
+            id: 7,
+            dir: Path::new("/var/work/7"),
+            descriptor: Path::new("/var/work/7/it's.json"),
+        }
+    }
+
+    #[test]
+    fn renders_every_placeholder() {
+        let line = render(
+            "run --port {port} --id {id} --base {dir} --spec {descriptor}",
+            &vars(),
+        );
+        assert_eq!(
+            line.unwrap(),
+            r"run --port 30001 --id 7 --base '/var/work/7' --spec '/var/work/7/it'\''s.json'"
+        );
+    }
+
+    #[test]
+    fn braces_escape_and_shell_braces_pass_through() {
+        let line = render("echo ${{HOME}} {{port}} | awk '{ print $1 }' {id}", &vars()).unwrap();
+        assert_eq!(line, "echo ${HOME} {port} | awk '{ print $1 }' 7");
+        assert_eq!(
+            placeholders("a {port} b {port} {dir}").unwrap(),
+            ["port", "port", "dir"]
+        );
+    }
+
+    #[test]
+    fn template_errors() {
+        assert_eq!(
+            render("x ${HOME}", &vars()),
+            Err(TemplateError::Unknown("HOME".into()))
+        );
+        assert_eq!(
+            render("x --port {port", &vars()),
+            Err(TemplateError::Unclosed)
+        );
+    }
+
+    #[test]
+    fn a_valid_config_passes() {
+        config().validate().unwrap();
+        assert!(config().types["node"].uses_port());
+    }
+
+    #[test]
+    fn validation_names_the_problem() {
+        let mut bad = config();
+        bad.ports = PortRange {
+            first: 30010,
+            last: 30000,
+        };
+        assert!(matches!(
+            bad.validate(),
+            Err(ConfigError::PortRange {
+                first: 30010,
+                last: 30000
+            })
+        ));
+        bad.ports = PortRange { first: 0, last: 10 };
+        assert!(matches!(bad.validate(), Err(ConfigError::PortRange { .. })));
+
+        let mut bad = config();
+        bad.claim_period = 0;
+        assert!(matches!(bad.validate(), Err(ConfigError::ZeroClaimPeriod)));
+
+        let mut bad = config();
+        bad.types.clear();
+        assert!(matches!(bad.validate(), Err(ConfigError::NoTypes)));
+
+        let cases = [
+            (kind("   ", HealthKind::None), "empty command"),
+            (
+                kind("node --rpc {prot}", HealthKind::None),
+                "unknown placeholder {prot}",
+            ),
+            (kind("node --rpc {port", HealthKind::Tcp), "not closed"),
+            (kind("node --dev", HealthKind::Tcp), "does not use {port}"),
+        ];
+        for (kind, message) in cases {
+            let mut bad = config();
+            bad.types.insert("rpc".into(), kind);
+            let error = bad.validate().unwrap_err().to_string();
+            assert!(error.starts_with("type rpc: "), "{error}");
+            assert!(error.contains(message), "{error} should contain {message}");
+        }
+        let mut bad = config();
+        bad.types.get_mut("node").unwrap().health_timeout_secs = 0;
+        assert!(matches!(
+            bad.validate(),
+            Err(ConfigError::ZeroHealthTimeout { .. })
+        ));
+    }
+
+    #[test]
+    fn loads_json_with_defaults_and_relative_paths() {
+        let dir = std::env::temp_dir().join(format!("dinfra-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("reactor.json");
+        std::fs::write(
+            &path,
+            r#"{
+              "state_file": "state.json", "log_dir": "/var/log/dinfra", "work_dir": "work",
+              "ports": { "first": 40000, "last": 40009 }, "claim_period": 50,
+              "chain": { "url": "ws://127.0.0.1:9944" },
+              "types": { "rpc-node": { "driver": "process",
+                 "command": "substrate-contracts-node --dev --rpc-port {port} --base-path {dir}",
+                 "health": "tcp" } }
+            }"#,
+        )
+        .unwrap();
+        let config = Config::load(&path).unwrap();
+        assert_eq!(config.state_file, dir.join("state.json"));
+        assert_eq!(config.log_dir, PathBuf::from("/var/log/dinfra"));
+        assert_eq!(config.poll_interval_ms, 2000);
+        assert_eq!(config.types["rpc-node"].max_restarts, 3);
+        assert_eq!(config.types["rpc-node"].health_timeout_secs, 60);
+        assert_eq!(config.chain["url"], "ws://127.0.0.1:9944");
+
+        std::fs::write(&path, r#"{ "state_fil": "x" }"#).unwrap();
+        assert!(matches!(Config::load(&path), Err(ConfigError::Parse(..))));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

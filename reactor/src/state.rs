@@ -1,0 +1,285 @@
+//! The reactor's own memory, kept in one JSON file so that a killed reactor
+//! started again neither deploys twice nor loses a deployment: how far it
+//! has read the chain, and for each subscription awarded to it what it runs
+//! and what it has told the chain. Written to a temporary file, fsynced and
+//! renamed over the old one, so the file is always either the old or the new
+//! state. A missing file is a fresh start; an unreadable one is an error,
+//! never a silent reset.
+
+use crate::chain::{BlockNumber, Descriptor, SubscriptionId};
+use crate::driver::Handle;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
+use std::fs::{self, File};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+pub const STATE_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct State {
+    pub version: u32,
+    /// The first block whose events are read next (the last block read is
+    /// read again, as more events may land in a block still open).
+    pub next_block: BlockNumber,
+    pub subscriptions: BTreeMap<SubscriptionId, Entry>,
+}
+
+/// Where a deployment is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "phase", rename_all = "snake_case")]
+pub enum Phase {
+    /// Awarded; not started yet (its descriptor could not be fetched yet, or
+    /// no port was free): tried again every step until the ready deadline.
+    Pending { why: String },
+    /// Not deployed, on purpose (e.g. descriptor hash mismatch); nothing was
+    /// sent, the award is left to time out.
+    Refused { why: String },
+    /// Started, waiting for its health check before `mark_ready`.
+    Starting,
+    /// Healthy and marked ready (or ready on chain already).
+    Running,
+    /// Gave up (crash loop, deadline missed); `exit_wanted` if the chain is
+    /// to be told.
+    Failed { why: String },
+    /// Torn down: ended, closed or revoked.
+    Stopped { why: String },
+}
+
+impl Phase {
+    /// Refused, Failed or Stopped: nothing will run for it again.
+    pub fn is_final(&self) -> bool {
+        matches!(
+            self,
+            Phase::Refused { .. } | Phase::Failed { .. } | Phase::Stopped { .. }
+        )
+    }
+}
+
+/// One subscription awarded to this provider.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entry {
+    pub type_id: u32,
+    /// The registry's name of the type, once looked up.
+    pub type_name: Option<String>,
+    pub descriptor: Descriptor,
+    pub ready_deadline: BlockNumber,
+    #[serde(flatten)]
+    pub phase: Phase,
+    /// The running (or last) process; `None` once stopped.
+    pub handle: Option<Handle>,
+    /// The port it was given (kept across restarts).
+    pub port: Option<u16>,
+    /// Unix time in milliseconds of the last (re)start, for the health timeout.
+    pub started_at_ms: Option<u64>,
+    /// Restarts so far (crashes and failed health checks).
+    pub restarts: u32,
+    /// `mark_ready` was sent by this reactor.
+    pub ready_sent: bool,
+    /// Billing started at this block (from `DeploymentReady`).
+    pub ready_at: Option<BlockNumber>,
+    /// Billing stops at this block (from `EndScheduled`).
+    pub end: Option<BlockNumber>,
+    /// `Closed` was seen: nothing more to claim, nothing to run.
+    pub closed: bool,
+    /// Block of the last claim attempt.
+    pub last_claim: Option<BlockNumber>,
+    /// The reactor decided to `exit` this subscription …
+    pub exit_wanted: bool,
+    /// … and did (or found it already ending or closed).
+    pub exit_sent: bool,
+}
+
+impl Entry {
+    pub fn new(type_id: u32, descriptor: Descriptor, ready_deadline: BlockNumber) -> Self {
+        Self {
+            type_id,
+            type_name: None,
+            descriptor,
+            ready_deadline,
+            phase: Phase::Pending {
+                why: "just awarded".into(),
+            },
+            handle: None,
+            port: None,
+            started_at_ms: None,
+            restarts: 0,
+            ready_sent: false,
+            ready_at: None,
+            end: None,
+            closed: false,
+            last_claim: None,
+            exit_wanted: false,
+            exit_sent: false,
+        }
+    }
+}
+
+#[derive(Debug)]
+pub enum StateError {
+    Io(PathBuf, std::io::Error),
+    /// The file exists but is not a state this reactor wrote.
+    Corrupt(PathBuf, String),
+}
+
+impl fmt::Display for StateError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StateError::Io(path, e) => write!(f, "state file {}: {e}", path.display()),
+            StateError::Corrupt(path, why) => write!(
+                f,
+                "state file {} is corrupt ({why}); refusing to start with a blank state — restore or remove it by hand",
+                path.display()
+            ),
+        }
+    }
+}
+
+impl std::error::Error for StateError {}
+
+impl State {
+    pub fn fresh(start_block: BlockNumber) -> Self {
+        Self {
+            version: STATE_VERSION,
+            next_block: start_block,
+            subscriptions: BTreeMap::new(),
+        }
+    }
+
+    /// The state in `path`, or a fresh one reading from `start_block` if
+    /// there is no such file.
+    pub fn load(path: &Path, start_block: BlockNumber) -> Result<Self, StateError> {
+        let text = match fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(Self::fresh(start_block))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
+                return Err(StateError::Corrupt(path.into(), e.to_string()))
+            }
+            Err(e) => return Err(StateError::Io(path.into(), e)),
+        };
+        let state: State = serde_json::from_str(&text)
+            .map_err(|e| StateError::Corrupt(path.into(), e.to_string()))?;
+        if state.version != STATE_VERSION {
+            return Err(StateError::Corrupt(
+                path.into(),
+                format!(
+                    "version {} (this reactor writes {STATE_VERSION})",
+                    state.version
+                ),
+            ));
+        }
+        Ok(state)
+    }
+
+    /// Replaces `path` atomically: temp file, fsync, rename, fsync of the
+    /// directory.
+    pub fn save(&self, path: &Path) -> Result<(), StateError> {
+        let io = |e| StateError::Io(path.into(), e);
+        let dir = match path.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir,
+            _ => Path::new("."),
+        };
+        fs::create_dir_all(dir).map_err(io)?;
+        let mut temp_name = path.file_name().unwrap_or_default().to_os_string();
+        temp_name.push(".tmp");
+        let temp = dir.join(temp_name);
+        let json = serde_json::to_vec_pretty(self)
+            .map_err(|e| StateError::Corrupt(path.into(), e.to_string()))?;
+        let mut file = File::create(&temp).map_err(io)?;
+        file.write_all(&json).map_err(io)?;
+        file.write_all(b"\n").map_err(io)?;
+        file.sync_all().map_err(io)?;
+        drop(file);
+        fs::rename(&temp, path).map_err(io)?;
+        File::open(dir).and_then(|d| d.sync_all()).map_err(io)?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::HealthKind;
+
+    fn temp_path(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("dinfra-state-{}-{name}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        dir.join("state.json")
+    }
+
+    fn sample() -> State {
+        let mut state = State::fresh(5);
+        let descriptor = Descriptor {
+            hash: [7; 32],
+            uri: "file:///tmp/d.json".into(),
+        };
+        let mut running = Entry::new(1, descriptor.clone(), 40);
+        running.type_name = Some("rpc".into());
+        running.phase = Phase::Running;
+        running.handle = Some(Handle {
+            pid: 1234,
+            start_time: 99_999,
+            port: Some(30001),
+            log: "/tmp/logs/3.log".into(),
+            health: HealthKind::Tcp,
+        });
+        running.port = Some(30001);
+        running.restarts = 1;
+        running.ready_sent = true;
+        running.ready_at = Some(12);
+        running.end = Some(80);
+        running.last_claim = Some(22);
+        state.subscriptions.insert(3, running);
+        let mut refused = Entry::new(1, descriptor, 40);
+        refused.phase = Phase::Refused {
+            why: "descriptor hash mismatch".into(),
+        };
+        state.subscriptions.insert(4, refused);
+        state.next_block = 31;
+        state
+    }
+
+    #[test]
+    fn round_trips_through_the_file() {
+        let path = temp_path("round-trip");
+        let state = sample();
+        state.save(&path).unwrap();
+        assert_eq!(State::load(&path, 0).unwrap(), state);
+        let text = fs::read_to_string(&path).unwrap();
+        assert!(text.contains("\"phase\": \"refused\""), "{text}");
+        assert!(!path.with_file_name("state.json.tmp").exists());
+        fs::remove_dir_all(path.parent().unwrap()).unwrap();
+    }
+
+    #[test]
+    fn a_missing_file_is_a_fresh_start() {
+        let path = temp_path("missing");
+        assert_eq!(State::load(&path, 17).unwrap(), State::fresh(17));
+        fs::remove_dir_all(path.parent().unwrap()).unwrap();
+    }
+
+    #[test]
+    fn a_corrupt_file_is_an_error_not_a_reset() {
+        let path = temp_path("corrupt");
+        sample().save(&path).unwrap();
+        let text = fs::read_to_string(&path).unwrap();
+        fs::write(&path, &text[..text.len() / 2]).unwrap();
+        let error = State::load(&path, 0).unwrap_err();
+        assert!(matches!(error, StateError::Corrupt(..)), "{error}");
+        assert!(error.to_string().contains("refusing to start"));
+        fs::write(&path, text.replace("\"version\": 1", "\"version\": 9")).unwrap();
+        assert!(matches!(
+            State::load(&path, 0),
+            Err(StateError::Corrupt(..))
+        ));
+        fs::write(&path, b"").unwrap();
+        assert!(matches!(
+            State::load(&path, 0),
+            Err(StateError::Corrupt(..))
+        ));
+        fs::remove_dir_all(path.parent().unwrap()).unwrap();
+    }
+}

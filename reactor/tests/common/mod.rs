@@ -1,0 +1,490 @@
+//! Test support: a scripted chain (blocks you advance, events you push, the
+//! calls the reactor made with their blocks), a per-test directory whose
+//! processes are all killed when the test ends (even by a panic), and
+//! /proc helpers.
+
+#![allow(dead_code)]
+
+use dinfra_reactor::chain::{AccountId, Balance, BlockNumber, SubscriptionId};
+use dinfra_reactor::config::{Config, DriverKind, HealthKind, PortRange, TypeConfig};
+use dinfra_reactor::fetch::blake2_256;
+use dinfra_reactor::process::{stat, ProcessDriver};
+use dinfra_reactor::{
+    Chain, ChainError, ChainEvent, CloseReason, Descriptor, Reactor, SubscriptionView,
+};
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+pub const ME: AccountId = [1; 32];
+pub const OTHER: AccountId = [2; 32];
+pub const RATE: Balance = 10;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Call {
+    MarkReady(SubscriptionId, BlockNumber),
+    Exit(SubscriptionId, BlockNumber),
+    /// With what it returned (an amount or the error's name).
+    Claim(SubscriptionId, BlockNumber, Result<Balance, String>),
+}
+
+#[derive(Debug, Default)]
+pub struct Ledger {
+    pub block: BlockNumber,
+    pub events: Vec<(BlockNumber, ChainEvent)>,
+    pub views: BTreeMap<SubscriptionId, SubscriptionView>,
+    /// Paid up to this block, per subscription.
+    pub paid_to: BTreeMap<SubscriptionId, BlockNumber>,
+    pub types: BTreeMap<u32, String>,
+    pub calls: Vec<Call>,
+    /// Blocks of notice for a consumer cancel and for a provider exit.
+    pub consumer_notice: BlockNumber,
+    pub exit_notice: BlockNumber,
+}
+
+/// A chain the test scripts; clones share it (the reactor owns one).
+#[derive(Clone, Default)]
+pub struct FakeChain(pub Rc<RefCell<Ledger>>);
+
+impl FakeChain {
+    pub fn new() -> Self {
+        let chain = Self::default();
+        {
+            let mut ledger = chain.0.borrow_mut();
+            ledger.block = 1;
+            ledger.consumer_notice = 5;
+            ledger.exit_notice = 3;
+        }
+        chain
+    }
+
+    pub fn block(&self) -> BlockNumber {
+        self.0.borrow().block
+    }
+
+    pub fn advance(&self, blocks: BlockNumber) {
+        self.0.borrow_mut().block += blocks;
+    }
+
+    pub fn set_type(&self, type_id: u32, name: &str) {
+        self.0.borrow_mut().types.insert(type_id, name.into());
+    }
+
+    fn emit(&self, event: ChainEvent) {
+        let mut ledger = self.0.borrow_mut();
+        let block = ledger.block;
+        ledger.events.push((block, event));
+    }
+
+    /// Awards `id` to `provider` now, ready due `timeout` blocks later.
+    pub fn award(
+        &self,
+        id: SubscriptionId,
+        provider: AccountId,
+        type_id: u32,
+        descriptor: Descriptor,
+        timeout: BlockNumber,
+    ) {
+        let ready_deadline = self.block() + timeout;
+        self.0.borrow_mut().views.insert(
+            id,
+            SubscriptionView {
+                id,
+                provider,
+                type_id,
+                descriptor: descriptor.clone(),
+                ready_deadline,
+                ready_at: None,
+                end: None,
+                closed: false,
+                withdrawable: 0,
+            },
+        );
+        self.emit(ChainEvent::Awarded {
+            id,
+            provider,
+            type_id,
+            descriptor,
+            ready_deadline,
+        });
+    }
+
+    /// The consumer cancels: closed at once before ready, else ends after
+    /// the consumer notice.
+    pub fn cancel(&self, id: SubscriptionId) -> Option<BlockNumber> {
+        let (ready, notice) = {
+            let ledger = self.0.borrow();
+            (ledger.views[&id].ready_at, ledger.consumer_notice)
+        };
+        if ready.is_none() {
+            self.close(id, CloseReason::ConsumerCancelled);
+            return None;
+        }
+        let end = self.block() + notice;
+        self.0.borrow_mut().views.get_mut(&id).unwrap().end = Some(end);
+        self.emit(ChainEvent::EndScheduled {
+            id,
+            end,
+            reason: CloseReason::ConsumerCancelled,
+        });
+        Some(end)
+    }
+
+    pub fn close(&self, id: SubscriptionId, reason: CloseReason) {
+        self.0.borrow_mut().views.get_mut(&id).unwrap().closed = true;
+        self.emit(ChainEvent::Closed { id, reason });
+    }
+
+    pub fn revoke(&self, id: SubscriptionId) {
+        let provider = self.0.borrow().views[&id].provider;
+        self.0.borrow_mut().views.get_mut(&id).unwrap().provider = OTHER;
+        self.emit(ChainEvent::AwardRevoked { id, provider });
+    }
+
+    pub fn calls(&self) -> Vec<Call> {
+        self.0.borrow().calls.clone()
+    }
+
+    pub fn mark_ready_calls(&self) -> Vec<Call> {
+        self.calls()
+            .into_iter()
+            .filter(|c| matches!(c, Call::MarkReady(..)))
+            .collect()
+    }
+
+    pub fn exit_calls(&self) -> Vec<Call> {
+        self.calls()
+            .into_iter()
+            .filter(|c| matches!(c, Call::Exit(..)))
+            .collect()
+    }
+
+    pub fn claim_blocks(&self, id: SubscriptionId) -> Vec<BlockNumber> {
+        self.calls()
+            .into_iter()
+            .filter_map(|c| match c {
+                Call::Claim(i, block, _) if i == id => Some(block),
+                _ => None,
+            })
+            .collect()
+    }
+
+    pub fn view(&self, id: SubscriptionId) -> SubscriptionView {
+        self.0.borrow().views[&id].clone()
+    }
+}
+
+fn contract(name: &str) -> ChainError {
+    ChainError::Contract(name.into())
+}
+
+impl Chain for FakeChain {
+    fn provider(&self) -> AccountId {
+        ME
+    }
+
+    fn block_number(&mut self) -> Result<BlockNumber, ChainError> {
+        Ok(self.block())
+    }
+
+    fn events(
+        &mut self,
+        from: BlockNumber,
+        to: BlockNumber,
+    ) -> Result<Vec<(BlockNumber, ChainEvent)>, ChainError> {
+        assert!(
+            from <= to && to <= self.block(),
+            "events({from}, {to}) at block {}",
+            self.block()
+        );
+        Ok(self
+            .0
+            .borrow()
+            .events
+            .iter()
+            .filter(|(block, _)| (from..=to).contains(block))
+            .cloned()
+            .collect())
+    }
+
+    fn subscription(&mut self, id: SubscriptionId) -> Result<Option<SubscriptionView>, ChainError> {
+        Ok(self.0.borrow().views.get(&id).cloned())
+    }
+
+    fn type_name(&mut self, type_id: u32) -> Result<Option<String>, ChainError> {
+        Ok(self.0.borrow().types.get(&type_id).cloned())
+    }
+
+    fn mark_ready(&mut self, id: SubscriptionId) -> Result<(), ChainError> {
+        let block = self.block();
+        self.0.borrow_mut().calls.push(Call::MarkReady(id, block));
+        {
+            let mut ledger = self.0.borrow_mut();
+            let view = ledger
+                .views
+                .get_mut(&id)
+                .ok_or_else(|| contract("NotFound"))?;
+            if view.provider != ME {
+                return Err(contract("Unauthorized"));
+            }
+            if view.ready_at.is_some() || view.closed {
+                return Err(contract("WrongState"));
+            }
+            if block > view.ready_deadline {
+                return Err(contract("ReadyTimeoutPassed"));
+            }
+            view.ready_at = Some(block);
+            ledger.paid_to.insert(id, block);
+        }
+        self.emit(ChainEvent::DeploymentReady {
+            id,
+            provider: ME,
+            at: block,
+        });
+        Ok(())
+    }
+
+    fn exit(&mut self, id: SubscriptionId) -> Result<(), ChainError> {
+        let block = self.block();
+        self.0.borrow_mut().calls.push(Call::Exit(id, block));
+        let view = self.view(id);
+        if view.provider != ME {
+            return Err(contract("Unauthorized"));
+        }
+        if view.closed || view.end.is_some() {
+            return Err(contract("WrongState"));
+        }
+        if view.ready_at.is_none() {
+            self.close(id, CloseReason::ProviderExited);
+            return Ok(());
+        }
+        let end = block + self.0.borrow().exit_notice;
+        self.0.borrow_mut().views.get_mut(&id).unwrap().end = Some(end);
+        self.emit(ChainEvent::EndScheduled {
+            id,
+            end,
+            reason: CloseReason::ProviderExited,
+        });
+        Ok(())
+    }
+
+    fn claim(&mut self, id: SubscriptionId) -> Result<Balance, ChainError> {
+        let block = self.block();
+        let result = {
+            let mut ledger = self.0.borrow_mut();
+            let view = ledger.views[&id].clone();
+            if view.provider != ME {
+                Err(contract("Unauthorized"))
+            } else if view.ready_at.is_none() || view.closed {
+                Err(contract("WrongState"))
+            } else {
+                let upto = view.end.map_or(block, |end| end.min(block));
+                let from = ledger.paid_to[&id];
+                if upto <= from {
+                    Err(contract("NothingToClaim"))
+                } else {
+                    ledger.paid_to.insert(id, upto);
+                    Ok(RATE * Balance::from(upto - from))
+                }
+            }
+        };
+        let recorded = result.clone().map_err(|e| match e {
+            ChainError::Contract(name) | ChainError::Transport(name) => name,
+        });
+        self.0
+            .borrow_mut()
+            .calls
+            .push(Call::Claim(id, block, recorded));
+        result
+    }
+}
+
+// ---- processes ---------------------------------------------------------
+
+/// The live processes whose working directory is `dir` (or below it).
+pub fn processes_in(dir: &Path) -> Vec<u32> {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            std::fs::read_link(format!("/proc/{pid}/cwd")).is_ok_and(|cwd| cwd.starts_with(dir))
+                && stat(*pid).is_some_and(|s| s.live())
+        })
+        .collect()
+}
+
+/// The process groups (deployments) running in `dir`.
+pub fn groups_in(dir: &Path) -> BTreeSet<u32> {
+    processes_in(dir)
+        .into_iter()
+        .filter_map(|pid| Some(stat(pid)?.pgrp))
+        .collect()
+}
+
+pub fn alive(pid: u32) -> bool {
+    stat(pid).is_some_and(|s| s.live())
+}
+
+pub fn listening(port: u16) -> bool {
+    std::net::TcpStream::connect_timeout(&([127, 0, 0, 1], port).into(), Duration::from_millis(300))
+        .is_ok()
+}
+
+/// Kills every process that runs in the test's directory and removes it,
+/// whatever way the test ends.
+pub struct Guard(pub PathBuf);
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        for pid in processes_in(&self.0) {
+            if let Some(s) = stat(pid) {
+                // SAFETY: kill(2) has no memory-safety preconditions.
+                unsafe {
+                    libc::kill(-(s.pgrp as i32), libc::SIGKILL);
+                    libc::kill(pid as i32, libc::SIGKILL);
+                }
+            }
+        }
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+// ---- a test's set-up -----------------------------------------------------
+
+/// The real interpreter behind any pyenv shim, so that a deployment is
+/// one quick exec.
+pub fn python() -> String {
+    let output = std::process::Command::new("python3")
+        .args(["-c", "import sys; print(sys.executable)"])
+        .output()
+        .expect("python3 runs");
+    String::from_utf8(output.stdout).unwrap().trim().to_string()
+}
+
+pub fn http_server_type() -> TypeConfig {
+    TypeConfig {
+        driver: DriverKind::Process,
+        command: format!("exec {} -m http.server {{port}} --bind 127.0.0.1", python()),
+        health: HealthKind::Tcp,
+        health_timeout_secs: 20,
+        max_restarts: 2,
+    }
+}
+
+pub struct Harness {
+    pub root: PathBuf,
+    pub chain: FakeChain,
+    pub config: Config,
+    _guard: Guard,
+}
+
+pub type TestReactor = Reactor<FakeChain, ProcessDriver>;
+
+impl Harness {
+    /// A directory of its own, ports `first..first+9`, and these types
+    /// (registered on the chain as ids 1, 2, … in the order given).
+    pub fn new(name: &str, first_port: u16, types: &[(&str, TypeConfig)]) -> Self {
+        let root =
+            std::env::temp_dir().join(format!("dinfra-reactor-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        std::fs::create_dir_all(&root).unwrap();
+        let chain = FakeChain::new();
+        for (index, (type_name, _)) in types.iter().enumerate() {
+            chain.set_type(index as u32 + 1, type_name);
+        }
+        let config = Config {
+            state_file: root.join("state.json"),
+            log_dir: root.join("logs"),
+            work_dir: root.join("work"),
+            ports: PortRange {
+                first: first_port,
+                last: first_port + 9,
+            },
+            claim_period: 1000,
+            claim_margin: 0,
+            poll_interval_ms: 50,
+            start_block: 0,
+            max_blocks_per_step: 1000,
+            types: types
+                .iter()
+                .map(|(n, t)| (n.to_string(), t.clone()))
+                .collect(),
+            chain: serde_json::Value::Null,
+        };
+        Self {
+            _guard: Guard(root.clone()),
+            root,
+            chain,
+            config,
+        }
+    }
+
+    /// A reactor from the state file as it is now (a fresh start or a
+    /// restart).
+    pub fn reactor(&self) -> TestReactor {
+        Reactor::new(
+            self.config.clone(),
+            self.chain.clone(),
+            ProcessDriver::new(Duration::from_secs(3)),
+        )
+        .unwrap()
+    }
+
+    /// Writes a descriptor document and returns it as the chain records it.
+    pub fn descriptor(&self, name: &str, body: &str) -> Descriptor {
+        let path = self.root.join(name);
+        std::fs::write(&path, body).unwrap();
+        Descriptor {
+            hash: blake2_256(body.as_bytes()),
+            uri: format!("file://{}", path.display()),
+        }
+    }
+
+    pub fn work_dir(&self, id: SubscriptionId) -> PathBuf {
+        self.config.work_dir.join(id.to_string())
+    }
+}
+
+/// Steps until `done` holds (50 ms apart), returning every log line; panics
+/// with the log after `timeout`.
+pub fn step_until(
+    reactor: &mut TestReactor,
+    timeout: Duration,
+    mut done: impl FnMut(&TestReactor) -> bool,
+) -> Vec<String> {
+    let started = Instant::now();
+    let mut log = Vec::new();
+    loop {
+        log.extend(reactor.step().expect("step").log);
+        if done(reactor) {
+            return log;
+        }
+        assert!(
+            started.elapsed() < timeout,
+            "timed out; log:\n{}",
+            log.join("\n")
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// One step; its log lines.
+pub fn step(reactor: &mut TestReactor) -> Vec<String> {
+    reactor.step().expect("step").log
+}
+
+pub fn phase(reactor: &TestReactor, id: SubscriptionId) -> dinfra_reactor::Phase {
+    reactor.state().subscriptions[&id].phase.clone()
+}
+
+pub fn handle(reactor: &TestReactor, id: SubscriptionId) -> dinfra_reactor::Handle {
+    reactor.state().subscriptions[&id]
+        .handle
+        .clone()
+        .expect("a process")
+}

@@ -1,0 +1,557 @@
+//! The reactor against a scripted chain and real processes.
+
+mod common;
+
+use common::*;
+use dinfra_reactor::config::{DriverKind, HealthKind, TypeConfig};
+use dinfra_reactor::{CloseReason, Phase};
+use std::time::Duration;
+
+const LONG: Duration = Duration::from_secs(30);
+const DOC: &str = r#"{"image":"substrate-contracts-node","args":["--dev"]}"#;
+
+fn is_running(reactor: &TestReactor, id: u64) -> bool {
+    phase(reactor, id) == Phase::Running
+}
+
+/// Awards subscription `id` (type 1) and steps until it is marked ready.
+fn deploy(h: &Harness, reactor: &mut TestReactor, id: u64) -> Vec<String> {
+    let descriptor = h.descriptor(&format!("descriptor-{id}.json"), DOC);
+    h.chain.award(id, ME, 1, descriptor, 1000);
+    step_until(reactor, LONG, |r| is_running(r, id))
+}
+
+#[test]
+fn an_award_deploys_a_listening_process_and_marks_it_ready() {
+    let h = Harness::new("deploy", 41000, &[("http", http_server_type())]);
+    let mut reactor = h.reactor();
+    h.chain.advance(1);
+    let log = deploy(&h, &mut reactor, 7);
+
+    let process = handle(&reactor, 7);
+    assert!(alive(process.pid));
+    let port = process.port.expect("a port");
+    assert!((41000..=41009).contains(&port));
+    assert!(listening(port), "it serves on its port");
+    assert_eq!(h.chain.mark_ready_calls(), [Call::MarkReady(7, 2)]);
+    assert_eq!(h.chain.view(7).ready_at, Some(2));
+    assert_eq!(groups_in(&h.work_dir(7)).len(), 1, "one deployment");
+    assert!(h.config.log_dir.join("7.log").exists());
+    assert!(
+        log.iter()
+            .any(|l| l.starts_with("[block 2] subscription 7 is healthy: marked ready")),
+        "{log:?}"
+    );
+    // The fetched descriptor is there for the deployment.
+    assert_eq!(
+        std::fs::read_to_string(h.config.work_dir.join("7.descriptor.json")).unwrap(),
+        DOC
+    );
+
+    // Steps later send nothing more.
+    h.chain.advance(1);
+    step(&mut reactor);
+    step(&mut reactor);
+    assert_eq!(h.chain.mark_ready_calls().len(), 1);
+    assert_eq!(reactor.state().subscriptions[&7].ready_at, Some(2));
+}
+
+#[test]
+fn a_cancel_tears_the_deployment_down_at_the_end_block_and_not_before() {
+    let h = Harness::new("cancel", 41010, &[("http", http_server_type())]);
+    let mut reactor = h.reactor();
+    deploy(&h, &mut reactor, 1);
+    let process = handle(&reactor, 1);
+
+    h.chain.advance(2);
+    let end = h.chain.cancel(1).unwrap(); // consumer notice: 5 blocks
+    assert_eq!(end, h.chain.block() + 5);
+    while h.chain.block() < end {
+        let log = step(&mut reactor);
+        assert!(
+            alive(process.pid),
+            "still up at block {} (end {end}): {log:?}",
+            h.chain.block()
+        );
+        assert!(listening(process.port.unwrap()));
+        h.chain.advance(1);
+    }
+    let log = step(&mut reactor);
+    assert!(!alive(process.pid), "down at the end block {end}");
+    assert!(
+        processes_in(&h.work_dir(1)).is_empty(),
+        "nothing of it left"
+    );
+    assert!(matches!(phase(&reactor, 1), Phase::Stopped { .. }));
+    assert!(reactor.state().subscriptions[&1].handle.is_none());
+    assert_eq!(
+        h.chain.claim_blocks(1),
+        [end],
+        "claimed at the end, before stopping"
+    );
+    assert!(
+        log.iter()
+            .any(|l| l.contains(&format!("stopped: ended at block {end}"))),
+        "{log:?}"
+    );
+}
+
+#[test]
+fn a_descriptor_hash_mismatch_is_refused_and_nothing_is_sent_or_started() {
+    let marker_command = TypeConfig {
+        command: "touch {dir}/../started; sleep 30".into(),
+        health: HealthKind::None,
+        ..http_server_type()
+    };
+    let h = Harness::new("mismatch", 41020, &[("touch", marker_command)]);
+    let mut reactor = h.reactor();
+    let mut descriptor = h.descriptor("descriptor.json", DOC);
+    let document_hash = descriptor.hash;
+    descriptor.hash[0] ^= 0xff; // what the chain records differs from the document
+    h.chain.award(3, ME, 1, descriptor.clone(), 100);
+
+    let mut log = step(&mut reactor);
+    for _ in 0..3 {
+        h.chain.advance(1);
+        log.extend(step(&mut reactor));
+    }
+    let line = format!(
+        "[block 1] refused subscription 3: descriptor hash mismatch (chain {}, fetched {})",
+        dinfra_reactor::chain::hex(&descriptor.hash),
+        dinfra_reactor::chain::hex(&document_hash)
+    );
+    assert!(log.contains(&line), "{line}\nnot in {log:#?}");
+    assert!(matches!(phase(&reactor, 3), Phase::Refused { .. }));
+    assert!(h.chain.calls().is_empty(), "nothing sent");
+    assert!(
+        !h.config.work_dir.join("started").exists(),
+        "nothing started"
+    );
+    assert!(processes_in(&h.root).is_empty());
+    assert!(reactor.state().subscriptions[&3].handle.is_none());
+}
+
+#[test]
+fn unsupported_uris_and_unknown_types_are_refused() {
+    let h = Harness::new("refuse", 41030, &[("http", http_server_type())]);
+    let mut reactor = h.reactor();
+    let mut https = h.descriptor("d.json", DOC);
+    https.uri = "https://example.org/d.json".into();
+    h.chain.award(1, ME, 1, https, 100);
+    h.chain.set_type(9, "gpu");
+    h.chain.award(2, ME, 9, h.descriptor("d2.json", DOC), 100);
+    h.chain.award(3, ME, 42, h.descriptor("d3.json", DOC), 100);
+    let log = step(&mut reactor);
+    let refused = |id: u64, why: &str| {
+        assert!(
+            log.iter()
+                .any(|l| l.contains(&format!("refused subscription {id}: ")) && l.contains(why)),
+            "{id}: {why} not in {log:#?}"
+        );
+        assert!(matches!(phase(&reactor, id), Phase::Refused { .. }));
+    };
+    refused(1, "unsupported descriptor URI scheme \"https\"");
+    refused(2, "no driver configured for type \"gpu\"");
+    refused(3, "type 42 is not registered");
+    assert!(h.chain.calls().is_empty());
+    assert!(processes_in(&h.root).is_empty());
+}
+
+#[test]
+fn another_providers_events_are_ignored() {
+    let h = Harness::new("others", 41040, &[("http", http_server_type())]);
+    let mut reactor = h.reactor();
+    h.chain.award(5, OTHER, 1, h.descriptor("d.json", DOC), 100);
+    h.chain.advance(1);
+    step(&mut reactor);
+    h.chain.close(5, CloseReason::ConsumerCancelled);
+    h.chain.advance(1);
+    step(&mut reactor);
+    assert!(reactor.state().subscriptions.is_empty());
+    assert!(h.chain.calls().is_empty());
+    assert!(processes_in(&h.root).is_empty());
+    assert_eq!(
+        reactor.state().next_block,
+        3,
+        "read up to the current block, read again next"
+    );
+}
+
+#[test]
+fn a_crash_loop_ends_in_exactly_one_exit_after_max_restarts() {
+    let crashing = TypeConfig {
+        driver: DriverKind::Process,
+        command: "echo start >> {dir}/starts; exit 3".into(),
+        health: HealthKind::Tcp,
+        health_timeout_secs: 20,
+        max_restarts: 2,
+    };
+    // Tcp health needs {port}: give it one it never listens on.
+    let crashing = TypeConfig {
+        command: format!("{} # {{port}}", crashing.command),
+        ..crashing
+    };
+    let h = Harness::new("crash", 41050, &[("crash", crashing)]);
+    let mut reactor = h.reactor();
+    h.chain.award(4, ME, 1, h.descriptor("d.json", DOC), 1000);
+    let log = step_until(&mut reactor, LONG, |r| {
+        r.state().subscriptions[&4].exit_sent
+    });
+    for _ in 0..5 {
+        step(&mut reactor);
+    }
+
+    assert_eq!(h.chain.exit_calls().len(), 1, "exactly one exit");
+    assert!(h.chain.mark_ready_calls().is_empty());
+    let starts = std::fs::read_to_string(h.work_dir(4).join("starts")).unwrap();
+    assert_eq!(starts.lines().count(), 3, "the first start and 2 restarts");
+    assert!(
+        matches!(phase(&reactor, 4), Phase::Failed { ref why } if why.contains("gave up after 2 restarts"))
+    );
+    assert!(
+        log.iter().any(
+            |l| l.contains("exited subscription 4: process exited during start-up")
+                && l.contains("gave up after 2 restarts")
+        ),
+        "{log:#?}"
+    );
+    assert!(h.chain.view(4).closed, "an exit before ready closes it");
+    assert!(processes_in(&h.root).is_empty());
+}
+
+#[test]
+fn a_deployment_that_never_gets_healthy_is_restarted_then_exited() {
+    let silent = TypeConfig {
+        driver: DriverKind::Process,
+        command: "echo start >> {dir}/starts; exec sleep 60 # {port}".into(),
+        health: HealthKind::Tcp,
+        health_timeout_secs: 1,
+        max_restarts: 1,
+    };
+    let h = Harness::new("unhealthy", 41060, &[("silent", silent)]);
+    let mut reactor = h.reactor();
+    h.chain.award(2, ME, 1, h.descriptor("d.json", DOC), 1000);
+    let log = step_until(&mut reactor, LONG, |r| {
+        r.state().subscriptions[&2].exit_sent
+    });
+    assert_eq!(h.chain.exit_calls().len(), 1);
+    assert_eq!(
+        std::fs::read_to_string(h.work_dir(2).join("starts"))
+            .unwrap()
+            .lines()
+            .count(),
+        2
+    );
+    assert!(
+        log.iter().any(|l| l.contains("not healthy after 1 s")),
+        "{log:#?}"
+    );
+    assert!(processes_in(&h.root).is_empty(), "the sleeps were stopped");
+}
+
+#[test]
+fn a_crashed_running_deployment_is_restarted_on_its_port() {
+    let h = Harness::new("rerun", 41070, &[("http", http_server_type())]);
+    let mut reactor = h.reactor();
+    deploy(&h, &mut reactor, 1);
+    let first = handle(&reactor, 1);
+    // SAFETY: kill(2) has no memory-safety preconditions.
+    unsafe { libc::kill(first.pid as i32, libc::SIGKILL) };
+    let log = step_until(&mut reactor, LONG, |r| {
+        r.state().subscriptions[&1]
+            .handle
+            .as_ref()
+            .is_some_and(|h| h.pid != first.pid)
+    });
+    assert!(
+        log.iter()
+            .any(|l| l.contains("restarting subscription 1 (1/2): process exited")),
+        "{log:#?}"
+    );
+    let second = handle(&reactor, 1);
+    assert_eq!(second.port, first.port);
+    step_until(&mut reactor, LONG, |_| listening(second.port.unwrap()));
+    assert!(is_running(&reactor, 1));
+    assert_eq!(h.chain.mark_ready_calls().len(), 1, "not marked again");
+    assert!(h.chain.exit_calls().is_empty());
+    assert_eq!(groups_in(&h.work_dir(1)).len(), 1);
+}
+
+#[test]
+fn closed_or_revoked_stops_at_once() {
+    let h = Harness::new("closed", 41080, &[("http", http_server_type())]);
+    let mut reactor = h.reactor();
+    deploy(&h, &mut reactor, 1);
+    let ready = handle(&reactor, 1);
+    h.chain.advance(1);
+    h.chain.close(1, CloseReason::FundsExhausted);
+    step(&mut reactor);
+    assert!(!alive(ready.pid), "stopped on Closed");
+    assert!(
+        matches!(phase(&reactor, 1), Phase::Stopped { ref why } if why.contains("FundsExhausted"))
+    );
+    assert!(
+        h.chain.claim_blocks(1).is_empty(),
+        "close pays out; no claim"
+    );
+
+    // Revoked while still starting (a deployment that never listens).
+    let slow = TypeConfig {
+        command: "exec sleep 60 # {port}".into(),
+        ..http_server_type()
+    };
+    let h2 = Harness::new("revoked", 41090, &[("slow", slow)]);
+    let mut reactor = h2.reactor();
+    h2.chain.award(2, ME, 1, h2.descriptor("d.json", DOC), 1000);
+    step(&mut reactor);
+    let starting = handle(&reactor, 2);
+    assert_eq!(phase(&reactor, 2), Phase::Starting);
+    h2.chain.advance(1);
+    h2.chain.revoke(2);
+    step(&mut reactor);
+    assert!(!alive(starting.pid), "stopped on AwardRevoked");
+    assert!(h2.chain.calls().is_empty());
+}
+
+#[test]
+fn claims_come_on_the_period_and_before_the_end() {
+    let mut h = Harness::new("claims", 41100, &[("http", http_server_type())]);
+    h.config.claim_period = 10;
+    h.config.claim_margin = 3;
+    let mut reactor = h.reactor();
+    deploy(&h, &mut reactor, 1);
+    let ready = h.chain.view(1).ready_at.unwrap();
+
+    for _ in 0..25 {
+        h.chain.advance(1);
+        step(&mut reactor);
+    }
+    assert_eq!(h.chain.claim_blocks(1), [ready + 10, ready + 20]);
+    let end = h.chain.cancel(1).unwrap(); // 5 blocks of notice
+    for _ in 0..8 {
+        h.chain.advance(1);
+        step(&mut reactor);
+    }
+    assert_eq!(
+        h.chain.claim_blocks(1),
+        [ready + 10, ready + 20, end - 3, end],
+        "on the period, then within the margin of the end, then at it"
+    );
+    let amounts: Vec<_> = h
+        .chain
+        .calls()
+        .into_iter()
+        .filter_map(|c| match c {
+            Call::Claim(_, _, amount) => Some(amount.unwrap()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        amounts.iter().sum::<u128>(),
+        RATE * u128::from(end - ready),
+        "every block paid once"
+    );
+    assert!(matches!(phase(&reactor, 1), Phase::Stopped { .. }));
+}
+
+#[test]
+fn a_restarted_reactor_adopts_its_process_and_sends_nothing_twice() {
+    let h = Harness::new("restart", 41110, &[("http", http_server_type())]);
+    let mut reactor = h.reactor();
+    deploy(&h, &mut reactor, 1);
+    let process = handle(&reactor, 1);
+    let calls = h.chain.calls();
+    drop(reactor); // as if killed: its deployment runs on
+
+    h.chain.advance(2);
+    let mut reactor = h.reactor();
+    let log = step(&mut reactor);
+    assert!(
+        log.iter()
+            .any(|l| l.contains(&format!("subscription 1: adopted pid {}", process.pid))),
+        "{log:#?}"
+    );
+    step(&mut reactor);
+    assert_eq!(handle(&reactor, 1), process, "the same process");
+    assert!(alive(process.pid));
+    assert_eq!(
+        groups_in(&h.work_dir(1)),
+        [process.pid].into(),
+        "exactly one process group"
+    );
+    assert_eq!(h.chain.calls(), calls, "nothing sent again");
+
+    // Replaying every event from the start changes nothing either.
+    drop(reactor);
+    let mut state = dinfra_reactor::State::load(&h.config.state_file, 0).unwrap();
+    state.next_block = 0;
+    state.save(&h.config.state_file).unwrap();
+    let mut reactor = h.reactor();
+    step(&mut reactor);
+    assert_eq!(groups_in(&h.work_dir(1)), [process.pid].into());
+    assert_eq!(h.chain.calls(), calls);
+
+    // It still tears it down at the end.
+    let end = h.chain.cancel(1).unwrap();
+    while h.chain.block() < end {
+        h.chain.advance(1);
+        step(&mut reactor);
+    }
+    assert!(!alive(process.pid));
+    assert!(processes_in(&h.root).is_empty());
+    assert_eq!(h.chain.mark_ready_calls().len(), 1);
+}
+
+#[test]
+fn a_save_lost_after_mark_ready_does_not_mark_twice() {
+    let h = Harness::new("lost-save", 41120, &[("http", http_server_type())]);
+    let mut reactor = h.reactor();
+    h.chain.award(1, ME, 1, h.descriptor("d.json", DOC), 1000);
+    step(&mut reactor); // started, not healthy yet
+    assert_eq!(phase(&reactor, 1), Phase::Starting);
+    let before_ready = std::fs::read(&h.config.state_file).unwrap();
+    step_until(&mut reactor, LONG, |r| is_running(r, 1));
+    let process = handle(&reactor, 1);
+    drop(reactor);
+    // Killed after mark_ready but before its state reached the disk; and
+    // (to check the chain's view alone protects it) no events re-read.
+    std::fs::write(&h.config.state_file, before_ready).unwrap();
+    h.chain.advance(1);
+    let mut state = dinfra_reactor::State::load(&h.config.state_file, 0).unwrap();
+    state.next_block = h.chain.block() + 1;
+    state.save(&h.config.state_file).unwrap();
+
+    let mut reactor = h.reactor();
+    let log = step_until(&mut reactor, LONG, |r| is_running(r, 1));
+    assert!(
+        log.iter().any(|l| l
+            .contains("subscription 1 is already ready on chain (block 1); not marking it again")),
+        "{log:#?}"
+    );
+    assert_eq!(h.chain.mark_ready_calls().len(), 1, "mark_ready sent once");
+    assert_eq!(handle(&reactor, 1), process);
+    assert_eq!(groups_in(&h.work_dir(1)).len(), 1);
+}
+
+#[test]
+fn a_process_gone_while_the_reactor_was_down_is_restarted() {
+    let h = Harness::new("gone", 41130, &[("http", http_server_type())]);
+    let mut reactor = h.reactor();
+    deploy(&h, &mut reactor, 1);
+    let first = handle(&reactor, 1);
+    drop(reactor);
+    // SAFETY: kill(2) has no memory-safety preconditions.
+    unsafe { libc::kill(-(first.pid as i32), libc::SIGKILL) };
+    step_until_dead(first.pid);
+
+    let mut reactor = h.reactor();
+    let log = step(&mut reactor);
+    assert!(
+        log.iter().any(|l| l.contains(&format!(
+            "pid {} was gone when the reactor started",
+            first.pid
+        ))),
+        "{log:#?}"
+    );
+    let second = handle(&reactor, 1);
+    assert_ne!(second.pid, first.pid);
+    assert_eq!(second.port, first.port);
+    step_until(&mut reactor, LONG, |_| listening(second.port.unwrap()));
+    assert_eq!(groups_in(&h.work_dir(1)), [second.pid].into());
+    assert_eq!(reactor.state().subscriptions[&1].restarts, 1);
+    assert_eq!(h.chain.mark_ready_calls().len(), 1);
+}
+
+fn step_until_dead(pid: u32) {
+    let started = std::time::Instant::now();
+    while alive(pid) {
+        assert!(started.elapsed() < LONG);
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn a_corrupt_state_file_stops_the_reactor_from_starting() {
+    let h = Harness::new("corrupt", 41140, &[("http", http_server_type())]);
+    std::fs::write(&h.config.state_file, "{ \"version\": 1, \"next_blo").unwrap();
+    let result = dinfra_reactor::Reactor::new(
+        h.config.clone(),
+        h.chain.clone(),
+        dinfra_reactor::ProcessDriver::default(),
+    );
+    let error = result.err().expect("an error").to_string();
+    assert!(error.contains("is corrupt"), "{error}");
+}
+
+#[test]
+fn a_deployment_gone_while_down_is_not_restarted_if_it_closed_meanwhile() {
+    let h = Harness::new("gone-closed", 41150, &[("http", http_server_type())]);
+    let mut reactor = h.reactor();
+    deploy(&h, &mut reactor, 1);
+    let first = handle(&reactor, 1);
+    drop(reactor);
+    // SAFETY: kill(2) has no memory-safety preconditions.
+    unsafe { libc::kill(-(first.pid as i32), libc::SIGKILL) };
+    step_until_dead(first.pid);
+    h.chain.advance(1);
+    h.chain.close(1, CloseReason::Admin);
+
+    let mut reactor = h.reactor();
+    step(&mut reactor);
+    step(&mut reactor);
+    assert!(matches!(phase(&reactor, 1), Phase::Stopped { ref why } if why.contains("Admin")));
+    assert_eq!(reactor.state().subscriptions[&1].restarts, 0);
+    assert!(processes_in(&h.root).is_empty(), "not started again");
+}
+
+#[test]
+fn a_descriptor_not_there_yet_is_fetched_on_a_later_step() {
+    let h = Harness::new("pending", 41160, &[("http", http_server_type())]);
+    let mut reactor = h.reactor();
+    let descriptor = h.descriptor("late.json", DOC);
+    let path = h.root.join("late.json");
+    std::fs::remove_file(&path).unwrap();
+    h.chain.award(1, ME, 1, descriptor, 1000);
+    let log = step(&mut reactor);
+    step(&mut reactor);
+    assert!(
+        matches!(phase(&reactor, 1), Phase::Pending { ref why } if why.contains("cannot fetch its descriptor yet"))
+    );
+    assert_eq!(
+        log.iter()
+            .filter(|l| l.contains("subscription 1 waits"))
+            .count(),
+        1,
+        "{log:#?}"
+    );
+    assert!(processes_in(&h.root).is_empty());
+
+    std::fs::write(&path, DOC).unwrap();
+    h.chain.advance(1);
+    step_until(&mut reactor, LONG, |r| is_running(r, 1));
+    assert_eq!(h.chain.mark_ready_calls(), [Call::MarkReady(1, 2)]);
+}
+
+#[test]
+fn two_subscriptions_get_two_ports_and_two_processes() {
+    let h = Harness::new("two", 41170, &[("http", http_server_type())]);
+    let mut reactor = h.reactor();
+    h.chain.award(1, ME, 1, h.descriptor("a.json", DOC), 1000);
+    h.chain.award(2, ME, 1, h.descriptor("b.json", DOC), 1000);
+    step_until(&mut reactor, LONG, |r| is_running(r, 1) && is_running(r, 2));
+    let (a, b) = (handle(&reactor, 1), handle(&reactor, 2));
+    assert_ne!(a.port, b.port);
+    assert!(listening(a.port.unwrap()) && listening(b.port.unwrap()));
+    assert_eq!(groups_in(&h.work_dir(1)), [a.pid].into());
+    assert_eq!(groups_in(&h.work_dir(2)), [b.pid].into());
+    assert_eq!(
+        h.chain.mark_ready_calls(),
+        [Call::MarkReady(1, 1), Call::MarkReady(2, 1)]
+    );
+
+    // Ending one leaves the other alone.
+    h.chain.advance(1);
+    h.chain.close(1, CloseReason::ConsumerCancelled);
+    step(&mut reactor);
+    assert!(!alive(a.pid) && alive(b.pid));
+}
