@@ -1,0 +1,555 @@
+//! The main paths through ink!'s own end-to-end framework, with the
+//! contracts' generated call builders, on both of its backends:
+//!
+//! * the **sandbox** backend (`runtime_only`: pallet-contracts in process),
+//!   part of the normal test command;
+//! * the **node** backend, a `substrate-contracts-node` that ink_e2e starts
+//!   (or the one at `CONTRACTS_NODE_URL`). These tests are `#[ignore]`d:
+//!   `deploy/test.sh` runs them with `--ignored` when the node is installed
+//!   and otherwise says that they were not run.
+//!
+//! The sandbox backend never advances the block number, so the paths whose
+//! money depends on elapsed blocks (claims, the end of a notice, settling)
+//! run on the node, where instant seal makes one block per transaction.
+
+use dinfra::lifecycle::Parameters;
+use dinfra::lifecycle::{CloseReason, Phase};
+use dinfra::stream::StreamStatus;
+use dinfra::traits::{Descriptor, Pricing, Requirements, Strategy, SubscriptionError};
+use dinfra_award::award::{AwardContract, AwardContractRef};
+use dinfra_escrow::escrow::{EscrowContract, EscrowContractRef};
+use dinfra_registry::registry::{RegistryContract, RegistryContractRef};
+use dinfra_registry::types::{OfferTerms, Parameters as RegistryParameters};
+use dinfra_subscription::subscription::{Details, SubscriptionContract, SubscriptionContractRef};
+use ink::env::DefaultEnvironment;
+use ink::primitives::AccountId;
+use ink_e2e::subxt::dynamic::Value;
+use ink_e2e::{ChainBackend, ContractsBackend, E2EBackend, Keypair};
+use std::fmt::Debug;
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+type E2EResult<T> = std::result::Result<T, Box<dyn std::error::Error>>;
+
+const MIN_BOND: u128 = 1_000;
+const UNBONDING_BLOCKS: u32 = 100;
+const MAX_CANDIDATES: u32 = 10;
+const READY_TIMEOUT: u32 = 20;
+const CONSUMER_NOTICE: u32 = 10;
+const RATE: u128 = 1_000_000;
+const MIN_DURATION: u32 = 5;
+const DEPOSIT: u128 = 200 * RATE;
+const TOP_UP: u128 = 100 * RATE;
+
+struct Suite {
+    registry: AccountId,
+    award: AccountId,
+    escrow: AccountId,
+    subscription: AccountId,
+}
+
+fn account(keypair: &Keypair) -> AccountId {
+    AccountId::from(keypair.public_key().0)
+}
+
+/// Instantiates the four contracts as Alice and wires them as
+/// `deploy/deploy.sh` does.
+async fn deploy<C: E2EBackend>(client: &mut C) -> E2EResult<Suite>
+where
+    <C as ContractsBackend<DefaultEnvironment>>::Error: Debug,
+{
+    let alice = ink_e2e::alice();
+    let registry = client
+        .instantiate(
+            "dinfra_registry",
+            &alice,
+            &mut RegistryContractRef::new(MIN_BOND, UNBONDING_BLOCKS),
+        )
+        .submit()
+        .await
+        .expect("instantiating the registry");
+    let escrow = client
+        .instantiate("dinfra_escrow", &alice, &mut EscrowContractRef::new())
+        .submit()
+        .await
+        .expect("instantiating the escrow");
+    let award = client
+        .instantiate(
+            "dinfra_award",
+            &alice,
+            &mut AwardContractRef::new(registry.account_id, MAX_CANDIDATES),
+        )
+        .submit()
+        .await
+        .expect("instantiating the award");
+    let subscription = client
+        .instantiate(
+            "dinfra_subscription",
+            &alice,
+            &mut SubscriptionContractRef::new(
+                award.account_id,
+                registry.account_id,
+                escrow.account_id,
+                Parameters {
+                    ready_timeout: READY_TIMEOUT,
+                    consumer_notice: CONSUMER_NOTICE,
+                },
+            ),
+        )
+        .submit()
+        .await
+        .expect("instantiating the subscription contract");
+    let suite = Suite {
+        registry: registry.account_id,
+        award: award.account_id,
+        escrow: escrow.account_id,
+        subscription: subscription.account_id,
+    };
+    let mut registry = registry.call_builder::<RegistryContract>();
+    let wired = client
+        .call(
+            &alice,
+            &registry.configure(
+                RegistryParameters {
+                    min_bond: MIN_BOND,
+                    unbonding_blocks: UNBONDING_BLOCKS,
+                },
+                Some(suite.subscription),
+            ),
+        )
+        .submit()
+        .await
+        .map_err(fail)?
+        .return_value();
+    assert_eq!(wired, Ok(()));
+    let mut award = award.call_builder::<AwardContract>();
+    let wired = client
+        .call(
+            &alice,
+            &award.configure(
+                Some(suite.subscription),
+                MAX_CANDIDATES,
+                Strategy::RoundRobin,
+            ),
+        )
+        .submit()
+        .await
+        .map_err(fail)?
+        .return_value();
+    assert_eq!(wired, Ok(()));
+    let mut escrow = escrow.call_builder::<EscrowContract>();
+    let wired = client
+        .call(
+            &alice,
+            &escrow.set_subscription_contract(Some(suite.subscription)),
+        )
+        .submit()
+        .await
+        .map_err(fail)?
+        .return_value();
+    assert_eq!(wired, Ok(()));
+    Ok(suite)
+}
+
+fn builder<T>(at: AccountId) -> T::Type
+where
+    T: ink::codegen::ContractCallBuilder + ink::env::ContractEnv<Env = DefaultEnvironment>,
+    T::Type: ink::env::call::FromAccountId<DefaultEnvironment>,
+{
+    ink_e2e::create_call_builder::<T>(at)
+}
+
+/// The backends' own errors, as a test failure.
+fn fail<E: Debug>(error: E) -> Box<dyn std::error::Error> {
+    format!("{error:?}").into()
+}
+
+/// Alice registers a deployment type; Bob registers as a provider and
+/// offers it at [`RATE`]. Returns (type id, offer id).
+async fn provider_with_offer<C: E2EBackend>(client: &mut C, suite: &Suite) -> E2EResult<(u32, u64)>
+where
+    <C as ContractsBackend<DefaultEnvironment>>::Error: Debug,
+{
+    let mut registry = builder::<RegistryContract>(suite.registry);
+    let type_id = client
+        .call(
+            &ink_e2e::alice(),
+            &registry.register_type("substrate-rpc".into(), [7; 32]),
+        )
+        .submit()
+        .await
+        .map_err(fail)?
+        .return_value()
+        .expect("registering the type");
+    let registered = client
+        .call(
+            &ink_e2e::bob(),
+            &registry.register_provider("infra".into(), "wss://rpc.example".into(), Vec::new()),
+        )
+        .value(MIN_BOND)
+        .submit()
+        .await
+        .map_err(fail)?
+        .return_value();
+    assert_eq!(registered, Ok(()));
+    let offer_id = client
+        .call(
+            &ink_e2e::bob(),
+            &registry.publish_offer(
+                type_id,
+                OfferTerms {
+                    price_per_block: RATE,
+                    capacity: 2,
+                    min_duration: MIN_DURATION,
+                    notice_blocks: 10,
+                    pricing: Pricing::Fixed,
+                },
+            ),
+        )
+        .submit()
+        .await
+        .map_err(fail)?
+        .return_value()
+        .expect("publishing the offer");
+    Ok((type_id, offer_id))
+}
+
+fn requirements() -> Requirements {
+    Requirements {
+        max_price_per_block: 2 * RATE,
+        required_attributes: Vec::new(),
+        excluded_attributes: Vec::new(),
+        preferred_providers: Vec::new(),
+        preferred_only: false,
+        excluded_providers: Vec::new(),
+        trusted_attestors: Vec::new(),
+        min_duration: MIN_DURATION,
+    }
+}
+
+fn descriptor() -> Descriptor {
+    Descriptor {
+        hash: [9; 32],
+        uri: "ipfs://rpc-node".into(),
+    }
+}
+
+/// Charlie subscribes with `deposit`; returns the subscription id.
+async fn subscribe<C: E2EBackend>(
+    client: &mut C,
+    suite: &Suite,
+    type_id: u32,
+    deposit: u128,
+) -> E2EResult<u64>
+where
+    <C as ContractsBackend<DefaultEnvironment>>::Error: Debug,
+{
+    let mut subscription = builder::<SubscriptionContract>(suite.subscription);
+    let id = client
+        .call(
+            &ink_e2e::charlie(),
+            &subscription.create(type_id, descriptor(), requirements()),
+        )
+        .value(deposit)
+        .submit()
+        .await
+        .map_err(fail)?
+        .return_value()
+        .expect("subscribing");
+    Ok(id)
+}
+
+async fn details<C: E2EBackend>(client: &mut C, suite: &Suite, id: u64) -> E2EResult<Details>
+where
+    <C as ContractsBackend<DefaultEnvironment>>::Error: Debug,
+{
+    let subscription = builder::<SubscriptionContract>(suite.subscription);
+    let details = client
+        .call(&ink_e2e::dave(), &subscription.details(id))
+        .dry_run()
+        .await
+        .map_err(fail)?
+        .return_value()
+        .expect("the subscription exists");
+    Ok(details)
+}
+
+/// The path every backend can walk without blocks passing: deploy and wire,
+/// register and offer, subscribe (awarded to Bob, deposit held, capacity
+/// reserved), refused calls (too small a deposit, a stranger marking ready,
+/// settling before the end), mark ready, top up, cancel (end scheduled at
+/// ready + min_duration or now + notice), and a second subscription
+/// cancelled before it is ready: closed at once with a full refund.
+/// Returns the suite and the first subscription, Ending.
+async fn main_path<C: E2EBackend>(client: &mut C) -> E2EResult<(Suite, u64)>
+where
+    <C as ContractsBackend<DefaultEnvironment>>::Error: Debug,
+{
+    let suite = deploy(client).await?;
+    let (type_id, offer_id) = provider_with_offer(client, &suite).await?;
+    let mut subscription = builder::<SubscriptionContract>(suite.subscription);
+    let registry = builder::<RegistryContract>(suite.registry);
+    let escrow = builder::<EscrowContract>(suite.escrow);
+
+    // A deposit below rate × min_duration is refused before anything moves.
+    let too_small = client
+        .call(
+            &ink_e2e::charlie(),
+            &subscription.create(type_id, descriptor(), requirements()),
+        )
+        .value(RATE * u128::from(MIN_DURATION) - 1)
+        .dry_run()
+        .await
+        .map_err(fail)?
+        .return_value();
+    assert_eq!(too_small, Err(SubscriptionError::InsufficientDeposit));
+
+    let id = subscribe(client, &suite, type_id, DEPOSIT).await?;
+    let awarded = details(client, &suite, id).await?;
+    assert_eq!(awarded.subscription.provider, account(&ink_e2e::bob()));
+    assert_eq!(awarded.subscription.consumer, account(&ink_e2e::charlie()));
+    assert_eq!(awarded.subscription.offer_id, offer_id);
+    assert_eq!(awarded.subscription.rate_per_block, RATE);
+    assert_eq!(awarded.subscription.phase, Phase::Awarded);
+    assert_eq!(awarded.figures.status, StreamStatus::Pending);
+    assert_eq!(awarded.figures.held, DEPOSIT);
+    assert_eq!(awarded.figures.withdrawable, 0);
+    let reserved = client
+        .call(&ink_e2e::dave(), &registry.offer(offer_id))
+        .dry_run()
+        .await
+        .map_err(fail)?
+        .return_value()
+        .expect("the offer exists")
+        .reserved;
+    assert_eq!(reserved, 1);
+
+    // Only the awarded provider marks ready; nothing is due before the end.
+    let stranger = client
+        .call(&ink_e2e::dave(), &subscription.mark_ready(id))
+        .dry_run()
+        .await
+        .map_err(fail)?
+        .return_value();
+    assert_eq!(stranger, Err(SubscriptionError::Unauthorized));
+    let ready = client
+        .call(&ink_e2e::bob(), &subscription.mark_ready(id))
+        .submit()
+        .await
+        .map_err(fail)?
+        .return_value();
+    assert_eq!(ready, Ok(()));
+    let active = details(client, &suite, id).await?;
+    assert_eq!(active.subscription.phase, Phase::Active);
+    let ready_at = active.subscription.ready_at.expect("ready");
+    assert_eq!(active.figures.start, Some(ready_at));
+    let too_early = client
+        .call(&ink_e2e::dave(), &subscription.settle(id))
+        .dry_run()
+        .await
+        .map_err(fail)?
+        .return_value();
+    assert_eq!(too_early, Err(SubscriptionError::TooEarly));
+
+    // Anyone may top up; the depletion block moves out by TOP_UP / RATE.
+    let depletion_before = active.figures.depletion_block.expect("a finite deposit");
+    let topped = client
+        .call(&ink_e2e::dave(), &subscription.top_up(id))
+        .value(TOP_UP)
+        .submit()
+        .await
+        .map_err(fail)?
+        .return_value();
+    assert_eq!(topped, Ok(()));
+    let topped = details(client, &suite, id).await?;
+    assert_eq!(topped.figures.deposited, DEPOSIT + TOP_UP);
+    assert_eq!(
+        topped.figures.depletion_block,
+        Some(depletion_before + (TOP_UP / RATE) as u32)
+    );
+
+    // Cancelling after ready ends billing at max(now + notice, ready + min).
+    let cancelled = client
+        .call(&ink_e2e::charlie(), &subscription.cancel(id))
+        .submit()
+        .await
+        .map_err(fail)?
+        .return_value();
+    assert_eq!(cancelled, Ok(()));
+    let ending = details(client, &suite, id).await?;
+    assert_eq!(ending.subscription.phase, Phase::Ending);
+    let (end, reason) = ending.subscription.end.expect("an end is scheduled");
+    assert_eq!(reason, CloseReason::ConsumerCancelled);
+    assert!(
+        end >= ready_at + MIN_DURATION,
+        "end {end} before ready {ready_at} + min"
+    );
+    assert_eq!(ending.figures.end, Some(end));
+
+    // Cancelled before ready: closed at once, everything refunded.
+    let second = subscribe(client, &suite, type_id, DEPOSIT).await?;
+    let cancelled = client
+        .call(&ink_e2e::charlie(), &subscription.cancel(second))
+        .submit()
+        .await
+        .map_err(fail)?
+        .return_value();
+    assert_eq!(cancelled, Ok(()));
+    let closed = details(client, &suite, second).await?;
+    assert_eq!(
+        closed.subscription.closed,
+        Some(CloseReason::ConsumerCancelled)
+    );
+    assert_eq!(closed.figures.refunded, DEPOSIT);
+    assert_eq!(closed.figures.withdrawn, 0);
+
+    // The escrow holds exactly what the open subscription still has.
+    let held = client
+        .call(&ink_e2e::dave(), &escrow.total_held())
+        .dry_run()
+        .await
+        .map_err(fail)?
+        .return_value();
+    assert_eq!(held, DEPOSIT + TOP_UP);
+    Ok((suite, id))
+}
+
+/// One block on the node: instant seal seals a block per transaction.
+async fn pass_block<C: E2EBackend>(client: &mut C) {
+    client
+        .runtime_call(
+            &ink_e2e::ferdie(),
+            "System",
+            "remark",
+            vec![Value::from_bytes(b"dinfra: a block passes")],
+        )
+        .await
+        .unwrap_or_else(|_| panic!("System::remark failed"));
+}
+
+/// The contracts, built by ink_e2e (debug, as its test macro does) into a
+/// target directory of their own: in the contracts' usual one they would
+/// replace the release bundles that the drink scenarios load at run time.
+fn contracts() -> Vec<PathBuf> {
+    static BUILT: OnceLock<Vec<PathBuf>> = OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            // This binary is <target>/debug/deps/ink_e2e-…
+            let exe = std::env::current_exe().expect("the test binary's path");
+            let target = exe.ancestors().nth(3).expect("a target directory");
+            std::env::set_var("CARGO_TARGET_DIR", target.join("ink-e2e-contracts"));
+            ink_e2e::build_root_and_contract_dependencies()
+        })
+        .clone()
+}
+
+/// Runs `test` on a current-thread runtime, as `#[ink_e2e::test]` does.
+fn run(test: impl std::future::Future<Output = E2EResult<()>>) -> E2EResult<()> {
+    ink_e2e::tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?
+        .block_on(test)
+}
+
+#[test]
+fn main_path_on_the_sandbox() -> E2EResult<()> {
+    run(async {
+        let mut client = ink_e2e::SandboxClient::<_, _, ink_e2e::DefaultSandbox>::new(contracts());
+        main_path(&mut client).await?;
+        Ok(())
+    })
+}
+
+/// The main path on a real node, then the money that depends on blocks:
+/// the provider's claim is rate × blocks since ready, the cancelled
+/// subscription settles at its end block, the provider is paid for
+/// exactly ready..end and the consumer gets the rest back.
+#[test]
+#[ignore = "needs substrate-contracts-node: deploy/test.sh runs it when the node is installed"]
+fn main_path_on_the_node() -> E2EResult<()> {
+    run(async {
+        // The node at CONTRACTS_NODE_URL (deploy/test.sh starts one with
+        // deploy/node.sh), else one that ink_e2e starts from CONTRACTS_NODE
+        // or PATH for this test alone.
+        let mut spawned = None;
+        let rpc = match std::env::var("CONTRACTS_NODE_URL") {
+            Ok(url) => ink_e2e::RpcClient::from_url(&url)
+                .await
+                .map_err(|error| format!("connecting to {url}: {error:?}"))?,
+            Err(_) => {
+                let node =
+                    ink_e2e::TestNodeProcess::<ink_e2e::PolkadotConfig>::build_with_env_or_default(
+                    )
+                    .spawn()
+                    .await
+                    .map_err(|error| format!("starting substrate-contracts-node: {error:?}"))?;
+                spawned.insert(node).rpc()
+            }
+        };
+        let mut client =
+            ink_e2e::Client::<ink_e2e::PolkadotConfig, ink::env::DefaultEnvironment>::new(
+                rpc,
+                contracts(),
+            )
+            .await?;
+        paid_per_block(&mut client).await
+    })
+}
+
+/// See [`main_path_on_the_node`].
+async fn paid_per_block<Client: E2EBackend>(client: &mut Client) -> E2EResult<()>
+where
+    <Client as ContractsBackend<DefaultEnvironment>>::Error: Debug,
+{
+    let (suite, id) = main_path(client).await?;
+    let mut subscription = builder::<SubscriptionContract>(suite.subscription);
+    let ending = details(client, &suite, id).await?;
+    let ready_at = ending.subscription.ready_at.expect("ready");
+    let (end, _) = ending.subscription.end.expect("ending");
+
+    // The claim's own block counts: accrued = RATE × (claim block − ready).
+    let claimed = client
+        .call(&ink_e2e::bob(), &subscription.claim(id))
+        .submit()
+        .await
+        .map_err(fail)?
+        .return_value()
+        .expect("something to claim");
+    assert!(claimed > 0 && claimed % RATE == 0, "claimed {claimed}");
+    let claim_block = ready_at + (claimed / RATE) as u32;
+    assert!(claim_block < end, "claimed past the end");
+
+    // Settling waits for the end block.
+    let early = client
+        .call(&ink_e2e::dave(), &subscription.settle(id))
+        .dry_run()
+        .await
+        .map_err(fail)?
+        .return_value();
+    assert_eq!(early, Err(SubscriptionError::TooEarly));
+    loop {
+        let now = details(client, &suite, id).await?;
+        if now.figures.status == StreamStatus::Ended {
+            break;
+        }
+        pass_block(client).await;
+    }
+    let settled = client
+        .call(&ink_e2e::dave(), &subscription.settle(id))
+        .submit()
+        .await
+        .map_err(fail)?
+        .return_value();
+    assert_eq!(settled, Ok(()));
+    let closed = details(client, &suite, id).await?;
+    assert_eq!(closed.subscription.phase, Phase::Closed);
+    assert_eq!(
+        closed.subscription.closed,
+        Some(CloseReason::ConsumerCancelled)
+    );
+    let paid = RATE * u128::from(end - ready_at);
+    assert_eq!(closed.figures.withdrawn, paid);
+    assert_eq!(closed.figures.refunded, DEPOSIT + TOP_UP - paid);
+    assert_eq!(closed.figures.held, 0);
+    Ok(())
+}
