@@ -7,8 +7,16 @@
 #     1.87+ emits Wasm that chains reject), the normal rustup way, or — where
 #     rustup cannot download components — Debian's rustc-web 1.85 packages
 #     with lld-19 as the Wasm linker (see ../shared/TOOLCHAIN.md);
-#   * cargo-contract 5.0.3 (builds and deploys the contracts; ~13 min cold).
+#   * cargo-contract 5.0.3 (builds and deploys the contracts; ~13 min cold);
+#   * with --with-node, also the local chain: substrate-contracts-node from
+#     crate contracts-node 0.42.0 (a Cumulus/Polkadot node: it compiles about
+#     1,400 crates, one to two hours or more on 2 cores, into a reusable target
+#     directory so an interrupted build resumes), with protoc, libclang and
+#     the wasm32 target its runtime build needs. Skipped when the binary is
+#     there. deploy/node.sh starts it.
 # Exits non-zero with the reason when something cannot be installed.
+#
+# Usage: deploy/setup.sh [--with-node]
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -19,6 +27,20 @@ DEBIAN_TOOLCHAIN="dinfra-debian-1.85" # rustup refuses names like "1.85.0"
 RUSTUP_TIMEOUT="${RUSTUP_TIMEOUT:-600}"
 # Set to 1 to skip rustup and use the Debian toolchain (to test the fallback).
 FORCE_DEBIAN="${DINFRA_FORCE_DEBIAN_TOOLCHAIN:-0}"
+NODE_CRATE="contracts-node"
+NODE_VERSION="0.42.0"
+NODE_BINARY="substrate-contracts-node"
+# Kept outside the checkout so a fresh clone, or an interrupted install,
+# reuses what was compiled.
+NODE_TARGET_DIR="${DINFRA_NODE_TARGET_DIR:-/var/tmp/contracts-node-target}"
+
+with_node=0
+for arg in "$@"; do
+    case "$arg" in
+        --with-node) with_node=1 ;;
+        *) echo "usage: deploy/setup.sh [--with-node]" >&2; exit 2 ;;
+    esac
+done
 
 say() { echo "setup: $*"; }
 die() { echo "setup: FAILED: $*" >&2; exit 1; }
@@ -95,6 +117,62 @@ else
     (cd / && cargo install cargo-contract --version "$CARGO_CONTRACT_VERSION" --locked --quiet) \
         || die "cargo install cargo-contract $CARGO_CONTRACT_VERSION failed"
     say "cargo-contract installed: $(cd / && cargo contract --version)"
+fi
+
+# The node: only on request, it is the one long install.
+node_crate_dir() {
+    local dir
+    for dir in "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/"$NODE_CRATE-$NODE_VERSION"; do
+        [ -f "$dir/Cargo.lock" ] && { echo "$dir"; return 0; }
+    done
+    return 1
+}
+
+install_node() {
+    if command -v apt-get >/dev/null; then
+        local missing=()
+        command -v protoc >/dev/null || missing+=(protobuf-compiler)
+        command -v clang >/dev/null || missing+=(clang)
+        compgen -G "/usr/lib/llvm-*/lib/libclang.so*" >/dev/null || missing+=(libclang-dev)
+        if [ ${#missing[@]} -gt 0 ]; then
+            say "installing ${missing[*]} (the node's build needs protoc and libclang)"
+            DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null \
+                || die "apt-get install ${missing[*]} failed"
+        fi
+    fi
+    command -v protoc >/dev/null || die "the node's build needs protoc (Debian: protobuf-compiler)"
+    # Its runtime is compiled to Wasm with the checkout's toolchain.
+    local toolchain
+    toolchain=$(cd "$ROOT" && rustup show active-toolchain | cut -d' ' -f1)
+    if ! rustup target list --installed --toolchain "$toolchain" 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+        say "adding the wasm32-unknown-unknown target to $toolchain"
+        timeout "$RUSTUP_TIMEOUT" rustup target add wasm32-unknown-unknown --toolchain "$toolchain" \
+            || die "the node's runtime needs the wasm32-unknown-unknown target for $toolchain"
+    fi
+    say "installing $NODE_BINARY ($NODE_CRATE $NODE_VERSION): it compiles about 1,400 crates,"
+    say "one to two hours or more on 2 cores; progress in $NODE_TARGET_DIR/install.log"
+    mkdir -p "$NODE_TARGET_DIR"
+    # The runtimes' Wasm builds (substrate-wasm-builder) resolve their own
+    # dependencies unless pointed at a Cargo.lock: without the crate's own
+    # lock they pick substrate-bip39 0.6.1, which needs Rust 1.87. The hint is
+    # read by build scripts after cargo has unpacked the crate, so it may name
+    # the directory before it exists: crates.io's sources live under a fixed
+    # name in cargo's registry.
+    local crate_dir
+    crate_dir=$(node_crate_dir) \
+        || crate_dir="${CARGO_HOME:-$HOME/.cargo}/registry/src/index.crates.io-1949cf8c6b5b557f/$NODE_CRATE-$NODE_VERSION"
+    (cd "$ROOT" && CARGO_TARGET_DIR="$NODE_TARGET_DIR" WASM_BUILD_WORKSPACE_HINT="$crate_dir" \
+        cargo install "$NODE_CRATE" --version "$NODE_VERSION" --locked >"$NODE_TARGET_DIR/install.log" 2>&1) \
+        || { tail -20 "$NODE_TARGET_DIR/install.log" >&2; die "cargo install $NODE_CRATE $NODE_VERSION failed"; }
+}
+
+if [ "$with_node" = 1 ]; then
+    if node_version=$("$NODE_BINARY" --version 2>/dev/null) && [[ $node_version == *"$NODE_VERSION"* ]]; then
+        say "$NODE_BINARY ok: $node_version"
+    else
+        install_node
+        say "$NODE_BINARY installed: $("$NODE_BINARY" --version)"
+    fi
 fi
 
 say "ready in $(( $(date +%s) - started ))s"
