@@ -9,6 +9,7 @@
 use std::fmt::Debug;
 
 pub use dinfra;
+pub use dinfra_reactor;
 pub use drink;
 use drink::minimal::MinimalSandbox;
 use drink::sandbox_api::prelude::*;
@@ -16,6 +17,8 @@ use drink::session::{Session, NO_ENDOWMENT, NO_SALT};
 use drink::AccountId32;
 use drink::Sandbox as _;
 use ink::scale::Decode;
+
+pub mod reactor_chain;
 
 /// Bundles of every contract this crate depends on with `ink-as-dependency`,
 /// built to Wasm by drink when this crate compiles.

@@ -2,15 +2,28 @@
 //! provider's registration to the consumer's refund, on the real
 //! pallet-contracts runtime in process (the drink sandbox), printing every
 //! step with its block number, the events each contract emitted and the
-//! balances that moved.
+//! balances that moved. The provider's side is its reactor
+//! (`dinfra-reactor`): on the award it fetches and checks the descriptor,
+//! starts the deployment as a real process (`python3 -m http.server`, a
+//! stand-in for the node), marks it ready once it listens, claims as blocks
+//! pass, and stops it at the end block; its log lines are printed with
+//! their blocks between the demo's steps.
 //!
 //! Run by `deploy/demo.sh`.
 
+use dinfra_e2e_tests::dinfra_reactor::config::{DriverKind, HealthKind, TypeConfig};
+use dinfra_e2e_tests::dinfra_reactor::{Phase, ProcessDriver, Reactor};
+use dinfra_e2e_tests::reactor_chain::{
+    alive, descriptor_arg_of, listening, processes_in, python, write_descriptor, Message,
+    ReactorDir, SandboxChain, SharedSandbox,
+};
 use dinfra_e2e_tests::*;
 use drink::AccountId32;
 use ink::scale::Encode;
 use std::collections::HashMap;
+use std::io::{Read, Write};
 use std::sync::Arc;
+use std::time::Duration;
 
 /// Price per block of the provider's offer.
 const RATE: u128 = 1_000_000;
@@ -18,9 +31,16 @@ const RATE: u128 = 1_000_000;
 const DEPOSIT: u128 = 200 * RATE;
 /// The consumer's top-up: 100 more blocks.
 const TOP_UP: u128 = 100 * RATE;
+/// The reactor claims every this many blocks.
+const CLAIM_PERIOD: u32 = 50;
+/// The deployment descriptor the consumer publishes (its blake2-256 goes on
+/// chain).
+const DESCRIPTOR: &str = r#"{"type":"substrate-rpc","image":"paritytech/substrate-contracts-node","args":["--dev","--rpc-external"]}"#;
+
+type DemoReactor = Reactor<SandboxChain, ProcessDriver>;
 
 struct Demo {
-    session: Sandbox,
+    chain: SharedSandbox,
     suite: Suite,
     /// Contract address → (its name, the transcoder that decodes its events).
     contracts: HashMap<
@@ -33,52 +53,66 @@ struct Demo {
     /// Accounts whose free balances each step prints.
     watched: Vec<(&'static str, AccountId32)>,
     last: HashMap<AccountId32, u128>,
+    /// Contract events printed so far.
+    printed: usize,
+    /// Whether the last line printed was one of the reactor's (its next
+    /// lines follow without a blank line).
+    reactor_spoke: bool,
 }
 
 impl Demo {
-    /// Prints `what` as done at the current block, the events of the last
-    /// call, and every watched balance that changed.
+    fn block(&self) -> u32 {
+        self.chain.block()
+    }
+
+    /// Prints `what` as done at the current block, the events emitted since
+    /// the last print, and every watched balance that changed.
     fn step(&mut self, what: &str) {
-        let block = block_number(&mut self.session);
-        println!("\n[block {block:>4}] {what}");
-        let mut lines = Vec::new();
-        for record in self.session.record().last_event_batch().all_events() {
-            if let drink::minimal::RuntimeEvent::Contracts(
-                drink::pallet_contracts::Event::ContractEmitted { contract, data },
-            ) = &record.event
-            {
-                let Some((name, transcoder)) = self.contracts.get(contract) else {
-                    continue;
-                };
-                let Some(topic) = record.topics.first() else {
-                    continue;
-                };
-                match transcoder.decode_contract_event(topic, &mut &*data.encode()) {
-                    Ok(event) => lines.push(format!("    event  {name}: {event}")),
-                    Err(error) => lines.push(format!("    event  {name}: (undecoded: {error})")),
-                }
+        self.reactor_spoke = false;
+        println!("\n[block {:>4}] {what}", self.block());
+        self.events_and_balances();
+    }
+
+    fn events_and_balances(&mut self) {
+        let emitted = self.chain.emitted();
+        for event in &emitted[self.printed..] {
+            let Some((name, transcoder)) = self.contracts.get(&event.contract) else {
+                continue;
+            };
+            let Some(topic) = event.signature else {
+                continue;
+            };
+            match transcoder.decode_contract_event(&topic, &mut &*event.data.encode()) {
+                Ok(decoded) => println!("    event  {name}: {decoded}"),
+                Err(error) => println!("    event  {name}: (undecoded: {error})"),
             }
+            self.reactor_spoke = false;
         }
-        for line in lines {
-            println!("{line}");
-        }
+        self.printed = emitted.len();
         self.balances();
     }
 
     fn balances(&mut self) {
         let watched = self.watched.clone();
         for (name, account) in watched {
-            let now = free_balance(&mut self.session, &account);
+            let now = free_balance(&mut self.chain.session(), &account);
             let before = self.last.insert(account.clone(), now).unwrap_or(now);
             if now != before {
                 let delta = now as i128 - before as i128;
                 println!("    balance {name:<9} {now:>22}  ({delta:+})");
+                self.reactor_spoke = false;
             }
         }
     }
 
+    /// Prints a line of the demo's own.
+    fn say(&mut self, line: String) {
+        self.reactor_spoke = false;
+        println!("{line}");
+    }
+
     fn as_actor(&mut self, who: &AccountId32) {
-        self.session.set_actor(who.clone());
+        self.chain.session().set_actor(who.clone());
     }
 
     fn subscription_ok<T: ink::scale::Decode + std::fmt::Debug>(
@@ -88,13 +122,56 @@ impl Demo {
         value: u128,
     ) -> T {
         let reply: Result<T, dinfra::traits::SubscriptionError> =
-            subscription_call(&mut self.session, &self.suite, message, args, value);
+            subscription_call(&mut self.chain.session(), &self.suite, message, args, value);
         reply.unwrap_or_else(|e| panic!("{message} was refused: {e:?}"))
     }
+
+    /// One step of the reactor: its log lines (with their blocks), then the
+    /// events of what it sent and the balances that moved.
+    fn react(&mut self, reactor: &mut DemoReactor) -> usize {
+        let report = reactor.step().expect("a reactor step");
+        if !report.log.is_empty() && !self.reactor_spoke {
+            println!();
+        }
+        for line in &report.log {
+            let (block, text) = line
+                .strip_prefix("[block ")
+                .and_then(|rest| rest.split_once("] "))
+                .unwrap_or(("?", line));
+            println!("[block {block:>4}] reactor: {text}");
+            self.reactor_spoke = true;
+        }
+        self.events_and_balances();
+        report.log.len()
+    }
+
+    /// Builds `n` blocks, the reactor stepping in each.
+    fn blocks_pass(&mut self, reactor: &mut DemoReactor, n: u32) {
+        for _ in 0..n {
+            self.chain.advance(1);
+            self.react(reactor);
+        }
+    }
+}
+
+/// The status line of `GET /` on 127.0.0.1:`port`.
+fn http_get(port: u16) -> String {
+    let fetch = || -> std::io::Result<String> {
+        let mut stream = std::net::TcpStream::connect(("127.0.0.1", port))?;
+        stream.set_read_timeout(Some(Duration::from_secs(5)))?;
+        stream.write_all(b"GET / HTTP/1.0\r\nHost: localhost\r\n\r\n")?;
+        let mut reply = String::new();
+        stream.read_to_string(&mut reply)?;
+        Ok(reply.lines().next().unwrap_or_default().to_string())
+    };
+    fetch().unwrap_or_else(|e| format!("(no reply: {e})"))
 }
 
 fn main() {
     let started = std::time::Instant::now();
+    // The reactor's state, logs and work directories; whatever runs in it is
+    // killed when the demo ends, however it ends (dropped last).
+    let dir = ReactorDir::new("dinfra-demo");
     let mut session = Sandbox::default();
     let suite = deploy_suite(&mut session).expect("deploying the suite");
     let admin = session.get_actor();
@@ -131,22 +208,28 @@ fn main() {
         ("keeper", keeper.clone()),
         ("escrow", suite.escrow.clone()),
     ];
+    // The session is shared from here on by the demo (acting as each
+    // account) and the provider's reactor (signing as the provider).
+    let chain = SharedSandbox::new(session, suite.clone());
+    let printed = chain.emitted().len();
     let mut demo = Demo {
-        session,
+        chain,
         suite: suite.clone(),
         contracts,
         watched,
         last: HashMap::new(),
+        printed,
+        reactor_spoke: false,
     };
     demo.balances();
 
     demo.as_actor(&provider);
-    let type_id = register_type(&mut demo.session, &suite, "substrate-rpc");
+    let type_id = register_type(&mut demo.chain.session(), &suite, "substrate-rpc");
     demo.step(&format!(
         "provider registers deployment type {type_id} \"substrate-rpc\""
     ));
     let registered: Result<(), dinfra::traits::RegistryError> = call_with_value(
-        &mut demo.session,
+        &mut demo.chain.session(),
         &suite.registry,
         "register_provider",
         &[
@@ -169,7 +252,7 @@ fn main() {
         dynamic: false,
     };
     let offer: Result<u64, dinfra::traits::RegistryError> = call(
-        &mut demo.session,
+        &mut demo.chain.session(),
         &suite.registry,
         "publish_offer",
         &[type_id.to_string(), terms.arg()],
@@ -179,7 +262,38 @@ fn main() {
         "provider publishes offer {offer}: {RATE} per block, at least 50 blocks, 20 blocks' notice"
     ));
 
-    advance_blocks(&mut demo.session, 3);
+    // The provider's reactor: one deployment type, run as a local process.
+    let command = format!("exec {} -m http.server {{port}} --bind 127.0.0.1", python());
+    let mut config = dir.config(
+        (30000, 30099),
+        &[(
+            "substrate-rpc",
+            TypeConfig {
+                driver: DriverKind::Process,
+                command,
+                health: HealthKind::Tcp,
+                health_timeout_secs: 20,
+                max_restarts: 3,
+            },
+        )],
+    );
+    config.claim_period = CLAIM_PERIOD;
+    let mut reactor = Reactor::new(
+        config,
+        demo.chain.chain_for(&provider),
+        ProcessDriver::new(Duration::from_secs(5)),
+    )
+    .expect("starting the reactor");
+    demo.say(format!(
+        "\n[block {:>4}] the provider's reactor starts: it deploys \"substrate-rpc\" as `python3 -m http.server {{port}}` \
+         (a stand-in for the node) on a port of 30000-30099, claims every {CLAIM_PERIOD} blocks; \
+         its state, logs and work directories are in {}",
+        demo.block(),
+        dir.path().display()
+    ));
+    demo.react(&mut reactor);
+
+    demo.chain.advance(3);
     demo.as_actor(&consumer);
     let requirements = dinfra::traits::Requirements {
         max_price_per_block: 2 * RATE,
@@ -188,76 +302,157 @@ fn main() {
         min_duration: 100,
         ..Default::default()
     };
+    let descriptor = write_descriptor(&dir.path().join("descriptor.json"), DESCRIPTOR);
     let id: u64 = demo.subscription_ok(
         "create",
         &[
             type_id.to_string(),
-            descriptor_arg(0xab, "ipfs://bafy-substrate-rpc-node"),
+            descriptor_arg_of(&descriptor),
             requirements_arg(&requirements),
         ],
         DEPOSIT,
     );
     demo.step(&format!(
-        "consumer creates subscription {id} (region=eu-west, not network=aws, ≤ {} per block), depositing {DEPOSIT}",
-        2 * RATE
+        "consumer creates subscription {id} (region=eu-west, not network=aws, ≤ {} per block), depositing {DEPOSIT}; \
+         its descriptor is {} (blake2-256 {})",
+        2 * RATE,
+        descriptor.uri,
+        hex32(descriptor.hash)
     ));
 
-    advance_blocks(&mut demo.session, 5);
-    demo.as_actor(&provider);
-    demo.subscription_ok::<()>("mark_ready", &[id.to_string()], 0);
-    demo.step("provider's agent deployed it and marks it ready: billing starts");
+    // The reactor sees the award in the next block, deploys, and marks the
+    // deployment ready once it listens (it polls within the block).
+    demo.chain.advance(1);
+    let polling = std::time::Instant::now();
+    loop {
+        demo.react(&mut reactor);
+        match &reactor.state().subscriptions[&id].phase {
+            Phase::Running => break,
+            Phase::Starting | Phase::Pending { .. } => {}
+            other => panic!("the reactor did not deploy subscription {id}: {other:?}"),
+        }
+        assert!(
+            polling.elapsed() < Duration::from_secs(30),
+            "subscription {id} not ready after 30 s"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let process = reactor.state().subscriptions[&id]
+        .handle
+        .clone()
+        .expect("a process");
+    let port = process.port.expect("a port");
+    let ready = details(&mut demo.chain.session(), &suite, id)
+        .subscription
+        .ready_at
+        .expect("ready on chain");
+    demo.say(format!(
+        "    process pid {} listens on 127.0.0.1:{port}: GET / → {}",
+        process.pid,
+        http_get(port)
+    ));
+    demo.say(format!("    billing starts at block {ready}"));
 
-    advance_blocks(&mut demo.session, 60);
-    let figures = details(&mut demo.session, &suite, id).figures;
-    println!(
+    demo.blocks_pass(&mut reactor, 60);
+    let figures = details(&mut demo.chain.session(), &suite, id).figures;
+    demo.say(format!(
         "\n[block {:>4}] 60 blocks later, details({id}): accrued {}, withdrawable {}, refundable {}, money runs out at block {:?}",
-        block_number(&mut demo.session),
+        demo.block(),
         figures.accrued,
         figures.withdrawable,
         figures.refundable,
         figures.depletion_block
-    );
-    demo.as_actor(&provider);
-    let claimed: u128 = demo.subscription_ok("claim", &[id.to_string()], 0);
-    demo.step(&format!("provider claims {claimed}"));
+    ));
 
     demo.as_actor(&consumer);
     demo.subscription_ok::<()>("top_up", &[id.to_string()], TOP_UP);
     demo.step(&format!("consumer tops up {TOP_UP}"));
-    let figures = details(&mut demo.session, &suite, id).figures;
-    println!(
+    let figures = details(&mut demo.chain.session(), &suite, id).figures;
+    demo.say(format!(
         "    the money now runs out at block {:?}",
         figures.depletion_block
-    );
+    ));
 
-    advance_blocks(&mut demo.session, 40);
+    demo.blocks_pass(&mut reactor, 40);
     demo.as_actor(&consumer);
     demo.subscription_ok::<()>("cancel", &[id.to_string()], 0);
     demo.step(&format!(
         "consumer cancels: billing ends after its notice of {CONSUMER_NOTICE} blocks"
     ));
+    let end = reactor_end(&mut demo, &mut reactor, id);
 
-    advance_blocks(&mut demo.session, CONSUMER_NOTICE);
+    demo.blocks_pass(&mut reactor, end - 1 - demo.block());
+    demo.say(format!(
+        "\n[block {:>4}] one block before the end: pid {} {} on port {port}",
+        demo.block(),
+        process.pid,
+        if alive(process.pid) && listening(port) {
+            "still serves"
+        } else {
+            "is NOT serving"
+        }
+    ));
+    assert!(
+        alive(process.pid),
+        "the deployment runs until its end block"
+    );
+    demo.blocks_pass(&mut reactor, 1);
+    demo.say(format!(
+        "    pid {}: {}",
+        process.pid,
+        if alive(process.pid) {
+            "still running"
+        } else {
+            "gone"
+        }
+    ));
+    assert!(!alive(process.pid), "the reactor stops it at the end block");
+    assert!(processes_in(dir.path()).is_empty());
+
     demo.as_actor(&keeper);
     demo.subscription_ok::<()>("settle", &[id.to_string()], 0);
     demo.step(
         "a keeper settles: the provider is paid to the end block, the consumer refunded the rest",
     );
+    demo.react(&mut reactor);
 
-    let d = details(&mut demo.session, &suite, id);
-    println!(
-        "\nsummary: subscription {id} {:?} ({:?}); deposited {}, paid to the provider {}, refunded to the consumer {}, left in escrow {}",
+    let d = details(&mut demo.chain.session(), &suite, id);
+    let claims = demo.chain.sent_for(id, Message::Claim);
+    let claimed: u128 = claims.iter().filter_map(|c| c.outcome.clone().ok()).sum();
+    demo.say(format!(
+        "\nreactor: deployed at block {ready}, stopped at block {end}; {} claims brought {claimed} = {RATE} × ({end} − {ready})",
+        claims.len()
+    ));
+    assert_eq!(
+        d.figures.withdrawn,
+        RATE * u128::from(end - ready),
+        "the provider is paid every block from ready to end"
+    );
+    demo.say(format!(
+        "summary: subscription {id} {:?} ({:?}); deposited {}, paid to the provider {}, refunded to the consumer {}, left in escrow {}",
         d.subscription.phase,
         d.subscription.closed,
         d.figures.deposited,
         d.figures.withdrawn,
         d.figures.refunded,
         d.figures.held
-    );
+    ));
     assert_eq!(
         d.figures.deposited,
         d.figures.withdrawn + d.figures.refunded,
         "every unit deposited was paid out or refunded"
     );
-    println!("demo finished in {:.1} s", started.elapsed().as_secs_f64());
+    demo.say(format!(
+        "demo finished in {:.1} s",
+        started.elapsed().as_secs_f64()
+    ));
+}
+
+/// The reactor's step right after the cancel (it learns the end block);
+/// returns the end block.
+fn reactor_end(demo: &mut Demo, reactor: &mut DemoReactor, id: u64) -> u32 {
+    demo.react(reactor);
+    reactor.state().subscriptions[&id]
+        .end
+        .expect("the reactor knows the end block")
 }

@@ -1,0 +1,788 @@
+//! The provider's reactor end to end on the embedded chain: the real
+//! contracts in the drink sandbox, the reactor signing as the provider
+//! through `SandboxChain`, real processes (`python3 -m http.server`, `sh`)
+//! started by its process driver. The test acts as the consumer and keeper
+//! on the same session and advances blocks between the reactor's steps;
+//! each test checks the chain (details, events with their blocks, balances,
+//! reputation) and the machine (processes, ports), and kills whatever runs
+//! in its directory when it ends, a panic included.
+
+use dinfra::lifecycle::{CloseReason, Phase as ChainPhase};
+use dinfra::traits::SubscriptionError;
+use dinfra_e2e_tests::dinfra_reactor::config::{DriverKind, HealthKind, TypeConfig};
+use dinfra_e2e_tests::dinfra_reactor::{
+    Config, Descriptor, Handle, Phase, ProcessDriver, Reactor, State,
+};
+use dinfra_e2e_tests::reactor_chain::*;
+use dinfra_e2e_tests::*;
+use dinfra_subscription::subscription::{
+    AwardRevoked, Awarded, Claimed, Closed, DeploymentReady, EndScheduled,
+};
+use drink::AccountId32;
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+/// The provider's price per block.
+const RATE: u128 = 1_000;
+/// The consumer's deposit: 1,000 blocks.
+const DEPOSIT: u128 = 1_000 * RATE;
+/// Blocks of notice of the provider's offer (for its exits).
+const NOTICE: u32 = 5;
+const LONG: Duration = Duration::from_secs(30);
+const DOC: &str = r#"{"image":"substrate-contracts-node","args":["--dev","--rpc-port","{port}"]}"#;
+
+type TestReactor = Reactor<SandboxChain, ProcessDriver>;
+
+/// The suite on a fresh embedded chain with one deployment type, a provider
+/// (whose reactor the test runs) with one offer of it, a consumer and a
+/// keeper; and a directory of its own for the reactor.
+struct World {
+    chain: SharedSandbox,
+    suite: Suite,
+    provider: AccountId32,
+    consumer: AccountId32,
+    keeper: AccountId32,
+    type_id: u32,
+    config: Config,
+    /// Dropped last: kills every process left in the directory.
+    dir: ReactorDir,
+}
+
+impl World {
+    /// `kind` is registered on chain as `type_name`; the reactor gets ports
+    /// `first_port..first_port + 9`.
+    fn new(name: &str, first_port: u16, type_name: &str, kind: TypeConfig) -> Self {
+        let dir = ReactorDir::new(&format!("dinfra-e2e-reactor-{name}"));
+        let mut session = Sandbox::default();
+        let suite = deploy_suite(&mut session).expect("deploying the suite");
+        let type_id = register_type(&mut session, &suite, type_name);
+        let provider = funded_account(&mut session, 20);
+        provider_with_terms(
+            &mut session,
+            &suite,
+            &provider,
+            &[],
+            type_id,
+            OfferSpec {
+                price_per_block: RATE,
+                capacity: 4,
+                min_duration: 0,
+                notice_blocks: NOTICE,
+                dynamic: false,
+            },
+        );
+        let consumer = funded_account(&mut session, 21);
+        let keeper = funded_account(&mut session, 22);
+        let config = dir.config((first_port, first_port + 9), &[(type_name, kind)]);
+        Self {
+            chain: SharedSandbox::new(session, suite.clone()),
+            suite,
+            provider,
+            consumer,
+            keeper,
+            type_id,
+            config,
+            dir,
+        }
+    }
+
+    /// A reactor from the state file as it is now: a fresh start, or a
+    /// restart.
+    fn reactor(&self) -> TestReactor {
+        Reactor::new(
+            self.config.clone(),
+            self.chain.chain_for(&self.provider),
+            ProcessDriver::new(Duration::from_secs(3)),
+        )
+        .expect("a reactor")
+    }
+
+    /// Writes the descriptor document and returns it as the chain is to
+    /// record it.
+    fn descriptor(&self, name: &str) -> Descriptor {
+        write_descriptor(&self.dir.path().join(name), DOC)
+    }
+
+    /// The consumer subscribes with `descriptor`, depositing [`DEPOSIT`].
+    fn subscribe(&self, descriptor: &Descriptor) -> u64 {
+        let mut session = self.chain.session();
+        session.set_actor(self.consumer.clone());
+        let id: Result<u64, SubscriptionError> = call_with_value(
+            &mut session,
+            &self.suite.subscription,
+            "create",
+            &[
+                self.type_id.to_string(),
+                descriptor_arg_of(descriptor),
+                requirements_arg(&max_price(2 * RATE)),
+            ],
+            DEPOSIT,
+        );
+        id.expect("the consumer subscribes")
+    }
+
+    /// A subscription message as `who`.
+    fn send<T: ink::scale::Decode + std::fmt::Debug>(
+        &self,
+        who: &AccountId32,
+        message: &str,
+        id: u64,
+    ) -> Result<T, SubscriptionError> {
+        let mut session = self.chain.session();
+        session.set_actor(who.clone());
+        subscription_call(&mut session, &self.suite, message, &[id.to_string()], 0)
+    }
+
+    fn details(&self, id: u64) -> dinfra_subscription::subscription::Details {
+        details(&mut self.chain.session(), &self.suite, id)
+    }
+
+    fn free(&self, account: &AccountId32) -> u128 {
+        free_balance(&mut self.chain.session(), account)
+    }
+
+    fn reputation(&self) -> dinfra::traits::Reputation {
+        let provider: Option<dinfra_registry::types::Provider> = call(
+            &mut self.chain.session(),
+            &self.suite.registry,
+            "provider",
+            &[self.provider.to_string()],
+        );
+        provider.expect("the provider is registered").reputation
+    }
+
+    fn work_dir(&self, id: u64) -> PathBuf {
+        self.config.work_dir.join(id.to_string())
+    }
+
+    fn events<E: ink::env::Event + ink::scale::Decode>(&self) -> Vec<(u32, E)> {
+        self.chain.events_of::<E>(&self.suite.subscription)
+    }
+}
+
+/// One step; its log lines.
+fn step(reactor: &mut TestReactor) -> Vec<String> {
+    reactor.step().expect("a step").log
+}
+
+/// Steps (50 ms apart, in the current block) until `done` holds; returns
+/// every log line. Panics with the log after [`LONG`].
+fn step_until(
+    reactor: &mut TestReactor,
+    mut done: impl FnMut(&TestReactor) -> bool,
+) -> Vec<String> {
+    let started = Instant::now();
+    let mut log = Vec::new();
+    loop {
+        log.extend(step(reactor));
+        if done(reactor) {
+            return log;
+        }
+        assert!(
+            started.elapsed() < LONG,
+            "timed out; log:\n{}",
+            log.join("\n")
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn phase(reactor: &TestReactor, id: u64) -> Phase {
+    reactor.state().subscriptions[&id].phase.clone()
+}
+
+fn handle(reactor: &TestReactor, id: u64) -> Handle {
+    reactor.state().subscriptions[&id]
+        .handle
+        .clone()
+        .expect("a process")
+}
+
+/// The process groups (deployments) running in `dir`.
+fn groups_in(dir: &std::path::Path) -> BTreeSet<u32> {
+    processes_in(dir)
+        .into_iter()
+        .filter_map(|pid| Some(dinfra_reactor::process::stat(pid)?.pgrp))
+        .collect()
+}
+
+fn http_server() -> TypeConfig {
+    TypeConfig {
+        driver: DriverKind::Process,
+        command: format!("exec {} -m http.server {{port}} --bind 127.0.0.1", python()),
+        health: HealthKind::Tcp,
+        health_timeout_secs: 20,
+        max_restarts: 2,
+    }
+}
+
+/// Subscribes, builds a block, and steps the reactor in it until the
+/// deployment runs; returns the subscription, its ready block and process.
+fn deploy(w: &World, reactor: &mut TestReactor) -> (u64, u32, Handle, Vec<String>) {
+    let id = w.subscribe(&w.descriptor(&format!("descriptor-{}.json", w.chain.block())));
+    let ready = w.chain.advance(1);
+    let log = step_until(reactor, |r| {
+        r.state()
+            .subscriptions
+            .get(&id)
+            .is_some_and(|e| e.phase == Phase::Running)
+    });
+    (id, ready, handle(reactor, id), log)
+}
+
+#[test]
+fn an_award_deploys_a_listening_process_and_the_reactor_marks_it_ready() {
+    let w = World::new("deploy", 42100, "http", http_server());
+    let mut reactor = w.reactor();
+    w.chain.advance(1);
+    let (id, block, process, log) = deploy(&w, &mut reactor);
+
+    // On the machine: one process, listening on the port it was given.
+    assert!(alive(process.pid));
+    let port = process.port.expect("a port");
+    assert!((42100..=42109).contains(&port));
+    assert!(listening(port), "it serves on its port");
+    assert_eq!(
+        groups_in(&w.work_dir(id)),
+        [process.pid].into(),
+        "one deployment"
+    );
+    assert_eq!(
+        std::fs::read_to_string(w.config.work_dir.join(format!("{id}.descriptor.json"))).unwrap(),
+        DOC,
+        "the verified descriptor is there for it"
+    );
+
+    // On chain: awarded to the provider, then ready at the block the
+    // reactor stepped in, marked by the provider.
+    let awarded = w.events::<Awarded>();
+    assert_eq!(awarded.len(), 1);
+    assert_eq!(awarded[0].0, block - 1);
+    assert_eq!(awarded[0].1.provider, ink_account(&w.provider));
+    let ready = w.events::<DeploymentReady>();
+    assert_eq!(ready.len(), 1);
+    assert_eq!(
+        ready[0].0, block,
+        "emitted in the block the reactor stepped"
+    );
+    assert_eq!(ready[0].1.at, block);
+    assert_eq!(ready[0].1.provider, ink_account(&w.provider));
+    let d = w.details(id);
+    assert_eq!(d.subscription.phase, ChainPhase::Active);
+    assert_eq!(d.subscription.ready_at, Some(block));
+    assert_eq!(
+        d.figures.start,
+        Some(block),
+        "billing starts at the ready block"
+    );
+    let marks = w.chain.sent_for(id, Message::MarkReady);
+    assert_eq!(marks.len(), 1);
+    assert_eq!((marks[0].block, marks[0].outcome.clone()), (block, Ok(0)));
+    assert!(
+        log.iter().any(|l| l.starts_with(&format!(
+            "[block {block}] subscription {id} is healthy: marked ready"
+        ))),
+        "{log:#?}"
+    );
+
+    // Blocks later: billed per block, nothing sent again.
+    w.chain.advance(3);
+    step(&mut reactor);
+    step(&mut reactor);
+    assert_eq!(w.chain.sent().len(), 1, "only the mark_ready");
+    assert_eq!(w.details(id).figures.accrued, 3 * RATE);
+    assert_eq!(reactor.state().subscriptions[&id].ready_at, Some(block));
+    assert!(alive(process.pid));
+}
+
+#[test]
+fn a_consumer_cancel_tears_the_deployment_down_at_the_end_block_and_the_provider_is_paid_to_it() {
+    let mut w = World::new("cancel", 42110, "http", http_server());
+    w.config.claim_margin = 3;
+    let mut reactor = w.reactor();
+    let provider_before = w.free(&w.provider);
+    w.chain.advance(1);
+    let (id, ready, process, _) = deploy(&w, &mut reactor);
+
+    w.chain.advance(7);
+    let cancelled_at = w.chain.block();
+    assert_eq!(w.send::<()>(&w.consumer.clone(), "cancel", id), Ok(()));
+    let end = cancelled_at + CONSUMER_NOTICE;
+    let scheduled = w.events::<EndScheduled>();
+    assert_eq!(scheduled.len(), 1);
+    assert_eq!(scheduled[0].0, cancelled_at);
+    assert_eq!(
+        (scheduled[0].1.end, scheduled[0].1.reason),
+        (end, CloseReason::ConsumerCancelled)
+    );
+
+    let mut log = Vec::new();
+    while w.chain.block() < end {
+        log.extend(step(&mut reactor));
+        assert!(
+            alive(process.pid) && listening(process.port.unwrap()),
+            "still up at block {} (end {end}): {log:#?}",
+            w.chain.block()
+        );
+        w.chain.advance(1);
+    }
+    assert_eq!(w.chain.block(), end);
+    log.extend(step(&mut reactor));
+    assert!(!alive(process.pid), "down at the end block {end}");
+    assert!(processes_in(w.dir.path()).is_empty(), "nothing of it left");
+    assert!(!listening(process.port.unwrap()));
+    assert!(matches!(phase(&reactor, id), Phase::Stopped { .. }));
+    assert!(
+        log.iter().any(|l| l.starts_with(&format!(
+            "[block {end}] subscription {id} stopped: ended at block {end}"
+        ))),
+        "{log:#?}"
+    );
+
+    // Claimed within the margin before the end, then at the end (before
+    // stopping): every block from ready to end, once.
+    let claims = w.chain.sent_for(id, Message::Claim);
+    let blocks: Vec<u32> = claims.iter().map(|c| c.block).collect();
+    assert_eq!(blocks, [end - 3, end]);
+    let claimed: u128 = claims.iter().map(|c| c.outcome.clone().unwrap()).sum();
+    assert_eq!(claimed, RATE * u128::from(end - ready));
+    let events: Vec<(u32, u128)> = w
+        .events::<Claimed>()
+        .into_iter()
+        .map(|(block, e)| (block, e.amount))
+        .collect();
+    assert_eq!(
+        events,
+        [
+            (end - 3, RATE * u128::from(end - 3 - ready)),
+            (end, 3 * RATE)
+        ]
+    );
+
+    // A keeper settles: nothing left to pay, the rest refunded.
+    assert_eq!(w.send::<()>(&w.keeper.clone(), "settle", id), Ok(()));
+    let closed = w.events::<Closed>();
+    assert_eq!(closed.len(), 1);
+    assert_eq!(closed[0].1.reason, CloseReason::ConsumerCancelled);
+    assert_eq!(closed[0].1.paid, 0, "the reactor had claimed everything");
+    let paid = RATE * u128::from(end - ready);
+    assert_eq!(closed[0].1.refunded, DEPOSIT - paid);
+    let d = w.details(id);
+    assert_eq!(d.subscription.phase, ChainPhase::Closed);
+    assert_eq!(
+        d.figures.withdrawn, paid,
+        "paid exactly rate × (end − ready)"
+    );
+    assert_eq!(
+        d.figures.deposited,
+        d.figures.withdrawn + d.figures.refunded
+    );
+    let storage: i128 = w.chain.sent().iter().map(|s| s.storage_deposit).sum();
+    assert_eq!(
+        w.free(&w.provider) as i128 - provider_before as i128,
+        paid as i128 - storage,
+        "the provider's balance grew by what it was paid (less its storage deposits)"
+    );
+    assert_eq!(w.reputation().completed, 1);
+
+    // The reactor sees the close and sends nothing more.
+    let sent = w.chain.sent().len();
+    w.chain.advance(1);
+    step(&mut reactor);
+    step(&mut reactor);
+    assert_eq!(w.chain.sent().len(), sent);
+    assert!(reactor.state().subscriptions[&id].closed);
+}
+
+#[test]
+fn a_descriptor_hash_mismatch_is_refused_and_the_award_left_to_time_out() {
+    let marker = TypeConfig {
+        command: "touch ../started; exec sleep 30 # {port}".into(),
+        ..http_server()
+    };
+    let w = World::new("mismatch", 42120, "marker", marker);
+    let mut reactor = w.reactor();
+    let mut descriptor = w.descriptor("descriptor.json");
+    let document = descriptor.hash;
+    descriptor.hash[0] ^= 0xff; // the chain records another document's hash
+    let consumer_before = w.free(&w.consumer);
+    let id = w.subscribe(&descriptor);
+    let awarded_at = w.chain.block();
+
+    let mut log = Vec::new();
+    for _ in 0..3 {
+        w.chain.advance(1);
+        log.extend(step(&mut reactor));
+    }
+    let line = format!(
+        "[block {}] refused subscription {id}: descriptor hash mismatch (chain {}, fetched {})",
+        awarded_at + 1,
+        hex32(descriptor.hash),
+        hex32(document)
+    );
+    assert!(log.contains(&line), "{line}\nnot in {log:#?}");
+    assert!(matches!(phase(&reactor, id), Phase::Refused { .. }));
+    assert!(w.chain.sent().is_empty(), "nothing sent");
+    assert!(
+        !w.config.work_dir.join("started").exists(),
+        "nothing started"
+    );
+    assert!(!w.work_dir(id).exists());
+    assert!(processes_in(w.dir.path()).is_empty());
+    assert!(w.events::<DeploymentReady>().is_empty());
+    assert_eq!(w.details(id).subscription.phase, ChainPhase::Awarded);
+
+    // Before the deadline nobody may take the award away; after it anyone
+    // may, and with no other provider the consumer gets everything back.
+    let deadline = w.details(id).subscription.ready_deadline;
+    assert_eq!(deadline, awarded_at + READY_TIMEOUT);
+    assert_eq!(
+        w.send::<()>(&w.keeper.clone(), "reaward", id),
+        Err(SubscriptionError::TooEarly)
+    );
+    while w.chain.block() <= deadline {
+        w.chain.advance(1);
+        step(&mut reactor);
+    }
+    assert!(w.chain.sent().is_empty(), "still nothing sent");
+    assert_eq!(w.send::<()>(&w.keeper.clone(), "reaward", id), Ok(()));
+    let revoked = w.events::<AwardRevoked>();
+    assert_eq!(revoked.len(), 1);
+    assert_eq!(revoked[0].1.provider, ink_account(&w.provider));
+    let closed = w.events::<Closed>();
+    assert_eq!(closed.len(), 1);
+    assert_eq!(closed[0].1.reason, CloseReason::ReadyTimeout);
+    assert_eq!((closed[0].1.paid, closed[0].1.refunded), (0, DEPOSIT));
+    let d = w.details(id);
+    assert_eq!(d.subscription.phase, ChainPhase::Closed);
+    assert_eq!(d.figures.refunded, DEPOSIT);
+    assert_eq!(w.reputation().missed_ready, 1);
+    // Only the storage deposit of `create` stays away from the consumer.
+    let storage = consumer_before - w.free(&w.consumer);
+    assert!(storage < 1_000, "the deposit came back (kept: {storage})");
+
+    w.chain.advance(1);
+    step(&mut reactor);
+    assert!(w.chain.sent().is_empty());
+    assert!(processes_in(w.dir.path()).is_empty());
+    assert!(matches!(phase(&reactor, id), Phase::Refused { .. }));
+}
+
+#[test]
+fn a_crash_loop_before_ready_ends_in_the_providers_exit_and_a_full_refund() {
+    let crashing = TypeConfig {
+        driver: DriverKind::Process,
+        // Tcp health needs {port}: a port it never listens on.
+        command: "echo start >> starts; exit 3 # {port}".into(),
+        health: HealthKind::Tcp,
+        health_timeout_secs: 20,
+        max_restarts: 2,
+    };
+    let w = World::new("crash", 42130, "crash", crashing);
+    let mut reactor = w.reactor();
+    let id = w.subscribe(&w.descriptor("descriptor.json"));
+    let block = w.chain.advance(1);
+    let log = step_until(&mut reactor, |r| r.state().subscriptions[&id].exit_sent);
+    for _ in 0..3 {
+        w.chain.advance(1);
+        step(&mut reactor);
+    }
+
+    let starts = std::fs::read_to_string(w.work_dir(id).join("starts")).unwrap();
+    assert_eq!(starts.lines().count(), 3, "the first start and 2 restarts");
+    assert!(
+        log.iter().any(
+            |l| l.starts_with(&format!("[block {block}] exited subscription {id}: "))
+                && l.contains("gave up after 2 restarts")
+        ),
+        "{log:#?}"
+    );
+    let exits = w.chain.sent_for(id, Message::Exit);
+    assert_eq!(exits.len(), 1, "exactly one exit");
+    assert_eq!((exits[0].block, exits[0].outcome.clone()), (block, Ok(0)));
+    assert!(w.chain.sent_for(id, Message::MarkReady).is_empty());
+    assert!(processes_in(w.dir.path()).is_empty());
+
+    // Not ready yet, so the exit closes it at once with a full refund.
+    assert!(w.events::<EndScheduled>().is_empty());
+    let closed = w.events::<Closed>();
+    assert_eq!(closed.len(), 1);
+    assert_eq!(closed[0].0, block);
+    assert_eq!(closed[0].1.reason, CloseReason::ProviderExited);
+    assert_eq!((closed[0].1.paid, closed[0].1.refunded), (0, DEPOSIT));
+    let d = w.details(id);
+    assert_eq!(d.subscription.phase, ChainPhase::Closed);
+    assert_eq!(d.subscription.closed, Some(CloseReason::ProviderExited));
+    assert_eq!(w.reputation().exited_early, 1);
+    assert!(
+        matches!(phase(&reactor, id), Phase::Failed { ref why } if why.contains("gave up after 2 restarts"))
+    );
+}
+
+#[test]
+fn a_crash_loop_after_ready_exits_with_notice_and_is_paid_to_the_end() {
+    // Healthy the first time; every restart crashes at once.
+    let flaky = TypeConfig {
+        command: format!(
+            "if [ -e starts ]; then echo crash >> starts; exit 3; fi; echo start >> starts; \
+             exec {} -m http.server {{port}} --bind 127.0.0.1",
+            python()
+        ),
+        ..http_server()
+    };
+    let w = World::new("flaky", 42140, "flaky", flaky);
+    let mut reactor = w.reactor();
+    let (id, ready, process, _) = deploy(&w, &mut reactor);
+    w.chain.advance(4);
+    step(&mut reactor);
+    kill_group(process.pid);
+
+    let exit_at = w.chain.advance(1);
+    let log = step_until(&mut reactor, |r| r.state().subscriptions[&id].exit_sent);
+    assert!(
+        log.iter().any(|l| l.contains(&format!(
+            "restarting subscription {id} (2/2): process exited"
+        ))),
+        "{log:#?}"
+    );
+    let exits = w.chain.sent_for(id, Message::Exit);
+    assert_eq!(exits.len(), 1);
+    assert_eq!((exits[0].block, exits[0].outcome.clone()), (exit_at, Ok(0)));
+    let end = exit_at + NOTICE;
+    let scheduled = w.events::<EndScheduled>();
+    assert_eq!(scheduled.len(), 1);
+    assert_eq!(scheduled[0].0, exit_at);
+    assert_eq!(
+        (scheduled[0].1.end, scheduled[0].1.reason),
+        (end, CloseReason::ProviderExited)
+    );
+    assert_eq!(w.details(id).subscription.phase, ChainPhase::Ending);
+
+    // It still claims what it earned, at the end.
+    while w.chain.block() < end {
+        w.chain.advance(1);
+        step(&mut reactor);
+    }
+    let claims = w.chain.sent_for(id, Message::Claim);
+    assert_eq!(claims.len(), 1);
+    assert_eq!(claims[0].block, end);
+    assert_eq!(claims[0].outcome, Ok(RATE * u128::from(end - ready)));
+    assert_eq!(w.send::<()>(&w.keeper.clone(), "settle", id), Ok(()));
+    let closed = w.events::<Closed>();
+    assert_eq!(closed[0].1.reason, CloseReason::ProviderExited);
+    assert_eq!(
+        closed[0].1.refunded,
+        DEPOSIT - RATE * u128::from(end - ready)
+    );
+    assert_eq!(w.reputation().exited_early, 1);
+    assert_eq!(w.chain.sent_for(id, Message::MarkReady).len(), 1);
+    assert!(processes_in(w.dir.path()).is_empty());
+    let starts = std::fs::read_to_string(w.work_dir(id).join("starts")).unwrap();
+    assert_eq!(
+        starts.lines().collect::<Vec<_>>(),
+        ["start", "crash", "crash"]
+    );
+}
+
+/// SIGKILLs the process group `pgid` (a deployment: its leader's pid).
+fn kill_group(pgid: u32) {
+    let killed = std::process::Command::new("kill")
+        .args(["-KILL", "--", &format!("-{pgid}")])
+        .status()
+        .expect("kill runs");
+    assert!(killed.success());
+}
+
+#[test]
+fn a_restarted_reactor_resumes_without_deploying_or_sending_anything_twice() {
+    // Slow to listen, so the first reactor is dropped while it starts.
+    let slow = TypeConfig {
+        command: format!(
+            "sleep 1; exec {} -m http.server {{port}} --bind 127.0.0.1",
+            python()
+        ),
+        ..http_server()
+    };
+    let w = World::new("restart", 42150, "slow", slow);
+    let mut reactor = w.reactor();
+    let id = w.subscribe(&w.descriptor("descriptor.json"));
+    w.chain.advance(1);
+    step(&mut reactor);
+    assert_eq!(phase(&reactor, id), Phase::Starting);
+    let process = handle(&reactor, id);
+    drop(reactor); // killed while its deployment starts: it runs on
+
+    // A new reactor from the same state adopts it and marks it ready once.
+    let block = w.chain.advance(1);
+    let mut reactor = w.reactor();
+    let log = step_until(&mut reactor, |r| {
+        r.state().subscriptions[&id].phase == Phase::Running
+    });
+    assert!(
+        log.iter()
+            .any(|l| l.contains(&format!("subscription {id}: adopted pid {}", process.pid))),
+        "{log:#?}"
+    );
+    assert_eq!(handle(&reactor, id), process, "the same process");
+    assert_eq!(groups_in(&w.work_dir(id)), [process.pid].into());
+    assert_eq!(w.details(id).subscription.ready_at, Some(block));
+
+    // Killed again mid-subscription, started again blocks later.
+    w.chain.advance(1);
+    step(&mut reactor);
+    let state = reactor.state().clone();
+    drop(reactor);
+    let sent = w.chain.sent();
+    assert_eq!(sent.len(), 1, "the mark_ready");
+    w.chain.advance(3);
+    let mut reactor = w.reactor();
+    let log = step(&mut reactor);
+    assert!(
+        log.iter()
+            .any(|l| l.contains(&format!("subscription {id}: adopted pid {}", process.pid))),
+        "{log:#?}"
+    );
+    step(&mut reactor);
+    assert_eq!(handle(&reactor, id), process);
+    assert_eq!(
+        groups_in(&w.work_dir(id)),
+        [process.pid].into(),
+        "no second process"
+    );
+    assert_eq!(w.chain.sent(), sent, "nothing sent again");
+    assert_eq!(reactor.state().subscriptions, state.subscriptions);
+
+    // The whole event history read again (the cursor back to block 0, the
+    // rest of the state as it is) changes nothing either.
+    drop(reactor);
+    let mut saved = State::load(&w.config.state_file, 0).unwrap();
+    saved.next_block = 0;
+    saved.save(&w.config.state_file).unwrap();
+    let mut reactor = w.reactor();
+    let report = reactor.step().expect("a step");
+    assert!(
+        report.events >= 2,
+        "it read the Awarded and DeploymentReady again"
+    );
+    step(&mut reactor);
+    assert_eq!(groups_in(&w.work_dir(id)), [process.pid].into());
+    assert_eq!(w.chain.sent(), sent);
+    assert_eq!(w.events::<DeploymentReady>().len(), 1);
+    assert_eq!(reactor.state().subscriptions, state.subscriptions);
+
+    // It still claims at the end and stops the process then.
+    let ready = w.details(id).subscription.ready_at.unwrap();
+    assert_eq!(w.send::<()>(&w.consumer.clone(), "cancel", id), Ok(()));
+    let end = w.chain.block() + CONSUMER_NOTICE;
+    while w.chain.block() < end {
+        step(&mut reactor);
+        assert!(alive(process.pid));
+        w.chain.advance(1);
+    }
+    step(&mut reactor);
+    assert!(!alive(process.pid));
+    assert!(processes_in(w.dir.path()).is_empty());
+    let claims = w.chain.sent_for(id, Message::Claim);
+    assert_eq!(claims.len(), 1, "one claim, at the end");
+    assert_eq!(
+        (claims[0].block, claims[0].outcome.clone()),
+        (end, Ok(RATE * u128::from(end - ready)))
+    );
+    assert_eq!(w.chain.sent_for(id, Message::MarkReady).len(), 1);
+    assert!(w.chain.sent_for(id, Message::Exit).is_empty());
+}
+
+#[test]
+fn the_sandbox_chain_maps_views_and_refusals_and_keeps_the_actor() {
+    use dinfra_e2e_tests::dinfra_reactor::{Chain, ChainError, ChainEvent};
+    let w = World::new("chain", 42160, "http", http_server());
+    let descriptor = w.descriptor("descriptor.json");
+    let id = w.subscribe(&descriptor);
+    let awarded_at = w.chain.block();
+    let mut chain = w.chain.chain_for(&w.provider);
+    let actor = w.chain.session().get_actor();
+
+    assert_eq!(chain.type_name(w.type_id), Ok(Some("http".to_string())));
+    assert_eq!(chain.type_name(99), Ok(None));
+    assert_eq!(chain.subscription(99), Ok(None));
+    let view = chain.subscription(id).unwrap().expect("a view");
+    assert_eq!(view.provider, chain.provider());
+    assert_eq!(view.descriptor, descriptor);
+    assert_eq!(view.ready_deadline, awarded_at + READY_TIMEOUT);
+    assert_eq!((view.ready_at, view.end, view.closed), (None, None, false));
+    match &chain.events(0, awarded_at).unwrap()[..] {
+        [(
+            block,
+            ChainEvent::Awarded {
+                id: i,
+                provider,
+                descriptor: d,
+                ..
+            },
+        )] => {
+            assert_eq!(
+                (*block, *i, *provider, d),
+                (awarded_at, id, chain.provider(), &descriptor)
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+
+    // Refusals come back as the contract's variant names.
+    fn contract<T>(name: &str) -> Result<T, ChainError> {
+        Err(ChainError::Contract(name.into()))
+    }
+    assert_eq!(chain.claim(id), contract("WrongState"), "not ready yet");
+    assert_eq!(
+        w.chain.chain_for(&w.keeper).mark_ready(id),
+        contract("Unauthorized")
+    );
+    w.chain.advance(1);
+    assert_eq!(chain.mark_ready(id), Ok(()));
+    assert_eq!(chain.mark_ready(id), contract("WrongState"));
+    assert_eq!(
+        chain.claim(id),
+        contract("NothingToClaim"),
+        "nothing earned in its ready block"
+    );
+    w.chain.advance(2);
+    assert_eq!(chain.claim(id), Ok(2 * RATE));
+    assert_eq!(chain.exit(id), Ok(()));
+    let view = chain.subscription(id).unwrap().unwrap();
+    assert_eq!(view.end, Some(w.chain.block() + NOTICE));
+    assert_eq!(chain.exit(id), contract("WrongState"));
+    assert_eq!(
+        w.chain.session().get_actor(),
+        actor,
+        "the session's actor is restored"
+    );
+    let outcomes: Vec<_> = w
+        .chain
+        .sent()
+        .into_iter()
+        .map(|s| (s.message, s.outcome))
+        .collect();
+    assert_eq!(outcomes.len(), 8);
+    assert_eq!(outcomes[5], (Message::Claim, Ok(2 * RATE)));
+
+    // The current block's events are there as soon as the call is made,
+    // and stay tagged with their block after blocks pass.
+    let now = w.chain.block();
+    let events = chain.events(now, now).unwrap();
+    assert!(
+        matches!(events[..], [(_, ChainEvent::EndScheduled { .. })]),
+        "{events:?}"
+    );
+    w.chain.advance(5);
+    assert_eq!(chain.events(now, now).unwrap(), events);
+}
+
+#[test]
+#[should_panic(expected = "advance blocks only with SharedSandbox::advance")]
+fn building_blocks_behind_the_logs_back_is_caught() {
+    let w = World::new("behind", 42170, "http", http_server());
+    w.subscribe(&w.descriptor("descriptor.json"));
+    advance_blocks(&mut w.chain.session(), 1);
+    w.chain.harvest();
+}
