@@ -4,20 +4,43 @@
 # drink sandbox, i.e. the real pallet-contracts runtime in process, so no node
 # is needed — printing every step with its block number, the events each
 # contract emitted and the balances that moved.
-# Run deploy/setup.sh once first.
+#
+#   deploy/demo.sh                                    on the embedded chain
+#   deploy/demo.sh --url ws://127.0.0.1:9944 --suri //Alice [--deployment F]
+#                                                     the same steps on a node
+# Run deploy/setup.sh once first (and deploy/node.sh start for a local node).
 set -euo pipefail
 export CARGO_RESOLVER_INCOMPATIBLE_RUST_VERSIONS=fallback
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
-for arg in "$@"; do
-    case "$arg" in
-        --url*|--suri*)
-            echo "demo.sh: running against a real node (--url/--suri) is not built yet;" >&2
-            echo "         this demo runs on the embedded chain only." >&2
-            exit 2 ;;
-        *) echo "usage: deploy/demo.sh" >&2; exit 2 ;;
+url=""
+suri=""
+deployment=""
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --url) url="${2:?--url needs a ws:// address}"; shift 2 ;;
+        --suri) suri="${2:?--suri needs a secret URI}"; shift 2 ;;
+        --deployment) deployment="${2:?--deployment needs a file}"; shift 2 ;;
+        *) echo "usage: deploy/demo.sh [--url ws://… --suri //Alice [--deployment deploy/deployments/<name>.json]]" >&2
+           exit 2 ;;
     esac
 done
+
+if [ -n "$url" ]; then
+    # The same steps on a real node, through the TypeScript client
+    # (clients/ts/src/demo.ts): the suite is the one in --deployment, or one
+    # deploy/deploy.sh puts on the chain as "demo" (kept when it is there).
+    [ -n "$suri" ] || { echo "demo.sh: --url needs --suri (the account that funds the demo's accounts)" >&2; exit 2; }
+    if [ -z "$deployment" ]; then
+        bash "$ROOT/deploy/deploy.sh" --url "$url" --suri "$suri" --name demo >/dev/null
+        deployment="$ROOT/deploy/deployments/demo.json"
+    fi
+    deployment=$(cd "$(dirname "$deployment")" && pwd)/$(basename "$deployment")
+    cd "$ROOT/clients/ts"
+    [ -d node_modules ] || npm ci --silent
+    exec npx tsx src/demo.ts --url "$url" --suri "$suri" --deployment "$deployment"
+fi
+[ -z "$suri$deployment" ] || { echo "demo.sh: --suri and --deployment go with --url" >&2; exit 2; }
 
 bash "$ROOT/deploy/build.sh"
 # The demo crate builds the contracts again from inside its own compilation

@@ -1,11 +1,19 @@
 #!/usr/bin/env bash
 # deploy/test.sh — runs every DINFRA test and prints one summary line.
 #   1. pure logic, property tests and #[ink::test] contract unit tests
-#      (the contract workspace);
+#      (the contract workspace), and the reactor's own tests (reactor/);
 #   2. every contract built with `cargo contract build --release`, which
 #      gates on clippy's arithmetic and cast lints (deploy/build.sh);
-#   3. cross-contract scenarios in the drink sandbox (e2e-tests/), and the
-#      main job's demo on the embedded chain.
+#   3. cross-contract scenarios in the drink sandbox, ink_e2e's sandbox
+#      backend and the reactor on the embedded chain (e2e-tests/), and the
+#      main job's demo on the embedded chain;
+#   4. the TypeScript client's offline tests (clients/ts/);
+#   5. on a real node, when substrate-contracts-node is installed
+#      (deploy/setup.sh --with-node): a node started by deploy/node.sh, the
+#      node-backed ink_e2e tests, deploy/deploy.sh (twice: the second run must
+#      keep the suite), the demo with --url, the TypeScript client's node
+#      tests and a `cargo contract call` query. Without the node these are
+#      not run, and the script says so.
 # Run deploy/setup.sh once first.
 set -euo pipefail
 # cargo-contract resolves each contract again in a temporary directory, away
@@ -24,6 +32,9 @@ run() {
 
 cd "$ROOT"
 run cargo test --workspace --locked
+# The provider's agent (its own workspace): config, driver, state and the
+# reactor's steps against a scripted chain, with real processes.
+(cd "$ROOT/reactor" && run cargo test --locked --target-dir "${CARGO_TARGET_DIR:-$ROOT/target}/reactor")
 run bash deploy/build.sh
 # drink builds the contracts from inside this compilation with nested cargo
 # runs that use the contracts' own target directory (or $CARGO_TARGET_DIR):
@@ -36,6 +47,28 @@ E2E_TARGET="${CARGO_TARGET_DIR:-$ROOT/target}/e2e"
 # every unit deposited was paid out or refunded.
 (cd "$ROOT/e2e-tests" && run cargo run --locked --quiet --target-dir "$E2E_TARGET" --bin demo)
 
-# Sum cargo's per-binary "test result:" lines into one closing line.
+run bash clients/ts/test.sh
+
+if command -v substrate-contracts-node >/dev/null; then
+    node_url=$(bash deploy/node.sh start)
+    trap 'bash "$ROOT/deploy/node.sh" stop; rm -f "$log"' EXIT
+    (cd "$ROOT/e2e-tests" && CONTRACTS_NODE_URL="$node_url" \
+        run cargo test --locked --target-dir "$E2E_TARGET" --test ink_e2e -- --ignored --nocapture)
+    run bash deploy/deploy.sh --url "$node_url" --suri //Alice --name test
+    # Re-running against the same chain keeps the suite.
+    run bash deploy/deploy.sh --url "$node_url" --suri //Alice --name test
+    grep -q "is on this chain with the artifacts' code: keeping it" "$log" \
+        || { echo "deploy.sh did not keep the suite on its second run" >&2; exit 1; }
+    run bash deploy/demo.sh --url "$node_url" --suri //Alice --deployment deploy/deployments/test.json
+    DINFRA_URL="$node_url" DINFRA_DEPLOYMENT="$ROOT/deploy/deployments/test.json" run bash clients/ts/test.sh
+else
+    echo "==> node-backed tests NOT RUN: substrate-contracts-node is not installed;"
+    echo "    deploy/setup.sh --with-node installs it (it compiles for an hour or more)."
+    echo "    Not run: ink_e2e on the node, deploy/deploy.sh, deploy/demo.sh --url, the TypeScript node tests."
+fi
+
+# Sum cargo's per-binary "test result:" lines and the TypeScript client's
+# "ts tests:" lines into one closing line.
 awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
+     /^ts tests:/ { p += $3; f += $5 }
      END { printf "tests: %d passed, %d failed\n", p, f; exit (f > 0) }' "$log"

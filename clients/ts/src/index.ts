@@ -1,0 +1,11 @@
+// @dinfra/client: a TypeScript client for the DINFRA ink! 5 suite.
+
+export { accountFromSuri, fund } from './accounts.js';
+export { advanceTo, bestNumber, connectApi, freeBalance, submit, transfer, type Included, type Signer } from './chain.js';
+export { enumName, plain, show, type Amount, type Plain } from './codec.js';
+export { bundleCodeHash, CONTRACT_NAMES, loadAbi, loadDeployment, type ContractName, type Deployment, type LoadedDeployment } from './deployment.js';
+export { Dinfra, requirements, type ConnectOptions, type DryRun, type SendOptions, type TxResult, type Weight } from './dinfra.js';
+export { CallFailed, ContractError } from './errors.js';
+export { decodeEvents, eventNamed, eventsNamed, formatEvent, type ContractEvent } from './events.js';
+export type * from './types.js';
+export { unwrapReply } from './reply.js';
