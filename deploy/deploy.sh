@@ -185,7 +185,8 @@ if [ "$reuse" = 0 ]; then
         instantiated_at[$c]=$(block_number)
         # The Instantiated event names the deployer (the --suri account).
         [ -n "$deployer" ] || deployer=$(echo "$result" | sed -n '/^{/,$p' \
-            | jq -r '[.. | objects | select(.name? == "deployer") | .value][0] // empty')
+            | jq -r '[.. | objects | select(.name? == "deployer") | .value
+                      | if type == "object" then .Literal else . end][0] // empty')
         say "instantiated $c at ${address[$c]} (block ${instantiated_at[$c]})"
     }
     instantiate registry "$min_bond" "$unbonding_blocks"

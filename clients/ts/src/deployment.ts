@@ -107,6 +107,11 @@ function checkDeployment(json: unknown, file: string): Deployment {
     if (typeof d[key] !== 'string' || d[key] === '') fail(`"${key}" must be a non-empty string`);
   }
   if (!/^0x[0-9a-fA-F]{64}$/.test(d['genesis_hash'] as string)) fail('"genesis_hash" must be a 0x-prefixed 32-byte hex string');
+  try {
+    validateAddress(d['deployer'] as string, 'deployer');
+  } catch (error) {
+    fail((error as Error).message);
+  }
   const contracts = d['contracts'];
   if (typeof contracts !== 'object' || contracts === null) fail('"contracts" must be an object');
   for (const name of CONTRACT_NAMES) {

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { KeyringPair } from '@polkadot/keyring/types';
 import { blake2AsHex } from '@polkadot/util-crypto';
+import { repoRoot } from './env.js';
 import { accountFromSuri, ContractError, Dinfra, eventNamed, fund, type ContractEvent, type Details } from '../src/index.js';
 
 const URL = process.env['DINFRA_URL'] ?? 'ws://127.0.0.1:9944';
@@ -30,7 +31,7 @@ before(async () => {
   if (!DEPLOYMENT) {
     throw new Error('DINFRA_DEPLOYMENT is not set: point it at deploy/deployments/<name>.json (deploy/deploy.sh writes it)');
   }
-  dinfra = await Dinfra.connect(URL, DEPLOYMENT);
+  dinfra = await Dinfra.connect(URL, DEPLOYMENT, { root: repoRoot });
   funder = await accountFromSuri(SURI);
   const run = `${Date.now().toString(36)}${Math.floor(Math.random() * 1296).toString(36)}`;
   [provider, consumer, keeper] = await Promise.all(['provider', 'consumer', 'keeper'].map((r) => accountFromSuri(`${SURI}//dinfra-ts-test//${run}//${r}`))) as [KeyringPair, KeyringPair, KeyringPair];

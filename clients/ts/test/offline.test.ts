@@ -234,6 +234,7 @@ describe('deployment files', () => {
   test('bad files are refused with what is wrong', () => {
     assert.throws(() => loadDeployment('/nonexistent/local.json'), /does not exist/);
     assert.throws(() => loadDeployment(write({ ...deployment(), genesis_hash: '0x12' })), /genesis_hash/);
+    assert.throws(() => loadDeployment(write({ ...deployment(), deployer: '{"Literal": "5Grw"}' })), /deployer is not a valid account address/);
     const badAddress = deployment();
     (badAddress.contracts as Record<string, { address: string }>)['escrow']!.address = '5Bad';
     assert.throws(() => loadDeployment(write(badAddress)), /contracts\.escrow\.address/);
