@@ -119,6 +119,20 @@ else
     say "cargo-contract installed: $(cd / && cargo contract --version)"
 fi
 
+# The build collects artifacts with python3; the demo and the reactor's
+# tests run `python3 -m http.server` as a deployment; the TypeScript client
+# needs Node.js 20+ with npm (its packages come from the npm registry).
+command -v python3 >/dev/null || die "python3 is needed (Debian: python3)"
+command -v jq >/dev/null || die "jq is needed by deploy/deploy.sh (Debian: jq)"
+command -v curl >/dev/null || die "curl is needed by deploy/node.sh and deploy/deploy.sh (Debian: curl)"
+node_major=$(node --version 2>/dev/null | sed -E 's/^v([0-9]+).*/\1/') || true
+[ "${node_major:-0}" -ge 20 ] 2>/dev/null || die "Node.js 20 or newer with npm is needed for clients/ts (found: ${node_major:-none})"
+if [ ! -d "$ROOT/clients/ts/node_modules" ]; then
+    say "installing the TypeScript client's packages (npm ci)"
+    (cd "$ROOT/clients/ts" && npm ci --no-audit --no-fund --silent) || die "npm ci in clients/ts failed"
+fi
+say "python3, jq, curl, Node.js $(node --version) ok"
+
 # The node: only on request, it is the one long install.
 node_crate_dir() {
     local dir
