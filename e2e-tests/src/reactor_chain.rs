@@ -19,6 +19,7 @@ use dinfra::lifecycle::CloseReason as ContractCloseReason;
 use dinfra::traits::SubscriptionError;
 use dinfra_reactor::chain::{AccountId, Balance, BlockNumber, SubscriptionId};
 use dinfra_reactor::process::stat;
+pub use dinfra_reactor::process::{alive, listening, processes_in};
 use dinfra_reactor::{Chain, ChainError, ChainEvent, CloseReason, Descriptor, SubscriptionView};
 use dinfra_subscription::subscription::{
     AwardRevoked, Awarded, Closed, DeploymentReady, Details, EndScheduled,
@@ -30,7 +31,6 @@ use std::cell::{RefCell, RefMut};
 use std::fmt::Debug;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
-use std::time::Duration;
 
 /// A contract event as the runtime emitted it, with the block it was
 /// emitted in.
@@ -492,32 +492,6 @@ pub fn python() -> String {
         .expect("a path")
         .trim()
         .to_string()
-}
-
-/// Whether `pid` is a live process (not a zombie).
-pub fn alive(pid: u32) -> bool {
-    stat(pid).is_some_and(|s| s.live())
-}
-
-/// Whether something accepts connections on 127.0.0.1:`port`.
-pub fn listening(port: u16) -> bool {
-    std::net::TcpStream::connect_timeout(&([127, 0, 0, 1], port).into(), Duration::from_millis(300))
-        .is_ok()
-}
-
-/// The live processes whose working directory is `dir` or below it.
-pub fn processes_in(dir: &Path) -> Vec<u32> {
-    let Ok(entries) = std::fs::read_dir("/proc") else {
-        return Vec::new();
-    };
-    entries
-        .flatten()
-        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
-        .filter(|pid| {
-            std::fs::read_link(format!("/proc/{pid}/cwd")).is_ok_and(|cwd| cwd.starts_with(dir))
-                && alive(*pid)
-        })
-        .collect()
 }
 
 /// A directory of its own for a reactor (state, logs, work directories,

@@ -79,6 +79,41 @@ pub fn group_alive(pgid: u32) -> bool {
         .any(|s| s.pgrp == pgid && s.live())
 }
 
+/// Whether `pid` is a live process (not a zombie).
+pub fn alive(pid: u32) -> bool {
+    stat(pid).is_some_and(|s| s.live())
+}
+
+/// Whether something accepts connections on 127.0.0.1:`port`.
+pub fn listening(port: u16) -> bool {
+    std::net::TcpStream::connect_timeout(&([127, 0, 0, 1], port).into(), Duration::from_millis(300))
+        .is_ok()
+}
+
+/// The live processes whose working directory is `dir` or below it: what a
+/// reactor whose work directory is `dir` runs (tests, clean-up).
+pub fn processes_in(dir: &std::path::Path) -> Vec<u32> {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            std::fs::read_link(format!("/proc/{pid}/cwd")).is_ok_and(|cwd| cwd.starts_with(dir))
+                && alive(*pid)
+        })
+        .collect()
+}
+
+/// The process groups (deployments) running in `dir`.
+pub fn groups_in(dir: &std::path::Path) -> std::collections::BTreeSet<u32> {
+    processes_in(dir)
+        .into_iter()
+        .filter_map(|pid| Some(stat(pid)?.pgrp))
+        .collect()
+}
+
 fn signal_group(pgid: u32, signal: libc::c_int) {
     if let Ok(pgid) = libc::pid_t::try_from(pgid) {
         // SAFETY: kill(2) with a negative pid signals a process group; it

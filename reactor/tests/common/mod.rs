@@ -8,13 +8,14 @@
 use dinfra_reactor::chain::{AccountId, Balance, BlockNumber, SubscriptionId};
 use dinfra_reactor::config::{Config, DriverKind, HealthKind, PortRange, TypeConfig};
 use dinfra_reactor::fetch::blake2_256;
+pub use dinfra_reactor::process::{alive, groups_in, listening, processes_in};
 use dinfra_reactor::process::{stat, ProcessDriver};
 use dinfra_reactor::{
     Chain, ChainError, ChainEvent, CloseReason, Descriptor, Reactor, SubscriptionView,
 };
 use std::cell::RefCell;
-use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
@@ -302,38 +303,6 @@ impl Chain for FakeChain {
 }
 
 // ---- processes ---------------------------------------------------------
-
-/// The live processes whose working directory is `dir` (or below it).
-pub fn processes_in(dir: &Path) -> Vec<u32> {
-    let Ok(entries) = std::fs::read_dir("/proc") else {
-        return Vec::new();
-    };
-    entries
-        .flatten()
-        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
-        .filter(|pid| {
-            std::fs::read_link(format!("/proc/{pid}/cwd")).is_ok_and(|cwd| cwd.starts_with(dir))
-                && stat(*pid).is_some_and(|s| s.live())
-        })
-        .collect()
-}
-
-/// The process groups (deployments) running in `dir`.
-pub fn groups_in(dir: &Path) -> BTreeSet<u32> {
-    processes_in(dir)
-        .into_iter()
-        .filter_map(|pid| Some(stat(pid)?.pgrp))
-        .collect()
-}
-
-pub fn alive(pid: u32) -> bool {
-    stat(pid).is_some_and(|s| s.live())
-}
-
-pub fn listening(port: u16) -> bool {
-    std::net::TcpStream::connect_timeout(&([127, 0, 0, 1], port).into(), Duration::from_millis(300))
-        .is_ok()
-}
 
 /// Kills every process that runs in the test's directory and removes it,
 /// whatever way the test ends.
