@@ -24,7 +24,7 @@ use dinfra_subscription::subscription::{Details, SubscriptionContract, Subscript
 use ink::env::DefaultEnvironment;
 use ink::primitives::AccountId;
 use ink_e2e::subxt::dynamic::Value;
-use ink_e2e::{ChainBackend, ContractsBackend, E2EBackend, Keypair};
+use ink_e2e::{ContractsBackend, E2EBackend, Keypair};
 use std::fmt::Debug;
 use std::path::PathBuf;
 use std::sync::OnceLock;
