@@ -59,6 +59,12 @@ if command -v substrate-contracts-node >/dev/null; then
     run bash deploy/deploy.sh --url "$node_url" --suri //Alice --name test
     grep -q "is on this chain with the artifacts' code: keeping it" "$log" \
         || { echo "deploy.sh did not keep the suite on its second run" >&2; exit 1; }
+    # The README's cargo-contract call against the deployed suite.
+    run cargo contract call --url "$node_url" --suri //Alice \
+        --contract "$(jq -r .contracts.subscription.address deploy/deployments/test.json)" \
+        --message parameters artifacts/dinfra_subscription.json
+    grep -q "Result Ok(Parameters { ready_timeout: 20, consumer_notice: 10 })" "$log" \
+        || { echo "cargo contract call did not return the deployed parameters" >&2; exit 1; }
     run bash deploy/demo.sh --url "$node_url" --suri //Alice --deployment deploy/deployments/test.json
     DINFRA_URL="$node_url" DINFRA_DEPLOYMENT="$ROOT/deploy/deployments/test.json" run bash clients/ts/test.sh
 else
