@@ -437,7 +437,18 @@ fn contracts() -> Vec<PathBuf> {
             // This binary is <target>/debug/deps/ink_e2e-…
             let exe = std::env::current_exe().expect("the test binary's path");
             let target = exe.ancestors().nth(3).expect("a target directory");
-            std::env::set_var("CARGO_TARGET_DIR", target.join("ink-e2e-contracts"));
+            let contracts_target = target.join("ink-e2e-contracts");
+            // A contract build that was interrupted leaves its directory
+            // without the `.target` marker, and cargo-contract then refuses
+            // it ("a clean build will fix this"): start those afresh.
+            if let Ok(dirs) = std::fs::read_dir(contracts_target.join("ink")) {
+                for dir in dirs.flatten().map(|entry| entry.path()) {
+                    if dir.is_dir() && !dir.join(".target").exists() {
+                        std::fs::remove_dir_all(&dir).expect("removing an interrupted build");
+                    }
+                }
+            }
+            std::env::set_var("CARGO_TARGET_DIR", contracts_target);
             ink_e2e::build_root_and_contract_dependencies()
         })
         .clone()
