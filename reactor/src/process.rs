@@ -114,6 +114,22 @@ pub fn groups_in(dir: &std::path::Path) -> std::collections::BTreeSet<u32> {
         .collect()
 }
 
+/// SIGKILLs every process running in `dir` (below it too) and its process
+/// group: what a test or demo does to leave nothing behind, however it ends.
+pub fn kill_all_in(dir: &std::path::Path) {
+    for pid in processes_in(dir) {
+        if let Some(s) = stat(pid) {
+            signal_group(s.pgrp, libc::SIGKILL);
+        }
+        if let Ok(pid) = libc::pid_t::try_from(pid) {
+            // SAFETY: kill(2) has no memory-safety preconditions.
+            unsafe {
+                libc::kill(pid, libc::SIGKILL);
+            }
+        }
+    }
+}
+
 fn signal_group(pgid: u32, signal: libc::c_int) {
     if let Ok(pgid) = libc::pid_t::try_from(pgid) {
         // SAFETY: kill(2) with a negative pid signals a process group; it

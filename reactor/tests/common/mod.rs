@@ -9,7 +9,7 @@ use dinfra_reactor::chain::{AccountId, Balance, BlockNumber, SubscriptionId};
 use dinfra_reactor::config::{Config, DriverKind, HealthKind, PortRange, TypeConfig};
 use dinfra_reactor::fetch::blake2_256;
 pub use dinfra_reactor::process::{alive, groups_in, listening, processes_in};
-use dinfra_reactor::process::{stat, ProcessDriver};
+use dinfra_reactor::process::{kill_all_in, ProcessDriver};
 use dinfra_reactor::{
     Chain, ChainError, ChainEvent, CloseReason, Descriptor, Reactor, SubscriptionView,
 };
@@ -310,15 +310,7 @@ pub struct Guard(pub PathBuf);
 
 impl Drop for Guard {
     fn drop(&mut self) {
-        for pid in processes_in(&self.0) {
-            if let Some(s) = stat(pid) {
-                // SAFETY: kill(2) has no memory-safety preconditions.
-                unsafe {
-                    libc::kill(-(s.pgrp as i32), libc::SIGKILL);
-                    libc::kill(pid as i32, libc::SIGKILL);
-                }
-            }
-        }
+        kill_all_in(&self.0);
         let _ = std::fs::remove_dir_all(&self.0);
     }
 }

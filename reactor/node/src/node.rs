@@ -1,0 +1,160 @@
+//! [`NodeChain`]: the reactor's [`Chain`] on a real node — the [`Node`]
+//! client signing as the provider, for the suite a deployments file names.
+
+use crate::client::{account_of, decoded, emitted_by, input, CallError, Node};
+use crate::contract::{chain_event, subscription_view, variant_name};
+use crate::deployment::Deployment;
+use dinfra::traits::SubscriptionError;
+use dinfra_reactor::chain::{hex, AccountId, Balance, BlockNumber, SubscriptionId};
+use dinfra_reactor::{Chain, ChainError, ChainEvent, SubscriptionView};
+use dinfra_registry::registry::RegistryContractRef;
+use dinfra_registry::types::DeploymentType;
+use dinfra_subscription::subscription::{Claimed, Details, SubscriptionContractRef};
+use ink::codegen::TraitCallBuilder;
+use ink::env::call::FromAccountId;
+use ink::env::DefaultEnvironment;
+use scale::Decode;
+use subxt_signer::sr25519::Keypair;
+
+pub struct NodeChain {
+    node: Node,
+    signer: Keypair,
+    deployment: Deployment,
+}
+
+pub fn subscription_ref(address: AccountId) -> SubscriptionContractRef {
+    <SubscriptionContractRef as FromAccountId<DefaultEnvironment>>::from_account_id(address.into())
+}
+
+pub fn registry_ref(address: AccountId) -> RegistryContractRef {
+    <RegistryContractRef as FromAccountId<DefaultEnvironment>>::from_account_id(address.into())
+}
+
+impl NodeChain {
+    /// Connects to `url` and checks that the chain is the one `deployment`
+    /// was made on (genesis hash) and that its registry and subscription
+    /// contract are there with the code the file names.
+    pub fn connect(url: &str, signer: Keypair, deployment: Deployment) -> Result<Self, ChainError> {
+        let mut node = Node::connect(url)?;
+        let genesis = node.genesis_hash()?;
+        if genesis != deployment.genesis_hash {
+            return Err(ChainError::Transport(format!(
+                "the deployments file {:?} is for the chain with genesis {}; {url} has genesis {}",
+                deployment.name,
+                hex(&deployment.genesis_hash),
+                hex(&genesis)
+            )));
+        }
+        for (name, contract) in [
+            ("registry", &deployment.registry),
+            ("subscription", &deployment.subscription),
+        ] {
+            let found = node.code_hash(contract.address)?;
+            if found != Some(contract.code_hash) {
+                return Err(ChainError::Transport(format!(
+                    "the {name} contract {} does not have the code the deployments file names \
+                     ({}; on chain: {})",
+                    hex(&contract.address),
+                    hex(&contract.code_hash),
+                    found.map_or("no contract".into(), |h| hex(&h))
+                )));
+            }
+        }
+        Ok(NodeChain {
+            node,
+            signer,
+            deployment,
+        })
+    }
+
+    pub fn deployment(&self) -> &Deployment {
+        &self.deployment
+    }
+
+    pub fn node(&mut self) -> &mut Node {
+        &mut self.node
+    }
+
+    /// A subscription message as the provider; `Err(Contract(variant))` if
+    /// the contract refused it (nothing sent).
+    fn send<T: Decode>(
+        &mut self,
+        data: Vec<u8>,
+    ) -> Result<(T, subxt::events::Events<subxt::PolkadotConfig>), ChainError> {
+        let contract = self.deployment.subscription.address;
+        self.node
+            .call::<T, SubscriptionError>(&self.signer, contract, 0, data)
+            .map_err(|e| match e {
+                CallError::Refused(error) => ChainError::Contract(variant_name(&error)),
+                CallError::Chain(error) => error,
+            })
+    }
+}
+
+impl Chain for NodeChain {
+    fn provider(&self) -> AccountId {
+        account_of(&self.signer)
+    }
+
+    fn block_number(&mut self) -> Result<BlockNumber, ChainError> {
+        self.node.block_number()
+    }
+
+    fn events(
+        &mut self,
+        from: BlockNumber,
+        to: BlockNumber,
+    ) -> Result<Vec<(BlockNumber, ChainEvent)>, ChainError> {
+        let subscription = self.deployment.subscription.address;
+        let mut out = Vec::new();
+        for number in from..=to {
+            let events = self.node.events_at(number)?;
+            for (signature, data) in emitted_by(&events, subscription)? {
+                let event = chain_event(signature, &data).map_err(|e| {
+                    ChainError::Transport(format!("decoding an event in block {number}: {e}"))
+                })?;
+                out.extend(event.map(|event| (number, event)));
+            }
+        }
+        Ok(out)
+    }
+
+    fn subscription(&mut self, id: SubscriptionId) -> Result<Option<SubscriptionView>, ChainError> {
+        let address = self.deployment.subscription.address;
+        let data = input(subscription_ref(address).call_mut().details(id));
+        let details: Option<Details> = self.node.query(self.provider(), address, data)?;
+        Ok(details.map(|d| subscription_view(id, d)))
+    }
+
+    fn type_name(&mut self, type_id: u32) -> Result<Option<String>, ChainError> {
+        let address = self.deployment.registry.address;
+        let data = input(registry_ref(address).call_mut().deployment_type(type_id));
+        let found: Option<DeploymentType> = self.node.query(self.provider(), address, data)?;
+        Ok(found.map(|t| t.name))
+    }
+
+    fn mark_ready(&mut self, id: SubscriptionId) -> Result<(), ChainError> {
+        let address = self.deployment.subscription.address;
+        self.send::<()>(input(subscription_ref(address).call_mut().mark_ready(id)))
+            .map(|_| ())
+    }
+
+    fn exit(&mut self, id: SubscriptionId) -> Result<(), ChainError> {
+        let address = self.deployment.subscription.address;
+        self.send::<()>(input(subscription_ref(address).call_mut().exit(id)))
+            .map(|_| ())
+    }
+
+    /// The amount the block's `Claimed` event for `id` reports (the dry
+    /// run's figure is a block older).
+    fn claim(&mut self, id: SubscriptionId) -> Result<Balance, ChainError> {
+        let address = self.deployment.subscription.address;
+        let (dry_amount, events) =
+            self.send::<Balance>(input(subscription_ref(address).call_mut().claim(id)))?;
+        let provider = self.provider();
+        let claimed = decoded::<Claimed>(&events, address)?
+            .into_iter()
+            .find(|e| e.id == id && AsRef::<[u8; 32]>::as_ref(&e.provider) == &provider);
+        Ok(claimed.map_or(dry_amount, |e| e.amount))
+    }
+}
