@@ -36,9 +36,18 @@ if [ -n "$url" ]; then
         deployment="$ROOT/deploy/deployments/demo.json"
     fi
     deployment=$(cd "$(dirname "$deployment")" && pwd)/$(basename "$deployment")
+    # The provider's side is the reactor binary (reactor/node): it deploys
+    # a substrate-contracts-node --dev for the award (or, without that
+    # binary, a python3 http.server), marks it ready, claims and stops it.
+    reactor_target="${CARGO_TARGET_DIR:-$ROOT/target}/reactor"
+    (cd "$ROOT/reactor" && cargo build --locked --quiet -p dinfra-reactor-node --target-dir "$reactor_target")
+    serve=()
+    command -v substrate-contracts-node >/dev/null \
+        || serve=(--serve "exec python3 -m http.server {port} --bind 127.0.0.1")
     cd "$ROOT/clients/ts"
     [ -d node_modules ] || npm ci --silent
-    exec npx tsx src/demo.ts --url "$url" --suri "$suri" --deployment "$deployment"
+    exec npx tsx src/demo.ts --url "$url" --suri "$suri" --deployment "$deployment" \
+        --reactor "$reactor_target/debug/dinfra-reactor" "${serve[@]}"
 fi
 [ -z "$suri$deployment" ] || { echo "demo.sh: --suri and --deployment go with --url" >&2; exit 2; }
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # deploy/test.sh — runs every DINFRA test and prints one summary line.
 #   1. pure logic, property tests and #[ink::test] contract unit tests
-#      (the contract workspace), and the reactor's own tests (reactor/);
+#      (the contract workspace), and the reactor's own tests (reactor/: its
+#      core, and the node back-end's unit tests);
 #   2. every contract built with `cargo contract build --release`, which
 #      gates on clippy's arithmetic and cast lints (deploy/build.sh);
 #   3. cross-contract scenarios in the drink sandbox, ink_e2e's sandbox
@@ -11,9 +12,10 @@
 #   5. on a real node, when substrate-contracts-node is installed
 #      (deploy/setup.sh --with-node): a node started by deploy/node.sh, the
 #      node-backed ink_e2e tests, deploy/deploy.sh (twice: the second run must
-#      keep the suite), the demo with --url, the TypeScript client's node
-#      tests and a `cargo contract call` query. Without the node these are
-#      not run, and the script says so.
+#      keep the suite), the `dinfra-reactor` binary serving a subscription
+#      (killed and restarted mid-way), the demo with --url, the TypeScript
+#      client's node tests and a `cargo contract call` query. Without the
+#      node these are not run, and the script says so.
 # Run deploy/setup.sh once first.
 set -euo pipefail
 # cargo-contract resolves each contract again in a temporary directory, away
@@ -33,8 +35,10 @@ run() {
 cd "$ROOT"
 run cargo test --workspace --locked
 # The provider's agent (its own workspace): config, driver, state and the
-# reactor's steps against a scripted chain, with real processes.
-(cd "$ROOT/reactor" && run cargo test --locked --target-dir "${CARGO_TARGET_DIR:-$ROOT/target}/reactor")
+# reactor's steps against a scripted chain, with real processes; the node
+# back-end's decoding and settings.
+REACTOR_TARGET="${CARGO_TARGET_DIR:-$ROOT/target}/reactor"
+(cd "$ROOT/reactor" && run cargo test --workspace --locked --target-dir "$REACTOR_TARGET")
 run bash deploy/build.sh
 # drink builds the contracts from inside this compilation with nested cargo
 # runs that use the contracts' own target directory (or $CARGO_TARGET_DIR):
@@ -65,12 +69,17 @@ if command -v substrate-contracts-node >/dev/null; then
         --message parameters artifacts/dinfra_subscription.json
     grep -q "Result Ok(Parameters { ready_timeout: 20, consumer_notice: 10 })" "$log" \
         || { echo "cargo contract call did not return the deployed parameters" >&2; exit 1; }
+    # The reactor binary as a provider's agent on the node: award → a real
+    # process and mark_ready; SIGKILL and restart; cancel → stopped at the end.
+    (cd "$ROOT/reactor" && CONTRACTS_NODE_URL="$node_url" DINFRA_DEPLOYMENT="$ROOT/deploy/deployments/test.json" \
+        run cargo test --locked --target-dir "$REACTOR_TARGET" -p dinfra-reactor-node --test node -- --ignored --nocapture)
     run bash deploy/demo.sh --url "$node_url" --suri //Alice --deployment deploy/deployments/test.json
     DINFRA_URL="$node_url" DINFRA_DEPLOYMENT="$ROOT/deploy/deployments/test.json" run bash clients/ts/test.sh
 else
     echo "==> node-backed tests NOT RUN: substrate-contracts-node is not installed;"
     echo "    deploy/setup.sh --with-node installs it (it compiles for an hour or more)."
-    echo "    Not run: ink_e2e on the node, deploy/deploy.sh, deploy/demo.sh --url, the TypeScript node tests."
+    echo "    Not run: ink_e2e on the node, deploy/deploy.sh, the reactor binary on the node,"
+    echo "    deploy/demo.sh --url, the TypeScript node tests."
 fi
 
 # Sum cargo's per-binary "test result:" lines and the TypeScript client's

@@ -15,15 +15,12 @@
 //! its back panics rather than tagging them with the wrong block).
 
 use crate::{advance_blocks, storage_charge, Sandbox, Suite};
-use dinfra::lifecycle::CloseReason as ContractCloseReason;
 use dinfra::traits::SubscriptionError;
 use dinfra_reactor::chain::{AccountId, Balance, BlockNumber, SubscriptionId};
-use dinfra_reactor::process::stat;
-pub use dinfra_reactor::process::{alive, listening, processes_in};
-use dinfra_reactor::{Chain, ChainError, ChainEvent, CloseReason, Descriptor, SubscriptionView};
-use dinfra_subscription::subscription::{
-    AwardRevoked, Awarded, Closed, DeploymentReady, Details, EndScheduled,
-};
+pub use dinfra_reactor::process::{alive, kill_all_in, listening, processes_in};
+use dinfra_reactor::{Chain, ChainError, ChainEvent, Descriptor, SubscriptionView};
+use dinfra_reactor_node::contract::{chain_event, subscription_view, variant_name};
+use dinfra_subscription::subscription::Details;
 use drink::sandbox_api::prelude::*;
 use drink::AccountId32;
 use ink::scale::Decode;
@@ -205,7 +202,11 @@ impl SharedSandbox {
         self.emitted()
             .into_iter()
             .filter(|e| e.contract == subscription && (from..=to).contains(&e.block))
-            .filter_map(|e| Some((e.block, chain_event(&e)?)))
+            .filter_map(|e| {
+                let event =
+                    chain_event(e.signature, &e.data).expect("an event with its signature decodes");
+                Some((e.block, event?))
+            })
             .collect()
     }
 
@@ -229,82 +230,6 @@ impl SharedSandbox {
             provider: provider.clone(),
         }
     }
-}
-
-/// The decoded reactor-facing event of a subscription-contract event, if it
-/// is one the reactor follows.
-fn chain_event(emitted: &Emitted) -> Option<ChainEvent> {
-    fn is<E: ink::env::Event>(emitted: &Emitted) -> bool {
-        E::SIGNATURE_TOPIC.is_some() && emitted.signature == E::SIGNATURE_TOPIC
-    }
-    fn decode<E: Decode>(emitted: &Emitted) -> E {
-        E::decode(&mut &emitted.data[..]).expect("an event with its signature decodes")
-    }
-    let account = |id: ink::primitives::AccountId| -> AccountId { *id.as_ref() };
-    if is::<Awarded>(emitted) {
-        let e: Awarded = decode(emitted);
-        return Some(ChainEvent::Awarded {
-            id: e.id,
-            provider: account(e.provider),
-            type_id: e.type_id,
-            descriptor: Descriptor {
-                hash: e.descriptor_hash,
-                uri: e.descriptor_uri,
-            },
-            ready_deadline: e.ready_deadline,
-        });
-    }
-    if is::<AwardRevoked>(emitted) {
-        let e: AwardRevoked = decode(emitted);
-        return Some(ChainEvent::AwardRevoked {
-            id: e.id,
-            provider: account(e.provider),
-        });
-    }
-    if is::<DeploymentReady>(emitted) {
-        let e: DeploymentReady = decode(emitted);
-        return Some(ChainEvent::DeploymentReady {
-            id: e.id,
-            provider: account(e.provider),
-            at: e.at,
-        });
-    }
-    if is::<EndScheduled>(emitted) {
-        let e: EndScheduled = decode(emitted);
-        return Some(ChainEvent::EndScheduled {
-            id: e.id,
-            end: e.end,
-            reason: close_reason(e.reason),
-        });
-    }
-    if is::<Closed>(emitted) {
-        let e: Closed = decode(emitted);
-        return Some(ChainEvent::Closed {
-            id: e.id,
-            reason: close_reason(e.reason),
-        });
-    }
-    None
-}
-
-pub fn close_reason(reason: ContractCloseReason) -> CloseReason {
-    match reason {
-        ContractCloseReason::ConsumerCancelled => CloseReason::ConsumerCancelled,
-        ContractCloseReason::ProviderExited => CloseReason::ProviderExited,
-        ContractCloseReason::FundsExhausted => CloseReason::FundsExhausted,
-        ContractCloseReason::ReadyTimeout => CloseReason::ReadyTimeout,
-        ContractCloseReason::Admin => CloseReason::Admin,
-    }
-}
-
-/// The name of an error's variant (`NothingToClaim`, `Escrow` …) from its
-/// `Debug` form.
-pub fn variant_name(error: &impl Debug) -> String {
-    let text = format!("{error:?}");
-    text.split(|c: char| !(c.is_alphanumeric() || c == '_'))
-        .next()
-        .unwrap_or_default()
-        .to_string()
 }
 
 /// A query (a dry run: nothing is written, nothing recorded) as the
@@ -417,23 +342,7 @@ impl Chain for SandboxChain {
             "details",
             &[id.to_string()],
         )?;
-        Ok(details.map(|d| {
-            let s = d.subscription;
-            SubscriptionView {
-                id,
-                provider: *s.provider.as_ref(),
-                type_id: s.type_id,
-                descriptor: Descriptor {
-                    hash: s.descriptor.hash,
-                    uri: s.descriptor.uri,
-                },
-                ready_deadline: s.ready_deadline,
-                ready_at: s.ready_at,
-                end: s.end.map(|(end, _)| end),
-                closed: s.closed.is_some(),
-                withdrawable: d.figures.withdrawable,
-            }
-        }))
+        Ok(details.map(|d| subscription_view(id, d)))
     }
 
     fn type_name(&mut self, type_id: u32) -> Result<Option<String>, ChainError> {
@@ -544,22 +453,5 @@ impl Drop for ReactorDir {
     fn drop(&mut self) {
         kill_all_in(&self.0);
         let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-/// SIGKILLs every process running in `dir` (below it too) and its process
-/// group.
-pub fn kill_all_in(dir: &Path) {
-    for pid in processes_in(dir) {
-        let mut targets = vec![pid.to_string()];
-        if let Some(s) = stat(pid) {
-            targets.push(format!("-{}", s.pgrp));
-        }
-        let _ = std::process::Command::new("kill")
-            .arg("-KILL")
-            .arg("--")
-            .args(&targets)
-            .stderr(std::process::Stdio::null())
-            .status();
     }
 }

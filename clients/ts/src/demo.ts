@@ -4,7 +4,14 @@
 // every step with its block number, the events the contracts emitted and the
 // balances that moved.
 //
-//   npx tsx src/demo.ts --url ws://127.0.0.1:9944 --suri //Alice --deployment ../../deploy/deployments/local.json
+//   npx tsx src/demo.ts --url ws://127.0.0.1:9944 --suri //Alice --deployment ../../deploy/deployments/local.json \
+//       [--reactor ../../target/reactor/debug/dinfra-reactor [--serve 'command with {port}']]
+//
+// With --reactor the provider's side is the reactor binary: it deploys what
+// the award describes (by default a substrate-contracts-node --dev on a port
+// of its own, or --serve's command), marks it ready when it answers, claims
+// every 50 blocks and at the end, and stops it at the end block. Without it
+// the demo sends the provider's mark_ready and claim itself.
 
 import type { KeyringPair } from '@polkadot/keyring/types';
 import { blake2AsHex } from '@polkadot/util-crypto';
@@ -12,6 +19,7 @@ import { parseArgs } from 'node:util';
 import { accountFromSuri, fund } from './accounts.js';
 import { Dinfra, type TxResult } from './dinfra.js';
 import { formatEvent } from './events.js';
+import { ProviderReactor, rpcAnswer, waitFor } from './reactor.js';
 
 /** Price per block of the provider's offer. */
 const RATE = 1_000_000n;
@@ -23,7 +31,15 @@ const TYPE_NAME = 'substrate-rpc';
 const SCHEMA = '{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","required":["chain"],"properties":{"chain":{"type":"string"}}}';
 const DESCRIPTOR = '{"chain":"dev","image":"parity/substrate-contracts-node","rpc":true}';
 
-const USAGE = 'usage: npx tsx src/demo.ts --url ws://127.0.0.1:9944 --suri //Alice --deployment <deploy/deployments/NAME.json> [--fund TOKENS] [--root REPO]';
+const USAGE =
+  'usage: npx tsx src/demo.ts --url ws://127.0.0.1:9944 --suri //Alice --deployment <deploy/deployments/NAME.json> [--fund TOKENS] [--root REPO] ' +
+  "[--reactor <dinfra-reactor binary> [--serve '<command with {port}>']]";
+/** What the reactor runs for a "substrate-rpc" award by default: a dev node
+ * with its RPC on the allocated port and p2p on any free one. */
+const SERVE_NODE =
+  'exec substrate-contracts-node --dev --tmp --rpc-port {port} --listen-addr /ip4/127.0.0.1/tcp/0 --no-prometheus --no-telemetry --no-hardware-benchmarks';
+/** The reactor claims every this many blocks. */
+const CLAIM_PERIOD = 50;
 
 class Demo {
   readonly #last = new Map<string, bigint>();
@@ -84,6 +100,8 @@ async function main(): Promise<void> {
       deployment: { type: 'string' },
       fund: { type: 'string', default: '100' },
       root: { type: 'string' },
+      reactor: { type: 'string' },
+      serve: { type: 'string', default: SERVE_NODE },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -95,20 +113,29 @@ async function main(): Promise<void> {
   if (!/^\d+$/.test(values.fund!)) throw new Error(`--fund must be a whole number of tokens, got ${values.fund}`);
 
   const dinfra = await Dinfra.connect(values.url, values.deployment, { root: values.root });
+  const reactor = values.reactor ? { binary: values.reactor, command: values.serve!, deployment: values.deployment } : null;
   try {
-    await run(dinfra, values.url, values.suri, BigInt(values.fund!), started);
+    await run(dinfra, values.url, values.suri, BigInt(values.fund!), started, reactor);
   } finally {
     await dinfra.disconnect();
   }
 }
 
-async function run(dinfra: Dinfra, url: string, suri: string, fundTokens: bigint, started: number): Promise<void> {
+async function run(
+  dinfra: Dinfra,
+  url: string,
+  suri: string,
+  fundTokens: bigint,
+  started: number,
+  reactorOptions: { binary: string; command: string; deployment: string } | null,
+): Promise<void> {
   const { api } = dinfra;
   const { deployment } = dinfra.loaded;
   const funder = await accountFromSuri(suri);
   const runId = Date.now().toString(36);
   const base = `${suri}//dinfra-demo//${runId}`;
   const [provider, consumer, keeper] = await Promise.all(['provider', 'consumer', 'keeper'].map((role) => accountFromSuri(`${base}//${role}`)));
+  const providerSuri = `${base}//provider`;
   const minBond = BigInt(deployment.parameters.min_bond);
   const [chain, nodeName, nodeVersion] = await Promise.all([api.rpc.system.chain(), api.rpc.system.name(), api.rpc.system.version()]);
 
@@ -154,10 +181,46 @@ async function run(dinfra: Dinfra, url: string, suri: string, fundTokens: bigint
   const offerId = published.offerId;
   await demo.step(published, 'provider', `provider publishes offer ${offerId}: ${RATE} per block, at least 50 blocks, 20 blocks' notice`);
 
+  let reactor: ProviderReactor | null = null;
+  if (reactorOptions) {
+    reactor = ProviderReactor.start({
+      ...reactorOptions,
+      url,
+      providerSuri,
+      typeName: TYPE_NAME,
+      claimPeriod: CLAIM_PERIOD,
+      firstPort: 32000,
+    });
+    console.log(`\n[block ${pad(await dinfra.bestNumber(), 4)}] the provider starts its reactor (${reactorOptions.binary}, in ${reactor.dir}): "${TYPE_NAME}" awards run \`${reactorOptions.command}\``);
+  }
+  try {
+    await subscription(dinfra, demo, deployment.parameters.consumer_notice, { provider: provider!, consumer: consumer!, keeper: keeper! }, typeId, offerId, reactor);
+  } finally {
+    if (reactor) {
+      const code = await reactor.stop();
+      console.log(`\n[block ${pad(await dinfra.bestNumber(), 4)}] the provider stops its reactor (SIGTERM): exit code ${code}`);
+    }
+  }
+  console.log(`demo finished in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+/** One subscription from the consumer's request to its settlement; the
+ * provider's side is `reactor` when there is one. */
+async function subscription(
+  dinfra: Dinfra,
+  demo: Demo,
+  notice: number,
+  who: { provider: KeyringPair; consumer: KeyringPair; keeper: KeyringPair },
+  typeId: number,
+  offerId: bigint,
+  reactor: ProviderReactor | null,
+): Promise<void> {
+  const { provider, consumer, keeper } = who;
   await demo.blocksPass(3);
+  const descriptorUri = reactor ? reactor.publish('descriptor.json', DESCRIPTOR) : 'ipfs://bafy-substrate-rpc-node';
   const created = await dinfra.create(consumer!, {
     typeId,
-    descriptor: { hash: blake2AsHex(DESCRIPTOR), uri: 'ipfs://bafy-substrate-rpc-node' },
+    descriptor: { hash: blake2AsHex(DESCRIPTOR), uri: descriptorUri },
     requirements: {
       maxPricePerBlock: 2n * RATE,
       requiredAttributes: [{ key: 'region', value: 'eu-west' }],
@@ -176,19 +239,36 @@ async function run(dinfra: Dinfra, url: string, suri: string, fundTokens: bigint
     `consumer creates subscription ${id} (region=eu-west, not network=aws, ≤ ${2n * RATE} per block, this run's provider only), depositing ${DEPOSIT}`,
   );
 
-  await demo.blocksPass(5);
-  const ready = await dinfra.markReady(provider!, id);
-  await demo.step(ready, 'provider', "provider's agent deployed it and marks it ready: billing starts");
+  let readyAt: number;
+  if (reactor) {
+    readyAt = await waitFor('the reactor marked the deployment ready', 180, async () => (await dinfra.details(id))?.subscription.readyAt);
+    const served = reactor.served(id);
+    const answer = served?.port ? await rpcAnswer(served.port) : null;
+    console.log(`\n[block ${pad(readyAt, 4)}] the reactor deployed it (pid ${served?.pid}, port ${served?.port}) and marked it ready: billing starts`);
+    console.log(`    the deployment answers JSON-RPC on 127.0.0.1:${served?.port}: ${answer ?? 'no (not a JSON-RPC server)'}`);
+    await demo.balances();
+  } else {
+    await demo.blocksPass(5);
+    const ready = await dinfra.markReady(provider!, id);
+    await demo.step(ready, 'provider', "provider's agent deployed it and marks it ready: billing starts");
+    readyAt = ready.blockNumber;
+  }
 
-  await demo.blocksUntil(ready.blockNumber + 60);
+  await demo.blocksUntil(readyAt + 60);
   let details = (await dinfra.details(id))!;
   const now = await dinfra.bestNumber();
   console.log(
-    `\n[block ${pad(now, 4)}] ${now - ready.blockNumber} blocks later, details(${id}): accrued ${details.figures.accrued}, withdrawable ${details.figures.withdrawable}, ` +
-      `refundable ${details.figures.refundable}, money runs out at block ${details.figures.depletionBlock ?? 'None'}`,
+    `\n[block ${pad(now, 4)}] ${now - readyAt} blocks later, details(${id}): accrued ${details.figures.accrued}, withdrawn ${details.figures.withdrawn}, ` +
+      `withdrawable ${details.figures.withdrawable}, refundable ${details.figures.refundable}, money runs out at block ${details.figures.depletionBlock ?? 'None'}`,
   );
-  const claimed = await dinfra.claim(provider!, id);
-  await demo.step(claimed, 'provider', `provider claims ${claimed.amount}`);
+  if (reactor) {
+    const withdrawn = await waitFor(`the reactor's claim ${CLAIM_PERIOD} blocks after ready`, 30, async () => (await dinfra.details(id))!.figures.withdrawn);
+    console.log(`\n[block ${pad(await dinfra.bestNumber(), 4)}] the reactor claimed ${withdrawn} so far (it claims every ${CLAIM_PERIOD} blocks)`);
+    await demo.balances();
+  } else {
+    const claimed = await dinfra.claim(provider!, id);
+    await demo.step(claimed, 'provider', `provider claims ${claimed.amount}`);
+  }
 
   const toppedUp = await dinfra.topUp(consumer!, id, TOP_UP);
   await demo.step(toppedUp, 'consumer', `consumer tops up ${TOP_UP}`);
@@ -197,12 +277,26 @@ async function run(dinfra: Dinfra, url: string, suri: string, fundTokens: bigint
 
   await demo.blocksPass(40);
   const cancelled = await dinfra.cancel(consumer!, id);
-  const notice = deployment.parameters.consumer_notice;
   await demo.step(cancelled, 'consumer', `consumer cancels: billing ends after its notice of ${notice} blocks`);
 
   // settle is refused before the end block; the dry run runs at the best block.
   const end = (await dinfra.details(id))!.figures.end!;
+  if (reactor) {
+    const port = reactor.served(id)?.port;
+    await demo.blocksUntil(end - 1);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    console.log(`    at block ${end - 1} the deployment still answers: ${port ? ((await rpcAnswer(port)) ?? 'no') : 'no port'}`);
+  }
   await demo.blocksUntil(end);
+  if (reactor) {
+    const phase = await waitFor('the reactor stopped the deployment', 60, async () => {
+      const served = reactor.served(id);
+      return served && served.phase !== 'running' ? served.phase : null;
+    });
+    const port = reactor.served(id)?.port;
+    console.log(`\n[block ${pad(await dinfra.bestNumber(), 4)}] the reactor stopped the deployment at the end block ${end} (its phase: ${phase}); port ${port} answers: ${port ? ((await rpcAnswer(port)) ?? 'no') : 'no port'}`);
+    await demo.balances();
+  }
   const settled = await dinfra.settle(keeper!, id);
   await demo.step(settled, 'keeper', 'a keeper settles: the provider is paid to the end block, the consumer refunded the rest');
 
@@ -218,7 +312,8 @@ async function run(dinfra: Dinfra, url: string, suri: string, fundTokens: bigint
   if (deposited !== paid + refunded || held !== 0n) {
     throw new Error(`money not conserved: deposited ${deposited} ≠ paid ${paid} + refunded ${refunded} (held ${held})`);
   }
-  console.log(`demo finished in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  const expected = d.subscription.ratePerBlock * BigInt(end - readyAt);
+  if (paid !== expected) throw new Error(`paid ${paid}, not rate × (end ${end} − ready ${readyAt}) = ${expected}`);
 }
 
 main().then(

@@ -25,9 +25,9 @@ use std::str::FromStr;
 use std::time::Duration;
 use subxt::backend::legacy::LegacyRpcMethods;
 use subxt::backend::rpc::RpcClient;
+use subxt::config::DefaultExtrinsicParamsBuilder;
 use subxt::dynamic::Value;
 use subxt::events::Events;
-use subxt::config::DefaultExtrinsicParamsBuilder;
 use subxt::tx::TxStatus;
 use subxt::{OnlineClient, PolkadotConfig};
 use subxt_signer::sr25519::Keypair;
@@ -55,18 +55,24 @@ pub fn account_of(signer: &Keypair) -> AccountId {
     signer.public_key().0
 }
 
-/// A message's call data (selector and SCALE-encoded arguments) from an
-/// ink! call builder: `input(contract.call_mut().claim(id))`.
-pub fn input<Args: Encode, R>(
-    call: ink::env::call::CallBuilder<
-        ink::env::DefaultEnvironment,
-        ink::env::call::utils::Set<ink::env::call::Call<ink::env::DefaultEnvironment>>,
-        ink::env::call::utils::Set<ink::env::call::ExecutionInput<Args>>,
-        ink::env::call::utils::Set<ink::env::call::utils::ReturnType<R>>,
-    >,
-) -> Vec<u8> {
+/// A fully built ink! call (callee, input and return type set), as the
+/// contracts' call builders give it: `contract.call_mut().claim(id)`.
+pub type Message<Args, R> = ink::env::call::CallBuilder<
+    ink::env::DefaultEnvironment,
+    ink::env::call::utils::Set<ink::env::call::Call<ink::env::DefaultEnvironment>>,
+    ink::env::call::utils::Set<ink::env::call::ExecutionInput<Args>>,
+    ink::env::call::utils::Set<ink::env::call::utils::ReturnType<R>>,
+>;
+
+/// A message's call data (selector and SCALE-encoded arguments):
+/// `input(contract.call_mut().claim(id))`.
+pub fn input<Args: Encode, R>(call: Message<Args, R>) -> Vec<u8> {
     call.params().exec_input().encode()
 }
+
+/// An event as `Contracts::ContractEmitted` carries it: its first topic
+/// (ink! 5's signature topic) and its SCALE-encoded fields.
+pub type Emitted = (Option<Hash>, Vec<u8>);
 
 /// The weight the contracts pallet measures a call in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Encode, Decode)]
@@ -274,7 +280,15 @@ impl Node {
         self.with(|c| async move {
             // pallet-contracts' `ContractsApi::call(origin, dest, value,
             // gas_limit, storage_deposit_limit, input_data)`.
-            let params = (origin, contract, value, None::<Weight>, None::<Balance>, data).encode();
+            let params = (
+                origin,
+                contract,
+                value,
+                None::<Weight>,
+                None::<Balance>,
+                data,
+            )
+                .encode();
             let bytes = c
                 .rpc
                 .state_call("ContractsApi_call", Some(&params), None)
@@ -354,8 +368,7 @@ impl Node {
 
     /// Produces a block on an instant-seal node (`System::remark`).
     pub fn remark(&mut self, signer: &Keypair) -> Result<(), ChainError> {
-        let payload =
-            subxt::dynamic::tx("System", "remark", vec![Value::from_bytes(b"dinfra")]);
+        let payload = subxt::dynamic::tx("System", "remark", vec![Value::from_bytes(b"dinfra")]);
         self.submit(signer, payload).map(|_| ())
     }
 
@@ -450,7 +463,7 @@ impl Node {
 pub fn emitted_by(
     events: &Events<Config>,
     contract: AccountId,
-) -> Result<Vec<(Option<Hash>, Vec<u8>)>, ChainError> {
+) -> Result<Vec<Emitted>, ChainError> {
     let mut out = Vec::new();
     for event in events.iter() {
         let event = event.map_err(transport("decoding an event"))?;

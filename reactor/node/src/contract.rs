@@ -152,7 +152,10 @@ mod tests {
 
     #[test]
     fn variant_names_drop_the_fields() {
-        assert_eq!(variant_name(&SubscriptionError::NothingToClaim), "NothingToClaim");
+        assert_eq!(
+            variant_name(&SubscriptionError::NothingToClaim),
+            "NothingToClaim"
+        );
         assert_eq!(variant_name(&Some(3)), "Some");
     }
 }

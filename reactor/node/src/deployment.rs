@@ -165,7 +165,10 @@ mod tests {
         );
         let bad = FILE.replace("\"0x0a8beeb9", "\"0a8beeb9");
         let e = Deployment::parse(&bad).unwrap_err();
-        assert!(matches!(&e, DeploymentError::Field(f, _) if f == "genesis_hash"), "{e}");
+        assert!(
+            matches!(&e, DeploymentError::Field(f, _) if f == "genesis_hash"),
+            "{e}"
+        );
         assert!(matches!(
             Deployment::parse("{}"),
             Err(DeploymentError::Json(..))

@@ -11,6 +11,6 @@ pub mod deployment;
 pub mod node;
 pub mod settings;
 
-pub use deployment::Deployment;
 pub use client::{keypair, Node};
+pub use deployment::Deployment;
 pub use node::NodeChain;

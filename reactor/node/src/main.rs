@@ -50,10 +50,7 @@ fn parse_args() -> Result<Option<Args>, String> {
     let mut overrides = Overrides::default();
     let mut mode = Mode::Run;
     while let Some(arg) = args.next() {
-        let mut value = |name: &str| {
-            args.next()
-                .ok_or_else(|| format!("{name} needs a value"))
-        };
+        let mut value = |name: &str| args.next().ok_or_else(|| format!("{name} needs a value"));
         match arg.as_str() {
             "--config" => config = Some(PathBuf::from(value("--config")?)),
             "--url" => overrides.url = Some(value("--url")?),
@@ -99,8 +96,8 @@ fn main() -> ExitCode {
 fn run(args: Args) -> Result<(), String> {
     let mut config = Config::load(&args.config).map_err(|e| e.to_string())?;
     let config_dir = args.config.parent().unwrap_or(Path::new("."));
-    let settings = Settings::resolve(&config.chain, config_dir, &args.overrides)
-        .map_err(|e| e.to_string())?;
+    let settings =
+        Settings::resolve(&config.chain, config_dir, &args.overrides).map_err(|e| e.to_string())?;
     let deployment = Deployment::load(&settings.deployments).map_err(|e| e.to_string())?;
     let signer = keypair(&settings.key.secret().map_err(|e| e.to_string())?)
         .map_err(|e| format!("the provider's key: {e}"))?;
@@ -108,8 +105,8 @@ fn run(args: Args) -> Result<(), String> {
     // instantiated: a fresh state need not read the blocks before.
     config.start_block = config.start_block.max(deployment.subscription.block);
 
-    let chain = NodeChain::connect(&settings.url, signer, deployment.clone())
-        .map_err(|e| e.to_string())?;
+    let chain =
+        NodeChain::connect(&settings.url, signer, deployment.clone()).map_err(|e| e.to_string())?;
     let provider = subxt::utils::AccountId32(dinfra_reactor::Chain::provider(&chain));
     println!(
         "dinfra-reactor: provider {provider} on {} (suite {:?}, subscription contract {}, \
@@ -155,7 +152,9 @@ fn run(args: Args) -> Result<(), String> {
             slept += slice;
         }
     }
-    println!("dinfra-reactor: stopping; the deployments keep running and are adopted at the next start");
+    println!(
+        "dinfra-reactor: stopping; the deployments keep running and are adopted at the next start"
+    );
     Ok(())
 }
 

@@ -228,7 +228,10 @@ mod tests {
         std::fs::write(&file, "//Bob\n").unwrap();
         assert_eq!(Key::File(file.clone()).secret(), Ok("//Bob".into()));
         std::fs::write(&file, "\n").unwrap();
-        assert!(matches!(Key::File(file.clone()).secret(), Err(SettingsError::KeyFile(..))));
+        assert!(matches!(
+            Key::File(file.clone()).secret(),
+            Err(SettingsError::KeyFile(..))
+        ));
         assert!(matches!(
             Key::File(dir.join("missing")).secret(),
             Err(SettingsError::KeyFile(..))

@@ -106,7 +106,10 @@ impl ReactorProcess {
             libc::kill(pid, libc::SIGTERM);
         }
         let status = self.0.wait().expect("waiting for the reactor");
-        assert!(status.success(), "the reactor exited with {status} on SIGTERM");
+        assert!(
+            status.success(),
+            "the reactor exited with {status} on SIGTERM"
+        );
     }
 }
 
@@ -169,7 +172,10 @@ fn registry_call<T: scale::Decode>(
     data: Vec<u8>,
 ) -> T {
     let registry = world.deployment.registry.address;
-    match world.node.call::<T, RegistryError>(signer, registry, value, data) {
+    match world
+        .node
+        .call::<T, RegistryError>(signer, registry, value, data)
+    {
         Ok((returned, _)) => returned,
         Err(e) => panic!("registry call failed: {e:?}"),
     }
@@ -179,8 +185,8 @@ fn registry_call<T: scale::Decode>(
 #[ignore = "needs a node and a deployed suite: deploy/test.sh runs it"]
 fn the_reactor_process_serves_a_subscription_on_a_node_and_survives_a_sigkill() {
     let url = env("CONTRACTS_NODE_URL");
-    let deployment = Deployment::load(Path::new(&env("DINFRA_DEPLOYMENT")))
-        .expect("reading DINFRA_DEPLOYMENT");
+    let deployment =
+        Deployment::load(Path::new(&env("DINFRA_DEPLOYMENT"))).expect("reading DINFRA_DEPLOYMENT");
     let parameters: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(env("DINFRA_DEPLOYMENT")).expect("reading DINFRA_DEPLOYMENT"),
     )
@@ -217,7 +223,11 @@ fn the_reactor_process_serves_a_subscription_on_a_node_and_survives_a_sigkill() 
         &mut world,
         &alice,
         0,
-        input(registry_ref(registry).call_mut().register_type(type_name.clone(), [1; 32])),
+        input(
+            registry_ref(registry)
+                .call_mut()
+                .register_type(type_name.clone(), [1; 32]),
+        ),
     );
     let () = registry_call(
         &mut world,
@@ -350,7 +360,11 @@ fn the_reactor_process_serves_a_subscription_on_a_node_and_survives_a_sigkill() 
     assert!(listening(port), "the deployment outlives its reactor");
     let reactor = ReactorProcess::start(&config_path, &reactor_log);
     std::thread::sleep(Duration::from_secs(3));
-    assert_eq!(processes_in(&dir.0), vec![deployment_pid], "the same, single process");
+    assert_eq!(
+        processes_in(&dir.0),
+        vec![deployment_pid],
+        "the same, single process"
+    );
     assert_eq!(
         world.nonce(account_of(&provider)),
         nonce_before,
@@ -389,9 +403,11 @@ fn the_reactor_process_serves_a_subscription_on_a_node_and_survives_a_sigkill() 
         end - 1
     );
     world.block();
-    wait_until("the reactor stopped the process at the end block", 30, || {
-        processes_in(&dir.0).is_empty()
-    });
+    wait_until(
+        "the reactor stopped the process at the end block",
+        30,
+        || processes_in(&dir.0).is_empty(),
+    );
     assert!(!listening(port));
     wait_until("the reactor claimed at the end", 30, || {
         world.details(id).figures.withdrawable == 0
@@ -406,9 +422,7 @@ fn the_reactor_process_serves_a_subscription_on_a_node_and_survives_a_sigkill() 
     assert_eq!(claimed, RATE * Balance::from(end - ready_at));
     let mark_ready_sent = world.events::<DeploymentReady>(awarded_at, now).len();
     assert_eq!(mark_ready_sent, 1, "mark_ready was sent once");
-    println!(
-        "block {end}: process stopped; claimed {claimed} = {RATE} × ({end} − {ready_at})"
-    );
+    println!("block {end}: process stopped; claimed {claimed} = {RATE} × ({end} − {ready_at})");
     reactor.terminate();
 
     let log = std::fs::read_to_string(&reactor_log).unwrap_or_default();
