@@ -1,0 +1,146 @@
+//! The `dinfra-reactor` binary's command line, without a node: usage,
+//! refused arguments and settings, and an unreachable node — each with its
+//! exit code (2: usage; 1: could not run) and a message naming the problem.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn reactor(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_dinfra-reactor"))
+        .args(args)
+        .output()
+        .expect("running dinfra-reactor")
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// A directory with a valid reactor config whose `chain` is `chain`.
+struct Setup(PathBuf);
+
+impl Setup {
+    fn new(name: &str, chain: serde_json::Value) -> Self {
+        let dir = std::env::temp_dir().join(format!("dinfra-cli-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let config = serde_json::json!({
+            "state_file": "state.json", "log_dir": "logs", "work_dir": "work",
+            "ports": { "first": 40000, "last": 40010 }, "claim_period": 10,
+            "chain": chain,
+            "types": { "web": { "driver": "process", "command": "sleep 100", "health": "none" } }
+        });
+        std::fs::write(dir.join("reactor.json"), config.to_string()).unwrap();
+        Setup(dir)
+    }
+
+    fn config(&self) -> String {
+        self.0.join("reactor.json").display().to_string()
+    }
+}
+
+impl Drop for Setup {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+#[test]
+fn help_and_usage_errors() {
+    let help = reactor(&["--help"]);
+    assert!(help.status.success());
+    assert!(String::from_utf8_lossy(&help.stdout).contains("--config"));
+
+    let missing = reactor(&[]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(stderr(&missing).contains("--config is required"));
+
+    let unknown = reactor(&["--config", "x.json", "--fast"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(stderr(&unknown).contains("unknown argument \"--fast\""));
+
+    let both = reactor(&["--config", "x.json", "--check", "--once"]);
+    assert_eq!(both.status.code(), Some(2));
+
+    let no_value = reactor(&["--config"]);
+    assert_eq!(no_value.status.code(), Some(2));
+    assert!(stderr(&no_value).contains("--config needs a value"));
+}
+
+#[test]
+fn a_missing_setting_or_file_is_named() {
+    let setup = Setup::new("settings", serde_json::json!({ "url": "ws://127.0.0.1:1" }));
+    let output = reactor(&["--config", &setup.config()]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("no key_file"), "{}", stderr(&output));
+
+    let output = reactor(&["--config", &setup.config(), "--suri", "//Bob"]);
+    assert!(stderr(&output).contains("no deployments"), "{}", stderr(&output));
+
+    let output = reactor(&[
+        "--config",
+        &setup.config(),
+        "--suri",
+        "//Bob",
+        "--deployments",
+        "/nonexistent/local.json",
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("reading /nonexistent/local.json"),
+        "{}",
+        stderr(&output)
+    );
+
+    let output = reactor(&["--config", "/nonexistent/reactor.json"]);
+    assert_eq!(output.status.code(), Some(1));
+}
+
+#[test]
+fn a_bad_key_and_an_unreachable_node_are_reported() {
+    let setup = Setup::new("node", serde_json::json!({ "url": "ws://127.0.0.1:1" }));
+    let deployments = setup.0.join("local.json");
+    std::fs::write(
+        &deployments,
+        serde_json::json!({
+            "name": "local", "genesis_hash": format!("0x{}", "00".repeat(32)),
+            "contracts": {
+                "registry": { "address": "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY",
+                              "code_hash": format!("0x{}", "11".repeat(32)), "block": 1 },
+                "subscription": { "address": "5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty",
+                                  "code_hash": format!("0x{}", "22".repeat(32)), "block": 2 } }
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let deployments = deployments.display().to_string();
+
+    let key_file = setup.0.join("provider.key");
+    std::fs::write(&key_file, "not a key at all\n").unwrap();
+    let output = reactor(&[
+        "--config",
+        &setup.config(),
+        "--key-file",
+        &key_file.display().to_string(),
+        "--deployments",
+        &deployments,
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("the provider's key"), "{}", stderr(&output));
+
+    let output = reactor(&[
+        "--config",
+        &setup.config(),
+        "--suri",
+        "//Bob",
+        "--deployments",
+        &deployments,
+        "--check",
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("connecting to ws://127.0.0.1:1"),
+        "{}",
+        stderr(&output)
+    );
+}
