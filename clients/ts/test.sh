@@ -2,7 +2,8 @@
 # clients/ts/test.sh — the TypeScript client's tests: installs the locked
 # dependencies if node_modules is missing (npm ci), type-checks, runs the
 # offline tests (bundles, event and reply decoding, deployment loading, input
-# checks: they need artifacts/*.contract, built by deploy/build.sh), then —
+# checks, the demo's reactor helpers: they need artifacts/*.contract, built
+# by deploy/build.sh), then —
 # only when DINFRA_URL or DINFRA_DEPLOYMENT is set — the tests against a node
 # (DINFRA_URL default ws://127.0.0.1:9944, DINFRA_DEPLOYMENT the deployments
 # json, DINFRA_SURI a funded account, default //Alice).
