@@ -72,10 +72,18 @@ fn a_missing_setting_or_file_is_named() {
     let setup = Setup::new("settings", serde_json::json!({ "url": "ws://127.0.0.1:1" }));
     let output = reactor(&["--config", &setup.config()]);
     assert_eq!(output.status.code(), Some(1));
-    assert!(stderr(&output).contains("no key_file"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("no key_file"),
+        "{}",
+        stderr(&output)
+    );
 
     let output = reactor(&["--config", &setup.config(), "--suri", "//Bob"]);
-    assert!(stderr(&output).contains("no deployments"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("no deployments"),
+        "{}",
+        stderr(&output)
+    );
 
     let output = reactor(&[
         "--config",
@@ -126,7 +134,11 @@ fn a_bad_key_and_an_unreachable_node_are_reported() {
         &deployments,
     ]);
     assert_eq!(output.status.code(), Some(1));
-    assert!(stderr(&output).contains("the provider's key"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("the provider's key"),
+        "{}",
+        stderr(&output)
+    );
 
     let output = reactor(&[
         "--config",

@@ -14,7 +14,8 @@
 //! `dinfra-reactor` process only: award → a real process and `mark_ready`;
 //! the reactor SIGKILLed and started again mid-way (exactly one process, the
 //! same one, and no transaction from the provider); cancel → the process
-//! stopped at the end block, earnings claimed = rate × (end − ready).
+//! stopped at the end block, earnings claimed = rate × (end − ready); a
+//! settle refunds the rest.
 //! Every account is fresh (derived from `//Alice` with a unique path), so
 //! the test runs on a chain that other tests used.
 
@@ -26,7 +27,7 @@ use dinfra_reactor_node::client::{account_of, decoded, input};
 use dinfra_reactor_node::node::{registry_ref, subscription_ref};
 use dinfra_reactor_node::{keypair, Deployment, Node};
 use dinfra_registry::types::OfferTerms;
-use dinfra_subscription::subscription::{Claimed, DeploymentReady, Details};
+use dinfra_subscription::subscription::{Claimed, Closed, DeploymentReady, Details};
 use ink::codegen::TraitCallBuilder;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -424,6 +425,28 @@ fn the_reactor_process_serves_a_subscription_on_a_node_and_survives_a_sigkill() 
     assert_eq!(mark_ready_sent, 1, "mark_ready was sent once");
     println!("block {end}: process stopped; claimed {claimed} = {RATE} × ({end} − {ready_at})");
     reactor.terminate();
+
+    // Anyone settles: the consumer gets back all that was not earned, and
+    // the escrow holds nothing more for it.
+    let settled = world.node.call::<(), SubscriptionError>(
+        &consumer,
+        subscription,
+        0,
+        input(subscription_ref(subscription).call_mut().settle(id)),
+    );
+    let events = match settled {
+        Ok((_, events)) => events,
+        Err(e) => panic!("settling failed: {e:?}"),
+    };
+    let closed = decoded::<Closed>(&events, subscription).expect("decoding Closed");
+    assert_eq!(closed.len(), 1, "one Closed event");
+    assert_eq!(closed[0].refunded, deposit - claimed);
+    let figures = world.details(id).figures;
+    assert_eq!(figures.held, 0);
+    println!(
+        "settled: refunded {} = deposit {deposit} − paid {claimed}",
+        closed[0].refunded
+    );
 
     let log = std::fs::read_to_string(&reactor_log).unwrap_or_default();
     println!("--- the reactor's log\n{log}");
