@@ -174,6 +174,62 @@ impl State {
         Ok(state)
     }
 
+    /// One line per subscription, for an operator (`dinfra-reactor
+    /// --status`): phase (and why), type, process (with `alive(pid)`'s
+    /// verdict), port, ready and end blocks, last claim, restarts.
+    pub fn report(&self, alive: impl Fn(u32) -> bool) -> Vec<String> {
+        self.subscriptions
+            .iter()
+            .map(|(id, entry)| {
+                let mut line = format!("subscription {id}: ");
+                match &entry.phase {
+                    Phase::Pending { why } => line.push_str(&format!("pending ({why})")),
+                    Phase::Refused { why } => line.push_str(&format!("refused ({why})")),
+                    Phase::Starting => line.push_str("starting"),
+                    Phase::Running => line.push_str("running"),
+                    Phase::Failed { why } => line.push_str(&format!("failed ({why})")),
+                    Phase::Stopped { why } => line.push_str(&format!("stopped ({why})")),
+                }
+                match &entry.type_name {
+                    Some(name) => line.push_str(&format!("; type {name:?}")),
+                    None => line.push_str(&format!("; type {}", entry.type_id)),
+                }
+                if let Some(handle) = &entry.handle {
+                    let verdict = if alive(handle.pid) { "alive" } else { "gone" };
+                    line.push_str(&format!("; pid {} ({verdict})", handle.pid));
+                }
+                if let Some(port) = entry.port {
+                    line.push_str(&format!("; port {port}"));
+                }
+                match entry.ready_at {
+                    Some(block) => line.push_str(&format!("; ready at block {block}")),
+                    None => line.push_str(&format!("; ready by block {}", entry.ready_deadline)),
+                }
+                if let Some(end) = entry.end {
+                    line.push_str(&format!("; ends at block {end}"));
+                }
+                if entry.closed {
+                    line.push_str("; closed");
+                }
+                if let Some(block) = entry.last_claim {
+                    line.push_str(&format!("; last claim at block {block}"));
+                }
+                if entry.restarts > 0 {
+                    line.push_str(&format!("; {} restarts", entry.restarts));
+                }
+                if entry.exit_wanted {
+                    let sent = if entry.exit_sent {
+                        "sent"
+                    } else {
+                        "not sent yet"
+                    };
+                    line.push_str(&format!("; exit {sent}"));
+                }
+                line
+            })
+            .collect()
+    }
+
     /// Replaces `path` atomically: temp file, fsync, rename, fsync of the
     /// directory.
     pub fn save(&self, path: &Path) -> Result<(), StateError> {
@@ -252,6 +308,20 @@ mod tests {
         assert!(text.contains("\"phase\": \"refused\""), "{text}");
         assert!(!path.with_file_name("state.json.tmp").exists());
         fs::remove_dir_all(path.parent().unwrap()).unwrap();
+    }
+
+    #[test]
+    fn the_report_has_a_line_per_subscription() {
+        let report = sample().report(|pid| pid == 1234);
+        assert_eq!(
+            report,
+            vec![
+                "subscription 3: running; type \"rpc\"; pid 1234 (alive); port 30001; \
+                 ready at block 12; ends at block 80; last claim at block 22; 1 restarts",
+                "subscription 4: refused (descriptor hash mismatch); type 1; ready by block 40",
+            ]
+        );
+        assert!(sample().report(|_| false)[0].contains("pid 1234 (gone)"));
     }
 
     #[test]

@@ -2,16 +2,17 @@
 //!
 //! ```text
 //! dinfra-reactor --config reactor.json [--url ws://…] [--suri //Bob | --key-file F]
-//!                [--deployments deploy/deployments/local.json] [--check | --once]
+//!                [--deployments deploy/deployments/local.json] [--check | --once | --status]
 //! ```
 //!
 //! It steps the reactor (`dinfra_reactor::Reactor`) every `poll_interval_ms`
 //! with the node back-end until SIGTERM or SIGINT, then finishes its step and
 //! exits; the deployments keep running and the next start adopts them.
 //! `--check` validates the config, connects and checks the suite, and exits;
-//! `--once` runs one step. Log lines go to stderr, prefixed with the block.
+//! `--once` runs one step; `--status` prints what the state file records
+//! (no chain needed). Log lines go to stderr, prefixed with the block.
 
-use dinfra_reactor::{Config, ProcessDriver, Reactor, ReactorError};
+use dinfra_reactor::{Config, ProcessDriver, Reactor, ReactorError, State};
 use dinfra_reactor_node::settings::{Overrides, Settings};
 use dinfra_reactor_node::{keypair, Deployment, NodeChain};
 use std::path::{Path, PathBuf};
@@ -20,7 +21,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 const USAGE: &str = "usage: dinfra-reactor --config <reactor.json> [--url ws://…] \
-[--suri <secret uri> | --key-file <file>] [--deployments <file>] [--check | --once]";
+[--suri <secret uri> | --key-file <file>] [--deployments <file>] [--check | --once | --status]";
 
 /// How long a deployment gets between SIGTERM and SIGKILL when stopped.
 const STOP_GRACE: Duration = Duration::from_secs(5);
@@ -36,6 +37,7 @@ enum Mode {
     Run,
     Check,
     Once,
+    Status,
 }
 
 struct Args {
@@ -59,7 +61,10 @@ fn parse_args() -> Result<Option<Args>, String> {
             "--deployments" => overrides.deployments = Some(PathBuf::from(value("--deployments")?)),
             "--check" if mode == Mode::Run => mode = Mode::Check,
             "--once" if mode == Mode::Run => mode = Mode::Once,
-            "--check" | "--once" => return Err("give one of --check and --once".into()),
+            "--status" if mode == Mode::Run => mode = Mode::Status,
+            "--check" | "--once" | "--status" => {
+                return Err("give one of --check, --once and --status".into())
+            }
             "-h" | "--help" => return Ok(None),
             other => return Err(format!("unknown argument {other:?}")),
         }
@@ -95,6 +100,9 @@ fn main() -> ExitCode {
 
 fn run(args: Args) -> Result<(), String> {
     let mut config = Config::load(&args.config).map_err(|e| e.to_string())?;
+    if args.mode == Mode::Status {
+        return status(&config);
+    }
     let config_dir = args.config.parent().unwrap_or(Path::new("."));
     let settings =
         Settings::resolve(&config.chain, config_dir, &args.overrides).map_err(|e| e.to_string())?;
@@ -155,6 +163,23 @@ fn run(args: Args) -> Result<(), String> {
     println!(
         "dinfra-reactor: stopping; the deployments keep running and are adopted at the next start"
     );
+    Ok(())
+}
+
+/// What the state file records, and whether each recorded process still
+/// runs: for an operator, without the chain (and safe next to a running
+/// reactor: the file is only ever replaced whole).
+fn status(config: &Config) -> Result<(), String> {
+    let state = State::load(&config.state_file, config.start_block).map_err(|e| e.to_string())?;
+    println!(
+        "state {}: events read up to block {}; {} subscriptions",
+        config.state_file.display(),
+        state.next_block.saturating_sub(1),
+        state.subscriptions.len()
+    );
+    for line in state.report(dinfra_reactor::process::alive) {
+        println!("  {line}");
+    }
     Ok(())
 }
 

@@ -156,3 +156,42 @@ fn a_bad_key_and_an_unreachable_node_are_reported() {
         stderr(&output)
     );
 }
+
+#[test]
+fn status_prints_the_state_file_without_a_chain() {
+    let setup = Setup::new("status", serde_json::Value::Null);
+    let output = reactor(&["--config", &setup.config(), "--status"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("0 subscriptions"), "{stdout}");
+
+    let mut state = dinfra_reactor::State::fresh(0);
+    let mut entry = dinfra_reactor::Entry::new(
+        2,
+        dinfra_reactor::Descriptor {
+            hash: [1; 32],
+            uri: "file:///d.json".into(),
+        },
+        30,
+    );
+    entry.phase = dinfra_reactor::Phase::Refused {
+        why: "descriptor hash mismatch".into(),
+    };
+    state.subscriptions.insert(7, entry);
+    state.next_block = 12;
+    state.save(&setup.0.join("state.json")).unwrap();
+    let output = reactor(&["--config", &setup.config(), "--status"]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("events read up to block 11; 1 subscriptions"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("subscription 7: refused (descriptor hash mismatch); type 2"),
+        "{stdout}"
+    );
+
+    std::fs::write(setup.0.join("state.json"), "{ not json").unwrap();
+    let output = reactor(&["--config", &setup.config(), "--status"]);
+    assert_eq!(output.status.code(), Some(1));
+}

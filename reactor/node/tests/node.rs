@@ -377,6 +377,17 @@ fn the_reactor_process_serves_a_subscription_on_a_node_and_survives_a_sigkill() 
         "no block was made while the reactor restarted"
     );
     println!("block {block_before}: reactor SIGKILLed and restarted; still process {deployment_pid}, nothing sent");
+    let status = Command::new(env!("CARGO_BIN_EXE_dinfra-reactor"))
+        .args(["--config", &config_path.display().to_string(), "--status"])
+        .output()
+        .expect("dinfra-reactor --status");
+    let status = String::from_utf8_lossy(&status.stdout);
+    assert!(
+        status.contains(&format!(
+            "subscription {id}: running; type {type_name:?}; pid {deployment_pid} (alive); port {port}; ready at block {ready_at}"
+        )),
+        "{status}"
+    );
 
     // The consumer cancels: the process runs to the end block, then stops,
     // and the provider is paid rate × (end − ready).
