@@ -141,6 +141,9 @@ pub struct Node {
     url: String,
     /// `None` after a transport error, until the next call reconnects.
     connection: Option<Connection>,
+    /// How many connections were made: a user that checks the chain once
+    /// per connection (the reactor's back-end) compares it.
+    connections: u64,
 }
 
 impl Node {
@@ -153,6 +156,7 @@ impl Node {
             runtime,
             url: url.to_string(),
             connection: None,
+            connections: 0,
         };
         node.connection()?;
         Ok(node)
@@ -160,6 +164,13 @@ impl Node {
 
     pub fn url(&self) -> &str {
         &self.url
+    }
+
+    /// Connects if not connected; returns how many connections were made so
+    /// far (a new number: the node may have restarted meanwhile).
+    pub fn ensure_connected(&mut self) -> Result<u64, ChainError> {
+        self.connection()?;
+        Ok(self.connections)
     }
 
     fn connection(&mut self) -> Result<Connection, ChainError> {
@@ -182,6 +193,7 @@ impl Node {
             })
         })?;
         self.connection = Some(connection.clone());
+        self.connections += 1;
         Ok(connection)
     }
 

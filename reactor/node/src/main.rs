@@ -141,8 +141,9 @@ fn run(args: Args) -> Result<(), String> {
         reactor.state().subscriptions.len(),
         reactor.state().next_block.saturating_sub(1)
     );
+    let mut stepper = Stepper::new();
     if args.mode == Mode::Once {
-        return step(&mut reactor).map(|_| ());
+        return stepper.step(&mut reactor);
     }
 
     // SAFETY: the handler only stores to an atomic.
@@ -152,7 +153,7 @@ fn run(args: Args) -> Result<(), String> {
     }
     let poll = Duration::from_millis(reactor.config().poll_interval_ms);
     while !STOP.load(Ordering::SeqCst) {
-        step(&mut reactor)?;
+        stepper.step(&mut reactor)?;
         let mut slept = Duration::ZERO;
         while slept < poll && !STOP.load(Ordering::SeqCst) {
             let slice = (poll - slept).min(Duration::from_millis(100));
@@ -183,15 +184,56 @@ fn status(config: &Config) -> Result<(), String> {
     Ok(())
 }
 
-/// One step; a chain error is reported and tried again at the next step,
-/// a state error ends the reactor (it must not run on without its memory).
-fn step(reactor: &mut Reactor<NodeChain, ProcessDriver>) -> Result<bool, String> {
-    match reactor.step() {
-        Ok(_) => Ok(true),
-        Err(e @ ReactorError::State(_)) => Err(e.to_string()),
-        Err(e) => {
-            eprintln!("step failed (tried again at the next step): {e}");
-            Ok(false)
+/// Steps the reactor, reporting chain errors once per run of the same error
+/// (a node that is down fails every step alike).
+struct Stepper {
+    last_error: Option<String>,
+    repeats: u64,
+}
+
+impl Stepper {
+    fn new() -> Self {
+        Self {
+            last_error: None,
+            repeats: 0,
         }
+    }
+
+    /// One step; a chain error is reported and tried again at the next
+    /// step, a state error ends the reactor (it must not run on without its
+    /// memory).
+    fn step(&mut self, reactor: &mut Reactor<NodeChain, ProcessDriver>) -> Result<(), String> {
+        match reactor.step() {
+            Ok(_) => {
+                self.settle(true);
+                Ok(())
+            }
+            Err(e @ ReactorError::State(_)) => Err(e.to_string()),
+            Err(e) => {
+                let text = e.to_string();
+                if self.last_error.as_deref() == Some(text.as_str()) {
+                    self.repeats += 1;
+                } else {
+                    self.settle(false);
+                    eprintln!("step failed (tried again at the next step): {text}");
+                    self.last_error = Some(text);
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// Closes a run of one error: how many more steps failed alike, and
+    /// whether the chain answers again.
+    fn settle(&mut self, recovered: bool) {
+        if self.last_error.take().is_some() {
+            if self.repeats > 0 {
+                eprintln!("  (the same error {} more times)", self.repeats);
+            }
+            if recovered {
+                eprintln!("the chain answers again");
+            }
+        }
+        self.repeats = 0;
     }
 }

@@ -20,6 +20,9 @@ pub struct NodeChain {
     node: Node,
     signer: Keypair,
     deployment: Deployment,
+    /// The connection (by [`Node::ensure_connected`]'s count) on which the
+    /// chain and the suite were last checked.
+    verified: u64,
 }
 
 pub fn subscription_ref(address: AccountId) -> SubscriptionContractRef {
@@ -33,10 +36,30 @@ pub fn registry_ref(address: AccountId) -> RegistryContractRef {
 impl NodeChain {
     /// Connects to `url` and checks that the chain is the one `deployment`
     /// was made on (genesis hash) and that its registry and subscription
-    /// contract are there with the code the file names.
+    /// contract are there with the code the file names. The check is made
+    /// again whenever the connection had to be rebuilt: a node restarted on
+    /// another chain (a `--dev --tmp` node has the same genesis every time,
+    /// but not the contracts) is refused, not followed.
     pub fn connect(url: &str, signer: Keypair, deployment: Deployment) -> Result<Self, ChainError> {
-        let mut node = Node::connect(url)?;
-        let genesis = node.genesis_hash()?;
+        let mut chain = NodeChain {
+            node: Node::connect(url)?,
+            signer,
+            deployment,
+            verified: 0,
+        };
+        chain.verified()?;
+        Ok(chain)
+    }
+
+    /// Connects if needed, and checks the chain on every new connection.
+    fn verified(&mut self) -> Result<(), ChainError> {
+        let connection = self.node.ensure_connected()?;
+        if connection == self.verified {
+            return Ok(());
+        }
+        let url = self.node.url().to_string();
+        let deployment = &self.deployment;
+        let genesis = self.node.genesis_hash()?;
         if genesis != deployment.genesis_hash {
             return Err(ChainError::Transport(format!(
                 "the deployments file {:?} is for the chain with genesis {}; {url} has genesis {}",
@@ -49,7 +72,7 @@ impl NodeChain {
             ("registry", &deployment.registry),
             ("subscription", &deployment.subscription),
         ] {
-            let found = node.code_hash(contract.address)?;
+            let found = self.node.code_hash(contract.address)?;
             if found != Some(contract.code_hash) {
                 return Err(ChainError::Transport(format!(
                     "the {name} contract {} does not have the code the deployments file names \
@@ -60,11 +83,8 @@ impl NodeChain {
                 )));
             }
         }
-        Ok(NodeChain {
-            node,
-            signer,
-            deployment,
-        })
+        self.verified = connection;
+        Ok(())
     }
 
     pub fn deployment(&self) -> &Deployment {
@@ -81,6 +101,7 @@ impl NodeChain {
         &mut self,
         data: Vec<u8>,
     ) -> Result<(T, subxt::events::Events<subxt::PolkadotConfig>), ChainError> {
+        self.verified()?;
         let contract = self.deployment.subscription.address;
         self.node
             .call::<T, SubscriptionError>(&self.signer, contract, 0, data)
@@ -96,7 +117,11 @@ impl Chain for NodeChain {
         account_of(&self.signer)
     }
 
+    // Each method checks a rebuilt connection first (`verified`: a counter
+    // comparison when nothing was rebuilt).
+
     fn block_number(&mut self) -> Result<BlockNumber, ChainError> {
+        self.verified()?;
         self.node.block_number()
     }
 
@@ -105,6 +130,7 @@ impl Chain for NodeChain {
         from: BlockNumber,
         to: BlockNumber,
     ) -> Result<Vec<(BlockNumber, ChainEvent)>, ChainError> {
+        self.verified()?;
         let subscription = self.deployment.subscription.address;
         let mut out = Vec::new();
         for number in from..=to {
@@ -120,6 +146,7 @@ impl Chain for NodeChain {
     }
 
     fn subscription(&mut self, id: SubscriptionId) -> Result<Option<SubscriptionView>, ChainError> {
+        self.verified()?;
         let address = self.deployment.subscription.address;
         let data = input(subscription_ref(address).call_mut().details(id));
         let details: Option<Details> = self.node.query(self.provider(), address, data)?;
@@ -127,6 +154,7 @@ impl Chain for NodeChain {
     }
 
     fn type_name(&mut self, type_id: u32) -> Result<Option<String>, ChainError> {
+        self.verified()?;
         let address = self.deployment.registry.address;
         let data = input(registry_ref(address).call_mut().deployment_type(type_id));
         let found: Option<DeploymentType> = self.node.query(self.provider(), address, data)?;
