@@ -399,6 +399,10 @@ impl<C: Chain, D: Driver> Reactor<C, D> {
         entry.ready_at = view.ready_at;
         entry.end = view.end;
         entry.ready_deadline = view.ready_deadline;
+        if let Some(end) = view.end.filter(|end| now >= *end) {
+            let why = format!("its end block {end} passed before it could start");
+            return Err(stopped(&why));
+        }
 
         if entry.type_name.is_none() {
             let type_id = entry.type_id;

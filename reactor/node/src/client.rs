@@ -453,8 +453,10 @@ impl Node {
         })
     }
 
-    /// The events of block `number`.
-    pub fn events_at(&mut self, number: BlockNumber) -> Result<Events<Config>, ChainError> {
+    /// The events of block `number`, or `None` if the node no longer has
+    /// that block's state (events are kept in state, which a pruning node —
+    /// the default — keeps for its last 256 blocks only).
+    pub fn events_at(&mut self, number: BlockNumber) -> Result<Option<Events<Config>>, ChainError> {
         self.with(|c| async move {
             let hash = c
                 .rpc
@@ -462,13 +464,19 @@ impl Node {
                 .await
                 .map_err(transport("reading a block hash"))?
                 .ok_or_else(|| ChainError::Transport(format!("the node has no block {number}")))?;
-            c.client
-                .events()
-                .at(hash)
-                .await
-                .map_err(transport("reading a block's events"))
+            match c.client.events().at(hash).await {
+                Ok(events) => Ok(Some(events)),
+                Err(e) if is_pruned(&e) => Ok(None),
+                Err(e) => Err(transport("reading a block's events")(e)),
+            }
         })
     }
+}
+
+/// The node's answer for a block whose state it has discarded.
+fn is_pruned(error: &subxt::Error) -> bool {
+    let text = error.to_string();
+    text.contains("State already discarded") || text.contains("UnknownBlock")
 }
 
 /// `contract`'s events among `events`: (first topic, data) each.

@@ -3,8 +3,8 @@
 //! every back-end: the node's ([`crate::node`]) and the drink sandbox's
 //! (`e2e-tests/src/reactor_chain.rs`), so both read the chain the same way.
 
-use dinfra::lifecycle::CloseReason as ContractCloseReason;
-use dinfra_reactor::chain::SubscriptionId;
+use dinfra::lifecycle::{CloseReason as ContractCloseReason, Subscription};
+use dinfra_reactor::chain::{BlockNumber, SubscriptionId};
 use dinfra_reactor::{ChainEvent, CloseReason, Descriptor, SubscriptionView};
 use dinfra_subscription::subscription::{
     AwardRevoked, Awarded, Closed, DeploymentReady, Details, EndScheduled,
@@ -99,6 +99,68 @@ pub fn subscription_view(id: SubscriptionId, details: Details) -> SubscriptionVi
     }
 }
 
+/// What the reactor would have learnt from a subscription's events, read
+/// from its current state instead: for blocks whose state (and so whose
+/// events) the node has pruned. Only `provider`'s subscriptions count.
+/// - closed: `Closed` only (it stops a tracked deployment; an untracked one
+///   is of no concern);
+/// - ended at or before `now`, not closed: `EndScheduled` only (a tracked
+///   deployment stops and claims; nothing is started for an untracked one);
+/// - otherwise `Awarded`, then `DeploymentReady` and `EndScheduled` as far as
+///   they happened — applying them to a reactor that knew them changes
+///   nothing.
+pub fn snapshot_events(
+    id: SubscriptionId,
+    subscription: &Subscription,
+    provider: &[u8; 32],
+    now: BlockNumber,
+) -> Vec<ChainEvent> {
+    let account = |id: &ink::primitives::AccountId| -> [u8; 32] { *id.as_ref() };
+    if &account(&subscription.provider) != provider {
+        return Vec::new(); // awarded to it once, re-awarded since
+    }
+    if let Some(reason) = subscription.closed {
+        return vec![ChainEvent::Closed {
+            id,
+            reason: close_reason(reason),
+        }];
+    }
+    let ended = |end: BlockNumber| ChainEvent::EndScheduled {
+        id,
+        end,
+        reason: close_reason(
+            subscription
+                .end
+                .map_or(ContractCloseReason::Admin, |(_, r)| r),
+        ),
+    };
+    match subscription.end {
+        Some((end, _)) if end <= now => return vec![ended(end)],
+        _ => {}
+    }
+    let mut events = vec![ChainEvent::Awarded {
+        id,
+        provider: *provider,
+        type_id: subscription.type_id,
+        descriptor: Descriptor {
+            hash: subscription.descriptor.hash,
+            uri: subscription.descriptor.uri.clone(),
+        },
+        ready_deadline: subscription.ready_deadline,
+    }];
+    if let Some(at) = subscription.ready_at {
+        events.push(ChainEvent::DeploymentReady {
+            id,
+            provider: *provider,
+            at,
+        });
+    }
+    if let Some((end, _)) = subscription.end {
+        events.push(ended(end));
+    }
+    events
+}
+
 /// The name of an error's variant (`NothingToClaim`, `Escrow` …) from its
 /// `Debug` form: what [`dinfra_reactor::ChainError::Contract`] carries.
 pub fn variant_name(error: &impl Debug) -> String {
@@ -148,6 +210,79 @@ mod tests {
         assert_eq!(chain_event(Some([0; 32]), &[1, 2, 3]), Ok(None));
         assert_eq!(chain_event(None, &[]), Ok(None));
         assert!(chain_event(Closed::SIGNATURE_TOPIC, &[1]).is_err());
+    }
+
+    fn subscription(provider: u8) -> Subscription {
+        Subscription {
+            consumer: ink::primitives::AccountId::from([1; 32]),
+            type_id: 2,
+            descriptor: dinfra::traits::Descriptor {
+                hash: [9; 32],
+                uri: "file:///d.json".into(),
+            },
+            requirements: Default::default(),
+            offer_id: 0,
+            provider: ink::primitives::AccountId::from([provider; 32]),
+            stream_id: 0,
+            rate_per_block: 10,
+            pricing: dinfra::traits::Pricing::Fixed,
+            min_duration: 5,
+            notice_blocks: 5,
+            awarded_at: 10,
+            ready_deadline: 30,
+            ready_at: None,
+            end: None,
+            price_change: None,
+            phase: dinfra::lifecycle::Phase::Awarded,
+            closed: None,
+        }
+    }
+
+    #[test]
+    fn a_snapshot_replays_what_happened_to_this_providers_subscriptions() {
+        let me = [7; 32];
+        // Awarded only; then ready; then ending later than now.
+        let mut s = subscription(7);
+        let awarded = ChainEvent::Awarded {
+            id: 4,
+            provider: me,
+            type_id: 2,
+            descriptor: Descriptor {
+                hash: [9; 32],
+                uri: "file:///d.json".into(),
+            },
+            ready_deadline: 30,
+        };
+        assert_eq!(snapshot_events(4, &s, &me, 50), vec![awarded.clone()]);
+        s.ready_at = Some(20);
+        s.end = Some((60, ContractCloseReason::ConsumerCancelled));
+        let ready = ChainEvent::DeploymentReady {
+            id: 4,
+            provider: me,
+            at: 20,
+        };
+        let ends = ChainEvent::EndScheduled {
+            id: 4,
+            end: 60,
+            reason: CloseReason::ConsumerCancelled,
+        };
+        assert_eq!(
+            snapshot_events(4, &s, &me, 50),
+            vec![awarded, ready, ends.clone()]
+        );
+        // Ended by now: only the end, so nothing is started for it.
+        assert_eq!(snapshot_events(4, &s, &me, 60), vec![ends]);
+        // Closed: only that.
+        s.closed = Some(ContractCloseReason::ConsumerCancelled);
+        assert_eq!(
+            snapshot_events(4, &s, &me, 70),
+            vec![ChainEvent::Closed {
+                id: 4,
+                reason: CloseReason::ConsumerCancelled
+            }]
+        );
+        // Re-awarded to another provider since: nothing.
+        assert_eq!(snapshot_events(4, &subscription(8), &me, 50), vec![]);
     }
 
     #[test]

@@ -2,9 +2,11 @@
 //! client signing as the provider, for the suite a deployments file names.
 
 use crate::client::{account_of, decoded, emitted_by, input, CallError, Node};
-use crate::contract::{chain_event, subscription_view, variant_name};
+use crate::contract::{chain_event, snapshot_events, subscription_view, variant_name};
 use crate::deployment::Deployment;
+use dinfra::lifecycle::Subscription;
 use dinfra::traits::SubscriptionError;
+use dinfra::types::Page;
 use dinfra_reactor::chain::{hex, AccountId, Balance, BlockNumber, SubscriptionId};
 use dinfra_reactor::{Chain, ChainError, ChainEvent, SubscriptionView};
 use dinfra_registry::registry::RegistryContractRef;
@@ -15,6 +17,9 @@ use ink::env::call::FromAccountId;
 use ink::env::DefaultEnvironment;
 use scale::Decode;
 use subxt_signer::sr25519::Keypair;
+
+/// Subscriptions per `subscriptions_of_provider` page (the contract's most).
+const SNAPSHOT_PAGE: u32 = 100;
 
 pub struct NodeChain {
     node: Node,
@@ -112,6 +117,45 @@ impl NodeChain {
     }
 }
 
+impl NodeChain {
+    /// This provider's subscriptions, from the contract's current state, as
+    /// the events that led there ([`snapshot_events`]), all given block
+    /// `at`: what [`Chain::events`] returns when the node has pruned the
+    /// blocks to read (a reactor down for longer than the node keeps state,
+    /// or a fresh one on an old chain). Pages through
+    /// `subscriptions_of_provider`.
+    fn snapshot(&mut self, at: BlockNumber) -> Result<Vec<(BlockNumber, ChainEvent)>, ChainError> {
+        let address = self.deployment.subscription.address;
+        let me = self.provider();
+        let now = self.node.block_number()?;
+        let mut out = Vec::new();
+        let mut cursor: u32 = 0;
+        loop {
+            let data = input(
+                subscription_ref(address)
+                    .call_mut()
+                    .subscriptions_of_provider(me.into(), cursor, SNAPSHOT_PAGE),
+            );
+            let page: Result<Page<(SubscriptionId, Subscription)>, SubscriptionError> =
+                self.node.query(me, address, data)?;
+            let (total, entries) = page
+                .map_err(|e| ChainError::Transport(format!("subscriptions_of_provider: {e:?}")))?;
+            let read = u32::try_from(entries.len()).unwrap_or(u32::MAX);
+            for (id, subscription) in &entries {
+                out.extend(
+                    snapshot_events(*id, subscription, &me, now)
+                        .into_iter()
+                        .map(|event| (at, event)),
+                );
+            }
+            cursor = cursor.saturating_add(read);
+            if read == 0 || cursor >= total {
+                return Ok(out);
+            }
+        }
+    }
+}
+
 impl Chain for NodeChain {
     fn provider(&self) -> AccountId {
         account_of(&self.signer)
@@ -134,7 +178,16 @@ impl Chain for NodeChain {
         let subscription = self.deployment.subscription.address;
         let mut out = Vec::new();
         for number in from..=to {
-            let events = self.node.events_at(number)?;
+            let Some(events) = self.node.events_at(number)? else {
+                // Pruned: this block's events are gone, and so are all
+                // before it. The contract's state says where they led.
+                eprintln!(
+                    "blocks {number}..={to}: the node has pruned block {number}'s state, and \
+                     with it the events; catching up from the subscription contract's state \
+                     (its events are given block {to})"
+                );
+                return self.snapshot(to);
+            };
             for (signature, data) in emitted_by(&events, subscription)? {
                 let event = chain_event(signature, &data).map_err(|e| {
                     ChainError::Transport(format!("decoding an event in block {number}: {e}"))

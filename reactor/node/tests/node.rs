@@ -13,7 +13,9 @@
 //! One subscription's whole life, with the provider's side done by the
 //! `dinfra-reactor` process only: award → a real process and `mark_ready`;
 //! the reactor SIGKILLed and started again mid-way (exactly one process, the
-//! same one, and no transaction from the provider); cancel → the process
+//! same one, and no transaction from the provider); stopped while the node
+//! prunes the blocks it has not read, and started again (it catches up from
+//! the contract's state: the same process, nothing sent); cancel → the process
 //! stopped at the end block, earnings claimed = rate × (end − ready); a
 //! settle refunds the rest.
 //! Every account is fresh (derived from `//Alice` with a unique path), so
@@ -157,7 +159,11 @@ impl World {
         let address = self.deployment.subscription.address;
         let mut out = Vec::new();
         for number in from..=to {
-            let events = self.node.events_at(number).expect("a block's events");
+            let events = self
+                .node
+                .events_at(number)
+                .expect("a block's events")
+                .unwrap_or_else(|| panic!("block {number}'s state is pruned already"));
             for event in decoded::<E>(&events, address).expect("decoding events") {
                 out.push((number, event));
             }
@@ -301,7 +307,8 @@ fn the_reactor_process_serves_a_subscription_on_a_node_and_survives_a_sigkill() 
 
     // The consumer subscribes: awarded to this run's provider.
     let subscription = world.deployment.subscription.address;
-    let deposit = RATE * 100;
+    // Enough for the pruning window below and the notice.
+    let deposit = RATE * 2_000;
     let created = world.node.call::<SubscriptionId, SubscriptionError>(
         &consumer,
         subscription,
@@ -389,6 +396,63 @@ fn the_reactor_process_serves_a_subscription_on_a_node_and_survives_a_sigkill() 
         "{status}"
     );
 
+    // Stop the reactor and let the node prune the blocks it has not read
+    // (a pruning node keeps the state, and so the events, of its last 256
+    // blocks by default): started again, it finds its cursor's block gone
+    // and catches up from the contract's state instead — adopting the same
+    // process and sending nothing.
+    let cursor_block = block_before;
+    reactor.terminate();
+    let down_from = world.node.block_number().expect("the block number");
+    let mut pruned = false;
+    for _ in 0..800 {
+        world.block();
+        if world
+            .node
+            .events_at(cursor_block)
+            .expect("asking for a block")
+            .is_none()
+        {
+            pruned = true;
+            break;
+        }
+    }
+    let now = world.node.block_number().expect("the block number");
+    assert!(
+        pruned,
+        "the node kept block {cursor_block}'s state 800 blocks on (an archive node?)"
+    );
+    let nonce_before = world.nonce(account_of(&provider));
+    let reactor = ReactorProcess::start(&config_path, &reactor_log);
+    wait_until(
+        "the restarted reactor caught up past the pruned blocks",
+        30,
+        || {
+            std::fs::read_to_string(dir.0.join("state.json")).is_ok_and(|state| {
+                serde_json::from_str::<serde_json::Value>(&state).is_ok_and(|v| {
+                    v["next_block"]
+                        .as_u64()
+                        .is_some_and(|next| next >= u64::from(now))
+                })
+            })
+        },
+    );
+    assert_eq!(
+        processes_in(&dir.0),
+        vec![deployment_pid],
+        "the same, single process"
+    );
+    assert!(listening(port));
+    assert_eq!(
+        world.nonce(account_of(&provider)),
+        nonce_before,
+        "nothing sent"
+    );
+    println!(
+        "blocks {down_from}..{now}: reactor stopped while the node pruned block {cursor_block}; \
+         restarted, it caught up from the contract's state: still process {deployment_pid}, nothing sent"
+    );
+
     // The consumer cancels: the process runs to the end block, then stops,
     // and the provider is paid rate × (end − ready).
     let cancelled = world.node.call::<(), SubscriptionError>(
@@ -400,6 +464,7 @@ fn the_reactor_process_serves_a_subscription_on_a_node_and_survives_a_sigkill() 
     if let Err(e) = cancelled {
         panic!("cancelling failed: {e:?}");
     }
+    let cancelled_at = world.node.block_number().expect("the block number");
     let (end, _) = world.details(id).subscription.end.expect("an end block");
     println!(
         "block {}: cancelled; ends at block {end}",
@@ -426,16 +491,20 @@ fn the_reactor_process_serves_a_subscription_on_a_node_and_survives_a_sigkill() 
     });
     let now = world.node.block_number().expect("the block number");
     let claimed: Balance = world
-        .events::<Claimed>(awarded_at, now)
+        .events::<Claimed>(cancelled_at, now)
         .into_iter()
         .filter(|(_, e)| e.id == id)
         .map(|(_, e)| e.amount)
         .sum();
     assert_eq!(claimed, RATE * Balance::from(end - ready_at));
-    let mark_ready_sent = world.events::<DeploymentReady>(awarded_at, now).len();
-    assert_eq!(mark_ready_sent, 1, "mark_ready was sent once");
     println!("block {end}: process stopped; claimed {claimed} = {RATE} × ({end} − {ready_at})");
     reactor.terminate();
+    let log = std::fs::read_to_string(&reactor_log).unwrap_or_default();
+    assert_eq!(
+        log.matches("marked ready").count(),
+        1,
+        "mark_ready sent once in three runs of the reactor"
+    );
 
     // Anyone settles: the consumer gets back all that was not earned, and
     // the escrow holds nothing more for it.
@@ -459,6 +528,5 @@ fn the_reactor_process_serves_a_subscription_on_a_node_and_survives_a_sigkill() 
         closed[0].refunded
     );
 
-    let log = std::fs::read_to_string(&reactor_log).unwrap_or_default();
     println!("--- the reactor's log\n{log}");
 }
