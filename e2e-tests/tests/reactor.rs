@@ -51,7 +51,8 @@ struct World {
 
 impl World {
     /// `kind` is registered on chain as `type_name`; the reactor gets ports
-    /// `first_port..first_port + 9`.
+    /// `first_port..first_port + 9` (keep them below Linux's ephemeral range,
+    /// 32768–60999, where an outgoing connection may hold one for a moment).
     fn new(name: &str, first_port: u16, type_name: &str, kind: TypeConfig) -> Self {
         let dir = ReactorDir::new(&format!("dinfra-e2e-reactor-{name}"));
         let mut session = Sandbox::default();
@@ -233,7 +234,7 @@ fn deploy(w: &World, reactor: &mut TestReactor) -> (u64, u32, Handle, Vec<String
 
 #[test]
 fn an_award_deploys_a_listening_process_and_the_reactor_marks_it_ready() {
-    let w = World::new("deploy", 42100, "http", http_server());
+    let w = World::new("deploy", 22100, "http", http_server());
     let mut reactor = w.reactor();
     w.chain.advance(1);
     let (id, block, process, log) = deploy(&w, &mut reactor);
@@ -241,7 +242,7 @@ fn an_award_deploys_a_listening_process_and_the_reactor_marks_it_ready() {
     // On the machine: one process, listening on the port it was given.
     assert!(alive(process.pid));
     let port = process.port.expect("a port");
-    assert!((42100..=42109).contains(&port));
+    assert!((22100..=22109).contains(&port));
     assert!(listening(port), "it serves on its port");
     assert_eq!(
         groups_in(&w.work_dir(id)),
@@ -298,7 +299,7 @@ fn an_award_deploys_a_listening_process_and_the_reactor_marks_it_ready() {
 
 #[test]
 fn a_consumer_cancel_tears_the_deployment_down_at_the_end_block_and_the_provider_is_paid_to_it() {
-    let mut w = World::new("cancel", 42110, "http", http_server());
+    let mut w = World::new("cancel", 22110, "http", http_server());
     w.config.claim_margin = 3;
     let mut reactor = w.reactor();
     let provider_before = w.free(&w.provider);
@@ -401,7 +402,7 @@ fn a_descriptor_hash_mismatch_is_refused_and_the_award_left_to_time_out() {
         command: "touch ../started; exec sleep 30 # {port}".into(),
         ..http_server()
     };
-    let w = World::new("mismatch", 42120, "marker", marker);
+    let w = World::new("mismatch", 22120, "marker", marker);
     let mut reactor = w.reactor();
     let mut descriptor = w.descriptor("descriptor.json");
     let document = descriptor.hash;
@@ -479,7 +480,7 @@ fn a_crash_loop_before_ready_ends_in_the_providers_exit_and_a_full_refund() {
         health_timeout_secs: 20,
         max_restarts: 2,
     };
-    let w = World::new("crash", 42130, "crash", crashing);
+    let w = World::new("crash", 22130, "crash", crashing);
     let mut reactor = w.reactor();
     let id = w.subscribe(&w.descriptor("descriptor.json"));
     let block = w.chain.advance(1);
@@ -531,7 +532,7 @@ fn a_crash_loop_after_ready_exits_with_notice_and_is_paid_to_the_end() {
         ),
         ..http_server()
     };
-    let w = World::new("flaky", 42140, "flaky", flaky);
+    let w = World::new("flaky", 22140, "flaky", flaky);
     let mut reactor = w.reactor();
     let (id, ready, process, _) = deploy(&w, &mut reactor);
     w.chain.advance(4);
@@ -604,7 +605,7 @@ fn a_restarted_reactor_resumes_without_deploying_or_sending_anything_twice() {
         ),
         ..http_server()
     };
-    let w = World::new("restart", 42150, "slow", slow);
+    let w = World::new("restart", 22150, "slow", slow);
     let mut reactor = w.reactor();
     let id = w.subscribe(&w.descriptor("descriptor.json"));
     w.chain.advance(1);
@@ -696,7 +697,7 @@ fn a_restarted_reactor_resumes_without_deploying_or_sending_anything_twice() {
 #[test]
 fn the_sandbox_chain_maps_views_and_refusals_and_keeps_the_actor() {
     use dinfra_e2e_tests::dinfra_reactor::{Chain, ChainError, ChainEvent};
-    let w = World::new("chain", 42160, "http", http_server());
+    let w = World::new("chain", 22160, "http", http_server());
     let descriptor = w.descriptor("descriptor.json");
     let id = w.subscribe(&descriptor);
     let awarded_at = w.chain.block();
@@ -781,7 +782,7 @@ fn the_sandbox_chain_maps_views_and_refusals_and_keeps_the_actor() {
 #[test]
 #[should_panic(expected = "advance blocks only with SharedSandbox::advance")]
 fn building_blocks_behind_the_logs_back_is_caught() {
-    let w = World::new("behind", 42170, "http", http_server());
+    let w = World::new("behind", 22170, "http", http_server());
     w.subscribe(&w.descriptor("descriptor.json"));
     advance_blocks(&mut w.chain.session(), 1);
     w.chain.harvest();

@@ -23,7 +23,7 @@ fn deploy(h: &Harness, reactor: &mut TestReactor, id: u64) -> Vec<String> {
 
 #[test]
 fn an_award_deploys_a_listening_process_and_marks_it_ready() {
-    let h = Harness::new("deploy", 41000, &[("http", http_server_type())]);
+    let h = Harness::new("deploy", 21000, &[("http", http_server_type())]);
     let mut reactor = h.reactor();
     h.chain.advance(1);
     let log = deploy(&h, &mut reactor, 7);
@@ -31,7 +31,7 @@ fn an_award_deploys_a_listening_process_and_marks_it_ready() {
     let process = handle(&reactor, 7);
     assert!(alive(process.pid));
     let port = process.port.expect("a port");
-    assert!((41000..=41009).contains(&port));
+    assert!((21000..=21009).contains(&port));
     assert!(listening(port), "it serves on its port");
     assert_eq!(h.chain.mark_ready_calls(), [Call::MarkReady(7, 2)]);
     assert_eq!(h.chain.view(7).ready_at, Some(2));
@@ -58,7 +58,7 @@ fn an_award_deploys_a_listening_process_and_marks_it_ready() {
 
 #[test]
 fn a_cancel_tears_the_deployment_down_at_the_end_block_and_not_before() {
-    let h = Harness::new("cancel", 41010, &[("http", http_server_type())]);
+    let h = Harness::new("cancel", 21010, &[("http", http_server_type())]);
     let mut reactor = h.reactor();
     deploy(&h, &mut reactor, 1);
     let process = handle(&reactor, 1);
@@ -103,7 +103,7 @@ fn a_descriptor_hash_mismatch_is_refused_and_nothing_is_sent_or_started() {
         health: HealthKind::None,
         ..http_server_type()
     };
-    let h = Harness::new("mismatch", 41020, &[("touch", marker_command)]);
+    let h = Harness::new("mismatch", 21020, &[("touch", marker_command)]);
     let mut reactor = h.reactor();
     let mut descriptor = h.descriptor("descriptor.json", DOC);
     let document_hash = descriptor.hash;
@@ -133,7 +133,7 @@ fn a_descriptor_hash_mismatch_is_refused_and_nothing_is_sent_or_started() {
 
 #[test]
 fn unsupported_uris_and_unknown_types_are_refused() {
-    let h = Harness::new("refuse", 41030, &[("http", http_server_type())]);
+    let h = Harness::new("refuse", 21030, &[("http", http_server_type())]);
     let mut reactor = h.reactor();
     let mut https = h.descriptor("d.json", DOC);
     https.uri = "https://example.org/d.json".into();
@@ -159,7 +159,7 @@ fn unsupported_uris_and_unknown_types_are_refused() {
 
 #[test]
 fn another_providers_events_are_ignored() {
-    let h = Harness::new("others", 41040, &[("http", http_server_type())]);
+    let h = Harness::new("others", 21040, &[("http", http_server_type())]);
     let mut reactor = h.reactor();
     h.chain.award(5, OTHER, 1, h.descriptor("d.json", DOC), 100);
     h.chain.advance(1);
@@ -191,7 +191,7 @@ fn a_crash_loop_ends_in_exactly_one_exit_after_max_restarts() {
         command: format!("{} # {{port}}", crashing.command),
         ..crashing
     };
-    let h = Harness::new("crash", 41050, &[("crash", crashing)]);
+    let h = Harness::new("crash", 21050, &[("crash", crashing)]);
     let mut reactor = h.reactor();
     h.chain.award(4, ME, 1, h.descriptor("d.json", DOC), 1000);
     let log = step_until(&mut reactor, LONG, |r| {
@@ -228,7 +228,7 @@ fn a_deployment_that_never_gets_healthy_is_restarted_then_exited() {
         health_timeout_secs: 1,
         max_restarts: 1,
     };
-    let h = Harness::new("unhealthy", 41060, &[("silent", silent)]);
+    let h = Harness::new("unhealthy", 21060, &[("silent", silent)]);
     let mut reactor = h.reactor();
     h.chain.award(2, ME, 1, h.descriptor("d.json", DOC), 1000);
     let log = step_until(&mut reactor, LONG, |r| {
@@ -251,7 +251,7 @@ fn a_deployment_that_never_gets_healthy_is_restarted_then_exited() {
 
 #[test]
 fn a_crashed_running_deployment_is_restarted_on_its_port() {
-    let h = Harness::new("rerun", 41070, &[("http", http_server_type())]);
+    let h = Harness::new("rerun", 21070, &[("http", http_server_type())]);
     let mut reactor = h.reactor();
     deploy(&h, &mut reactor, 1);
     let first = handle(&reactor, 1);
@@ -279,7 +279,7 @@ fn a_crashed_running_deployment_is_restarted_on_its_port() {
 
 #[test]
 fn closed_or_revoked_stops_at_once() {
-    let h = Harness::new("closed", 41080, &[("http", http_server_type())]);
+    let h = Harness::new("closed", 21080, &[("http", http_server_type())]);
     let mut reactor = h.reactor();
     deploy(&h, &mut reactor, 1);
     let ready = handle(&reactor, 1);
@@ -300,7 +300,7 @@ fn closed_or_revoked_stops_at_once() {
         command: "exec sleep 60 # {port}".into(),
         ..http_server_type()
     };
-    let h2 = Harness::new("revoked", 41090, &[("slow", slow)]);
+    let h2 = Harness::new("revoked", 21090, &[("slow", slow)]);
     let mut reactor = h2.reactor();
     h2.chain.award(2, ME, 1, h2.descriptor("d.json", DOC), 1000);
     step(&mut reactor);
@@ -315,7 +315,7 @@ fn closed_or_revoked_stops_at_once() {
 
 #[test]
 fn claims_come_on_the_period_and_before_the_end() {
-    let mut h = Harness::new("claims", 41100, &[("http", http_server_type())]);
+    let mut h = Harness::new("claims", 21100, &[("http", http_server_type())]);
     h.config.claim_period = 10;
     h.config.claim_margin = 3;
     let mut reactor = h.reactor();
@@ -356,7 +356,7 @@ fn claims_come_on_the_period_and_before_the_end() {
 
 #[test]
 fn a_restarted_reactor_adopts_its_process_and_sends_nothing_twice() {
-    let h = Harness::new("restart", 41110, &[("http", http_server_type())]);
+    let h = Harness::new("restart", 21110, &[("http", http_server_type())]);
     let mut reactor = h.reactor();
     deploy(&h, &mut reactor, 1);
     let process = handle(&reactor, 1);
@@ -404,7 +404,7 @@ fn a_restarted_reactor_adopts_its_process_and_sends_nothing_twice() {
 
 #[test]
 fn a_save_lost_after_mark_ready_does_not_mark_twice() {
-    let h = Harness::new("lost-save", 41120, &[("http", http_server_type())]);
+    let h = Harness::new("lost-save", 21120, &[("http", http_server_type())]);
     let mut reactor = h.reactor();
     h.chain.award(1, ME, 1, h.descriptor("d.json", DOC), 1000);
     step(&mut reactor); // started, not healthy yet
@@ -435,7 +435,7 @@ fn a_save_lost_after_mark_ready_does_not_mark_twice() {
 
 #[test]
 fn a_process_gone_while_the_reactor_was_down_is_restarted() {
-    let h = Harness::new("gone", 41130, &[("http", http_server_type())]);
+    let h = Harness::new("gone", 21130, &[("http", http_server_type())]);
     let mut reactor = h.reactor();
     deploy(&h, &mut reactor, 1);
     let first = handle(&reactor, 1);
@@ -472,7 +472,7 @@ fn step_until_dead(pid: u32) {
 
 #[test]
 fn a_corrupt_state_file_stops_the_reactor_from_starting() {
-    let h = Harness::new("corrupt", 41140, &[("http", http_server_type())]);
+    let h = Harness::new("corrupt", 21140, &[("http", http_server_type())]);
     std::fs::write(&h.config.state_file, "{ \"version\": 1, \"next_blo").unwrap();
     let result = dinfra_reactor::Reactor::new(
         h.config.clone(),
@@ -485,7 +485,7 @@ fn a_corrupt_state_file_stops_the_reactor_from_starting() {
 
 #[test]
 fn a_deployment_gone_while_down_is_not_restarted_if_it_closed_meanwhile() {
-    let h = Harness::new("gone-closed", 41150, &[("http", http_server_type())]);
+    let h = Harness::new("gone-closed", 21150, &[("http", http_server_type())]);
     let mut reactor = h.reactor();
     deploy(&h, &mut reactor, 1);
     let first = handle(&reactor, 1);
@@ -506,7 +506,7 @@ fn a_deployment_gone_while_down_is_not_restarted_if_it_closed_meanwhile() {
 
 #[test]
 fn a_descriptor_not_there_yet_is_fetched_on_a_later_step() {
-    let h = Harness::new("pending", 41160, &[("http", http_server_type())]);
+    let h = Harness::new("pending", 21160, &[("http", http_server_type())]);
     let mut reactor = h.reactor();
     let descriptor = h.descriptor("late.json", DOC);
     let path = h.root.join("late.json");
@@ -534,7 +534,7 @@ fn a_descriptor_not_there_yet_is_fetched_on_a_later_step() {
 
 #[test]
 fn two_subscriptions_get_two_ports_and_two_processes() {
-    let h = Harness::new("two", 41170, &[("http", http_server_type())]);
+    let h = Harness::new("two", 21170, &[("http", http_server_type())]);
     let mut reactor = h.reactor();
     h.chain.award(1, ME, 1, h.descriptor("a.json", DOC), 1000);
     h.chain.award(2, ME, 1, h.descriptor("b.json", DOC), 1000);

@@ -347,8 +347,10 @@ pub struct Harness {
 pub type TestReactor = Reactor<FakeChain, ProcessDriver>;
 
 impl Harness {
-    /// A directory of its own, ports `first..first+9`, and these types
-    /// (registered on the chain as ids 1, 2, … in the order given).
+    /// A directory of its own, ports `first..first+9` (keep them below
+    /// Linux's ephemeral range, 32768–60999, where an outgoing connection may
+    /// hold one for a moment), and these types (registered on the chain as
+    /// ids 1, 2, … in the order given).
     pub fn new(name: &str, first_port: u16, types: &[(&str, TypeConfig)]) -> Self {
         let root =
             std::env::temp_dir().join(format!("dinfra-reactor-{name}-{}", std::process::id()));
