@@ -6,7 +6,19 @@ import assert from 'node:assert/strict';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { ProviderReactor, rpcAnswer, waitFor } from '../src/reactor.js';
+import { ProviderReactor, rpcAnswer, waitFor, type ReactorOptions } from '../src/reactor.js';
+
+/** A reactor that exits at once (`/bin/true`): only its files matter. */
+const OPTIONS: ReactorOptions = {
+  binary: '/bin/true',
+  url: 'ws://127.0.0.1:9944',
+  providerSuri: '//Bob',
+  deployment: '/nonexistent/local.json',
+  typeName: 'web',
+  command: 'sleep 1',
+  claimPeriod: 10,
+  firstPort: 32000,
+};
 
 describe('reactor helpers', () => {
   test('waitFor returns the first truthy result', async () => {
@@ -26,32 +38,13 @@ describe('reactor helpers', () => {
   test('a missing reactor binary is refused before anything is written', () => {
     assert.throws(
       () =>
-        ProviderReactor.start({
-          binary: '/nonexistent/dinfra-reactor',
-          url: 'ws://127.0.0.1:9944',
-          providerSuri: '//Bob',
-          deployment: '/nonexistent/local.json',
-          typeName: 'web',
-          command: 'sleep 1',
-          claimPeriod: 10,
-          firstPort: 32000,
-        }),
+        ProviderReactor.start({ ...OPTIONS, binary: '/nonexistent/dinfra-reactor' }),
       /no reactor binary at \/nonexistent\/dinfra-reactor/,
     );
   });
 
   test('served() reads the reactor state file: phase, port and pid', async () => {
-    // A stand-in for the binary that exits at once: only the files matter.
-    const reactor = ProviderReactor.start({
-      binary: '/bin/true',
-      url: 'ws://127.0.0.1:9944',
-      providerSuri: '//Bob',
-      deployment: '/nonexistent/local.json',
-      typeName: 'web',
-      command: 'sleep 1',
-      claimPeriod: 10,
-      firstPort: 32000,
-    });
+    const reactor = ProviderReactor.start(OPTIONS);
     try {
       assert.equal(reactor.served(1), null, 'no state file yet');
       const config = JSON.parse(readFileSync(join(reactor.dir, 'reactor.json'), 'utf8'));

@@ -45,63 +45,59 @@ impl Drop for Setup {
     }
 }
 
+/// Runs the binary, expecting exit `code` and `text` in its stderr.
+fn fails_with(args: &[&str], code: i32, text: &str) {
+    let output = reactor(args);
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(code), "{args:?}: {err}");
+    assert!(err.contains(text), "{args:?}: expected {text:?} in: {err}");
+}
+
 #[test]
 fn help_and_usage_errors() {
     let help = reactor(&["--help"]);
     assert!(help.status.success());
     assert!(String::from_utf8_lossy(&help.stdout).contains("--config"));
 
-    let missing = reactor(&[]);
-    assert_eq!(missing.status.code(), Some(2));
-    assert!(stderr(&missing).contains("--config is required"));
-
-    let unknown = reactor(&["--config", "x.json", "--fast"]);
-    assert_eq!(unknown.status.code(), Some(2));
-    assert!(stderr(&unknown).contains("unknown argument \"--fast\""));
-
-    let both = reactor(&["--config", "x.json", "--check", "--once"]);
-    assert_eq!(both.status.code(), Some(2));
-
-    let no_value = reactor(&["--config"]);
-    assert_eq!(no_value.status.code(), Some(2));
-    assert!(stderr(&no_value).contains("--config needs a value"));
+    fails_with(&[], 2, "--config is required");
+    fails_with(
+        &["--config", "x.json", "--fast"],
+        2,
+        "unknown argument \"--fast\"",
+    );
+    fails_with(
+        &["--config", "x.json", "--check", "--once"],
+        2,
+        "give one of",
+    );
+    fails_with(&["--config"], 2, "--config needs a value");
 }
 
 #[test]
 fn a_missing_setting_or_file_is_named() {
     let setup = Setup::new("settings", serde_json::json!({ "url": "ws://127.0.0.1:1" }));
-    let output = reactor(&["--config", &setup.config()]);
-    assert_eq!(output.status.code(), Some(1));
-    assert!(
-        stderr(&output).contains("no key_file"),
-        "{}",
-        stderr(&output)
+    let config = setup.config();
+    fails_with(&["--config", &config], 1, "no key_file");
+    fails_with(
+        &["--config", &config, "--suri", "//Bob"],
+        1,
+        "no deployments",
     );
-
-    let output = reactor(&["--config", &setup.config(), "--suri", "//Bob"]);
-    assert!(
-        stderr(&output).contains("no deployments"),
-        "{}",
-        stderr(&output)
-    );
-
-    let output = reactor(&[
+    let missing = "/nonexistent/local.json";
+    let args = [
         "--config",
-        &setup.config(),
+        &config,
         "--suri",
         "//Bob",
         "--deployments",
-        "/nonexistent/local.json",
-    ]);
-    assert_eq!(output.status.code(), Some(1));
-    assert!(
-        stderr(&output).contains("reading /nonexistent/local.json"),
-        "{}",
-        stderr(&output)
+        missing,
+    ];
+    fails_with(&args, 1, "reading /nonexistent/local.json");
+    fails_with(
+        &["--config", "/nonexistent/reactor.json"],
+        1,
+        "reactor.json",
     );
-
-    let output = reactor(&["--config", "/nonexistent/reactor.json"]);
-    assert_eq!(output.status.code(), Some(1));
 }
 
 #[test]
@@ -122,38 +118,32 @@ fn a_bad_key_and_an_unreachable_node_are_reported() {
     )
     .unwrap();
     let deployments = deployments.display().to_string();
-
+    let config = setup.config();
     let key_file = setup.0.join("provider.key");
     std::fs::write(&key_file, "not a key at all\n").unwrap();
-    let output = reactor(&[
+    let key_file = key_file.display().to_string();
+
+    let with_key = [
         "--config",
-        &setup.config(),
-        "--key-file",
-        &key_file.display().to_string(),
+        &config,
         "--deployments",
         &deployments,
-    ]);
-    assert_eq!(output.status.code(), Some(1));
-    assert!(
-        stderr(&output).contains("the provider's key"),
-        "{}",
-        stderr(&output)
-    );
-
-    let output = reactor(&[
+        "--key-file",
+        &key_file,
+    ];
+    fails_with(&with_key, 1, "the provider's key");
+    let with_suri = [
         "--config",
-        &setup.config(),
+        &config,
+        "--deployments",
+        &deployments,
         "--suri",
         "//Bob",
-        "--deployments",
-        &deployments,
-        "--check",
-    ]);
-    assert_eq!(output.status.code(), Some(1));
-    assert!(
-        stderr(&output).contains("connecting to ws://127.0.0.1:1"),
-        "{}",
-        stderr(&output)
+    ];
+    fails_with(
+        &[&with_suri[..], &["--check"]].concat(),
+        1,
+        "connecting to ws://127.0.0.1:1",
     );
 }
 
