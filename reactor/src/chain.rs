@@ -121,6 +121,16 @@ pub trait Chain {
     fn mark_ready(&mut self, id: SubscriptionId) -> Result<(), ChainError>;
     fn exit(&mut self, id: SubscriptionId) -> Result<(), ChainError>;
     fn claim(&mut self, id: SubscriptionId) -> Result<Balance, ChainError>;
+    /// Claims several subscriptions (at most the contract's
+    /// `MAX_CLAIM_BATCH`), each id's outcome as `claim` would give it. A
+    /// back-end that can sends one `claim_many`; by default, one `claim`
+    /// each.
+    fn claim_many(
+        &mut self,
+        ids: &[SubscriptionId],
+    ) -> Vec<(SubscriptionId, Result<Balance, ChainError>)> {
+        ids.iter().map(|id| (*id, self.claim(*id))).collect()
+    }
 }
 
 /// `0x` and two hex digits per byte.

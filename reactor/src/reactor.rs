@@ -62,6 +62,10 @@ impl From<StateError> for ReactorError {
 
 type Saved = Result<(), StateError>;
 
+/// Subscriptions claimed per [`Chain::claim_many`] call: the subscription
+/// contract's `MAX_CLAIM_BATCH`.
+pub const CLAIM_BATCH: usize = 50;
+
 /// Why a deployment is not started: refused for good, not yet (try again
 /// next step), or no longer to be run (it moves to this phase).
 enum Problem {
@@ -83,6 +87,9 @@ pub struct Reactor<C: Chain, D: Driver> {
     echo: bool,
     block: BlockNumber,
     log: Vec<String>,
+    /// Subscriptions this step found a claim due for (claimed together at
+    /// the end of the step).
+    due_claims: Vec<SubscriptionId>,
 }
 
 fn now_ms() -> u64 {
@@ -109,6 +116,7 @@ impl<C: Chain, D: Driver> Reactor<C, D> {
             echo: false,
             block: 0,
             log: Vec::new(),
+            due_claims: Vec::new(),
         })
     }
 
@@ -183,6 +191,7 @@ impl<C: Chain, D: Driver> Reactor<C, D> {
                 self.commit(id, &entry)?;
             }
         }
+        self.claim_due_subscriptions(now)?;
         self.save()?;
         Ok(StepReport {
             block: now,
@@ -304,7 +313,9 @@ impl<C: Chain, D: Driver> Reactor<C, D> {
     // ---- each step, each subscription --------------------------------
 
     fn tick(&mut self, id: SubscriptionId, entry: &mut Entry, now: BlockNumber) -> Saved {
-        self.claim_if_due(id, entry, now);
+        if self.claim_due(entry, now) {
+            self.due_claims.push(id);
+        }
         if let Some(end) = entry.end.filter(|end| now >= *end) {
             if !entry.phase.is_final() {
                 self.teardown(
@@ -599,15 +610,16 @@ impl<C: Chain, D: Driver> Reactor<C, D> {
         }
     }
 
-    /// Claims every `claim_period` blocks after the last claim (or the
-    /// ready block), once within `claim_margin` of the end, and at the end.
-    fn claim_if_due(&mut self, id: SubscriptionId, entry: &mut Entry, now: BlockNumber) {
+    /// Whether a claim is due: every `claim_period` blocks after the last
+    /// claim (or the ready block), once within `claim_margin` of the end,
+    /// and at the end.
+    fn claim_due(&self, entry: &Entry, now: BlockNumber) -> bool {
         let Some(ready) = entry.ready_at.filter(|_| !entry.closed) else {
-            return;
+            return false;
         };
         let base = entry.last_claim.unwrap_or(ready);
         if entry.end.is_some_and(|end| base >= end) {
-            return; // claimed after the end: nothing more accrues
+            return false; // claimed after the end: nothing more accrues
         }
         let periodic = now >= base.saturating_add(self.config.claim_period);
         let before_end = entry.end.is_some_and(|end| {
@@ -615,23 +627,32 @@ impl<C: Chain, D: Driver> Reactor<C, D> {
             now >= from && base < from
         });
         let at_end = entry.end.is_some_and(|end| now >= end);
-        if !(periodic || before_end || at_end) {
-            return;
+        periodic || before_end || at_end
+    }
+
+    /// Claims what this step found due, [`CLAIM_BATCH`] subscriptions per
+    /// call ([`Chain::claim_many`]: one transaction where the back-end can).
+    fn claim_due_subscriptions(&mut self, now: BlockNumber) -> Saved {
+        let due = std::mem::take(&mut self.due_claims);
+        for batch in due.chunks(CLAIM_BATCH) {
+            for (id, outcome) in self.chain.claim_many(batch) {
+                self.update(id, |reactor, entry| match outcome {
+                    Ok(amount) => {
+                        reactor.say(format!("claimed {amount} for subscription {id}"));
+                        entry.last_claim = Some(now);
+                    }
+                    Err(e) if e.is("NothingToClaim") => entry.last_claim = Some(now),
+                    Err(ChainError::Contract(e)) => {
+                        reactor.say(format!("claim for subscription {id} refused: {e}"));
+                        entry.last_claim = Some(now);
+                    }
+                    Err(ChainError::Transport(e)) => {
+                        reactor.say(format!("subscription {id}: claim failed: {e}; will retry"))
+                    }
+                })?;
+            }
         }
-        match self.chain.claim(id) {
-            Ok(amount) => {
-                self.say(format!("claimed {amount} for subscription {id}"));
-                entry.last_claim = Some(now);
-            }
-            Err(e) if e.is("NothingToClaim") => entry.last_claim = Some(now),
-            Err(ChainError::Contract(e)) => {
-                self.say(format!("claim for subscription {id} refused: {e}"));
-                entry.last_claim = Some(now);
-            }
-            Err(ChainError::Transport(e)) => {
-                self.say(format!("subscription {id}: claim failed: {e}; will retry"))
-            }
-        }
+        Ok(())
     }
 
     // ---- helpers -----------------------------------------------------

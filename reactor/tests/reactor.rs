@@ -555,3 +555,33 @@ fn two_subscriptions_get_two_ports_and_two_processes() {
     step(&mut reactor);
     assert!(!alive(a.pid) && alive(b.pid));
 }
+
+#[test]
+fn claims_due_in_the_same_step_go_in_one_batch() {
+    let mut h = Harness::new("batch", 21180, &[("http", http_server_type())]);
+    h.config.claim_period = 10;
+    let mut reactor = h.reactor();
+    h.chain.award(1, ME, 1, h.descriptor("a.json", DOC), 1000);
+    h.chain.award(2, ME, 1, h.descriptor("b.json", DOC), 1000);
+    step_until(&mut reactor, LONG, |r| is_running(r, 1) && is_running(r, 2));
+    let ready = h.chain.view(1).ready_at.unwrap();
+    assert_eq!(
+        h.chain.view(2).ready_at,
+        Some(ready),
+        "both ready in one block"
+    );
+
+    for _ in 0..10 {
+        h.chain.advance(1);
+        step(&mut reactor);
+    }
+    assert_eq!(h.chain.batches(), [vec![1, 2]], "one call for both");
+    assert_eq!(h.chain.claim_blocks(1), [ready + 10]);
+    assert_eq!(h.chain.claim_blocks(2), [ready + 10]);
+    let log = step(&mut reactor);
+    assert!(log.is_empty(), "nothing more due: {log:?}");
+    assert_eq!(
+        reactor.state().subscriptions[&1].last_claim,
+        Some(ready + 10)
+    );
+}

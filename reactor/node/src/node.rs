@@ -226,6 +226,51 @@ impl Chain for NodeChain {
             .map(|_| ())
     }
 
+    /// One `claim_many` transaction for all of `ids`; each id's amount from
+    /// the block's `Claimed` events (an id without one had nothing to
+    /// claim). If the contract refuses the batch because one of them cannot
+    /// be claimed, each is claimed alone, so the others are not held up.
+    fn claim_many(
+        &mut self,
+        ids: &[SubscriptionId],
+    ) -> Vec<(SubscriptionId, Result<Balance, ChainError>)> {
+        let each = |chain: &mut Self| -> Vec<(SubscriptionId, Result<Balance, ChainError>)> {
+            ids.iter().map(|id| (*id, chain.claim(*id))).collect()
+        };
+        if ids.len() < 2 {
+            return each(self);
+        }
+        let address = self.deployment.subscription.address;
+        let data = input(
+            subscription_ref(address)
+                .call_mut()
+                .claim_many(ids.to_vec()),
+        );
+        let events = match self.send::<Balance>(data) {
+            Ok((_, events)) => events,
+            Err(e) if e.is("NothingToClaim") => {
+                return ids.iter().map(|id| (*id, Err(e.clone()))).collect()
+            }
+            Err(ChainError::Contract(_)) => return each(self),
+            Err(e) => return ids.iter().map(|id| (*id, Err(e.clone()))).collect(),
+        };
+        let provider = self.provider();
+        let claimed = match decoded::<Claimed>(&events, address) {
+            Ok(claimed) => claimed,
+            Err(e) => return ids.iter().map(|id| (*id, Err(e.clone()))).collect(),
+        };
+        ids.iter()
+            .map(|id| {
+                let amount = claimed
+                    .iter()
+                    .find(|e| e.id == *id && AsRef::<[u8; 32]>::as_ref(&e.provider) == &provider)
+                    .map(|e| e.amount)
+                    .ok_or_else(|| ChainError::Contract("NothingToClaim".into()));
+                (*id, amount)
+            })
+            .collect()
+    }
+
     /// The amount the block's `Claimed` event for `id` reports (the dry
     /// run's figure is a block older).
     fn claim(&mut self, id: SubscriptionId) -> Result<Balance, ChainError> {

@@ -10,14 +10,14 @@
 //!   cargo test -p dinfra-reactor-node --test node -- --ignored --nocapture
 //! ```
 //!
-//! One subscription's whole life, with the provider's side done by the
-//! `dinfra-reactor` process only: award → a real process and `mark_ready`;
-//! the reactor SIGKILLed and started again mid-way (exactly one process, the
-//! same one, and no transaction from the provider); stopped while the node
-//! prunes the blocks it has not read, and started again (it catches up from
-//! the contract's state: the same process, nothing sent); cancel → the process
-//! stopped at the end block, earnings claimed = rate × (end − ready); a
-//! settle refunds the rest.
+//! Two subscriptions' whole life, with the provider's side done by the
+//! `dinfra-reactor` process only: award → a real process each and
+//! `mark_ready`; the reactor SIGKILLed and started again mid-way (the same
+//! processes, one each, and no transaction from the provider); stopped while
+//! the node prunes the blocks it has not read, and started again (it catches
+//! up from the contract's state: the same processes; both periodic claims in
+//! one `claim_many`); cancel → each process stopped at its end block,
+//! earnings claimed = rate × (end − ready) each; a settle refunds the rest.
 //! Every account is fresh (derived from `//Alice` with a unique path), so
 //! the test runs on a chain that other tests used.
 
@@ -40,6 +40,7 @@ const RATE: Balance = 1_000_000;
 const MIN_DURATION: BlockNumber = 12;
 const NOTICE: BlockNumber = 4;
 const FIRST_PORT: u16 = 31_200;
+const CLAIM_PERIOD: BlockNumber = 200;
 /// Enough for the provider's bond and every transaction's fee and storage
 /// deposit on the dev chain.
 const FUNDS: Balance = 1_000_000_000_000_000;
@@ -121,6 +122,26 @@ impl Drop for ReactorProcess {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
+}
+
+fn sorted(mut pids: Vec<u32>) -> Vec<u32> {
+    pids.sort_unstable();
+    pids
+}
+
+/// The pid and port the reactor's state file records for subscription `id`.
+fn served(dir: &Path, id: SubscriptionId) -> (u32, u16) {
+    let state: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("state.json")).expect("the reactor's state file"),
+    )
+    .expect("JSON");
+    let entry = &state["subscriptions"][id.to_string()];
+    let pid = entry["handle"]["pid"].as_u64().expect("a pid");
+    let port = entry["port"].as_u64().expect("a port");
+    (
+        u32::try_from(pid).expect("a pid"),
+        u16::try_from(port).expect("a port"),
+    )
 }
 
 struct World {
@@ -254,7 +275,7 @@ fn the_reactor_process_serves_a_subscription_on_a_node_and_survives_a_sigkill() 
             type_id,
             OfferTerms {
                 price_per_block: RATE,
-                capacity: 1,
+                capacity: 2,
                 min_duration: MIN_DURATION,
                 notice_blocks: NOTICE,
                 pricing: Pricing::Fixed,
@@ -280,8 +301,9 @@ fn the_reactor_process_serves_a_subscription_on_a_node_and_survives_a_sigkill() 
         "log_dir": "logs",
         "work_dir": "work",
         "ports": { "first": FIRST_PORT, "last": FIRST_PORT + 20 },
-        // Claims at the end only, so that the restart below has nothing due.
-        "claim_period": 1000,
+        // Due only after the pruning pause below, so that the SIGKILL
+        // restart before it has nothing to send.
+        "claim_period": CLAIM_PERIOD,
         "claim_margin": 0,
         "poll_interval_ms": 250,
         "chain": { "url": url, "key_file": "provider.key", "deployments": env("DINFRA_DEPLOYMENT") },
@@ -305,74 +327,74 @@ fn the_reactor_process_serves_a_subscription_on_a_node_and_survives_a_sigkill() 
     let reactor_log = dir.0.join("reactor.log");
     let reactor = ReactorProcess::start(&config_path, &reactor_log);
 
-    // The consumer subscribes: awarded to this run's provider.
+    // The consumer subscribes twice: both awarded to this run's provider.
     let subscription = world.deployment.subscription.address;
     // Enough for the pruning window below and the notice.
     let deposit = RATE * 2_000;
-    let created = world.node.call::<SubscriptionId, SubscriptionError>(
-        &consumer,
-        subscription,
-        deposit,
-        input(subscription_ref(subscription).call_mut().create(
-            type_id,
-            descriptor,
-            Requirements {
-                max_price_per_block: RATE,
-                required_attributes: Vec::new(),
-                excluded_attributes: Vec::new(),
-                preferred_providers: Vec::new(),
-                preferred_only: false,
-                excluded_providers: Vec::new(),
-                trusted_attestors: Vec::new(),
-                min_duration: MIN_DURATION,
-            },
-        )),
-    );
-    let id = match created {
-        Ok((id, _)) => id,
-        Err(e) => panic!("subscribing failed: {e:?}"),
-    };
-    let awarded_at = world.node.block_number().expect("the block number");
-    let awarded = world.details(id);
-    assert_eq!(
-        AsRef::<[u8; 32]>::as_ref(&awarded.subscription.provider),
-        &account_of(&provider)
-    );
-    println!("block {awarded_at}: subscription {id} awarded to the test's provider");
+    let awarded_at = world.node.block_number().expect("the block number") + 1;
+    let ids: Vec<SubscriptionId> = (0..2)
+        .map(|_| {
+            let created = world.node.call::<SubscriptionId, SubscriptionError>(
+                &consumer,
+                subscription,
+                deposit,
+                input(subscription_ref(subscription).call_mut().create(
+                    type_id,
+                    descriptor.clone(),
+                    Requirements {
+                        max_price_per_block: RATE,
+                        min_duration: MIN_DURATION,
+                        ..Default::default()
+                    },
+                )),
+            );
+            match created {
+                Ok((id, _)) => id,
+                Err(e) => panic!("subscribing failed: {e:?}"),
+            }
+        })
+        .collect();
+    for id in &ids {
+        let awarded = world.details(*id).subscription.provider;
+        assert_eq!(AsRef::<[u8; 32]>::as_ref(&awarded), &account_of(&provider));
+    }
+    println!("block {awarded_at}..: subscriptions {ids:?} awarded to the test's provider");
 
-    // The reactor deploys the process and marks the subscription ready.
-    wait_until("the reactor marked the subscription ready", 60, || {
-        world.details(id).subscription.ready_at.is_some()
+    // The reactor deploys a process for each and marks them ready.
+    wait_until("the reactor marked both subscriptions ready", 60, || {
+        ids.iter()
+            .all(|id| world.details(*id).subscription.ready_at.is_some())
     });
-    let ready_at = world.details(id).subscription.ready_at.expect("ready");
-    let groups = processes_in(&dir.0);
-    assert_eq!(groups.len(), 1, "one deployment process: {groups:?}");
-    let deployment_pid = groups[0];
-    let port = (FIRST_PORT..=FIRST_PORT + 20)
-        .find(|port| listening(*port))
-        .expect("the deployment listens on a port of the range");
+    let ready_at: Vec<BlockNumber> = ids
+        .iter()
+        .map(|id| world.details(*id).subscription.ready_at.expect("ready"))
+        .collect();
+    let served: Vec<(u32, u16)> = ids.iter().map(|id| served(&dir.0, *id)).collect();
+    let pids = sorted(served.iter().map(|(pid, _)| *pid).collect());
+    assert_eq!(sorted(processes_in(&dir.0)), pids, "one process each");
+    for (_, port) in &served {
+        assert!(listening(*port), "port {port} serves");
+    }
     let now = world.node.block_number().expect("the block number");
     let ready_events = world.events::<DeploymentReady>(awarded_at, now);
-    assert_eq!(ready_events.len(), 1, "one DeploymentReady");
-    assert_eq!(ready_events[0].1.at, ready_at);
-    println!("block {ready_at}: ready; process {deployment_pid} listens on port {port}");
+    assert_eq!(ready_events.len(), 2, "one DeploymentReady each");
+    println!("blocks {ready_at:?}: ready; processes and ports {served:?}");
 
     // Kill the reactor mid-way (SIGKILL: no chance to clean up) and start
-    // it again: it adopts the same process and sends nothing.
+    // it again: it adopts the same processes and sends nothing.
     for _ in 0..3 {
         world.block();
     }
     let nonce_before = world.nonce(account_of(&provider));
     let block_before = world.node.block_number().expect("the block number");
     reactor.sigkill();
-    assert!(listening(port), "the deployment outlives its reactor");
+    assert!(
+        served.iter().all(|(_, port)| listening(*port)),
+        "the deployments outlive their reactor"
+    );
     let reactor = ReactorProcess::start(&config_path, &reactor_log);
     std::thread::sleep(Duration::from_secs(3));
-    assert_eq!(
-        processes_in(&dir.0),
-        vec![deployment_pid],
-        "the same, single process"
-    );
+    assert_eq!(sorted(processes_in(&dir.0)), pids, "the same processes");
     assert_eq!(
         world.nonce(account_of(&provider)),
         nonce_before,
@@ -383,15 +405,17 @@ fn the_reactor_process_serves_a_subscription_on_a_node_and_survives_a_sigkill() 
         block_before,
         "no block was made while the reactor restarted"
     );
-    println!("block {block_before}: reactor SIGKILLed and restarted; still process {deployment_pid}, nothing sent");
+    println!("block {block_before}: reactor SIGKILLed and restarted; still processes {pids:?}, nothing sent");
     let status = Command::new(env!("CARGO_BIN_EXE_dinfra-reactor"))
         .args(["--config", &config_path.display().to_string(), "--status"])
         .output()
         .expect("dinfra-reactor --status");
     let status = String::from_utf8_lossy(&status.stdout);
+    let (pid, port) = served[0];
     assert!(
         status.contains(&format!(
-            "subscription {id}: running; type {type_name:?}; pid {deployment_pid} (alive); port {port}; ready at block {ready_at}"
+            "subscription {}: running; type {type_name:?}; pid {pid} (alive); port {port}; ready at block {}",
+            ids[0], ready_at[0]
         )),
         "{status}"
     );
@@ -400,7 +424,8 @@ fn the_reactor_process_serves_a_subscription_on_a_node_and_survives_a_sigkill() 
     // (a pruning node keeps the state, and so the events, of its last 256
     // blocks by default): started again, it finds its cursor's block gone
     // and catches up from the contract's state instead — adopting the same
-    // process and sending nothing.
+    // processes. Both periodic claims are due by then: one claim_many
+    // transaction pays both.
     let cursor_block = block_before;
     reactor.terminate();
     let down_from = world.node.block_number().expect("the block number");
@@ -417,116 +442,123 @@ fn the_reactor_process_serves_a_subscription_on_a_node_and_survives_a_sigkill() 
             break;
         }
     }
-    let now = world.node.block_number().expect("the block number");
+    let restarted_at = world.node.block_number().expect("the block number");
     assert!(
         pruned,
         "the node kept block {cursor_block}'s state 800 blocks on (an archive node?)"
     );
+    assert!(restarted_at >= ready_at[1] + CLAIM_PERIOD, "claims are due");
     let nonce_before = world.nonce(account_of(&provider));
     let reactor = ReactorProcess::start(&config_path, &reactor_log);
-    wait_until(
-        "the restarted reactor caught up past the pruned blocks",
-        30,
-        || {
-            std::fs::read_to_string(dir.0.join("state.json")).is_ok_and(|state| {
-                serde_json::from_str::<serde_json::Value>(&state).is_ok_and(|v| {
-                    v["next_block"]
-                        .as_u64()
-                        .is_some_and(|next| next >= u64::from(now))
-                })
-            })
-        },
-    );
-    assert_eq!(
-        processes_in(&dir.0),
-        vec![deployment_pid],
-        "the same, single process"
-    );
-    assert!(listening(port));
+    wait_until("the restarted reactor claimed", 30, || {
+        world.nonce(account_of(&provider)) > nonce_before
+    });
+    std::thread::sleep(Duration::from_secs(2));
     assert_eq!(
         world.nonce(account_of(&provider)),
-        nonce_before,
-        "nothing sent"
+        nonce_before + 1,
+        "one transaction"
     );
+    let now = world.node.block_number().expect("the block number");
+    let claims = world.events::<Claimed>(restarted_at, now);
+    assert_eq!(claims.len(), 2, "two Claimed events");
+    assert_eq!(claims[0].0, claims[1].0, "both claimed in one block");
+    assert_eq!(sorted(processes_in(&dir.0)), pids, "the same processes");
     println!(
-        "blocks {down_from}..{now}: reactor stopped while the node pruned block {cursor_block}; \
-         restarted, it caught up from the contract's state: still process {deployment_pid}, nothing sent"
+        "blocks {down_from}..{restarted_at}: reactor stopped while the node pruned block \
+         {cursor_block}; restarted, it caught up from the contract's state (still processes \
+         {pids:?}) and claimed both in one claim_many at block {}",
+        claims[0].0
     );
 
-    // The consumer cancels: the process runs to the end block, then stops,
-    // and the provider is paid rate × (end − ready).
-    let cancelled = world.node.call::<(), SubscriptionError>(
-        &consumer,
-        subscription,
-        0,
-        input(subscription_ref(subscription).call_mut().cancel(id)),
-    );
-    if let Err(e) = cancelled {
-        panic!("cancelling failed: {e:?}");
+    // The consumer cancels both: each process runs to its end block, then
+    // stops, and the provider is paid rate × (end − ready) for each.
+    let mut ends = Vec::new();
+    for id in &ids {
+        let cancelled = world.node.call::<(), SubscriptionError>(
+            &consumer,
+            subscription,
+            0,
+            input(subscription_ref(subscription).call_mut().cancel(*id)),
+        );
+        if let Err(e) = cancelled {
+            panic!("cancelling failed: {e:?}");
+        }
+        ends.push(world.details(*id).subscription.end.expect("an end block").0);
     }
-    let cancelled_at = world.node.block_number().expect("the block number");
-    let (end, _) = world.details(id).subscription.end.expect("an end block");
-    println!(
-        "block {}: cancelled; ends at block {end}",
-        world.node.block_number().expect("the block number")
-    );
-    while world.node.block_number().expect("the block number") < end - 1 {
+    println!("cancelled; ends at blocks {ends:?}");
+    let first_end = *ends.iter().min().expect("two ends");
+    let last_end = *ends.iter().max().expect("two ends");
+    while world.node.block_number().expect("the block number") < first_end - 1 {
         world.block();
     }
     std::thread::sleep(Duration::from_secs(2));
     assert!(
-        listening(port),
-        "still serving at block {} (end {end})",
-        end - 1
+        served.iter().all(|(_, port)| listening(*port)),
+        "still serving at block {}",
+        first_end - 1
     );
-    world.block();
+    while world.node.block_number().expect("the block number") < last_end {
+        world.block();
+    }
     wait_until(
-        "the reactor stopped the process at the end block",
+        "the reactor stopped the processes at their ends",
         30,
         || processes_in(&dir.0).is_empty(),
     );
-    assert!(!listening(port));
-    wait_until("the reactor claimed at the end", 30, || {
-        world.details(id).figures.withdrawable == 0
+    assert!(!served.iter().any(|(_, port)| listening(*port)));
+    wait_until("the reactor claimed at the ends", 30, || {
+        ids.iter()
+            .all(|id| world.details(*id).figures.withdrawable == 0)
     });
     let now = world.node.block_number().expect("the block number");
-    let claimed: Balance = world
-        .events::<Claimed>(cancelled_at, now)
-        .into_iter()
-        .filter(|(_, e)| e.id == id)
-        .map(|(_, e)| e.amount)
-        .sum();
-    assert_eq!(claimed, RATE * Balance::from(end - ready_at));
-    println!("block {end}: process stopped; claimed {claimed} = {RATE} × ({end} − {ready_at})");
+    let claims = world.events::<Claimed>(restarted_at, now);
+    let mut paid = Vec::new();
+    for (index, id) in ids.iter().enumerate() {
+        let claimed: Balance = claims
+            .iter()
+            .filter(|(_, e)| e.id == *id)
+            .map(|(_, e)| e.amount)
+            .sum();
+        let (end, ready) = (ends[index], ready_at[index]);
+        assert_eq!(
+            claimed,
+            RATE * Balance::from(end - ready),
+            "subscription {id}"
+        );
+        println!("subscription {id}: stopped at block {end}; claimed {claimed} = {RATE} × ({end} − {ready})");
+        paid.push(claimed);
+    }
     reactor.terminate();
     let log = std::fs::read_to_string(&reactor_log).unwrap_or_default();
     assert_eq!(
         log.matches("marked ready").count(),
-        1,
-        "mark_ready sent once in three runs of the reactor"
+        2,
+        "mark_ready sent once each in three runs of the reactor"
     );
 
     // Anyone settles: the consumer gets back all that was not earned, and
     // the escrow holds nothing more for it.
-    let settled = world.node.call::<(), SubscriptionError>(
-        &consumer,
-        subscription,
-        0,
-        input(subscription_ref(subscription).call_mut().settle(id)),
-    );
-    let events = match settled {
-        Ok((_, events)) => events,
-        Err(e) => panic!("settling failed: {e:?}"),
-    };
-    let closed = decoded::<Closed>(&events, subscription).expect("decoding Closed");
-    assert_eq!(closed.len(), 1, "one Closed event");
-    assert_eq!(closed[0].refunded, deposit - claimed);
-    let figures = world.details(id).figures;
-    assert_eq!(figures.held, 0);
-    println!(
-        "settled: refunded {} = deposit {deposit} − paid {claimed}",
-        closed[0].refunded
-    );
+    for (index, id) in ids.iter().enumerate() {
+        let settled = world.node.call::<(), SubscriptionError>(
+            &consumer,
+            subscription,
+            0,
+            input(subscription_ref(subscription).call_mut().settle(*id)),
+        );
+        let events = match settled {
+            Ok((_, events)) => events,
+            Err(e) => panic!("settling failed: {e:?}"),
+        };
+        let closed = decoded::<Closed>(&events, subscription).expect("decoding Closed");
+        assert_eq!(closed.len(), 1, "one Closed event");
+        assert_eq!(closed[0].refunded, deposit - paid[index]);
+        assert_eq!(world.details(*id).figures.held, 0);
+        println!(
+            "subscription {id} settled: refunded {} = deposit {deposit} − paid {}",
+            closed[0].refunded, paid[index]
+        );
+    }
 
     println!("--- the reactor's log\n{log}");
 }

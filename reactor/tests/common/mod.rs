@@ -40,6 +40,8 @@ pub struct Ledger {
     pub paid_to: BTreeMap<SubscriptionId, BlockNumber>,
     pub types: BTreeMap<u32, String>,
     pub calls: Vec<Call>,
+    /// The ids of each `claim_many` call, in order.
+    pub batches: Vec<Vec<SubscriptionId>>,
     /// Blocks of notice for a consumer cancel and for a provider exit.
     pub consumer_notice: BlockNumber,
     pub exit_notice: BlockNumber,
@@ -160,6 +162,10 @@ impl FakeChain {
             .into_iter()
             .filter(|c| matches!(c, Call::Exit(..)))
             .collect()
+    }
+
+    pub fn batches(&self) -> Vec<Vec<SubscriptionId>> {
+        self.0.borrow().batches.clone()
     }
 
     pub fn claim_blocks(&self, id: SubscriptionId) -> Vec<BlockNumber> {
@@ -299,6 +305,16 @@ impl Chain for FakeChain {
             .calls
             .push(Call::Claim(id, block, recorded));
         result
+    }
+
+    /// Records the batch, then claims each (as the contract's `claim_many`
+    /// does, with per-id outcomes).
+    fn claim_many(
+        &mut self,
+        ids: &[SubscriptionId],
+    ) -> Vec<(SubscriptionId, Result<Balance, ChainError>)> {
+        self.0.borrow_mut().batches.push(ids.to_vec());
+        ids.iter().map(|id| (*id, self.claim(*id))).collect()
     }
 }
 
