@@ -390,17 +390,9 @@ pub fn descriptor_arg_of(descriptor: &Descriptor) -> String {
     )
 }
 
-/// The real interpreter behind any pyenv shim, so that a deployment is one
-/// quick exec.
+/// The real python3 interpreter (see `process::python3_executable`).
 pub fn python() -> String {
-    let output = std::process::Command::new("python3")
-        .args(["-c", "import sys; print(sys.executable)"])
-        .output()
-        .expect("python3 runs");
-    String::from_utf8(output.stdout)
-        .expect("a path")
-        .trim()
-        .to_string()
+    dinfra_reactor::process::python3_executable().expect("python3 runs")
 }
 
 /// A directory of its own for a reactor (state, logs, work directories,
@@ -421,31 +413,20 @@ impl ReactorDir {
         &self.0
     }
 
-    /// A reactor config rooted here: `state.json`, `logs/`, `work/`.
+    /// A reactor config rooted here (`Config::rooted`: `state.json`,
+    /// `logs/`, `work/`), claiming every 1000 blocks, polling every 50 ms.
     pub fn config(
         &self,
         ports: (u16, u16),
         types: &[(&str, dinfra_reactor::config::TypeConfig)],
     ) -> dinfra_reactor::Config {
-        dinfra_reactor::Config {
-            state_file: self.0.join("state.json"),
-            log_dir: self.0.join("logs"),
-            work_dir: self.0.join("work"),
-            ports: dinfra_reactor::config::PortRange {
-                first: ports.0,
-                last: ports.1,
-            },
-            claim_period: 1000,
-            claim_margin: 0,
-            poll_interval_ms: 50,
-            start_block: 0,
-            max_blocks_per_step: 1000,
-            types: types
-                .iter()
-                .map(|(name, kind)| (name.to_string(), kind.clone()))
-                .collect(),
-            chain: Default::default(),
-        }
+        let ports = dinfra_reactor::config::PortRange {
+            first: ports.0,
+            last: ports.1,
+        };
+        let mut config = dinfra_reactor::Config::rooted(&self.0, ports, 1000, types);
+        config.poll_interval_ms = 50;
+        config
     }
 }
 

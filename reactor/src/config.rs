@@ -170,6 +170,35 @@ impl fmt::Display for ConfigError {
 impl std::error::Error for ConfigError {}
 
 impl Config {
+    /// A config with the layout this README shows — `state.json`, `logs/`
+    /// and `work/` under `root` — claiming every `claim_period` blocks, with
+    /// `types` by registry name and the file format's defaults for the rest
+    /// (no claim margin, 2 s polls, from block 0, 1000 blocks a step, no
+    /// chain settings). Not validated: `validate` or `Reactor::new` does.
+    pub fn rooted(
+        root: &Path,
+        ports: PortRange,
+        claim_period: BlockNumber,
+        types: &[(&str, TypeConfig)],
+    ) -> Config {
+        Config {
+            state_file: root.join("state.json"),
+            log_dir: root.join("logs"),
+            work_dir: root.join("work"),
+            ports,
+            claim_period,
+            claim_margin: 0,
+            poll_interval_ms: default_poll_interval_ms(),
+            start_block: 0,
+            max_blocks_per_step: default_max_blocks_per_step(),
+            types: types
+                .iter()
+                .map(|(name, kind)| (name.to_string(), kind.clone()))
+                .collect(),
+            chain: serde_json::Value::Null,
+        }
+    }
+
     /// Reads and validates a config file; relative paths in it are taken
     /// relative to the file's directory.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
@@ -478,6 +507,30 @@ mod tests {
             bad.validate(),
             Err(ConfigError::ZeroHealthTimeout { .. })
         ));
+    }
+
+    #[test]
+    fn a_rooted_config_has_the_documented_layout_and_defaults() {
+        let kind = TypeConfig {
+            driver: DriverKind::Process,
+            command: "sleep 100".into(),
+            health: HealthKind::None,
+            health_timeout_secs: 60,
+            max_restarts: 3,
+        };
+        let ports = PortRange {
+            first: 30000,
+            last: 30009,
+        };
+        let config = Config::rooted(Path::new("/srv/r"), ports, 600, &[("web", kind.clone())]);
+        assert_eq!(config.state_file, PathBuf::from("/srv/r/state.json"));
+        assert_eq!(config.log_dir, PathBuf::from("/srv/r/logs"));
+        assert_eq!(config.work_dir, PathBuf::from("/srv/r/work"));
+        assert_eq!((config.claim_period, config.claim_margin), (600, 0));
+        assert_eq!(config.poll_interval_ms, 2000);
+        assert_eq!(config.max_blocks_per_step, 1000);
+        assert_eq!(config.types["web"], kind);
+        assert!(config.validate().is_ok());
     }
 
     #[test]

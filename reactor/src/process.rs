@@ -106,6 +106,25 @@ pub fn processes_in(dir: &std::path::Path) -> Vec<u32> {
         .collect()
 }
 
+/// The real interpreter behind `python3` (a pyenv shim is a shell script
+/// that resolves it on every start), so that a command template `exec`ing it
+/// starts in one quick step: the tests' and the demos' `python3 -m
+/// http.server` deployments.
+pub fn python3_executable() -> std::io::Result<String> {
+    let output = std::process::Command::new("python3")
+        .args(["-c", "import sys; print(sys.executable)"])
+        .output()?;
+    if !output.status.success() {
+        return Err(std::io::Error::other(format!(
+            "python3 exited with {}",
+            output.status
+        )));
+    }
+    String::from_utf8(output.stdout)
+        .map(|path| path.trim().to_string())
+        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
+}
+
 /// The process groups (deployments) running in `dir`.
 pub fn groups_in(dir: &std::path::Path) -> std::collections::BTreeSet<u32> {
     processes_in(dir)

@@ -246,18 +246,17 @@ impl Chain for NodeChain {
                 .call_mut()
                 .claim_many(ids.to_vec()),
         );
+        let all = |e: ChainError| ids.iter().map(|id| (*id, Err(e.clone()))).collect();
         let events = match self.send::<Balance>(data) {
             Ok((_, events)) => events,
-            Err(e) if e.is("NothingToClaim") => {
-                return ids.iter().map(|id| (*id, Err(e.clone()))).collect()
-            }
+            Err(e) if e.is("NothingToClaim") => return all(e),
             Err(ChainError::Contract(_)) => return each(self),
-            Err(e) => return ids.iter().map(|id| (*id, Err(e.clone()))).collect(),
+            Err(e) => return all(e),
         };
         let provider = self.provider();
         let claimed = match decoded::<Claimed>(&events, address) {
             Ok(claimed) => claimed,
-            Err(e) => return ids.iter().map(|id| (*id, Err(e.clone()))).collect(),
+            Err(e) => return all(e),
         };
         ids.iter()
             .map(|id| {

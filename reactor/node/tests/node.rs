@@ -24,7 +24,7 @@
 use dinfra::traits::{Descriptor, Pricing, RegistryError, Requirements, SubscriptionError};
 use dinfra_reactor::chain::{AccountId, Balance, BlockNumber, SubscriptionId};
 use dinfra_reactor::fetch::blake2_256;
-use dinfra_reactor::process::{kill_all_in, listening, processes_in};
+use dinfra_reactor::process::{kill_all_in, listening, processes_in, python3_executable};
 use dinfra_reactor_node::client::{account_of, decoded, input};
 use dinfra_reactor_node::node::{registry_ref, subscription_ref};
 use dinfra_reactor_node::{keypair, Deployment, Node};
@@ -288,14 +288,7 @@ fn the_reactor_process_serves_a_subscription_on_a_node_and_survives_a_sigkill() 
     std::fs::create_dir_all(&dir.0).expect("creating the test's directory");
     let key_file = dir.0.join("provider.key");
     std::fs::write(&key_file, format!("{provider_uri}\n")).expect("writing the key file");
-    let python = String::from_utf8(
-        Command::new("python3")
-            .args(["-c", "import sys; print(sys.executable)"])
-            .output()
-            .expect("python3 runs")
-            .stdout,
-    )
-    .expect("a path");
+    let python = python3_executable().expect("python3 runs");
     let config = serde_json::json!({
         "state_file": "state.json",
         "log_dir": "logs",
@@ -309,7 +302,7 @@ fn the_reactor_process_serves_a_subscription_on_a_node_and_survives_a_sigkill() 
         "chain": { "url": url, "key_file": "provider.key", "deployments": env("DINFRA_DEPLOYMENT") },
         "types": { type_name.clone(): {
             "driver": "process",
-            "command": format!("exec {} -m http.server {{port}} --bind 127.0.0.1", python.trim()),
+            "command": format!("exec {python} -m http.server {{port}} --bind 127.0.0.1"),
             "health": "tcp",
             "health_timeout_secs": 20,
             "max_restarts": 2

@@ -9,7 +9,7 @@ use dinfra_reactor::chain::{AccountId, Balance, BlockNumber, SubscriptionId};
 use dinfra_reactor::config::{Config, DriverKind, HealthKind, PortRange, TypeConfig};
 use dinfra_reactor::fetch::blake2_256;
 pub use dinfra_reactor::process::{alive, groups_in, listening, processes_in};
-use dinfra_reactor::process::{kill_all_in, ProcessDriver};
+use dinfra_reactor::process::{kill_all_in, python3_executable, ProcessDriver};
 use dinfra_reactor::{
     Chain, ChainError, ChainEvent, CloseReason, Descriptor, Reactor, SubscriptionView,
 };
@@ -333,14 +333,9 @@ impl Drop for Guard {
 
 // ---- a test's set-up -----------------------------------------------------
 
-/// The real interpreter behind any pyenv shim, so that a deployment is
-/// one quick exec.
+/// The real python3 interpreter (see `process::python3_executable`).
 pub fn python() -> String {
-    let output = std::process::Command::new("python3")
-        .args(["-c", "import sys; print(sys.executable)"])
-        .output()
-        .expect("python3 runs");
-    String::from_utf8(output.stdout).unwrap().trim().to_string()
+    python3_executable().expect("python3 runs")
 }
 
 pub fn http_server_type() -> TypeConfig {
@@ -376,25 +371,12 @@ impl Harness {
         for (index, (type_name, _)) in types.iter().enumerate() {
             chain.set_type(index as u32 + 1, type_name);
         }
-        let config = Config {
-            state_file: root.join("state.json"),
-            log_dir: root.join("logs"),
-            work_dir: root.join("work"),
-            ports: PortRange {
-                first: first_port,
-                last: first_port + 9,
-            },
-            claim_period: 1000,
-            claim_margin: 0,
-            poll_interval_ms: 50,
-            start_block: 0,
-            max_blocks_per_step: 1000,
-            types: types
-                .iter()
-                .map(|(n, t)| (n.to_string(), t.clone()))
-                .collect(),
-            chain: serde_json::Value::Null,
+        let ports = PortRange {
+            first: first_port,
+            last: first_port + 9,
         };
+        let mut config = Config::rooted(&root, ports, 1000, types);
+        config.poll_interval_ms = 50;
         Self {
             _guard: Guard(root.clone()),
             root,
