@@ -10,12 +10,26 @@
 
 #[ink::contract]
 pub mod award {
-    use dinfra::admin::{self, Admin, AdminData, AdminError};
+    use dinfra::admin::{self, Admin, AdminError, Governed, Links};
+    use dinfra::governance::{Change, ChangeId, Link, ScheduledChange};
     use dinfra::selection;
     use dinfra::traits::{Award, AwardDecision, AwardError, Registry, Requirements, Strategy};
-    use dinfra::types::{CodeHash, Invalid, SubscriptionId, TypeId, MAX_PAGE};
+    use dinfra::types::{Invalid, SubscriptionId, TypeId, MAX_PAGE, MIN_AWARD_WINDOW};
     use ink::codegen::TraitCallBuilder;
-    use ink::storage::Mapping;
+    use ink::prelude::vec::Vec;
+    use ink::storage::{traits::ManualKey, Lazy, Mapping};
+
+    /// The award's storage keys: fixed, so that upgraded code finds every
+    /// record where this code left it.
+    pub mod keys {
+        pub const REGISTRY: u32 = 0x6177_0001;
+        pub const SELECTOR: u32 = 0x6177_0002;
+        pub const CONFIG: u32 = 0x6177_0003;
+        pub const CURSORS: u32 = 0x6177_0004;
+        /// Only in the upgrade fixture (`fixtures/upgraded/`): a field that
+        /// v1 storage does not have.
+        pub const UPGRADE_NOTE: u32 = 0x6177_0005;
+    }
 
     /// Emitted when an offer was chosen.
     #[ink(event)]
@@ -30,61 +44,89 @@ pub mod award {
         pub price_per_block: Balance,
     }
 
-    /// Emitted when the admin changes who may call `select`, the window or
-    /// the strategy.
+    /// Emitted when the admin changes the window or the strategy.
     #[ink(event)]
     pub struct ConfigChanged {
-        pub selector: Option<AccountId>,
         pub max_candidates: u32,
         pub strategy: Strategy,
     }
 
+    /// How many index positions one award reads, and how it picks.
+    #[ink::scale_derive(Encode, Decode, TypeInfo)]
+    #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct Config {
+        pub max_candidates: u32,
+        pub strategy: Strategy,
+    }
+
+    /// The upgrade fixture's new storage cell.
+    #[cfg(feature = "upgrade-fixture")]
+    fn upgrade_note(
+    ) -> ink::storage::Lazy<u32, ink::storage::traits::ManualKey<{ keys::UPGRADE_NOTE }>> {
+        ink::storage::Lazy::new()
+    }
+
     #[ink(storage)]
     pub struct AwardContract {
-        admin: AdminData,
-        registry: AccountId,
+        governed: Governed,
+        /// The registry candidates are read from (fixed at instantiation).
+        registry: Lazy<AccountId, ManualKey<{ keys::REGISTRY }>>,
         /// The only account allowed to call `select` (the subscription
-        /// contract); `None` until wired. Without it anyone could spin the
+        /// contract); `None` until wired, then changed only by a scheduled
+        /// `Link::Controller` change. Without it anyone could spin the
         /// round-robin cursor.
-        selector: Option<AccountId>,
-        /// Most candidates read per award.
-        max_candidates: u32,
-        strategy: Strategy,
+        selector: Lazy<Option<AccountId>, ManualKey<{ keys::SELECTOR }>>,
+        config: Lazy<Config, ManualKey<{ keys::CONFIG }>>,
         /// Next index-position to read, per type.
-        cursors: Mapping<TypeId, u32>,
+        cursors: Mapping<TypeId, u32, ManualKey<{ keys::CURSORS }>>,
     }
 
     impl AwardContract {
-        /// `registry`: the registry to read candidates from. The caller becomes admin.
+        /// `registry`: the registry to read candidates from; `max_candidates`
+        /// index positions are read per award (at least
+        /// [`MIN_AWARD_WINDOW`]). The caller becomes admin; every change of
+        /// its code or selector waits `governance_delay` blocks.
         #[ink(constructor)]
-        pub fn new(registry: AccountId, max_candidates: u32) -> Result<Self, AwardError> {
+        pub fn new(
+            registry: AccountId,
+            max_candidates: u32,
+            governance_delay: BlockNumber,
+        ) -> Result<Self, AwardError> {
             check_window(max_candidates)?;
-            Ok(Self {
-                admin: AdminData::new(Self::env().caller()),
-                registry,
-                selector: None,
+            let mut contract = Self {
+                governed: Governed::new(Self::env().caller(), governance_delay)?,
+                registry: Lazy::new(),
+                selector: Lazy::new(),
+                config: Lazy::new(),
+                cursors: Mapping::default(),
+            };
+            contract.registry.set(&registry);
+            contract.selector.set(&None);
+            contract.config.set(&Config {
                 max_candidates,
                 strategy: Strategy::RoundRobin,
-                cursors: Mapping::default(),
-            })
+            });
+            Ok(contract)
         }
 
-        /// Sets who may call `select`, how many candidates one award reads
-        /// and how it picks among those that fit (admin only).
+        /// Sets how many index positions one award reads and how it picks
+        /// among the offers that fit (admin only). Every pick is among offers
+        /// that meet all of the consumer's requirements, which the
+        /// subscription contract checks again, so this applies at once.
         #[ink(message)]
         pub fn configure(
             &mut self,
-            selector: Option<AccountId>,
             max_candidates: u32,
             strategy: Strategy,
         ) -> Result<(), AwardError> {
-            self.admin.ensure_admin(self.env().caller())?;
+            self.governed.ensure_admin(self.env().caller())?;
             check_window(max_candidates)?;
-            self.selector = selector;
-            self.max_candidates = max_candidates;
-            self.strategy = strategy.clone();
+            self.config.set(&Config {
+                max_candidates,
+                strategy: strategy.clone(),
+            });
             self.env().emit_event(ConfigChanged {
-                selector,
                 max_candidates,
                 strategy,
             });
@@ -93,28 +135,51 @@ pub mod award {
 
         #[ink(message)]
         pub fn strategy(&self) -> Strategy {
-            self.strategy.clone()
+            self.config().strategy
         }
 
         #[ink(message)]
         pub fn registry(&self) -> AccountId {
             self.registry
+                .get()
+                .unwrap_or_else(|| unreachable!("set at instantiation"))
         }
 
         #[ink(message)]
         pub fn selector(&self) -> Option<AccountId> {
-            self.selector
+            self.selector.get().flatten()
         }
 
         #[ink(message)]
         pub fn max_candidates(&self) -> u32 {
-            self.max_candidates
+            self.config().max_candidates
         }
 
         /// The next index position round robin reads from for `type_id`.
         #[ink(message)]
         pub fn cursor(&self, type_id: TypeId) -> u32 {
             self.cursors.get(type_id).unwrap_or(0)
+        }
+
+        /// The upgrade fixture's added message: reads the storage cell only
+        /// the new code has (a key v1 never wrote).
+        #[cfg(feature = "upgrade-fixture")]
+        #[ink(message)]
+        pub fn upgrade_note(&self) -> Option<u32> {
+            upgrade_note().get()
+        }
+
+        /// The upgrade fixture's added message: writes that cell.
+        #[cfg(feature = "upgrade-fixture")]
+        #[ink(message)]
+        pub fn set_upgrade_note(&mut self, note: u32) {
+            upgrade_note().set(&note);
+        }
+
+        fn config(&self) -> Config {
+            self.config
+                .get()
+                .unwrap_or_else(|| unreachable!("set at instantiation"))
         }
     }
 
@@ -132,14 +197,22 @@ pub mod award {
         u64::from_le_bytes(seed)
     }
 
+    /// A window of `MIN_AWARD_WINDOW..=MAX_PAGE` positions: wider than one
+    /// provider's offers, so no single account can fill it.
     fn check_window(max_candidates: u32) -> Result<(), AwardError> {
-        if max_candidates == 0 || max_candidates > MAX_PAGE {
+        if !(MIN_AWARD_WINDOW..=MAX_PAGE).contains(&max_candidates) {
             return Err(AwardError::InvalidInput(Invalid::Parameter));
         }
         Ok(())
     }
 
     impl Award for AwardContract {
+        /// Reads up to `max_candidates` positions of the type's index from
+        /// the cursor — the registry returns only the offers that fit every
+        /// requirement, and the first one when round robin is all that is
+        /// asked — picks one by the strategy and moves the cursor just past
+        /// it, so every fitting provider gets its turn and offers that did
+        /// not fit never hold the cursor.
         #[ink(message)]
         fn select(
             &mut self,
@@ -147,33 +220,33 @@ pub mod award {
             type_id: TypeId,
             subscription_id: SubscriptionId,
         ) -> Result<AwardDecision, AwardError> {
-            if self.selector != Some(self.env().caller()) {
+            if self.selector() != Some(self.env().caller()) {
                 return Err(AwardError::Unauthorized);
             }
             requirements.validate()?;
+            let Config {
+                max_candidates,
+                strategy,
+            } = self.config();
+            let want = match strategy {
+                Strategy::RoundRobin => 1,
+                _ => max_candidates,
+            };
             let cursor = self.cursor(type_id);
-            let registry: ink::contract_ref!(Registry) = self.registry.into();
+            let registry: ink::contract_ref!(Registry) = self.registry().into();
             let page = registry
                 .call()
-                .candidates(
-                    type_id,
-                    cursor,
-                    self.max_candidates,
-                    requirements.trusted_attestors.clone(),
-                )
+                .candidates(type_id, cursor, max_candidates, want, requirements.clone())
                 .try_invoke()
                 .map_err(|_| AwardError::CallFailed)?
                 .map_err(|_| AwardError::CallFailed)??;
+            let window: Vec<_> = page.fitting.iter().map(|(_, c)| c.clone()).collect();
             let seed = random_seed(subscription_id, self.env().block_number());
-            let index = selection::pick(&self.strategy, &page.candidates, &requirements, seed)
+            let index = selection::pick(&strategy, &window, &requirements, seed)
                 .ok_or(AwardError::NoProvider)?;
-            let chosen = page.candidates.get(index).ok_or(AwardError::NoProvider)?;
-            // The next award starts just past the chosen offer, so every
-            // fitting provider gets its turn.
-            let index = u32::try_from(index).map_err(|_| AwardError::Overflow)?;
-            let next = cursor
-                .checked_add(index)
-                .and_then(|p| p.checked_add(1))
+            let (position, chosen) = page.fitting.get(index).ok_or(AwardError::NoProvider)?;
+            let next = position
+                .checked_add(1)
                 .and_then(|p| p.checked_rem(page.total))
                 .ok_or(AwardError::Overflow)?;
             self.cursors.insert(type_id, &next);
@@ -192,50 +265,81 @@ pub mod award {
         }
     }
 
-    impl Admin for AwardContract {
-        #[ink(message)]
-        fn admin(&self) -> AccountId {
-            self.admin.admin()
+    impl Links for AwardContract {
+        fn governed(&mut self) -> &mut Governed {
+            &mut self.governed
         }
-        #[ink(message)]
-        fn pending_admin(&self) -> Option<AccountId> {
-            self.admin.pending()
+        fn link(&self, link: Link) -> Result<Option<AccountId>, AdminError> {
+            match link {
+                Link::Controller => Ok(self.selector()),
+                Link::Award => Err(AdminError::InvalidChange),
+            }
         }
-        #[ink(message)]
-        fn transfer_admin(&mut self, proposed: AccountId) -> Result<(), AdminError> {
-            admin::emit(self.admin.propose(self.env().caller(), proposed)?);
-            Ok(())
-        }
-        #[ink(message)]
-        fn accept_admin(&mut self) -> Result<(), AdminError> {
-            admin::emit(self.admin.accept(self.env().caller())?);
-            Ok(())
-        }
-        #[ink(message)]
-        fn set_paused(&mut self, paused: bool) -> Result<(), AdminError> {
-            admin::emit(self.admin.set_paused(self.env().caller(), paused)?);
-            Ok(())
-        }
-        #[ink(message)]
-        fn paused(&self) -> bool {
-            self.admin.paused()
-        }
-        #[ink(message)]
-        fn set_code(&mut self, code_hash: CodeHash) -> Result<(), AdminError> {
-            admin::emit(self.admin.set_code(self.env().caller(), code_hash)?);
-            Ok(())
+        fn set_link(&mut self, _link: Link, to: Option<AccountId>) {
+            self.selector.set(&to);
         }
     }
 
-    #[cfg(test)]
+    impl Admin for AwardContract {
+        #[ink(message)]
+        fn admin(&self) -> AccountId {
+            self.governed.data().admin()
+        }
+        #[ink(message)]
+        fn pending_admin(&self) -> Option<AccountId> {
+            self.governed.data().pending()
+        }
+        #[ink(message)]
+        fn transfer_admin(&mut self, proposed: AccountId) -> Result<(), AdminError> {
+            self.governed.transfer_admin(self.env().caller(), proposed)
+        }
+        #[ink(message)]
+        fn accept_admin(&mut self) -> Result<(), AdminError> {
+            self.governed.accept_admin(self.env().caller())
+        }
+        #[ink(message)]
+        fn set_paused(&mut self, paused: bool) -> Result<(), AdminError> {
+            self.governed.set_paused(self.env().caller(), paused)
+        }
+        #[ink(message)]
+        fn paused(&self) -> bool {
+            self.governed.data().paused()
+        }
+        #[ink(message)]
+        fn governance_delay(&self) -> BlockNumber {
+            self.governed.governance().delay()
+        }
+        #[ink(message)]
+        fn pending_changes(&self) -> Vec<ScheduledChange> {
+            self.governed.pending_changes()
+        }
+        #[ink(message)]
+        fn schedule_change(&mut self, change: Change) -> Result<ChangeId, AdminError> {
+            let (caller, now) = (self.env().caller(), self.env().block_number());
+            admin::schedule_change(self, caller, now, change)
+        }
+        #[ink(message)]
+        fn apply_change(&mut self, id: ChangeId) -> Result<(), AdminError> {
+            let now = self.env().block_number();
+            admin::apply_change(self, id, now)
+        }
+        #[ink(message)]
+        fn cancel_change(&mut self, id: ChangeId) -> Result<(), AdminError> {
+            admin::cancel_change(self, self.env().caller(), id)
+        }
+    }
+
+    #[cfg(all(test, not(feature = "upgrade-fixture")))]
     mod tests {
         use super::*;
         use ink::env::{test, DefaultEnvironment};
 
+        const DELAY: BlockNumber = 30;
+
         #[ink::test]
-        fn only_the_configured_selector_may_select() {
+        fn only_the_wired_selector_may_select() {
             let accounts = test::default_accounts::<DefaultEnvironment>();
-            let mut award = AwardContract::new(accounts.django, 10).unwrap();
+            let mut award = AwardContract::new(accounts.django, 20, DELAY).unwrap();
             let requirements = Requirements {
                 max_price_per_block: 1,
                 ..Default::default()
@@ -245,36 +349,44 @@ pub mod award {
                 Err(AwardError::Unauthorized),
                 "nobody may select before the admin wires a selector"
             );
+            let wire = |to| Change::Link(Link::Controller, Some(to));
             test::set_caller::<DefaultEnvironment>(accounts.bob);
             assert_eq!(
-                award.configure(Some(accounts.bob), 10, Strategy::RoundRobin),
-                Err(AwardError::Unauthorized)
+                award.schedule_change(wire(accounts.bob)),
+                Err(AdminError::Unauthorized)
             );
             test::set_caller::<DefaultEnvironment>(accounts.alice);
-            award
-                .configure(Some(accounts.charlie), 10, Strategy::Random)
-                .unwrap();
+            award.schedule_change(wire(accounts.charlie)).unwrap();
+            assert_eq!(award.selector(), Some(accounts.charlie), "first wiring");
+            let id = award.schedule_change(wire(accounts.bob)).unwrap();
+            assert_eq!(award.selector(), Some(accounts.charlie), "rewiring waits");
+            assert_eq!(award.pending_changes().len(), 1);
+            assert_eq!(award.apply_change(id), Err(AdminError::NotDue));
+            test::set_caller::<DefaultEnvironment>(accounts.bob);
             assert_eq!(
                 award.select(requirements, 0, 0),
-                Err(AwardError::Unauthorized)
+                Err(AwardError::Unauthorized),
+                "the scheduled selector has no power before its change applies"
             );
         }
 
         #[ink::test]
         fn window_must_be_bounded() {
             let accounts = test::default_accounts::<DefaultEnvironment>();
-            assert!(AwardContract::new(accounts.django, 0).is_err());
-            assert!(AwardContract::new(accounts.django, MAX_PAGE + 1).is_err());
-            let mut award = AwardContract::new(accounts.django, MAX_PAGE).unwrap();
+            assert!(AwardContract::new(accounts.django, MIN_AWARD_WINDOW - 1, DELAY).is_err());
+            assert!(AwardContract::new(accounts.django, MAX_PAGE + 1, DELAY).is_err());
+            let mut award = AwardContract::new(accounts.django, MAX_PAGE, DELAY).unwrap();
             assert_eq!(
-                award.configure(None, 0, Strategy::Capacity),
-                Err(AwardError::InvalidInput(Invalid::Parameter))
+                award.configure(MIN_AWARD_WINDOW - 1, Strategy::Capacity),
+                Err(AwardError::InvalidInput(Invalid::Parameter)),
+                "a window one provider's offers could fill"
             );
             assert_eq!(
                 award.max_candidates(),
                 MAX_PAGE,
                 "refused config writes nothing"
             );
+            assert_eq!(award.strategy(), Strategy::RoundRobin);
         }
     }
 }

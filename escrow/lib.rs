@@ -1,13 +1,17 @@
 //! DINFRA escrow: holds consumers' funds and streams them to providers per
 //! block (money rules in [`dinfra::stream`]).
 //!
-//! Only the configured subscription contract may open and steer streams;
-//! anyone may deposit into a stream (sponsor a subscription); withdrawals
-//! (by the payee, or the subscription contract claiming for it) always pay
+//! Only the configured subscription contract (the controller) may open and
+//! steer streams; anyone may deposit into a stream (sponsor a subscription);
+//! withdrawals (by the payee, or the controller claiming for it) always pay
 //! the payee. Pausing stops new streams, never deposits, withdrawals or
-//! refunds. A thin ink! shell over [`data::EscrowData`]: the shell makes
-//! exactly the transfers the data's events name, and a failed transfer
-//! returns `TransferFailed`, which reverts every write of the message.
+//! refunds. The admin has no power over any stream: a new controller only
+//! comes through a scheduled change, and the streams opened under the old
+//! one can then be `reclaim`ed by their payers. A payment the runtime
+//! refuses at `withdraw` or `close` is credited to its owner
+//! (`withdraw_credit`), so one party's reaped account never blocks the
+//! other's money. A thin ink! shell over [`data::EscrowData`]: the shell
+//! makes exactly the transfers the data's events name.
 #![cfg_attr(not(feature = "std"), no_std, no_main)]
 
 pub mod data;
@@ -15,17 +19,11 @@ pub mod data;
 #[ink::contract]
 pub mod escrow {
     use crate::data::{EscrowData, EscrowEvent};
-    use dinfra::admin::{self, Admin, AdminData, AdminError};
+    use dinfra::admin::{self, Admin, AdminError, Governed, Links};
+    use dinfra::governance::{Change, ChangeId, Link, ScheduledChange};
     use dinfra::stream::Stream;
-    use dinfra::traits::{Escrow, EscrowError, StreamFigures, StreamId};
-    use dinfra::types::CodeHash;
+    use dinfra::traits::{ClosedStream, Escrow, EscrowError, StreamFigures, StreamId};
     use ink::prelude::vec::Vec;
-
-    #[ink(event)]
-    pub struct SubscriptionContractChanged {
-        #[ink(topic)]
-        pub subscription_contract: Option<AccountId>,
-    }
 
     #[ink(event)]
     pub struct StreamOpened {
@@ -96,42 +94,126 @@ pub mod escrow {
         pub refunded: Balance,
     }
 
+    /// The payer closed a stream no controller steers any more.
+    #[ink(event)]
+    pub struct StreamReclaimed {
+        #[ink(topic)]
+        pub id: StreamId,
+        #[ink(topic)]
+        pub payer: AccountId,
+    }
+
+    /// The runtime refused a payment: it is kept for `account`.
+    #[ink(event)]
+    pub struct Credited {
+        #[ink(topic)]
+        pub account: AccountId,
+        pub amount: Balance,
+    }
+
+    #[ink(event)]
+    pub struct CreditWithdrawn {
+        #[ink(topic)]
+        pub account: AccountId,
+        pub amount: Balance,
+    }
+
+    /// The upgrade fixture's new storage cell.
+    #[cfg(feature = "upgrade-fixture")]
+    fn upgrade_note(
+    ) -> ink::storage::Lazy<u32, ink::storage::traits::ManualKey<{ crate::data::keys::UPGRADE_NOTE }>>
+    {
+        ink::storage::Lazy::new()
+    }
+
     #[ink(storage)]
     pub struct EscrowContract {
-        admin: AdminData,
-        /// The only account allowed to open and steer streams.
-        subscription_contract: Option<AccountId>,
+        governed: Governed,
         data: EscrowData,
     }
 
     impl EscrowContract {
-        /// The caller becomes admin; no contract may open streams until wired.
+        /// The caller becomes admin; no contract may open streams until the
+        /// first wiring (`schedule_change(Link(Controller, …))`, at once);
+        /// every later change of its code or controller waits
+        /// `governance_delay` blocks.
         #[ink(constructor)]
-        pub fn new() -> Self {
-            Self {
-                admin: AdminData::new(Self::env().caller()),
-                subscription_contract: None,
-                data: EscrowData::default(),
-            }
+        pub fn new(governance_delay: BlockNumber) -> Result<Self, EscrowError> {
+            Ok(Self {
+                governed: Governed::new(Self::env().caller(), governance_delay)?,
+                data: EscrowData::new(),
+            })
         }
 
-        /// Sets the contract allowed to open and steer streams (admin only).
+        /// The upgrade fixture's added message: reads the storage cell only
+        /// the new code has (a key v1 never wrote).
+        #[cfg(feature = "upgrade-fixture")]
         #[ink(message)]
-        pub fn set_subscription_contract(
-            &mut self,
-            subscription_contract: Option<AccountId>,
-        ) -> Result<(), EscrowError> {
-            self.admin.ensure_admin(self.env().caller())?;
-            self.subscription_contract = subscription_contract;
-            self.env().emit_event(SubscriptionContractChanged {
-                subscription_contract,
-            });
-            Ok(())
+        pub fn upgrade_note(&self) -> Option<u32> {
+            upgrade_note().get()
         }
 
+        /// The upgrade fixture's added message: writes that cell.
+        #[cfg(feature = "upgrade-fixture")]
+        #[ink(message)]
+        pub fn set_upgrade_note(&mut self, note: u32) {
+            upgrade_note().set(&note);
+        }
+
+        /// The controller: the subscription contract that opens and steers
+        /// streams.
         #[ink(message)]
         pub fn subscription_contract(&self) -> Option<AccountId> {
-            self.subscription_contract
+            self.data.controller()
+        }
+
+        /// How many times the controller changed; a stream opened in an
+        /// earlier epoch may be reclaimed by its payer.
+        #[ink(message)]
+        pub fn controller_epoch(&self) -> u32 {
+            self.data.controller_epoch()
+        }
+
+        /// The payer's way out when nothing steers its stream any more (the
+        /// controller changed or went since the stream was opened, or holds
+        /// no contract): closes it, paying the payee what it earned and the
+        /// payer the rest. `ControllerWorking` otherwise: then the
+        /// subscription contract's `cancel` is the way.
+        #[ink(message)]
+        pub fn reclaim(&mut self, id: StreamId) -> Result<ClosedStream, EscrowError> {
+            let (caller, now) = (self.env().caller(), self.env().block_number());
+            let events = self.data.reclaim(id, caller, now, |controller| {
+                ink::env::code_hash::<ink::env::DefaultEnvironment>(&controller).is_err()
+            })?;
+            let closed = closed_stream(&events)?;
+            self.apply(events)?;
+            Ok(closed)
+        }
+
+        /// Pays the caller the payments the runtime refused it earlier;
+        /// returns the amount.
+        #[ink(message)]
+        pub fn withdraw_credit(&mut self) -> Result<Balance, EscrowError> {
+            let caller = self.env().caller();
+            let events = self.data.withdraw_credit(caller)?;
+            let paid = match events.first() {
+                Some(EscrowEvent::CreditWithdrawn { amount, .. }) => *amount,
+                _ => return Err(EscrowError::NotFound),
+            };
+            self.apply(events)?;
+            Ok(paid)
+        }
+
+        /// What `account` may take with `withdraw_credit`.
+        #[ink(message)]
+        pub fn credit_of(&self, account: AccountId) -> Balance {
+            self.data.credit_of(account)
+        }
+
+        /// Σ credits; with `total_held`, what the contract's balance covers.
+        #[ink(message)]
+        pub fn total_credited(&self) -> Balance {
+            self.data.total_credited()
         }
 
         /// The raw stream record, `None` if unknown.
@@ -153,23 +235,25 @@ pub mod escrow {
         }
 
         fn ensure_controller(&self) -> Result<(), EscrowError> {
-            if self.subscription_contract != Some(self.env().caller()) {
+            if self.data.controller() != Some(self.env().caller()) {
                 return Err(EscrowError::Unauthorized);
             }
             Ok(())
         }
 
-        fn pay(&self, to: AccountId, amount: Balance) -> Result<(), EscrowError> {
-            if amount == 0 {
+        /// Pays `amount` to `to`; a payment the runtime refuses (below the
+        /// existential deposit to a reaped account, say) is credited to `to`
+        /// instead of failing the message.
+        fn pay_or_credit(&mut self, to: AccountId, amount: Balance) -> Result<(), EscrowError> {
+            if amount == 0 || self.env().transfer(to, amount).is_ok() {
                 return Ok(());
             }
-            self.env()
-                .transfer(to, amount)
-                .map_err(|_| EscrowError::TransferFailed)
+            let event = self.data.credit(to, amount)?;
+            self.apply(ink::prelude::vec![event])
         }
 
         /// Makes the transfers the events name, then emits them.
-        fn apply(&self, events: Vec<EscrowEvent>) -> Result<(), EscrowError> {
+        fn apply(&mut self, events: Vec<EscrowEvent>) -> Result<(), EscrowError> {
             for event in events {
                 match event {
                     EscrowEvent::Opened {
@@ -201,8 +285,8 @@ pub mod escrow {
                         self.env().emit_event(EndScheduled { id, end })
                     }
                     EscrowEvent::Withdrawn { id, payee, amount } => {
-                        self.pay(payee, amount)?;
-                        self.env().emit_event(Withdrawn { id, payee, amount })
+                        self.env().emit_event(Withdrawn { id, payee, amount });
+                        self.pay_or_credit(payee, amount)?;
                     }
                     EscrowEvent::Closed {
                         id,
@@ -210,10 +294,23 @@ pub mod escrow {
                         payer,
                         paid,
                         refunded,
+                        ..
                     } => {
-                        self.pay(payee, paid)?;
-                        self.pay(payer, refunded)?;
-                        self.env().emit_event(StreamClosed { id, paid, refunded })
+                        self.env().emit_event(StreamClosed { id, paid, refunded });
+                        self.pay_or_credit(payee, paid)?;
+                        self.pay_or_credit(payer, refunded)?;
+                    }
+                    EscrowEvent::Reclaimed { id, payer } => {
+                        self.env().emit_event(StreamReclaimed { id, payer })
+                    }
+                    EscrowEvent::Credited { account, amount } => {
+                        self.env().emit_event(Credited { account, amount })
+                    }
+                    EscrowEvent::CreditWithdrawn { account, amount } => {
+                        self.env()
+                            .transfer(account, amount)
+                            .map_err(|_| EscrowError::TransferFailed)?;
+                        self.env().emit_event(CreditWithdrawn { account, amount })
                     }
                 }
             }
@@ -221,9 +318,20 @@ pub mod escrow {
         }
     }
 
-    impl Default for EscrowContract {
-        fn default() -> Self {
-            Self::new()
+    /// What a close's events say it paid out.
+    fn closed_stream(events: &[EscrowEvent]) -> Result<ClosedStream, EscrowError> {
+        match events.first() {
+            Some(EscrowEvent::Closed {
+                paid,
+                refunded,
+                payee_total,
+                ..
+            }) => Ok(ClosedStream {
+                paid: *paid,
+                refunded: *refunded,
+                payee_total: *payee_total,
+            }),
+            _ => Err(EscrowError::NotFound),
         }
     }
 
@@ -236,7 +344,7 @@ pub mod escrow {
             rate: Balance,
         ) -> Result<StreamId, EscrowError> {
             self.ensure_controller()?;
-            self.admin.ensure_not_paused()?;
+            self.governed.ensure_not_paused()?;
             let id = self.data.stream_count();
             let deposit = self.env().transferred_value();
             let events = self
@@ -248,8 +356,9 @@ pub mod escrow {
 
         #[ink(message)]
         fn start(&mut self, id: StreamId) -> Result<(), EscrowError> {
-            self.ensure_controller()?;
-            let events = self.data.start(id, self.env().block_number())?;
+            let events = self
+                .data
+                .start(id, self.env().caller(), self.env().block_number())?;
             self.apply(events)
         }
 
@@ -271,47 +380,43 @@ pub mod escrow {
             payee: AccountId,
             rate: Balance,
         ) -> Result<(), EscrowError> {
-            self.ensure_controller()?;
-            let events = self
-                .data
-                .reassign(id, payee, rate, self.env().block_number())?;
+            let events =
+                self.data
+                    .reassign(id, self.env().caller(), payee, rate, self.env().block_number())?;
             self.apply(events)
         }
 
         #[ink(message)]
         fn set_rate(&mut self, id: StreamId, rate: Balance) -> Result<(), EscrowError> {
-            self.ensure_controller()?;
-            let events = self.data.set_rate(id, rate, self.env().block_number())?;
+            let events =
+                self.data
+                    .set_rate(id, self.env().caller(), rate, self.env().block_number())?;
             self.apply(events)
         }
 
         #[ink(message)]
         fn set_end(&mut self, id: StreamId, end: BlockNumber) -> Result<(), EscrowError> {
-            self.ensure_controller()?;
-            let events = self.data.set_end(id, end, self.env().block_number())?;
+            let events =
+                self.data
+                    .set_end(id, self.env().caller(), end, self.env().block_number())?;
             self.apply(events)
         }
 
         #[ink(message)]
-        fn close(&mut self, id: StreamId) -> Result<(Balance, Balance), EscrowError> {
-            self.ensure_controller()?;
-            let events = self.data.close(id, self.env().block_number())?;
-            let outcome = match events.first() {
-                Some(EscrowEvent::Closed { paid, refunded, .. }) => (*paid, *refunded),
-                _ => return Err(EscrowError::NotFound),
-            };
+        fn close(&mut self, id: StreamId, fee: Balance) -> Result<ClosedStream, EscrowError> {
+            let events =
+                self.data
+                    .close(id, self.env().caller(), self.env().block_number(), fee)?;
+            let closed = closed_stream(&events)?;
             self.apply(events)?;
-            Ok(outcome)
+            Ok(closed)
         }
 
         #[ink(message)]
         fn withdraw(&mut self, id: StreamId) -> Result<Balance, EscrowError> {
-            let events = self.data.withdraw(
-                id,
-                self.env().caller(),
-                self.subscription_contract,
-                self.env().block_number(),
-            )?;
+            let events = self
+                .data
+                .withdraw(id, self.env().caller(), self.env().block_number())?;
             let amount = match events.first() {
                 Some(EscrowEvent::Withdrawn { amount, .. }) => *amount,
                 _ => return Err(EscrowError::NotFound),
@@ -326,54 +431,85 @@ pub mod escrow {
         }
     }
 
-    impl Admin for EscrowContract {
-        #[ink(message)]
-        fn admin(&self) -> AccountId {
-            self.admin.admin()
+    impl Links for EscrowContract {
+        fn governed(&mut self) -> &mut Governed {
+            &mut self.governed
         }
-        #[ink(message)]
-        fn pending_admin(&self) -> Option<AccountId> {
-            self.admin.pending()
+        fn link(&self, link: Link) -> Result<Option<AccountId>, AdminError> {
+            match link {
+                Link::Controller => Ok(self.data.controller()),
+                Link::Award => Err(AdminError::InvalidChange),
+            }
         }
-        #[ink(message)]
-        fn transfer_admin(&mut self, proposed: AccountId) -> Result<(), AdminError> {
-            admin::emit(self.admin.propose(self.env().caller(), proposed)?);
-            Ok(())
-        }
-        #[ink(message)]
-        fn accept_admin(&mut self) -> Result<(), AdminError> {
-            admin::emit(self.admin.accept(self.env().caller())?);
-            Ok(())
-        }
-        #[ink(message)]
-        fn set_paused(&mut self, paused: bool) -> Result<(), AdminError> {
-            admin::emit(self.admin.set_paused(self.env().caller(), paused)?);
-            Ok(())
-        }
-        #[ink(message)]
-        fn paused(&self) -> bool {
-            self.admin.paused()
-        }
-        #[ink(message)]
-        fn set_code(&mut self, code_hash: CodeHash) -> Result<(), AdminError> {
-            admin::emit(self.admin.set_code(self.env().caller(), code_hash)?);
-            Ok(())
+        fn set_link(&mut self, _link: Link, to: Option<AccountId>) {
+            self.data.set_controller(to);
         }
     }
 
-    #[cfg(test)]
+    impl Admin for EscrowContract {
+        #[ink(message)]
+        fn admin(&self) -> AccountId {
+            self.governed.data().admin()
+        }
+        #[ink(message)]
+        fn pending_admin(&self) -> Option<AccountId> {
+            self.governed.data().pending()
+        }
+        #[ink(message)]
+        fn transfer_admin(&mut self, proposed: AccountId) -> Result<(), AdminError> {
+            self.governed.transfer_admin(self.env().caller(), proposed)
+        }
+        #[ink(message)]
+        fn accept_admin(&mut self) -> Result<(), AdminError> {
+            self.governed.accept_admin(self.env().caller())
+        }
+        #[ink(message)]
+        fn set_paused(&mut self, paused: bool) -> Result<(), AdminError> {
+            self.governed.set_paused(self.env().caller(), paused)
+        }
+        #[ink(message)]
+        fn paused(&self) -> bool {
+            self.governed.data().paused()
+        }
+        #[ink(message)]
+        fn governance_delay(&self) -> BlockNumber {
+            self.governed.governance().delay()
+        }
+        #[ink(message)]
+        fn pending_changes(&self) -> Vec<ScheduledChange> {
+            self.governed.pending_changes()
+        }
+        #[ink(message)]
+        fn schedule_change(&mut self, change: Change) -> Result<ChangeId, AdminError> {
+            let (caller, now) = (self.env().caller(), self.env().block_number());
+            admin::schedule_change(self, caller, now, change)
+        }
+        #[ink(message)]
+        fn apply_change(&mut self, id: ChangeId) -> Result<(), AdminError> {
+            let now = self.env().block_number();
+            admin::apply_change(self, id, now)
+        }
+        #[ink(message)]
+        fn cancel_change(&mut self, id: ChangeId) -> Result<(), AdminError> {
+            admin::cancel_change(self, self.env().caller(), id)
+        }
+    }
+
+    #[cfg(all(test, not(feature = "upgrade-fixture")))]
     mod tests {
         use super::*;
         use dinfra::stream::{StreamError, StreamStatus};
         use ink::env::{test, DefaultEnvironment as Env};
 
+        const DELAY: BlockNumber = 30;
+
         /// An escrow whose controller is `charlie`, with a stream from `bob`
         /// to `django` at rate 10, opened with a deposit of 1_000.
         fn escrow_with_stream() -> (EscrowContract, test::DefaultAccounts<Env>) {
             let accounts = test::default_accounts::<Env>();
-            let mut escrow = EscrowContract::new();
+            let mut escrow = EscrowContract::new(DELAY).unwrap();
             escrow
-                .set_subscription_contract(Some(accounts.charlie))
+                .schedule_change(Change::Link(Link::Controller, Some(accounts.charlie)))
                 .unwrap();
             test::set_caller::<Env>(accounts.charlie);
             test::set_value_transferred::<Env>(1_000);
@@ -397,15 +533,20 @@ pub mod escrow {
                 Err(EscrowError::Unauthorized)
             );
             assert_eq!(escrow.set_end(0, 50), Err(EscrowError::Unauthorized));
-            assert_eq!(escrow.close(0), Err(EscrowError::Unauthorized));
+            assert_eq!(escrow.close(0, 0), Err(EscrowError::Unauthorized));
             assert_eq!(
                 escrow.withdraw(0),
                 Err(EscrowError::Unauthorized),
                 "only the payee or the controller"
             );
             assert_eq!(
-                escrow.set_subscription_contract(None),
-                Err(EscrowError::Unauthorized)
+                escrow.schedule_change(Change::Link(Link::Controller, None)),
+                Err(AdminError::Unauthorized)
+            );
+            assert_eq!(
+                escrow.reclaim(0),
+                Err(EscrowError::Unauthorized),
+                "only the payer reclaims"
             );
             assert_eq!(escrow.figures(0).unwrap().status, StreamStatus::Pending);
         }
@@ -451,7 +592,85 @@ pub mod escrow {
             assert_eq!(escrow.deposit(0), Ok(()), "sponsoring is never paused");
             test::set_value_transferred::<Env>(0);
             test::set_caller::<Env>(accounts.charlie);
-            assert_eq!(escrow.close(0), Ok((10, 995)), "refunds are never paused");
+            assert_eq!(
+                escrow.close(0, 0),
+                Ok(ClosedStream {
+                    paid: 10,
+                    refunded: 995,
+                    payee_total: 10
+                }),
+                "refunds are never paused"
+            );
+        }
+
+        #[ink::test]
+        fn the_payer_reclaims_only_a_stream_nobody_steers() {
+            let (mut escrow, accounts) = escrow_with_stream();
+            // (`ControllerWorking` for a stream its controller still steers
+            // needs the runtime's `code_hash`: e2e-tests/tests/escrow.rs.)
+            escrow.start(0).unwrap();
+            test::set_caller::<Env>(accounts.alice);
+            let id = escrow
+                .schedule_change(Change::Link(Link::Controller, Some(accounts.eve)))
+                .unwrap();
+            for _ in 0..DELAY {
+                test::advance_block::<Env>();
+            }
+            escrow.apply_change(id).unwrap();
+            assert_eq!(escrow.subscription_contract(), Some(accounts.eve));
+            assert_eq!(
+                escrow.controller_epoch(),
+                2,
+                "first wiring, then the change"
+            );
+            test::set_caller::<Env>(accounts.eve);
+            for refused in [
+                escrow.start(0),
+                escrow.set_rate(0, 1_000),
+                escrow.reassign(0, accounts.eve, 1_000),
+                escrow.set_end(0, 5),
+                escrow.close(0, 1_000).map(|_| ()),
+                escrow.withdraw(0).map(|_| ()),
+            ] {
+                assert_eq!(
+                    refused,
+                    Err(EscrowError::Unauthorized),
+                    "a new controller steers only the streams it opens"
+                );
+            }
+            test::set_value_transferred::<Env>(50);
+            assert_eq!(escrow.open(accounts.bob, accounts.eve, 1), Ok(1));
+            test::set_value_transferred::<Env>(0);
+            assert_eq!(escrow.start(1), Ok(()), "its own it steers");
+            test::set_caller::<Env>(accounts.django);
+            assert_eq!(escrow.reclaim(0), Err(EscrowError::Unauthorized));
+            test::set_caller::<Env>(accounts.bob);
+            for _ in 0..3 {
+                test::advance_block::<Env>();
+            }
+            assert_eq!(
+                escrow.reclaim(0),
+                Ok(ClosedStream {
+                    paid: 10 * u128::from(DELAY + 3),
+                    refunded: 1_000 - 10 * u128::from(DELAY + 3),
+                    payee_total: 10 * u128::from(DELAY + 3)
+                }),
+                "the payee is paid what it earned to this block, the payer the rest"
+            );
+            assert_eq!(escrow.total_held(), 50, "the new controller's stream only");
+            assert_eq!(
+                escrow.reclaim(0),
+                Err(EscrowError::Stream(StreamError::Closed))
+            );
+        }
+
+        #[ink::test]
+        fn a_credit_is_only_withdrawn_by_its_owner_and_once() {
+            let (mut escrow, accounts) = escrow_with_stream();
+            test::set_caller::<Env>(accounts.django);
+            assert_eq!(escrow.withdraw_credit(), Err(EscrowError::NoCredit));
+            assert_eq!(escrow.credit_of(accounts.django), 0);
+            assert_eq!(escrow.total_credited(), 0);
         }
     }
 }

@@ -10,22 +10,24 @@
 pub mod data;
 mod offers;
 mod providers;
-#[cfg(test)]
+#[cfg(all(test, not(feature = "upgrade-fixture")))]
 mod tests;
 pub mod types;
 
 #[ink::contract]
 pub mod registry {
     use crate::data::{
-        DeploymentType, Offer, OfferTerms, Page, Parameters, Provider, ProviderStatus,
+        keys, DeploymentType, Offer, OfferTerms, Page, Parameters, Provider, ProviderStatus,
         RegistryData, RegistryEvent,
     };
-    use dinfra::admin::{self, Admin, AdminData, AdminError};
+    use dinfra::admin::{self, Admin, AdminError, Governed, Links};
+    use dinfra::governance::{Change, ChangeId, Link, ScheduledChange};
     use dinfra::traits::{
-        CandidatePage, Outcome, Registry, RegistryError, Reputation, Reservation,
+        CandidatePage, Outcome, Registry, RegistryError, Reputation, Requirements, Reservation,
     };
-    use dinfra::types::{Attribute, CodeHash, Hash32, OfferId, TypeId};
+    use dinfra::types::{Attribute, Hash32, OfferId, TypeId};
     use ink::prelude::{string::String, vec::Vec};
+    use ink::storage::{traits::ManualKey, Lazy};
 
     #[ink(event)]
     pub struct TypeRegistered {
@@ -129,54 +131,77 @@ pub mod registry {
         #[ink(topic)]
         pub provider: AccountId,
         pub outcome: Outcome,
+        /// What the subscription had at stake (paid, or held for a miss).
+        pub value: Balance,
         pub reputation: Reputation,
     }
 
-    /// Emitted when the admin changes parameters or the controller.
+    /// Emitted when the admin changes the parameters.
     #[ink(event)]
     pub struct ConfigChanged {
         pub parameters: Parameters,
-        pub controller: Option<AccountId>,
+    }
+
+    /// The upgrade fixture's new storage cell.
+    #[cfg(feature = "upgrade-fixture")]
+    fn upgrade_note(
+    ) -> ink::storage::Lazy<u32, ink::storage::traits::ManualKey<{ keys::UPGRADE_NOTE }>> {
+        ink::storage::Lazy::new()
     }
 
     #[ink(storage)]
     pub struct RegistryContract {
-        admin: AdminData,
+        governed: Governed,
         /// The only account allowed to reserve, release and record (the
-        /// subscription contract); `None` until wired.
-        controller: Option<AccountId>,
+        /// subscription contract); `None` until wired. Changed only by a
+        /// scheduled `Link::Controller` change.
+        controller: Lazy<Option<AccountId>, ManualKey<{ keys::CONTROLLER }>>,
         data: RegistryData,
     }
 
     impl RegistryContract {
-        /// The caller becomes admin.
+        /// The caller becomes admin; every change of its code or controller
+        /// waits `governance_delay` blocks.
         #[ink(constructor)]
-        pub fn new(min_bond: Balance, unbonding_blocks: BlockNumber) -> Self {
-            Self {
-                admin: AdminData::new(Self::env().caller()),
-                controller: None,
+        pub fn new(
+            min_bond: Balance,
+            unbonding_blocks: BlockNumber,
+            governance_delay: BlockNumber,
+        ) -> Result<Self, RegistryError> {
+            let mut controller = Lazy::new();
+            controller.set(&None);
+            Ok(Self {
+                governed: Governed::new(Self::env().caller(), governance_delay)?,
+                controller,
                 data: RegistryData::new(Parameters {
                     min_bond,
                     unbonding_blocks,
                 }),
-            }
+            })
         }
 
-        /// Sets the minimum bond, the unbonding period and the controller
-        /// (the subscription contract) (admin only).
+        /// The upgrade fixture's added message: reads the storage cell only
+        /// the new code has (a key v1 never wrote).
+        #[cfg(feature = "upgrade-fixture")]
         #[ink(message)]
-        pub fn configure(
-            &mut self,
-            parameters: Parameters,
-            controller: Option<AccountId>,
-        ) -> Result<(), RegistryError> {
-            self.admin.ensure_admin(self.env().caller())?;
+        pub fn upgrade_note(&self) -> Option<u32> {
+            upgrade_note().get()
+        }
+
+        /// The upgrade fixture's added message: writes that cell.
+        #[cfg(feature = "upgrade-fixture")]
+        #[ink(message)]
+        pub fn set_upgrade_note(&mut self, note: u32) {
+            upgrade_note().set(&note);
+        }
+
+        /// Sets the minimum bond and the unbonding period (admin only): they
+        /// apply to later registrations and deregistrations.
+        #[ink(message)]
+        pub fn configure(&mut self, parameters: Parameters) -> Result<(), RegistryError> {
+            self.governed.ensure_admin(self.env().caller())?;
             self.data.set_parameters(parameters);
-            self.controller = controller;
-            self.env().emit_event(ConfigChanged {
-                parameters,
-                controller,
-            });
+            self.env().emit_event(ConfigChanged { parameters });
             Ok(())
         }
 
@@ -188,7 +213,7 @@ pub mod registry {
             name: String,
             schema_hash: Hash32,
         ) -> Result<TypeId, RegistryError> {
-            self.admin.ensure_not_paused()?;
+            self.governed.ensure_not_paused()?;
             let events = self
                 .data
                 .register_type(self.env().caller(), name, schema_hash)?;
@@ -209,7 +234,7 @@ pub mod registry {
             endpoint: String,
             attributes: Vec<Attribute>,
         ) -> Result<(), RegistryError> {
-            self.admin.ensure_not_paused()?;
+            self.governed.ensure_not_paused()?;
             let events = self.data.register_provider(
                 self.env().caller(),
                 name,
@@ -292,7 +317,7 @@ pub mod registry {
             type_id: TypeId,
             terms: OfferTerms,
         ) -> Result<OfferId, RegistryError> {
-            self.admin.ensure_not_paused()?;
+            self.governed.ensure_not_paused()?;
             let events = self
                 .data
                 .publish_offer(self.env().caller(), type_id, terms)?;
@@ -368,8 +393,8 @@ pub mod registry {
             self.data.offer(offer_id)
         }
 
-        /// Live offers of `type_id` at index positions `cursor..cursor+limit`,
-        /// and how many there are.
+        /// The offers of `type_id` that can be awarded now, at index
+        /// positions `cursor..cursor+limit`, and how many there are.
         #[ink(message)]
         pub fn offers_of_type(
             &self,
@@ -380,10 +405,17 @@ pub mod registry {
             self.data.offers_of_type(type_id, cursor, limit)
         }
 
-        /// Live offers of `type_id`.
+        /// Offers of `type_id` that can be awarded now.
         #[ink(message)]
         pub fn offer_count_of_type(&self, type_id: TypeId) -> u32 {
             self.data.offer_count_of_type(type_id)
+        }
+
+        /// Every live offer of `provider`, awardable now or not (paused,
+        /// full).
+        #[ink(message)]
+        pub fn offers_of_provider(&self, provider: AccountId) -> Vec<(OfferId, Offer)> {
+            self.data.offers_of_provider(provider)
         }
 
         #[ink(message)]
@@ -393,11 +425,11 @@ pub mod registry {
 
         #[ink(message)]
         pub fn controller(&self) -> Option<AccountId> {
-            self.controller
+            self.controller.get().flatten()
         }
 
         fn ensure_controller(&self) -> Result<(), RegistryError> {
-            if self.controller != Some(self.env().caller()) {
+            if self.controller() != Some(self.env().caller()) {
                 return Err(RegistryError::Unauthorized);
             }
             Ok(())
@@ -495,10 +527,12 @@ pub mod registry {
                     RegistryEvent::OutcomeRecorded {
                         provider,
                         outcome,
+                        value,
                         reputation,
                     } => self.env().emit_event(OutcomeRecorded {
                         provider,
                         outcome,
+                        value,
                         reputation,
                     }),
                 }
@@ -514,15 +548,21 @@ pub mod registry {
             type_id: TypeId,
             cursor: u32,
             limit: u32,
-            attestors: Vec<AccountId>,
+            want: u32,
+            requirements: Requirements,
         ) -> Result<CandidatePage, RegistryError> {
-            self.data.candidates(type_id, cursor, limit, &attestors)
+            self.data
+                .candidates(type_id, cursor, limit, want, &requirements)
         }
 
         #[ink(message)]
-        fn reserve(&mut self, offer_id: OfferId) -> Result<Reservation, RegistryError> {
+        fn reserve(
+            &mut self,
+            offer_id: OfferId,
+            attestors: Vec<AccountId>,
+        ) -> Result<Reservation, RegistryError> {
             self.ensure_controller()?;
-            let (reservation, events) = self.data.reserve(offer_id)?;
+            let (reservation, events) = self.data.reserve(offer_id, &attestors)?;
             self.apply(events)?;
             Ok(reservation)
         }
@@ -535,45 +575,79 @@ pub mod registry {
         }
 
         #[ink(message)]
-        fn record(&mut self, provider: AccountId, outcome: Outcome) -> Result<(), RegistryError> {
+        fn record(
+            &mut self,
+            provider: AccountId,
+            outcome: Outcome,
+            value: Balance,
+        ) -> Result<(), RegistryError> {
             self.ensure_controller()?;
-            let events = self.data.record(provider, outcome)?;
+            let events = self.data.record(provider, outcome, value)?;
             self.apply(events)
+        }
+    }
+
+    impl Links for RegistryContract {
+        fn governed(&mut self) -> &mut Governed {
+            &mut self.governed
+        }
+        fn link(&self, link: Link) -> Result<Option<AccountId>, AdminError> {
+            match link {
+                Link::Controller => Ok(self.controller()),
+                Link::Award => Err(AdminError::InvalidChange),
+            }
+        }
+        fn set_link(&mut self, _link: Link, to: Option<AccountId>) {
+            self.controller.set(&to);
         }
     }
 
     impl Admin for RegistryContract {
         #[ink(message)]
         fn admin(&self) -> AccountId {
-            self.admin.admin()
+            self.governed.data().admin()
         }
         #[ink(message)]
         fn pending_admin(&self) -> Option<AccountId> {
-            self.admin.pending()
+            self.governed.data().pending()
         }
         #[ink(message)]
         fn transfer_admin(&mut self, proposed: AccountId) -> Result<(), AdminError> {
-            admin::emit(self.admin.propose(self.env().caller(), proposed)?);
-            Ok(())
+            self.governed.transfer_admin(self.env().caller(), proposed)
         }
         #[ink(message)]
         fn accept_admin(&mut self) -> Result<(), AdminError> {
-            admin::emit(self.admin.accept(self.env().caller())?);
-            Ok(())
+            self.governed.accept_admin(self.env().caller())
         }
         #[ink(message)]
         fn set_paused(&mut self, paused: bool) -> Result<(), AdminError> {
-            admin::emit(self.admin.set_paused(self.env().caller(), paused)?);
-            Ok(())
+            self.governed.set_paused(self.env().caller(), paused)
         }
         #[ink(message)]
         fn paused(&self) -> bool {
-            self.admin.paused()
+            self.governed.data().paused()
         }
         #[ink(message)]
-        fn set_code(&mut self, code_hash: CodeHash) -> Result<(), AdminError> {
-            admin::emit(self.admin.set_code(self.env().caller(), code_hash)?);
-            Ok(())
+        fn governance_delay(&self) -> BlockNumber {
+            self.governed.governance().delay()
+        }
+        #[ink(message)]
+        fn pending_changes(&self) -> Vec<ScheduledChange> {
+            self.governed.pending_changes()
+        }
+        #[ink(message)]
+        fn schedule_change(&mut self, change: Change) -> Result<ChangeId, AdminError> {
+            let (caller, now) = (self.env().caller(), self.env().block_number());
+            admin::schedule_change(self, caller, now, change)
+        }
+        #[ink(message)]
+        fn apply_change(&mut self, id: ChangeId) -> Result<(), AdminError> {
+            let now = self.env().block_number();
+            admin::apply_change(self, id, now)
+        }
+        #[ink(message)]
+        fn cancel_change(&mut self, id: ChangeId) -> Result<(), AdminError> {
+            admin::cancel_change(self, self.env().caller(), id)
         }
     }
 }

@@ -31,13 +31,13 @@ impl RegistryData {
         now: BlockNumber,
     ) -> Result<Vec<RegistryEvent>> {
         check_profile(&name, &endpoint, &attributes)?;
-        if bond < self.parameters.min_bond {
+        if bond < self.parameters().min_bond {
             return Err(RegistryError::InsufficientBond);
         }
         if self.providers.contains(caller) {
             return Err(RegistryError::AlreadyExists);
         }
-        let position = self.provider_count;
+        let position = self.provider_count.get_or_default();
         let count = position.checked_add(1).ok_or(RegistryError::Overflow)?;
         self.providers.insert(
             caller,
@@ -55,7 +55,7 @@ impl RegistryData {
         );
         self.provider_at.insert(position, &caller);
         self.provider_position.insert(caller, &position);
-        self.provider_count = count;
+        self.provider_count.set(&count);
         Ok(ink::prelude::vec![RegistryEvent::ProviderRegistered {
             provider: caller,
             name,
@@ -86,6 +86,8 @@ impl RegistryData {
     }
 
     /// Pauses (no new subscriptions; live ones go on) or resumes the caller.
+    /// A paused provider's offers leave their types' indexes and come back
+    /// on resume, so no award ever spends its window on them.
     pub fn set_provider_paused(
         &mut self,
         caller: AccountId,
@@ -101,6 +103,7 @@ impl RegistryData {
             return Err(RegistryError::WrongState);
         }
         provider.status = status;
+        self.sync_provider_offers(&provider.offers, status)?;
         self.providers.insert(caller, &provider);
         Ok(ink::prelude::vec![RegistryEvent::ProviderStatusChanged {
             provider: caller,
@@ -121,13 +124,16 @@ impl RegistryData {
             return Err(RegistryError::CapacityReserved);
         }
         let unbonds_at = now
-            .checked_add(self.parameters.unbonding_blocks)
+            .checked_add(self.parameters().unbonding_blocks)
             .ok_or(RegistryError::Overflow)?;
+        let status = ProviderStatus::Leaving { unbonds_at };
         let mut events = Vec::new();
         for offer_id in core::mem::take(&mut provider.offers) {
-            events.push(self.unlist_offer(offer_id)?);
+            let mut offer = self.offers.get(offer_id).ok_or(RegistryError::NotFound)?;
+            events.push(self.withdraw(offer_id, &mut offer, status)?);
+            self.offers.insert(offer_id, &offer);
         }
-        provider.status = ProviderStatus::Leaving { unbonds_at };
+        provider.status = status;
         self.providers.insert(caller, &provider);
         events.push(RegistryEvent::ProviderDeregistered {
             provider: caller,
@@ -155,6 +161,7 @@ impl RegistryData {
             .ok_or(RegistryError::NotFound)?;
         let last = self
             .provider_count
+            .get_or_default()
             .checked_sub(1)
             .ok_or(RegistryError::Overflow)?;
         if position != last {
@@ -164,7 +171,7 @@ impl RegistryData {
         }
         self.provider_at.remove(last);
         self.provider_position.remove(caller);
-        self.provider_count = last;
+        self.provider_count.set(&last);
         self.providers.remove(caller);
         Ok(ink::prelude::vec![RegistryEvent::BondWithdrawn {
             provider: caller,
@@ -196,29 +203,34 @@ impl RegistryData {
         }])
     }
 
-    /// Adds a subscription's outcome to the provider's record.
+    /// Adds a subscription's outcome, worth `value`, to the provider's
+    /// record.
     pub fn record(
         &mut self,
         provider_account: AccountId,
         outcome: Outcome,
+        value: Balance,
     ) -> Result<Vec<RegistryEvent>> {
         let mut provider = self
             .providers
             .get(provider_account)
             .ok_or(RegistryError::NotFound)?;
         let reputation = &mut provider.reputation;
-        let counter = match outcome {
-            Outcome::Completed => &mut reputation.completed,
-            Outcome::ExitedEarly => &mut reputation.exited_early,
-            Outcome::MissedReady => &mut reputation.missed_ready,
+        let (count, total) = match outcome {
+            Outcome::Completed => (&mut reputation.completed, &mut reputation.completed_value),
+            Outcome::ExitedEarly => (&mut reputation.exited_early, &mut reputation.exited_value),
+            Outcome::MissedReady => (&mut reputation.missed_ready, &mut reputation.missed_value),
         };
-        // A saturated counter is still the truth to within 2^32 outcomes.
-        *counter = counter.saturating_add(1);
+        // A saturated counter is still the truth to within 2^32 outcomes,
+        // a saturated value to within 2^128 units.
+        *count = count.saturating_add(1);
+        *total = total.saturating_add(value);
         let reputation = provider.reputation;
         self.providers.insert(provider_account, &provider);
         Ok(ink::prelude::vec![RegistryEvent::OutcomeRecorded {
             provider: provider_account,
             outcome,
+            value,
             reputation
         }])
     }
@@ -237,12 +249,13 @@ impl RegistryData {
     /// and the total.
     pub fn providers(&self, cursor: u32, limit: u32) -> Result<Page<(AccountId, Provider)>> {
         check_limit(limit)?;
+        let count = self.provider_count.get_or_default();
         let page = within_reply(
-            page_range(cursor, limit, self.provider_count)
+            page_range(cursor, limit, count)
                 .filter_map(|position| self.provider_at.get(position))
                 .filter_map(|account| self.providers.get(account).map(|p| (account, p))),
         );
-        Ok((self.provider_count, page))
+        Ok((count, page))
     }
 
     /// The caller's record, if it is registered and not leaving.

@@ -3,12 +3,28 @@
 use crate::data::{OfferTerms, Parameters, Pricing, ProviderStatus};
 use crate::registry::RegistryContract;
 use dinfra::admin::{Admin, AdminError};
-use dinfra::traits::{Outcome, Registry as _, RegistryError};
-use dinfra::types::{Attribute, Invalid};
+use dinfra::governance::{Change, Link};
+use dinfra::traits::{CandidatePage, Outcome, Registry as _, RegistryError, Requirements};
+use dinfra::types::{Attribute, Invalid, MAX_CANCEL_FEE_BLOCKS};
 use ink::env::{test, DefaultEnvironment as Env};
 
 const BOND: u128 = 1_000;
 const UNBONDING: u32 = 5;
+const DELAY: u32 = 30;
+
+/// Requirements any offer of the tests fits (price up to 100).
+fn any() -> Requirements {
+    Requirements {
+        max_price_per_block: 100,
+        min_duration: 10,
+        ..Default::default()
+    }
+}
+
+/// Ids of the offers a page found fitting, in scan order.
+fn ids(page: &CandidatePage) -> Vec<u64> {
+    page.fitting.iter().map(|(_, c)| c.offer_id).collect()
+}
 
 fn accounts() -> test::DefaultAccounts<Env> {
     test::default_accounts::<Env>()
@@ -28,6 +44,7 @@ fn terms(price: u128, capacity: u32) -> OfferTerms {
         min_duration: 10,
         notice_blocks: 5,
         pricing: Pricing::Fixed,
+        cancel_fee: 0,
     }
 }
 
@@ -35,16 +52,21 @@ fn terms(price: u128, capacity: u32) -> OfferTerms {
 /// registered as a provider.
 fn registry_with_bob() -> RegistryContract {
     let a = accounts();
-    let mut registry = RegistryContract::new(BOND, UNBONDING);
+    let mut registry = RegistryContract::new(BOND, UNBONDING, DELAY).unwrap();
     registry
-        .configure(
-            Parameters {
-                min_bond: BOND,
-                unbonding_blocks: UNBONDING,
-            },
-            Some(a.charlie),
-        )
+        .configure(Parameters {
+            min_bond: BOND,
+            unbonding_blocks: UNBONDING,
+        })
         .unwrap();
+    registry
+        .schedule_change(Change::Link(Link::Controller, Some(a.charlie)))
+        .unwrap();
+    assert_eq!(
+        registry.controller(),
+        Some(a.charlie),
+        "the first wiring is at once"
+    );
     registry
         .register_type("substrate-rpc".into(), [7; 32])
         .unwrap();
@@ -122,6 +144,18 @@ fn bad_input_gets_its_error_and_writes_nothing() {
         registry.publish_offer(9, terms(1, 1)),
         Err(RegistryError::NotFound)
     );
+    let max_fee = 2 * u128::from(MAX_CANCEL_FEE_BLOCKS);
+    assert_eq!(
+        registry.publish_offer(
+            0,
+            OfferTerms {
+                cancel_fee: max_fee + 1,
+                ..terms(2, 1)
+            }
+        ),
+        Err(RegistryError::InvalidInput(Invalid::Fee)),
+        "a cancel fee is at most MAX_CANCEL_FEE_BLOCKS blocks of the price"
+    );
     let bob = registry.provider(a.bob).unwrap();
     assert_eq!(
         bob.attributes,
@@ -149,12 +183,45 @@ fn withdrawal_keeps_the_index_dense_and_windows_wrap() {
     registry.withdraw_offer(1).unwrap();
     assert_eq!(registry.offer(1).unwrap().position, None);
     assert_eq!(registry.offer_count_of_type(0), 4);
-    let page = registry.candidates(0, 0, 10, vec![]).unwrap();
-    let ids: Vec<u64> = page.candidates.iter().map(|c| c.offer_id).collect();
-    assert_eq!(ids, vec![0, 4, 2, 3], "the last offer moved into the hole");
-    let page = registry.candidates(0, 3, 2, vec![]).unwrap();
-    let ids: Vec<u64> = page.candidates.iter().map(|c| c.offer_id).collect();
-    assert_eq!(ids, vec![3, 0], "windows wrap");
+    let page = registry.candidates(0, 0, 10, 10, any()).unwrap();
+    assert_eq!(
+        ids(&page),
+        vec![0, 4, 2, 3],
+        "the last offer moved into the hole"
+    );
+    assert_eq!(
+        page.fitting.iter().map(|(p, _)| *p).collect::<Vec<_>>(),
+        vec![0, 1, 2, 3],
+        "each with its position"
+    );
+    let page = registry.candidates(0, 3, 2, 2, any()).unwrap();
+    assert_eq!(ids(&page), vec![3, 0], "windows wrap");
+    let page = registry.candidates(0, 0, 10, 1, any()).unwrap();
+    assert_eq!(
+        ids(&page),
+        vec![0],
+        "the scan stops at `want` fitting offers"
+    );
+    let cheap = Requirements {
+        max_price_per_block: 3,
+        ..any()
+    };
+    let page = registry.candidates(0, 1, 4, 4, cheap).unwrap();
+    assert_eq!(
+        ids(&page),
+        vec![2, 0],
+        "offers that do not fit (4 and 3, above the price) cost nothing in the reply"
+    );
+    assert_eq!(
+        registry.candidates(0, 0, 2, 3, any()),
+        Err(RegistryError::InvalidInput(Invalid::Limit)),
+        "want beyond the window"
+    );
+    assert_eq!(
+        registry.candidates(0, 0, 2, 1, Requirements::default()),
+        Err(RegistryError::InvalidInput(Invalid::Price)),
+        "requirements are validated"
+    );
     let (total, page) = registry.offers_of_type(0, 1, 2).unwrap();
     assert_eq!(total, 4);
     assert_eq!(
@@ -185,12 +252,43 @@ fn candidates_carry_attestations_by_the_asked_attestors_only() {
     registry
         .attest(a.bob, vec![attr("network", "aws")])
         .unwrap();
-    let page = registry.candidates(0, 0, 1, vec![a.eve]).unwrap();
-    let candidate = &page.candidates[0];
+    let wants_hetzner = Requirements {
+        required_attributes: vec![attr("network", "hetzner")],
+        trusted_attestors: vec![a.eve],
+        ..any()
+    };
+    let page = registry.candidates(0, 0, 1, 1, wants_hetzner).unwrap();
+    let candidate = &page.fitting[0].1;
     assert_eq!(candidate.attestations.len(), 1);
     assert_eq!(candidate.attestations[0].attestor, a.eve);
     assert_eq!(candidate.attributes, vec![attr("region", "eu")]);
     assert!(candidate.provider_active);
+    let page = registry
+        .candidates(
+            0,
+            0,
+            1,
+            1,
+            Requirements {
+                trusted_attestors: vec![a.eve],
+                ..any()
+            },
+        )
+        .unwrap();
+    assert!(
+        page.fitting[0].1.attestations.is_empty(),
+        "no attribute requirement reads no attestation"
+    );
+    let banned = Requirements {
+        excluded_attributes: vec![attr("network", "aws")],
+        trusted_attestors: vec![a.frank],
+        ..any()
+    };
+    assert!(registry
+        .candidates(0, 0, 1, 1, banned)
+        .unwrap()
+        .fitting
+        .is_empty());
     registry.attest(a.bob, vec![]).unwrap();
     assert!(
         registry.attestation(a.bob, a.frank).is_empty(),
@@ -208,21 +306,40 @@ fn only_the_controller_reserves_releases_and_records() {
     let mut registry = registry_with_bob();
     test::set_caller::<Env>(a.bob);
     registry.publish_offer(0, terms(3, 1)).unwrap();
-    assert_eq!(registry.reserve(0), Err(RegistryError::Unauthorized));
     assert_eq!(
-        registry.record(a.bob, Outcome::Completed),
+        registry.reserve(0, vec![]),
+        Err(RegistryError::Unauthorized)
+    );
+    assert_eq!(
+        registry.record(a.bob, Outcome::Completed, 1),
         Err(RegistryError::Unauthorized)
     );
     test::set_caller::<Env>(a.charlie);
-    registry.reserve(0).unwrap();
-    assert_eq!(registry.reserve(0), Err(RegistryError::NoCapacity));
+    let reservation = registry.reserve(0, vec![]).unwrap();
+    assert_eq!(reservation.type_id, 0);
+    assert_eq!(reservation.offer.free_capacity, 1, "as it stood before");
+    assert_eq!(reservation.offer.price_per_block, 3);
+    assert_eq!(registry.reserve(0, vec![]), Err(RegistryError::NoCapacity));
     assert_eq!(
-        registry.candidates(0, 0, 1, vec![]).unwrap().candidates[0].free_capacity,
-        0
+        registry.offer_count_of_type(0),
+        0,
+        "a full offer leaves the index"
     );
-    registry.record(a.bob, Outcome::ExitedEarly).unwrap();
-    assert_eq!(registry.provider(a.bob).unwrap().reputation.exited_early, 1);
+    assert!(registry
+        .candidates(0, 0, 1, 1, any())
+        .unwrap()
+        .fitting
+        .is_empty());
+    registry.record(a.bob, Outcome::ExitedEarly, 70).unwrap();
+    registry.record(a.bob, Outcome::ExitedEarly, 30).unwrap();
+    let reputation = registry.provider(a.bob).unwrap().reputation;
+    assert_eq!((reputation.exited_early, reputation.exited_value), (2, 100));
     registry.release(0).unwrap();
+    assert_eq!(
+        registry.offer_count_of_type(0),
+        1,
+        "and comes back when released"
+    );
     assert_eq!(
         registry.release(0),
         Err(RegistryError::WrongState),
@@ -233,13 +350,88 @@ fn only_the_controller_reserves_releases_and_records() {
 }
 
 #[ink::test]
+fn the_index_holds_only_offers_that_can_be_awarded() {
+    let a = accounts();
+    let mut registry = registry_with_bob();
+    register(&mut registry, a.eve);
+    test::set_caller::<Env>(a.bob);
+    registry.publish_offer(0, terms(3, 1)).unwrap(); // 0
+    registry.publish_offer(0, terms(4, 2)).unwrap(); // 1
+    test::set_caller::<Env>(a.eve);
+    registry.publish_offer(0, terms(5, 1)).unwrap(); // 2
+    assert_eq!(registry.offer_count_of_type(0), 3);
+    test::set_caller::<Env>(a.bob);
+    registry.pause_provider().unwrap();
+    assert_eq!(
+        registry.offer_count_of_type(0),
+        1,
+        "a paused provider's offers leave"
+    );
+    assert_eq!(
+        ids(&registry.candidates(0, 0, 17, 17, any()).unwrap()),
+        vec![2]
+    );
+    registry.publish_offer(0, terms(6, 1)).unwrap(); // 3, while paused
+    assert_eq!(registry.offer(3).unwrap().position, None);
+    assert_eq!(
+        registry.offers_of_provider(a.bob).len(),
+        3,
+        "still its offers"
+    );
+    test::set_caller::<Env>(a.charlie);
+    assert_eq!(registry.reserve(1, vec![]), Err(RegistryError::WrongState));
+    test::set_caller::<Env>(a.bob);
+    registry.resume_provider().unwrap();
+    assert_eq!(
+        registry.offer_count_of_type(0),
+        4,
+        "and come back on resume"
+    );
+    test::set_caller::<Env>(a.charlie);
+    registry.reserve(2, vec![]).unwrap();
+    assert_eq!(registry.offer_count_of_type(0), 3, "a full offer leaves");
+    test::set_caller::<Env>(a.eve);
+    registry.update_offer(2, terms(5, 2)).unwrap();
+    assert_eq!(
+        registry.offer_count_of_type(0),
+        4,
+        "more capacity brings it back"
+    );
+    registry.update_offer(2, terms(5, 1)).unwrap();
+    assert_eq!(registry.offer_count_of_type(0), 3, "and less takes it out");
+    assert_eq!(
+        registry.update_offer(2, terms(5, 0)),
+        Err(RegistryError::InvalidInput(Invalid::Capacity))
+    );
+    test::set_caller::<Env>(a.bob);
+    registry.withdraw_offer(0).unwrap();
+    assert!(registry.offer(0).unwrap().withdrawn);
+    assert_eq!(registry.offer_count_of_type(0), 2);
+    assert_eq!(
+        registry.update_offer(0, terms(1, 1)),
+        Err(RegistryError::WrongState)
+    );
+    let listed = registry.candidates(0, 0, 17, 17, any()).unwrap();
+    let mut listed_ids = ids(&listed);
+    listed_ids.sort();
+    assert_eq!(listed_ids, vec![1, 3]);
+    for (position, candidate) in &listed.fitting {
+        assert_eq!(
+            registry.offer(candidate.offer_id).unwrap().position,
+            Some(*position),
+            "every listed offer knows its position"
+        );
+    }
+}
+
+#[ink::test]
 fn deregistration_waits_for_reservations_then_unbonds() {
     let a = accounts();
     let mut registry = registry_with_bob();
     test::set_caller::<Env>(a.bob);
     registry.publish_offer(0, terms(3, 2)).unwrap();
     test::set_caller::<Env>(a.charlie);
-    registry.reserve(0).unwrap();
+    registry.reserve(0, vec![]).unwrap();
     test::set_caller::<Env>(a.bob);
     assert_eq!(registry.deregister(), Err(RegistryError::CapacityReserved));
     test::set_caller::<Env>(a.charlie);
@@ -288,10 +480,14 @@ fn providers_page_and_pause() {
     registry.publish_offer(0, terms(3, 2)).unwrap();
     registry.pause_provider().unwrap();
     assert_eq!(registry.pause_provider(), Err(RegistryError::WrongState));
-    assert!(!registry.candidates(0, 0, 1, vec![]).unwrap().candidates[0].provider_active);
+    assert!(registry
+        .candidates(0, 0, 1, 1, any())
+        .unwrap()
+        .fitting
+        .is_empty());
     test::set_caller::<Env>(a.charlie);
     assert_eq!(
-        registry.reserve(0),
+        registry.reserve(0, vec![]),
         Err(RegistryError::WrongState),
         "paused providers get no new work"
     );
@@ -307,4 +503,44 @@ fn providers_page_and_pause() {
         Err(RegistryError::Paused)
     );
     assert_eq!(registry.deregister(), Ok(()), "leaving is never paused");
+}
+
+#[ink::test]
+fn the_controller_changes_only_after_the_delay() {
+    let a = accounts();
+    let mut registry = registry_with_bob();
+    let rewire = Change::Link(Link::Controller, Some(a.django));
+    test::set_caller::<Env>(a.bob);
+    assert_eq!(
+        registry.schedule_change(rewire),
+        Err(AdminError::Unauthorized)
+    );
+    test::set_caller::<Env>(a.alice);
+    let id = registry.schedule_change(rewire).unwrap();
+    assert_eq!(registry.controller(), Some(a.charlie));
+    let now = ink::env::block_number::<Env>();
+    assert_eq!(registry.pending_changes()[0].eta, now + DELAY);
+    for _ in 0..DELAY - 1 {
+        test::advance_block::<Env>();
+    }
+    assert_eq!(registry.apply_change(id), Err(AdminError::NotDue));
+    test::advance_block::<Env>();
+    test::set_caller::<Env>(a.frank);
+    registry.apply_change(id).unwrap();
+    assert_eq!(
+        registry.controller(),
+        Some(a.django),
+        "anyone applies a due change"
+    );
+    assert!(registry.pending_changes().is_empty());
+    assert_eq!(
+        registry.schedule_change(Change::Link(Link::Award, None)),
+        Err(AdminError::Unauthorized)
+    );
+    test::set_caller::<Env>(a.alice);
+    assert_eq!(
+        registry.schedule_change(Change::Link(Link::Award, None)),
+        Err(AdminError::InvalidChange),
+        "the registry has no award link"
+    );
 }

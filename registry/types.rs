@@ -8,7 +8,8 @@
 pub use dinfra::traits::Pricing;
 use dinfra::traits::Reputation;
 use dinfra::types::{
-    AccountId, Attribute, Balance, BlockNumber, Hash32, Invalid, OfferId, TypeId, MAX_TERM_BLOCKS,
+    AccountId, Attribute, Balance, BlockNumber, Hash32, Invalid, OfferId, TypeId,
+    MAX_CANCEL_FEE_BLOCKS, MAX_TERM_BLOCKS,
 };
 use ink::prelude::{string::String, vec::Vec};
 
@@ -71,17 +72,28 @@ pub struct Offer {
     pub reserved: u32,
     /// The shortest subscription accepted, in blocks.
     pub min_duration: BlockNumber,
-    /// Blocks of notice the provider gives before leaving a subscription.
+    /// Blocks of notice the provider gives before leaving a subscription or
+    /// (Dynamic) before a new price applies.
     pub notice_blocks: BlockNumber,
     pub pricing: Pricing,
-    /// Position in its type's index while live; `None` once withdrawn
-    /// (reserved subscriptions continue to the end).
+    /// What a consumer pays the provider for cancelling before ready.
+    pub cancel_fee: Balance,
+    /// Taken off the market by its provider (reserved subscriptions go on to
+    /// their end).
+    pub withdrawn: bool,
+    /// Position in its type's index while it can be awarded: not withdrawn,
+    /// its provider active, capacity free. `None` otherwise.
     pub position: Option<u32>,
 }
 
 impl Offer {
     pub fn free_capacity(&self) -> u32 {
         self.capacity.saturating_sub(self.reserved)
+    }
+
+    /// Whether an award may choose it, given its provider's status.
+    pub fn awardable(&self, provider_status: ProviderStatus) -> bool {
+        !self.withdrawn && provider_status == ProviderStatus::Active && self.free_capacity() > 0
     }
 }
 
@@ -94,6 +106,9 @@ pub struct OfferTerms {
     pub min_duration: BlockNumber,
     pub notice_blocks: BlockNumber,
     pub pricing: Pricing,
+    /// What a consumer pays for cancelling before ready, within the ready
+    /// deadline: at most [`MAX_CANCEL_FEE_BLOCKS`] blocks of the price.
+    pub cancel_fee: Balance,
 }
 
 impl OfferTerms {
@@ -106,6 +121,12 @@ impl OfferTerms {
         }
         if self.min_duration > MAX_TERM_BLOCKS || self.notice_blocks > MAX_TERM_BLOCKS {
             return Err(Invalid::Duration);
+        }
+        let max_fee = self
+            .price_per_block
+            .saturating_mul(Balance::from(MAX_CANCEL_FEE_BLOCKS));
+        if self.cancel_fee > max_fee {
+            return Err(Invalid::Fee);
         }
         Ok(())
     }

@@ -5,7 +5,24 @@
 use dinfra::lifecycle::Subscription;
 use dinfra::traits::SubscriptionError;
 use dinfra::types::{check_limit, page_range, within_reply, AccountId, Page, SubscriptionId};
-use ink::storage::Mapping;
+use ink::storage::{traits::ManualKey, Lazy, Mapping};
+
+/// The subscription contract's storage keys: fixed, so that upgraded code
+/// finds every record where this code left it (a new field gets a new key).
+pub mod keys {
+    pub const AWARD: u32 = 0x7375_0001;
+    pub const REGISTRY: u32 = 0x7375_0002;
+    pub const ESCROW: u32 = 0x7375_0003;
+    pub const PARAMETERS: u32 = 0x7375_0004;
+    pub const SUBSCRIPTIONS: u32 = 0x7375_0005;
+    pub const NEXT_ID: u32 = 0x7375_0006;
+    pub const LIVE: u32 = 0x7375_0007;
+    pub const LISTED: u32 = 0x7375_0008;
+    pub const LIST: u32 = 0x7375_0009;
+    /// Only in the upgrade fixture (`fixtures/upgraded/`): a field that v1
+    /// storage does not have.
+    pub const UPGRADE_NOTE: u32 = 0x7375_000a;
+}
 
 type Result<T> = core::result::Result<T, SubscriptionError>;
 
@@ -26,37 +43,37 @@ pub enum Role {
 #[ink::storage_item]
 #[derive(Default, Debug)]
 pub struct SubscriptionData {
-    subscriptions: Mapping<SubscriptionId, Subscription>,
-    next_id: SubscriptionId,
+    subscriptions: Mapping<SubscriptionId, Subscription, ManualKey<{ keys::SUBSCRIPTIONS }>>,
+    next_id: Lazy<SubscriptionId, ManualKey<{ keys::NEXT_ID }>>,
     /// Subscriptions not closed: each holds one reserved deployment.
-    live: u64,
+    live: Lazy<u64, ManualKey<{ keys::LIVE }>>,
     /// How many subscriptions each account has in each role. A provider's
     /// list holds every subscription ever awarded to it (a reaward lists it
     /// under the new provider too).
-    listed: Mapping<(Role, AccountId), u32>,
+    listed: Mapping<(Role, AccountId), u32, ManualKey<{ keys::LISTED }>>,
     /// Position in an account's list → subscription id.
-    list: Mapping<ListPosition, SubscriptionId>,
+    list: Mapping<ListPosition, SubscriptionId, ManualKey<{ keys::LIST }>>,
 }
 
 impl SubscriptionData {
     /// The id the next subscription will get.
     pub fn next_id(&self) -> SubscriptionId {
-        self.next_id
+        self.next_id.get_or_default()
     }
 
     /// Stores a new subscription under the next id and indexes it.
     pub fn insert(&mut self, subscription: &Subscription) -> Result<SubscriptionId> {
-        let id = self.next_id;
+        let id = self.next_id();
         let next_id = id.checked_add(1).ok_or(SubscriptionError::Overflow)?;
         let live = self
-            .live
+            .live()
             .checked_add(1)
             .ok_or(SubscriptionError::Overflow)?;
         self.push(Role::Consumer, subscription.consumer, id)?;
         self.push(Role::Provider, subscription.provider, id)?;
         self.subscriptions.insert(id, subscription);
-        self.next_id = next_id;
-        self.live = live;
+        self.next_id.set(&next_id);
+        self.live.set(&live);
         Ok(id)
     }
 
@@ -77,10 +94,11 @@ impl SubscriptionData {
 
     /// Writes back a subscription that was just closed.
     pub fn update_closed(&mut self, id: SubscriptionId, subscription: &Subscription) -> Result<()> {
-        self.live = self
-            .live
+        let live = self
+            .live()
             .checked_sub(1)
             .ok_or(SubscriptionError::Overflow)?;
+        self.live.set(&live);
         self.subscriptions.insert(id, subscription);
         Ok(())
     }
@@ -103,11 +121,11 @@ impl SubscriptionData {
     }
 
     pub fn count(&self) -> SubscriptionId {
-        self.next_id
+        self.next_id()
     }
 
     pub fn live(&self) -> u64 {
-        self.live
+        self.live.get_or_default()
     }
 
     /// At most `limit` (1..=`MAX_PAGE`) of `account`'s subscriptions as

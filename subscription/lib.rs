@@ -1,36 +1,44 @@
 //! DINFRA subscription: the deployment lifecycle, and the only contract a
 //! consumer needs.
 //!
-//! `create` (payable) asks the award contract for an offer, reserves one
-//! deployment of it in the registry and opens an escrow stream with the
-//! deposit, all or nothing. The provider's agent follows `Awarded`, deploys,
-//! and calls `mark_ready`; billing starts at that block. Then: `top_up`
-//! (anyone), `cancel` (consumer, with notice and the minimum duration),
-//! `exit` (provider, with the offer's notice), price changes, `claim`
-//! (provider) and `settle` (anyone, once the money ran out or the end came).
+//! `create` (payable) takes the offer the consumer names, or asks the award
+//! contract for one, reserves one deployment of it in the registry, checks
+//! the registry's own terms against every requirement of the consumer's and
+//! escrows the transferred value, all or nothing. The provider's agent
+//! follows `Awarded`, deploys, and calls `mark_ready` (or `decline`s);
+//! billing starts at that block. Then: `top_up` (anyone), `cancel`
+//! (consumer, with notice and the minimum duration — waived while a
+//! governance change is pending or after the provider's exit), `exit`
+//! (provider, with the offer's notice), price changes, `claim` (provider) and
+//! `settle` (anyone, once the money ran out or the end came).
 //!
-//! A thin ink! shell: the rules of every transition are in
-//! [`dinfra::lifecycle`], the records and indexes in [`data`]. A refused call
-//! returns an error, and ink! reverts every write of the message, including
-//! those of the contracts it called.
+//! The admin cannot touch a subscription: the terms that shape one are
+//! copied into it at `create`, and a change of the award contract or of the
+//! code waits the governance delay. A thin ink! shell: the rules of every
+//! transition are in [`dinfra::lifecycle`], the records and indexes in
+//! [`data`]. A refused call returns an error, and ink! reverts every write of
+//! the message, including those of the contracts it called.
 #![cfg_attr(not(feature = "std"), no_std, no_main)]
 
 pub mod data;
 
 #[ink::contract]
 pub mod subscription {
-    use crate::data::{Role, SubscriptionData, SubscriptionPage};
-    use dinfra::admin::{self, Admin, AdminData, AdminError};
+    use crate::data::{keys, Role, SubscriptionData, SubscriptionPage};
+    use dinfra::admin::{self, Admin, AdminError, Governed, Links};
+    use dinfra::governance::{Change, ChangeId, Link, ScheduledChange};
     use dinfra::lifecycle::{
-        minimum_deposit, CloseReason, Ending, Parameters, PriceChange, Subscription,
+        check_reservation, minimum_deposit, CloseReason, Ending, Parameters, PriceChange,
+        Subscription,
     };
     use dinfra::traits::{
-        Award, AwardDecision, Descriptor, Escrow, Outcome, Registry, Requirements, Reservation,
+        Award, ClosedStream, Descriptor, Escrow, Outcome, Registry, Requirements, Reservation,
         StreamFigures, StreamId, SubscriptionError,
     };
-    use dinfra::types::{CodeHash, Hash32, Invalid, OfferId, SubscriptionId, TypeId};
+    use dinfra::types::{Hash32, Invalid, OfferId, SubscriptionId, TypeId};
     use ink::codegen::TraitCallBuilder;
     use ink::prelude::{string::String, vec::Vec};
+    use ink::storage::{traits::ManualKey, Lazy};
 
     type Result<T> = core::result::Result<T, SubscriptionError>;
 
@@ -59,7 +67,7 @@ pub mod subscription {
     }
 
     /// What a provider's agent follows: deploy `descriptor` for `id` and
-    /// mark it ready by `ready_deadline`.
+    /// mark it ready by `ready_deadline` (or decline).
     #[ink(event)]
     pub struct Awarded {
         #[ink(topic)]
@@ -75,9 +83,20 @@ pub mod subscription {
         pub ready_deadline: BlockNumber,
     }
 
-    /// The previous provider missed its ready deadline; `Awarded` follows.
+    /// The previous provider missed its ready deadline; `Awarded` or
+    /// `Closed` follows.
     #[ink(event)]
     pub struct AwardRevoked {
+        #[ink(topic)]
+        pub id: SubscriptionId,
+        #[ink(topic)]
+        pub provider: AccountId,
+    }
+
+    /// The provider declined the award (no mark against it); `Awarded` or
+    /// `Closed` follows.
+    #[ink(event)]
+    pub struct AwardDeclined {
         #[ink(topic)]
         pub id: SubscriptionId,
         #[ink(topic)]
@@ -109,7 +128,7 @@ pub mod subscription {
         pub id: SubscriptionId,
         pub rate: Balance,
         pub effective_at: BlockNumber,
-        /// Fixed pricing: the consumer must `accept_price`.
+        /// Fixed pricing: the consumer must `accept_price` this rate.
         pub needs_consent: bool,
     }
 
@@ -151,10 +170,21 @@ pub mod subscription {
         #[ink(topic)]
         pub id: SubscriptionId,
         pub reason: CloseReason,
-        /// Paid to the provider at close.
+        /// Paid to the provider at close (what it earned and had not
+        /// claimed, plus any cancel fee).
         pub paid: Balance,
         /// Refunded to the consumer.
         pub refunded: Balance,
+    }
+
+    /// The registry refused to release the capacity or record the outcome
+    /// of a subscription that closed anyway (a registry whose controller was
+    /// changed, say): the money moved, the registry's books did not.
+    #[ink(event)]
+    pub struct RegistryRefused {
+        #[ink(topic)]
+        pub id: SubscriptionId,
+        pub offer_id: OfferId,
     }
 
     #[ink(event)]
@@ -162,56 +192,86 @@ pub mod subscription {
         pub parameters: Parameters,
     }
 
-    #[ink(event)]
-    pub struct AwardContractChanged {
-        #[ink(topic)]
-        pub award: AccountId,
+    /// The upgrade fixture's new storage cell.
+    #[cfg(feature = "upgrade-fixture")]
+    fn upgrade_note(
+    ) -> ink::storage::Lazy<u32, ink::storage::traits::ManualKey<{ keys::UPGRADE_NOTE }>> {
+        ink::storage::Lazy::new()
     }
 
     #[ink(storage)]
     pub struct SubscriptionContract {
-        admin: AdminData,
-        award: AccountId,
-        registry: AccountId,
-        escrow: AccountId,
-        parameters: Parameters,
+        governed: Governed,
+        /// Changed only by a scheduled `Link::Award` change.
+        award: Lazy<AccountId, ManualKey<{ keys::AWARD }>>,
+        /// Fixed at instantiation: subscriptions' offers live there.
+        registry: Lazy<AccountId, ManualKey<{ keys::REGISTRY }>>,
+        /// Fixed at instantiation: subscriptions' streams live there.
+        escrow: Lazy<AccountId, ManualKey<{ keys::ESCROW }>>,
+        parameters: Lazy<Parameters, ManualKey<{ keys::PARAMETERS }>>,
         data: SubscriptionData,
     }
 
     impl SubscriptionContract {
-        /// The contracts it calls, and its parameters. The caller becomes
-        /// admin. The registry's and the escrow's admins must then make this
-        /// contract their controller.
+        /// The contracts it calls, its parameters and its governance delay
+        /// (longer than the consumer notice). The caller becomes admin. The
+        /// registry's, the escrow's and the award's admins then wire this
+        /// contract as their controller.
         #[ink(constructor)]
         pub fn new(
             award: AccountId,
             registry: AccountId,
             escrow: AccountId,
             parameters: Parameters,
-        ) -> Self {
-            Self {
-                admin: AdminData::new(Self::env().caller()),
-                award,
-                registry,
-                escrow,
-                parameters,
+            governance_delay: BlockNumber,
+        ) -> Result<Self> {
+            parameters.validate(governance_delay)?;
+            let mut contract = Self {
+                governed: Governed::new(Self::env().caller(), governance_delay)?,
+                award: Lazy::new(),
+                registry: Lazy::new(),
+                escrow: Lazy::new(),
+                parameters: Lazy::new(),
                 data: SubscriptionData::default(),
-            }
+            };
+            contract.award.set(&award);
+            contract.registry.set(&registry);
+            contract.escrow.set(&escrow);
+            contract.parameters.set(&parameters);
+            Ok(contract)
         }
 
-        /// Asks the award contract for an offer of `type_id` that satisfies
-        /// `requirements`, reserves one deployment of it and escrows the
-        /// transferred value. The deposit must cover the offer's minimum
-        /// duration at its rate. All or nothing: `NoProvider` (or any other
-        /// error) leaves the consumer's funds where they were.
+        /// The upgrade fixture's added message: reads the storage cell only
+        /// the new code has (a key v1 never wrote).
+        #[cfg(feature = "upgrade-fixture")]
+        #[ink(message)]
+        pub fn upgrade_note(&self) -> Option<u32> {
+            upgrade_note().get()
+        }
+
+        /// The upgrade fixture's added message: writes that cell.
+        #[cfg(feature = "upgrade-fixture")]
+        #[ink(message)]
+        pub fn set_upgrade_note(&mut self, note: u32) {
+            upgrade_note().set(&note);
+        }
+
+        /// Reserves one deployment of `offer_id`, or of the offer the award
+        /// contract chooses when `None`, for a subscription of `type_id` that
+        /// satisfies `requirements`, and escrows the transferred value. The
+        /// registry's terms of that offer are checked against every
+        /// requirement (`Unfit` names the first it fails), and the deposit
+        /// must cover the offer's minimum duration at its rate. All or
+        /// nothing: any error leaves the consumer's funds where they were.
         #[ink(message, payable)]
         pub fn create(
             &mut self,
             type_id: TypeId,
             descriptor: Descriptor,
             requirements: Requirements,
+            offer_id: Option<OfferId>,
         ) -> Result<SubscriptionId> {
-            self.admin.ensure_not_paused()?;
+            self.governed.ensure_not_paused()?;
             descriptor.validate()?;
             requirements.validate()?;
             let deposit = self.env().transferred_value();
@@ -219,24 +279,26 @@ pub mod subscription {
                 return Err(Invalid::Amount.into());
             }
             let id = self.data.next_id();
-            let decision = self.ask_award(requirements.clone(), type_id, id)?;
-            let reservation = self.reserve(&decision, &requirements)?;
+            let offer_id = match offer_id {
+                Some(offer_id) => offer_id,
+                None => self.ask_award(requirements.clone(), type_id, id)?,
+            };
+            let reservation = self.reserve(offer_id, &requirements)?;
+            check_reservation(type_id, &requirements, &reservation)?;
             if deposit < minimum_deposit(&reservation)? {
                 return Err(SubscriptionError::InsufficientDeposit);
             }
             let consumer = self.env().caller();
             let stream_id = self.open_stream(consumer, &reservation, deposit)?;
-            let now = self.env().block_number();
             let subscription = Subscription::awarded(
                 consumer,
                 type_id,
                 descriptor,
                 requirements,
-                decision.offer_id,
                 &reservation,
                 stream_id,
-                now,
-                self.parameters.ready_timeout,
+                self.env().block_number(),
+                self.parameters(),
             )?;
             let id = self.data.insert(&subscription)?;
             self.env().emit_event(SubscriptionCreated {
@@ -270,6 +332,18 @@ pub mod subscription {
             Ok(())
         }
 
+        /// The awarded provider turns the award down, before ready and within
+        /// its deadline, with no mark against it: the award goes to the next
+        /// provider that fits (excluding this one), or — none left — the
+        /// subscription closes with a full refund (`Declined`).
+        #[ink(message)]
+        pub fn decline(&mut self, id: SubscriptionId) -> Result<()> {
+            let subscription = self.data.get(id)?;
+            let now = self.env().block_number();
+            let requirements = subscription.decline_requirements(self.env().caller(), now)?;
+            self.hand_over(id, subscription, requirements, now, CloseReason::Declined)
+        }
+
         /// Adds the transferred value to a live subscription's escrow
         /// (anyone may sponsor one). Refunds always go to the consumer.
         #[ink(message, payable)]
@@ -292,16 +366,19 @@ pub mod subscription {
         }
 
         /// The consumer cancels. Before ready: closed at once, everything
-        /// refunded. After: billing ends at
-        /// `max(now + consumer_notice, ready + min_duration)`.
+        /// refunded but the offer's cancel fee (only within the provider's
+        /// ready deadline). After: billing ends at
+        /// `max(now + consumer_notice, ready + min_duration)`, or at
+        /// `now + consumer_notice` after the provider's exit or while a
+        /// governance change is pending (`governance_pending`). While
+        /// ending, a cancel only brings the end nearer.
         #[ink(message)]
         pub fn cancel(&mut self, id: SubscriptionId) -> Result<()> {
             let mut subscription = self.data.get(id)?;
-            let ending = subscription.cancel(
-                self.env().caller(),
-                self.env().block_number(),
-                self.parameters.consumer_notice,
-            )?;
+            let ending =
+                subscription.cancel(self.env().caller(), self.env().block_number(), || {
+                    self.governance_pending()
+                })?;
             self.end(id, subscription, ending)
         }
 
@@ -316,9 +393,9 @@ pub mod subscription {
         }
 
         /// The provider asks for a new rate. Dynamic offers: at most the
-        /// consumer's `max_price_per_block`, applied after the offer's
-        /// notice (at once if the notice is 0). Fixed offers: applied when
-        /// the consumer accepts.
+        /// consumer's repricing bound, applied after the offer's notice (at
+        /// once if the notice is 0). Fixed offers: applied when the consumer
+        /// accepts that rate.
         #[ink(message)]
         pub fn propose_price(&mut self, id: SubscriptionId, rate: Balance) -> Result<()> {
             let mut subscription = self.data.get(id)?;
@@ -338,12 +415,13 @@ pub mod subscription {
             Ok(())
         }
 
-        /// The consumer accepts a Fixed-price proposal: the new rate applies
-        /// from this block.
+        /// The consumer accepts the Fixed-price proposal of `rate` — the one
+        /// it saw: if the provider replaced it since, `ProposalChanged` and
+        /// nothing changes. The new rate applies from this block.
         #[ink(message)]
-        pub fn accept_price(&mut self, id: SubscriptionId) -> Result<()> {
+        pub fn accept_price(&mut self, id: SubscriptionId, rate: Balance) -> Result<()> {
             let mut subscription = self.data.get(id)?;
-            let rate = subscription.accept_price(self.env().caller())?;
+            let rate = subscription.accept_price(self.env().caller(), rate)?;
             self.set_rate(id, &subscription, rate)?;
             self.data.update(id, &subscription);
             Ok(())
@@ -414,7 +492,7 @@ pub mod subscription {
             let subscription = self.data.get(id)?;
             let figures = self.stream_figures(subscription.stream_id)?;
             let reason = subscription.settle_reason(figures.status)?;
-            self.close(id, subscription, reason)
+            self.close(id, subscription, reason, 0)
         }
 
         /// After the provider's ready deadline (anyone may ask): records the
@@ -424,86 +502,27 @@ pub mod subscription {
         /// subscription holds — closes it with a full refund (`ReadyTimeout`).
         #[ink(message)]
         pub fn reaward(&mut self, id: SubscriptionId) -> Result<()> {
-            let mut subscription = self.data.get(id)?;
+            let subscription = self.data.get(id)?;
             let now = self.env().block_number();
             let requirements = subscription.reaward_requirements(now)?;
-            let previous = subscription.provider;
-            self.release(subscription.offer_id)?;
-            self.record(previous, Outcome::MissedReady)?;
-            self.env().emit_event(AwardRevoked {
+            self.hand_over(
                 id,
-                provider: previous,
-            });
-            let decision = match requirements {
-                None => None,
-                Some(requirements) => {
-                    match self.ask_award(requirements.clone(), subscription.type_id, id) {
-                        Err(SubscriptionError::NoProvider) => None,
-                        other => Some((other?, requirements)),
-                    }
-                }
-            };
-            let Some((decision, requirements)) = decision else {
-                return self.close_stream(id, subscription, CloseReason::ReadyTimeout, None);
-            };
-            let reservation = self.reserve(&decision, &requirements)?;
-            let figures = self.stream_figures(subscription.stream_id)?;
-            if figures.held < minimum_deposit(&reservation)? {
-                // The next offer needs a larger deposit than the consumer
-                // made: it counts as none left (refusing would leave the
-                // subscription stuck, and every keeper's retry refused).
-                self.release(decision.offer_id)?;
-                return self.close_stream(id, subscription, CloseReason::ReadyTimeout, None);
-            }
-            self.escrow_ref()
-                .call_mut()
-                .reassign(
-                    subscription.stream_id,
-                    reservation.provider,
-                    reservation.price_per_block,
-                )
-                .try_invoke()
-                .returned()?;
-            subscription.reaward(
+                subscription,
                 requirements,
-                decision.offer_id,
-                &reservation,
                 now,
-                self.parameters.ready_timeout,
-            )?;
-            self.data.index_provider(subscription.provider, id)?;
-            self.data.update(id, &subscription);
-            self.emit_awarded(id, &subscription);
-            Ok(())
+                CloseReason::ReadyTimeout,
+            )
         }
 
-        /// Closes a live subscription at once (admin only): the provider is
-        /// paid what it earned, the rest refunded.
-        #[ink(message)]
-        pub fn admin_close(&mut self, id: SubscriptionId) -> Result<()> {
-            self.admin.ensure_admin(self.env().caller())?;
-            let subscription = self.data.get(id)?;
-            self.close(id, subscription, CloseReason::Admin)
-        }
-
-        /// New parameters (admin only); they apply to later awards, cancels
-        /// and exits.
+        /// New parameters (admin only): they apply to subscriptions created
+        /// from now on (each keeps the ones it was created with). The
+        /// consumer notice stays below the governance delay.
         #[ink(message)]
         pub fn configure(&mut self, parameters: Parameters) -> Result<()> {
-            self.admin.ensure_admin(self.env().caller())?;
-            parameters.validate()?;
-            self.parameters = parameters;
+            self.governed.ensure_admin(self.env().caller())?;
+            parameters.validate(self.governed.governance().delay())?;
+            self.parameters.set(&parameters);
             self.env().emit_event(ParametersChanged { parameters });
-            Ok(())
-        }
-
-        /// Replaces the award contract (admin only); existing subscriptions
-        /// are untouched.
-        #[ink(message)]
-        pub fn set_award(&mut self, award: AccountId) -> Result<()> {
-            self.admin.ensure_admin(self.env().caller())?;
-            self.award = award;
-            self.env().emit_event(AwardContractChanged { award });
             Ok(())
         }
 
@@ -563,65 +582,88 @@ pub mod subscription {
         #[ink(message)]
         pub fn parameters(&self) -> Parameters {
             self.parameters
+                .get()
+                .unwrap_or_else(|| unreachable!("set at instantiation"))
         }
 
         #[ink(message)]
         pub fn award(&self) -> AccountId {
             self.award
+                .get()
+                .unwrap_or_else(|| unreachable!("set at instantiation"))
         }
 
         #[ink(message)]
         pub fn registry(&self) -> AccountId {
             self.registry
+                .get()
+                .unwrap_or_else(|| unreachable!("set at instantiation"))
         }
 
         #[ink(message)]
         pub fn escrow(&self) -> AccountId {
             self.escrow
+                .get()
+                .unwrap_or_else(|| unreachable!("set at instantiation"))
+        }
+
+        /// Whether this contract, the registry or the escrow has a governance
+        /// change pending: while one has, a consumer's cancel waives the
+        /// minimum duration. (The award's changes touch only awards to come:
+        /// a subscription not ready yet is cancelled with a full refund
+        /// anyway.) A contract that does not answer counts as having one: the
+        /// consumer gets the benefit of the doubt.
+        #[ink(message)]
+        pub fn governance_pending(&self) -> bool {
+            self.governed.any_change_pending()
+                || [self.registry(), self.escrow()]
+                    .into_iter()
+                    .any(|contract| {
+                        let contract: ink::contract_ref!(Admin) = contract.into();
+                        contract
+                            .call()
+                            .pending_changes()
+                            .try_invoke()
+                            .map_or(true, |reply| reply.map_or(true, |p| !p.is_empty()))
+                    })
         }
 
         // ---- the calls it makes ----------------------------------------
 
         fn escrow_ref(&self) -> ink::contract_ref!(Escrow) {
-            self.escrow.into()
+            self.escrow().into()
         }
 
         fn registry_ref(&self) -> ink::contract_ref!(Registry) {
-            self.registry.into()
+            self.registry().into()
         }
 
+        /// The offer the award contract chooses.
         fn ask_award(
             &self,
             requirements: Requirements,
             type_id: TypeId,
             id: SubscriptionId,
-        ) -> Result<AwardDecision> {
-            let mut award: ink::contract_ref!(Award) = self.award.into();
+        ) -> Result<OfferId> {
+            let mut award: ink::contract_ref!(Award) = self.award().into();
             let decision = award
                 .call_mut()
                 .select(requirements, type_id, id)
                 .try_invoke()
                 .returned()?;
-            Ok(decision)
+            Ok(decision.offer_id)
         }
 
-        /// Reserves the chosen offer. The registry's terms are the ones that
-        /// count; a rate above the consumer's bound (an award contract that
-        /// ignored it) is refused.
-        fn reserve(
-            &self,
-            decision: &AwardDecision,
-            requirements: &Requirements,
-        ) -> Result<Reservation> {
+        /// Reserves `offer_id` and returns its terms as the registry holds
+        /// them (with the attestations the requirements need), for
+        /// [`check_reservation`].
+        fn reserve(&self, offer_id: OfferId, requirements: &Requirements) -> Result<Reservation> {
             let reservation = self
                 .registry_ref()
                 .call_mut()
-                .reserve(decision.offer_id)
+                .reserve(offer_id, requirements.attestors_to_read().to_vec())
                 .try_invoke()
                 .returned()?;
-            if reservation.price_per_block > requirements.max_price_per_block {
-                return Err(SubscriptionError::PriceAboveMax);
-            }
             Ok(reservation)
         }
 
@@ -634,10 +676,10 @@ pub mod subscription {
             Ok(())
         }
 
-        fn record(&self, provider: AccountId, outcome: Outcome) -> Result<()> {
+        fn record(&self, provider: AccountId, outcome: Outcome, value: Balance) -> Result<()> {
             self.registry_ref()
                 .call_mut()
-                .record(provider, outcome)
+                .record(provider, outcome, value)
                 .try_invoke()
                 .returned()?;
             Ok(())
@@ -649,10 +691,11 @@ pub mod subscription {
             reservation: &Reservation,
             deposit: Balance,
         ) -> Result<StreamId> {
+            let offer = &reservation.offer;
             let stream_id = self
                 .escrow_ref()
                 .call_mut()
-                .open(consumer, reservation.provider, reservation.price_per_block)
+                .open(consumer, offer.provider, offer.price_per_block)
                 .transferred_value(deposit)
                 .try_invoke()
                 .returned()?;
@@ -711,7 +754,7 @@ pub mod subscription {
             ending: Ending,
         ) -> Result<()> {
             let (end, reason) = match ending {
-                Ending::Now(reason) => return self.close(id, subscription, reason),
+                Ending::Now { reason, fee } => return self.close(id, subscription, reason, fee),
                 Ending::At(end, reason) => (end, reason),
             };
             self.escrow_ref()
@@ -724,46 +767,135 @@ pub mod subscription {
             Ok(())
         }
 
-        /// Releases the capacity, records the outcome, closes the stream.
+        /// Hands an award that was missed or declined to the next provider
+        /// that fits under `requirements` (`None`: no more providers may be
+        /// excluded), or closes the subscription with a full refund for
+        /// `reason` when none is left, the award chose an offer that does
+        /// not fit, or the next offer needs a larger deposit than the
+        /// subscription holds (refusing would leave it stuck, and every
+        /// keeper's retry refused). A miss is recorded against the previous
+        /// provider; a decline is not.
+        fn hand_over(
+            &mut self,
+            id: SubscriptionId,
+            mut subscription: Subscription,
+            requirements: Option<Requirements>,
+            now: BlockNumber,
+            reason: CloseReason,
+        ) -> Result<()> {
+            let previous = subscription.provider;
+            let figures = self.stream_figures(subscription.stream_id)?;
+            self.release(subscription.offer_id)?;
+            if reason == CloseReason::Declined {
+                self.env().emit_event(AwardDeclined {
+                    id,
+                    provider: previous,
+                });
+            } else {
+                if subscription.records_misses() {
+                    self.record(previous, Outcome::MissedReady, figures.held)?;
+                }
+                self.env().emit_event(AwardRevoked {
+                    id,
+                    provider: previous,
+                });
+            }
+            let offer_id = match requirements {
+                None => None,
+                Some(ref requirements) => {
+                    match self.ask_award(requirements.clone(), subscription.type_id, id) {
+                        Err(SubscriptionError::NoProvider) => None,
+                        other => Some(other?),
+                    }
+                }
+            };
+            let (Some(offer_id), Some(requirements)) = (offer_id, requirements) else {
+                return self.finish(id, subscription, reason, 0, None, true);
+            };
+            let reservation = self.reserve(offer_id, &requirements)?;
+            let fits = check_reservation(subscription.type_id, &requirements, &reservation).is_ok()
+                && figures.held >= minimum_deposit(&reservation)?;
+            if !fits {
+                self.release(offer_id)?;
+                return self.finish(id, subscription, reason, 0, None, true);
+            }
+            let offer = &reservation.offer;
+            self.escrow_ref()
+                .call_mut()
+                .reassign(
+                    subscription.stream_id,
+                    offer.provider,
+                    offer.price_per_block,
+                )
+                .try_invoke()
+                .returned()?;
+            subscription.reaward(requirements, &reservation, now)?;
+            self.data.index_provider(subscription.provider, id)?;
+            self.data.update(id, &subscription);
+            self.emit_awarded(id, &subscription);
+            Ok(())
+        }
+
+        /// Releases the capacity and closes the stream for `reason`, paying
+        /// the provider `fee` out of the rest, and records the outcome. The
+        /// registry's refusal (a rewired registry, say) never holds the money
+        /// up: the close goes on and `RegistryRefused` says so.
         fn close(
             &mut self,
             id: SubscriptionId,
             subscription: Subscription,
             reason: CloseReason,
+            fee: Balance,
         ) -> Result<()> {
             if !subscription.is_live() {
                 return Err(SubscriptionError::WrongState);
             }
-            self.release(subscription.offer_id)?;
+            let released = self.release(subscription.offer_id).is_ok();
             let outcome = subscription.outcome(reason, self.env().block_number());
-            self.close_stream(id, subscription, reason, outcome)
+            self.finish(id, subscription, reason, fee, outcome, released)
         }
 
-        /// Pays out and refunds the stream, records `outcome` if any, marks
-        /// the subscription closed and emits `Closed`.
-        fn close_stream(
+        /// Pays out and refunds the stream, records `outcome` (worth what
+        /// the provider was paid, or for a miss what the consumer had at
+        /// stake), marks the subscription closed and emits `Closed`.
+        fn finish(
             &mut self,
             id: SubscriptionId,
             mut subscription: Subscription,
             reason: CloseReason,
+            fee: Balance,
             outcome: Option<Outcome>,
+            released: bool,
         ) -> Result<()> {
-            if let Some(outcome) = outcome {
-                self.record(subscription.provider, outcome)?;
-            }
-            let (paid, refunded) = self
+            let closed: ClosedStream = self
                 .escrow_ref()
                 .call_mut()
-                .close(subscription.stream_id)
+                .close(subscription.stream_id, fee)
                 .try_invoke()
                 .returned()?;
+            let recorded = match outcome {
+                None => true,
+                Some(outcome) => {
+                    let value = match outcome {
+                        Outcome::MissedReady => closed.paid.saturating_add(closed.refunded),
+                        _ => closed.payee_total,
+                    };
+                    self.record(subscription.provider, outcome, value).is_ok()
+                }
+            };
+            if !(released && recorded) {
+                self.env().emit_event(RegistryRefused {
+                    id,
+                    offer_id: subscription.offer_id,
+                });
+            }
             subscription.close(reason)?;
             self.data.update_closed(id, &subscription)?;
             self.env().emit_event(Closed {
                 id,
                 reason,
-                paid,
-                refunded,
+                paid: closed.paid,
+                refunded: closed.refunded,
             });
             Ok(())
         }
@@ -800,41 +932,85 @@ pub mod subscription {
         }
     }
 
+    impl Links for SubscriptionContract {
+        fn governed(&mut self) -> &mut Governed {
+            &mut self.governed
+        }
+        fn link(&self, link: Link) -> core::result::Result<Option<AccountId>, AdminError> {
+            match link {
+                Link::Award => Ok(Some(self.award())),
+                Link::Controller => Err(AdminError::InvalidChange),
+            }
+        }
+        fn set_link(&mut self, _link: Link, to: Option<AccountId>) {
+            // `link` refused anything but the award; an award is required.
+            if let Some(award) = to {
+                self.award.set(&award);
+            }
+        }
+        fn check_delay(&self, delay: BlockNumber) -> core::result::Result<(), AdminError> {
+            if self.parameters().consumer_notice >= delay {
+                return Err(AdminError::InvalidChange);
+            }
+            Ok(())
+        }
+    }
+
     impl Admin for SubscriptionContract {
         #[ink(message)]
         fn admin(&self) -> AccountId {
-            self.admin.admin()
+            self.governed.data().admin()
         }
         #[ink(message)]
         fn pending_admin(&self) -> Option<AccountId> {
-            self.admin.pending()
+            self.governed.data().pending()
         }
         #[ink(message)]
         fn transfer_admin(&mut self, proposed: AccountId) -> core::result::Result<(), AdminError> {
-            admin::emit(self.admin.propose(self.env().caller(), proposed)?);
-            Ok(())
+            self.governed.transfer_admin(self.env().caller(), proposed)
         }
         #[ink(message)]
         fn accept_admin(&mut self) -> core::result::Result<(), AdminError> {
-            admin::emit(self.admin.accept(self.env().caller())?);
-            Ok(())
+            self.governed.accept_admin(self.env().caller())
         }
         #[ink(message)]
         fn set_paused(&mut self, paused: bool) -> core::result::Result<(), AdminError> {
-            admin::emit(self.admin.set_paused(self.env().caller(), paused)?);
-            Ok(())
+            self.governed.set_paused(self.env().caller(), paused)
         }
         #[ink(message)]
         fn paused(&self) -> bool {
-            self.admin.paused()
+            self.governed.data().paused()
         }
         #[ink(message)]
-        fn set_code(&mut self, code_hash: CodeHash) -> core::result::Result<(), AdminError> {
-            admin::emit(self.admin.set_code(self.env().caller(), code_hash)?);
-            Ok(())
+        fn governance_delay(&self) -> BlockNumber {
+            self.governed.governance().delay()
+        }
+        #[ink(message)]
+        fn pending_changes(&self) -> Vec<ScheduledChange> {
+            self.governed.pending_changes()
+        }
+        #[ink(message)]
+        fn schedule_change(
+            &mut self,
+            change: Change,
+        ) -> core::result::Result<ChangeId, AdminError> {
+            if let Change::Link(Link::Award, None) = change {
+                return Err(AdminError::InvalidChange);
+            }
+            let (caller, now) = (self.env().caller(), self.env().block_number());
+            admin::schedule_change(self, caller, now, change)
+        }
+        #[ink(message)]
+        fn apply_change(&mut self, id: ChangeId) -> core::result::Result<(), AdminError> {
+            let now = self.env().block_number();
+            admin::apply_change(self, id, now)
+        }
+        #[ink(message)]
+        fn cancel_change(&mut self, id: ChangeId) -> core::result::Result<(), AdminError> {
+            admin::cancel_change(self, self.env().caller(), id)
         }
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(feature = "upgrade-fixture")))]
 mod tests;

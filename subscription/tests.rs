@@ -4,6 +4,7 @@
 
 use crate::subscription::{SubscriptionContract, MAX_CLAIM_BATCH};
 use dinfra::admin::{Admin, AdminError};
+use dinfra::governance::{Change, Link, MAX_GOVERNANCE_DELAY};
 use dinfra::lifecycle::Parameters;
 use dinfra::traits::{Descriptor, Requirements, SubscriptionError};
 use dinfra::types::{Invalid, SubscriptionId, MAX_ENDPOINT_LEN, MAX_TERM_BLOCKS};
@@ -14,6 +15,9 @@ const PARAMETERS: Parameters = Parameters {
     consumer_notice: 10,
 };
 
+/// Blocks every governance change waits.
+const DELAY: u32 = 50;
+
 fn accounts() -> test::DefaultAccounts<Env> {
     test::default_accounts::<Env>()
 }
@@ -23,7 +27,7 @@ fn accounts() -> test::DefaultAccounts<Env> {
 fn contract() -> SubscriptionContract {
     let a = accounts();
     test::set_caller::<Env>(a.alice);
-    SubscriptionContract::new(a.charlie, a.django, a.eve, PARAMETERS)
+    SubscriptionContract::new(a.charlie, a.django, a.eve, PARAMETERS, DELAY).unwrap()
 }
 
 fn descriptor(uri: &str) -> Descriptor {
@@ -49,7 +53,7 @@ fn create(
 ) -> Result<SubscriptionId, SubscriptionError> {
     test::set_caller::<Env>(accounts().bob);
     test::set_value_transferred::<Env>(value);
-    let created = contract.create(0, descriptor, requirements);
+    let created = contract.create(0, descriptor, requirements, None);
     test::set_value_transferred::<Env>(0);
     created
 }
@@ -67,6 +71,99 @@ fn the_constructor_stores_its_wiring() {
     assert!(!contract.paused());
     assert_eq!(contract.subscription_count(), 0);
     assert_eq!(contract.live_count(), 0);
+    assert_eq!(contract.governance_delay(), DELAY);
+    assert!(contract.pending_changes().is_empty());
+}
+
+#[ink::test]
+fn the_consumer_notice_stays_below_the_governance_delay() {
+    let a = accounts();
+    let at_delay = Parameters {
+        ready_timeout: 20,
+        consumer_notice: DELAY,
+    };
+    assert!(
+        SubscriptionContract::new(a.charlie, a.django, a.eve, at_delay, DELAY).is_err(),
+        "a consumer who cancels when a change is scheduled must be out before it applies"
+    );
+    assert!(SubscriptionContract::new(
+        a.charlie,
+        a.django,
+        a.eve,
+        PARAMETERS,
+        MAX_GOVERNANCE_DELAY + 1
+    )
+    .is_err());
+    let mut contract = contract();
+    test::set_caller::<Env>(a.alice);
+    assert_eq!(
+        contract.configure(at_delay),
+        Err(SubscriptionError::InvalidInput(Invalid::Parameter))
+    );
+    assert_eq!(
+        contract.schedule_change(Change::Delay(PARAMETERS.consumer_notice)),
+        Err(AdminError::InvalidChange),
+        "nor may the delay come down to the notice"
+    );
+    let id = contract
+        .schedule_change(Change::Delay(PARAMETERS.consumer_notice + 1))
+        .unwrap();
+    assert_eq!(contract.governance_delay(), DELAY, "a shorter delay waits");
+    assert_eq!(contract.pending_changes()[0].id, id);
+    assert_eq!(
+        contract.schedule_change(Change::Delay(DELAY + 10)),
+        Ok(id + 1)
+    );
+    assert_eq!(
+        contract.governance_delay(),
+        DELAY + 10,
+        "a longer one is at once"
+    );
+}
+
+#[ink::test]
+fn the_award_contract_changes_only_after_the_delay() {
+    let a = accounts();
+    let mut contract = contract();
+    test::set_caller::<Env>(a.bob);
+    assert_eq!(
+        contract.schedule_change(Change::Link(Link::Award, Some(a.frank))),
+        Err(AdminError::Unauthorized)
+    );
+    test::set_caller::<Env>(a.alice);
+    for refused in [
+        Change::Link(Link::Award, None),
+        Change::Link(Link::Controller, Some(a.frank)),
+    ] {
+        assert_eq!(
+            contract.schedule_change(refused),
+            Err(AdminError::InvalidChange),
+            "{refused:?}"
+        );
+    }
+    let id = contract
+        .schedule_change(Change::Link(Link::Award, Some(a.frank)))
+        .unwrap();
+    assert_eq!(
+        contract.award(),
+        a.charlie,
+        "the award is set at instantiation"
+    );
+    for _ in 0..DELAY - 1 {
+        test::advance_block::<Env>();
+    }
+    assert_eq!(contract.apply_change(id), Err(AdminError::NotDue));
+    test::advance_block::<Env>();
+    test::set_caller::<Env>(a.django);
+    assert_eq!(contract.apply_change(id), Ok(()));
+    assert_eq!(contract.award(), a.frank);
+    assert_eq!(
+        contract.registry(),
+        a.django,
+        "the rest of the wiring stays"
+    );
+    assert_eq!(contract.escrow(), a.eve);
+    assert_eq!(contract.apply_change(id), Err(AdminError::NoSuchChange));
 }
 
 #[ink::test]
@@ -198,7 +295,8 @@ fn every_message_refuses_an_unknown_id() {
                 not_found,
                 "propose_price {id}"
             );
-            assert_eq!(contract.accept_price(id), not_found, "accept_price {id}");
+            assert_eq!(contract.accept_price(id, 5), not_found, "accept_price {id}");
+            assert_eq!(contract.decline(id), not_found, "decline {id}");
             assert_eq!(contract.reject_price(id), not_found, "reject_price {id}");
             assert_eq!(contract.apply_price(id), not_found, "apply_price {id}");
             assert_eq!(contract.claim(id), not_found.map(|()| 0), "claim {id}");
@@ -213,14 +311,6 @@ fn every_message_refuses_an_unknown_id() {
             assert_eq!(contract.details(id), None);
         }
     }
-    test::set_caller::<Env>(a.alice);
-    assert_eq!(contract.admin_close(0), Err(SubscriptionError::NotFound));
-    test::set_caller::<Env>(a.bob);
-    assert_eq!(
-        contract.admin_close(0),
-        Err(SubscriptionError::Unauthorized),
-        "a non-admin is refused before the id is looked up"
-    );
     assert_eq!(contract.subscription_count(), 0);
     assert_eq!(contract.live_count(), 0);
     assert_eq!(test::recorded_events().count(), 0);
@@ -268,7 +358,7 @@ fn pages_take_a_limit_of_one_to_a_hundred() {
 }
 
 #[ink::test]
-fn only_the_admin_configures_and_sets_the_award_contract() {
+fn only_the_admin_configures() {
     let a = accounts();
     let mut contract = contract();
     let new = Parameters {
@@ -280,12 +370,7 @@ fn only_the_admin_configures_and_sets_the_award_contract() {
         contract.configure(new),
         Err(SubscriptionError::Unauthorized)
     );
-    assert_eq!(
-        contract.set_award(a.frank),
-        Err(SubscriptionError::Unauthorized)
-    );
     assert_eq!(contract.parameters(), PARAMETERS);
-    assert_eq!(contract.award(), a.charlie);
 
     test::set_caller::<Env>(a.alice);
     for bad in [
@@ -315,19 +400,11 @@ fn only_the_admin_configures_and_sets_the_award_contract() {
     assert_eq!(contract.parameters(), new);
     let edge = Parameters {
         ready_timeout: MAX_TERM_BLOCKS,
-        consumer_notice: MAX_TERM_BLOCKS,
+        consumer_notice: DELAY - 1,
     };
     assert_eq!(contract.configure(edge), Ok(()), "the bounds are inclusive");
     assert_eq!(contract.parameters(), edge);
-    assert_eq!(contract.set_award(a.frank), Ok(()));
-    assert_eq!(contract.award(), a.frank);
-    assert_eq!(
-        contract.registry(),
-        a.django,
-        "the rest of the wiring stays"
-    );
-    assert_eq!(contract.escrow(), a.eve);
-    assert_eq!(test::recorded_events().count(), 3);
+    assert_eq!(test::recorded_events().count(), 2);
 }
 
 #[ink::test]
@@ -370,13 +447,12 @@ fn the_admin_is_transferred_in_two_steps() {
     );
     assert_eq!(contract.set_paused(true), Err(AdminError::Unauthorized));
     assert_eq!(
-        contract.admin_close(0),
-        Err(SubscriptionError::Unauthorized)
+        contract.schedule_change(Change::Delay(DELAY + 1)),
+        Err(AdminError::Unauthorized)
     );
     test::set_caller::<Env>(a.bob);
     assert_eq!(contract.set_paused(true), Ok(()));
     assert!(contract.paused());
-    assert_eq!(contract.admin_close(0), Err(SubscriptionError::NotFound));
     let new = Parameters {
         ready_timeout: 5,
         consumer_notice: 5,

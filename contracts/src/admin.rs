@@ -1,13 +1,30 @@
 //! The admin every DINFRA contract has: two-step transfer, pause of *new*
-//! business, and code upgrades, as plain Rust plus thin ink! glue.
+//! business, and governance with notice ([`crate::governance`]): code
+//! upgrades, link changes and a shorter delay are scheduled and applied only
+//! after the contract's governance delay.
 //!
 //! An admin may be a plain account or a DAO/multisig contract. The transfer is
 //! two-step (propose, then the new admin accepts) so that a typo never locks a
-//! contract forever. Pausing stops only new business (registrations, offers,
+//! contract forever; it takes effect at once because a new admin is bound by
+//! the same delay. Pausing stops only new business (registrations, offers,
 //! subscriptions, streams); withdrawals and refunds are never paused.
+//!
+//! [`AdminData`] and [`Governance`] are the plain rules; [`Governed`] keeps
+//! them in storage cells of fixed keys, and [`schedule_change`],
+//! [`apply_change`] and [`cancel_change`] are the glue every contract's
+//! `Admin` messages call, with the contract's own links given by [`Links`].
 
-use crate::types::{AccountId, CodeHash};
+use crate::governance::{
+    Change, ChangeId, Governance, GovernanceError, Link, Scheduled, ScheduledChange,
+};
+use crate::types::{AccountId, BlockNumber, CodeHash};
 use ink::prelude::vec::Vec;
+use ink::storage::{traits::ManualKey, Lazy};
+
+/// Storage key of every contract's [`AdminData`] cell.
+pub const ADMIN_KEY: u32 = 0xad00_0001;
+/// Storage key of every contract's [`Governance`] cell.
+pub const GOVERNANCE_KEY: u32 = 0xad00_0002;
 
 /// Errors of the admin messages.
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
@@ -21,6 +38,28 @@ pub enum AdminError {
     Paused,
     /// The runtime refused the new code hash (unknown code).
     CodeUpgradeFailed,
+    /// No pending change has this id.
+    NoSuchChange,
+    /// The change's governance delay has not passed yet.
+    NotDue,
+    /// The most pending changes allowed are pending already.
+    TooManyChanges,
+    /// The contract has no such link, or the delay is out of range.
+    InvalidChange,
+    /// An id would overflow.
+    Overflow,
+}
+
+impl From<GovernanceError> for AdminError {
+    fn from(error: GovernanceError) -> Self {
+        match error {
+            GovernanceError::NoSuchChange => AdminError::NoSuchChange,
+            GovernanceError::NotDue => AdminError::NotDue,
+            GovernanceError::TooManyChanges => AdminError::TooManyChanges,
+            GovernanceError::InvalidChange => AdminError::InvalidChange,
+            GovernanceError::Overflow => AdminError::Overflow,
+        }
+    }
 }
 
 /// Emitted when the admin proposes a new admin.
@@ -50,11 +89,32 @@ pub struct PauseChanged {
     pub paused: bool,
 }
 
-/// Emitted after the contract's code was replaced.
+/// A change was scheduled: it may be applied from block `eta` on.
 #[ink::event]
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CodeUpgraded {
-    pub code_hash: CodeHash,
+pub struct ChangeScheduled {
+    #[ink(topic)]
+    pub id: ChangeId,
+    pub change: Change,
+    pub eta: BlockNumber,
+}
+
+/// A change took effect.
+#[ink::event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangeApplied {
+    #[ink(topic)]
+    pub id: ChangeId,
+    pub change: Change,
+}
+
+/// The admin withdrew a pending change.
+#[ink::event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangeCancelled {
+    #[ink(topic)]
+    pub id: ChangeId,
+    pub change: Change,
 }
 
 /// What an admin message changed, for the contract shell to emit.
@@ -63,10 +123,12 @@ pub enum AdminEvent {
     TransferProposed(AdminTransferProposed),
     Changed(AdminChanged),
     PauseChanged(PauseChanged),
-    CodeUpgraded(CodeUpgraded),
+    ChangeScheduled(ChangeScheduled),
+    ChangeApplied(ChangeApplied),
+    ChangeCancelled(ChangeCancelled),
 }
 
-/// Admin state kept in each contract's storage.
+/// Who administers a contract and whether new business is paused.
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
 #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -154,21 +216,207 @@ impl AdminData {
             paused
         })])
     }
+}
 
-    /// Replaces the calling contract's code. Storage layouts must stay
-    /// compatible (or be migrated by the new code); this only checks who asks.
-    pub fn set_code(
-        &self,
-        caller: AccountId,
-        code_hash: CodeHash,
-    ) -> Result<Vec<AdminEvent>, AdminError> {
-        self.ensure_admin(caller)?;
-        ink::env::set_code_hash::<ink::env::DefaultEnvironment>(&code_hash)
-            .map_err(|_| AdminError::CodeUpgradeFailed)?;
-        Ok(ink::prelude::vec![AdminEvent::CodeUpgraded(CodeUpgraded {
-            code_hash
-        })])
+/// The admin and governance cells of a contract, at keys no upgrade moves.
+#[ink::storage_item]
+#[derive(Debug, Default)]
+pub struct Governed {
+    admin: Lazy<AdminData, ManualKey<ADMIN_KEY>>,
+    governance: Lazy<Governance, ManualKey<GOVERNANCE_KEY>>,
+}
+
+impl Governed {
+    /// `admin` administers, with `delay` blocks of notice for every change.
+    pub fn new(admin: AccountId, delay: BlockNumber) -> Result<Self, AdminError> {
+        let mut governed = Self::default();
+        governed.admin.set(&AdminData::new(admin));
+        governed.governance.set(&Governance::new(delay)?);
+        Ok(governed)
     }
+
+    /// The admin record (written by the constructor, so always there).
+    pub fn data(&self) -> AdminData {
+        self.admin
+            .get()
+            .unwrap_or_else(|| unreachable!("set at instantiation"))
+    }
+
+    /// The governance record (written by the constructor, so always there).
+    pub fn governance(&self) -> Governance {
+        self.governance
+            .get()
+            .unwrap_or_else(|| unreachable!("set at instantiation"))
+    }
+
+    pub fn ensure_admin(&self, caller: AccountId) -> Result<(), AdminError> {
+        self.data().ensure_admin(caller)
+    }
+
+    pub fn ensure_not_paused(&self) -> Result<(), AdminError> {
+        self.data().ensure_not_paused()
+    }
+
+    /// Whether a change is pending here.
+    pub fn any_change_pending(&self) -> bool {
+        self.governance().any_pending()
+    }
+
+    pub fn pending_changes(&self) -> Vec<ScheduledChange> {
+        self.governance().pending().to_vec()
+    }
+
+    pub fn transfer_admin(
+        &mut self,
+        caller: AccountId,
+        proposed: AccountId,
+    ) -> Result<(), AdminError> {
+        self.update_admin(|data| data.propose(caller, proposed))
+    }
+
+    pub fn accept_admin(&mut self, caller: AccountId) -> Result<(), AdminError> {
+        self.update_admin(|data| data.accept(caller))
+    }
+
+    pub fn set_paused(&mut self, caller: AccountId, paused: bool) -> Result<(), AdminError> {
+        self.update_admin(|data| data.set_paused(caller, paused))
+    }
+
+    fn update_admin(
+        &mut self,
+        update: impl FnOnce(&mut AdminData) -> Result<Vec<AdminEvent>, AdminError>,
+    ) -> Result<(), AdminError> {
+        let mut data = self.data();
+        let events = update(&mut data)?;
+        self.admin.set(&data);
+        emit(events);
+        Ok(())
+    }
+
+    fn update_governance<T>(
+        &mut self,
+        update: impl FnOnce(&mut Governance) -> Result<T, GovernanceError>,
+    ) -> Result<T, AdminError> {
+        let mut governance = self.governance();
+        let result = update(&mut governance)?;
+        self.governance.set(&governance);
+        Ok(result)
+    }
+}
+
+/// What a contract adds to the shared governance glue: its cells, and the
+/// links it has.
+pub trait Links {
+    fn governed(&mut self) -> &mut Governed;
+    /// Where `link` points now, or `InvalidChange` if the contract has no
+    /// such link.
+    fn link(&self, link: Link) -> Result<Option<AccountId>, AdminError>;
+    /// Points `link` at `to` (a due change being applied).
+    fn set_link(&mut self, link: Link, to: Option<AccountId>);
+    /// A contract's own bound on a new delay (the subscription contract
+    /// keeps its consumer notice below it).
+    fn check_delay(&self, _delay: BlockNumber) -> Result<(), AdminError> {
+        Ok(())
+    }
+}
+
+/// `schedule_change` of every contract: the admin schedules `change` at
+/// `now`; a longer delay and a first wiring apply at once.
+pub fn schedule_change<C: Links>(
+    contract: &mut C,
+    caller: AccountId,
+    now: BlockNumber,
+    change: Change,
+) -> Result<ChangeId, AdminError> {
+    contract.governed().ensure_admin(caller)?;
+    let unset_link = match change {
+        Change::Link(link, _) => contract.link(link)?.is_none(),
+        Change::Delay(delay) => {
+            contract.check_delay(delay)?;
+            false
+        }
+        Change::Code(_) => false,
+    };
+    let scheduled = contract
+        .governed()
+        .update_governance(|governance| governance.schedule(change, now, unset_link))?;
+    match scheduled {
+        Scheduled::AtOnce(scheduled) => {
+            apply(contract, scheduled)?;
+            Ok(scheduled.id)
+        }
+        Scheduled::Pending(scheduled) => {
+            emit(ink::prelude::vec![AdminEvent::ChangeScheduled(
+                ChangeScheduled {
+                    id: scheduled.id,
+                    change: scheduled.change,
+                    eta: scheduled.eta,
+                }
+            )]);
+            Ok(scheduled.id)
+        }
+    }
+}
+
+/// `apply_change` of every contract: anyone may apply a change whose delay
+/// has passed.
+pub fn apply_change<C: Links>(
+    contract: &mut C,
+    id: ChangeId,
+    now: BlockNumber,
+) -> Result<(), AdminError> {
+    let scheduled = contract
+        .governed()
+        .update_governance(|governance| governance.take_due(id, now))?;
+    apply(contract, scheduled)
+}
+
+/// `cancel_change` of every contract: the admin withdraws a pending change.
+pub fn cancel_change<C: Links>(
+    contract: &mut C,
+    caller: AccountId,
+    id: ChangeId,
+) -> Result<(), AdminError> {
+    contract.governed().ensure_admin(caller)?;
+    let cancelled = contract
+        .governed()
+        .update_governance(|governance| governance.cancel(id))?;
+    emit(ink::prelude::vec![AdminEvent::ChangeCancelled(
+        ChangeCancelled {
+            id,
+            change: cancelled.change,
+        }
+    )]);
+    Ok(())
+}
+
+fn apply<C: Links>(contract: &mut C, scheduled: ScheduledChange) -> Result<(), AdminError> {
+    match scheduled.change {
+        Change::Code(code_hash) => set_code(code_hash)?,
+        Change::Link(link, to) => {
+            contract.link(link)?;
+            contract.set_link(link, to);
+        }
+        Change::Delay(delay) => contract.check_delay(delay)?,
+    }
+    contract.governed().update_governance(|governance| {
+        governance.applied(&scheduled.change);
+        Ok(())
+    })?;
+    emit(ink::prelude::vec![AdminEvent::ChangeApplied(
+        ChangeApplied {
+            id: scheduled.id,
+            change: scheduled.change,
+        }
+    )]);
+    Ok(())
+}
+
+/// Replaces the calling contract's code; storage stays where it is (every
+/// cell has a fixed key).
+fn set_code(code_hash: CodeHash) -> Result<(), AdminError> {
+    ink::env::set_code_hash::<ink::env::DefaultEnvironment>(&code_hash)
+        .map_err(|_| AdminError::CodeUpgradeFailed)
 }
 
 /// Emits admin events from inside any contract.
@@ -179,7 +427,9 @@ pub fn emit(events: Vec<AdminEvent>) {
             AdminEvent::TransferProposed(e) => emit_event::<E, _>(e),
             AdminEvent::Changed(e) => emit_event::<E, _>(e),
             AdminEvent::PauseChanged(e) => emit_event::<E, _>(e),
-            AdminEvent::CodeUpgraded(e) => emit_event::<E, _>(e),
+            AdminEvent::ChangeScheduled(e) => emit_event::<E, _>(e),
+            AdminEvent::ChangeApplied(e) => emit_event::<E, _>(e),
+            AdminEvent::ChangeCancelled(e) => emit_event::<E, _>(e),
         }
     }
 }
@@ -205,9 +455,23 @@ pub trait Admin {
     /// Whether new business is paused.
     #[ink(message)]
     fn paused(&self) -> bool;
-    /// Replaces the contract's code, keeping its storage (admin only).
+    /// Blocks every scheduled change waits before it may be applied.
     #[ink(message)]
-    fn set_code(&mut self, code_hash: CodeHash) -> Result<(), AdminError>;
+    fn governance_delay(&self) -> BlockNumber;
+    /// Every change scheduled and not yet applied or withdrawn.
+    #[ink(message)]
+    fn pending_changes(&self) -> Vec<ScheduledChange>;
+    /// Schedules a code upgrade, a link change or a new delay (admin only);
+    /// returns its id. It may be applied `governance_delay` blocks later; a
+    /// longer delay and a contract's first wiring apply at once.
+    #[ink(message)]
+    fn schedule_change(&mut self, change: Change) -> Result<ChangeId, AdminError>;
+    /// Applies a scheduled change whose delay has passed (anyone).
+    #[ink(message)]
+    fn apply_change(&mut self, id: ChangeId) -> Result<(), AdminError>;
+    /// Withdraws a pending change (admin only).
+    #[ink(message)]
+    fn cancel_change(&mut self, id: ChangeId) -> Result<(), AdminError>;
 }
 
 #[cfg(test)]
@@ -245,5 +509,72 @@ mod tests {
         assert!(data.ensure_not_paused().is_ok());
         data.set_paused(acc(1), true).unwrap();
         assert_eq!(data.ensure_not_paused(), Err(AdminError::Paused));
+    }
+
+    /// A contract with one link (its controller), unset at instantiation.
+    struct Wired {
+        governed: Governed,
+        controller: Option<AccountId>,
+    }
+
+    impl Links for Wired {
+        fn governed(&mut self) -> &mut Governed {
+            &mut self.governed
+        }
+        fn link(&self, link: Link) -> Result<Option<AccountId>, AdminError> {
+            match link {
+                Link::Controller => Ok(self.controller),
+                Link::Award => Err(AdminError::InvalidChange),
+            }
+        }
+        fn set_link(&mut self, _link: Link, to: Option<AccountId>) {
+            self.controller = to;
+        }
+    }
+
+    #[ink::test]
+    fn links_change_only_through_the_schedule() {
+        let mut wired = Wired {
+            governed: Governed::new(acc(1), 30).unwrap(),
+            controller: None,
+        };
+        let wire = |to: u8| Change::Link(Link::Controller, Some(acc(to)));
+        assert_eq!(
+            schedule_change(&mut wired, acc(2), 5, wire(2)),
+            Err(AdminError::Unauthorized)
+        );
+        assert_eq!(
+            schedule_change(&mut wired, acc(1), 5, Change::Link(Link::Award, None)),
+            Err(AdminError::InvalidChange),
+            "a link the contract does not have"
+        );
+        schedule_change(&mut wired, acc(1), 5, wire(7)).unwrap();
+        assert_eq!(
+            wired.controller,
+            Some(acc(7)),
+            "the first wiring is at once"
+        );
+        let id = schedule_change(&mut wired, acc(1), 6, wire(8)).unwrap();
+        assert_eq!(wired.controller, Some(acc(7)), "a rewiring waits");
+        assert_eq!(apply_change(&mut wired, id, 35), Err(AdminError::NotDue));
+        assert_eq!(
+            cancel_change(&mut wired, acc(9), id),
+            Err(AdminError::Unauthorized)
+        );
+        apply_change(&mut wired, id, 36).unwrap();
+        assert_eq!(wired.controller, Some(acc(8)));
+        assert!(!wired.governed.any_change_pending());
+        let id =
+            schedule_change(&mut wired, acc(1), 40, Change::Link(Link::Controller, None)).unwrap();
+        cancel_change(&mut wired, acc(1), id).unwrap();
+        assert_eq!(
+            apply_change(&mut wired, id, 99),
+            Err(AdminError::NoSuchChange)
+        );
+        assert_eq!(
+            wired.controller,
+            Some(acc(8)),
+            "a withdrawn change never applies"
+        );
     }
 }

@@ -6,12 +6,14 @@
 //!   other through (one module per interface, each with its error enum and `From`
 //!   conversions), in the style of common-amm;
 //! - [`types`]: ids, money and block types, and the input-validation vocabulary;
-//! - [`admin`]: the two-step admin every contract uses, as plain Rust;
+//! - [`admin`]: the two-step admin every contract uses, and the glue of
+//!   [`governance`]: changes that wait for the contract's delay;
 //! - pure logic tested without a chain: stream accounting ([`stream`]), award
 //!   selection ([`selection`]) and the subscription lifecycle ([`lifecycle`]).
 #![cfg_attr(not(feature = "std"), no_std)]
 
 pub mod admin;
+pub mod governance;
 pub mod lifecycle;
 pub mod selection;
 pub mod stream;

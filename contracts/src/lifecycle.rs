@@ -7,10 +7,16 @@
 //! create ─▶ Awarded ──mark_ready (provider, ≤ ready_deadline)──▶ Active ──▶ Ending ──▶ Closed
 //!              │ deadline passed: reaward (next provider) or cancel (full refund)
 //! Active: top_up · reprice · cancel (consumer) · exit (provider, with notice) · settle (anyone)
+//! Ending: a cancel that ends it sooner (after an exit, or while a governance change is pending)
 //! ```
-//! Every method validates first and only then writes, so a refused call
-//! leaves the record unchanged.
+//! The terms that shape a running subscription — the offer's rate, minimum
+//! duration, notice, pricing and cancel fee, and the contract's consumer
+//! notice and ready timeout — are copied into the record when it is created,
+//! so a later `configure` or `update_offer` never reaches it. Every method
+//! validates first and only then writes, so a refused call leaves the record
+//! unchanged.
 
+use crate::selection::{rejection, Reject};
 use crate::stream::StreamStatus;
 use crate::traits::award::MAX_REQUIREMENT_ENTRIES;
 use crate::traits::escrow::StreamId;
@@ -44,8 +50,8 @@ pub enum CloseReason {
     FundsExhausted,
     /// No provider was ready in time and none was left to award it to.
     ReadyTimeout,
-    /// Closed by the admin.
-    Admin,
+    /// The provider declined the award and none was left to award it to.
+    Declined,
 }
 
 /// A price change the provider asked for.
@@ -72,12 +78,15 @@ pub struct Parameters {
 }
 
 impl Parameters {
-    /// A ready timeout of at least one block; both at most
-    /// [`MAX_TERM_BLOCKS`].
-    pub fn validate(&self) -> core::result::Result<(), Invalid> {
+    /// A ready timeout of at least one block, both at most
+    /// [`MAX_TERM_BLOCKS`], and a consumer notice shorter than the
+    /// contract's governance delay: a consumer who cancels when a change is
+    /// scheduled is out before it can apply.
+    pub fn validate(&self, governance_delay: BlockNumber) -> core::result::Result<(), Invalid> {
         if self.ready_timeout == 0
             || self.ready_timeout > MAX_TERM_BLOCKS
             || self.consumer_notice > MAX_TERM_BLOCKS
+            || self.consumer_notice >= governance_delay
         {
             return Err(Invalid::Parameter);
         }
@@ -97,8 +106,9 @@ impl Default for Parameters {
 /// When a cancel or an exit takes effect.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Ending {
-    /// Not ready yet: close at once (nothing was billed).
-    Now(CloseReason),
+    /// Not ready yet: close at once (nothing was billed), paying the
+    /// provider `fee` out of the deposit (a consumer's cancel fee, else 0).
+    Now { reason: CloseReason, fee: Balance },
     /// Billing stops at this block, for this reason; `settle` closes it
     /// from then.
     At(BlockNumber, CloseReason),
@@ -112,9 +122,9 @@ pub struct Subscription {
     pub consumer: AccountId,
     pub type_id: TypeId,
     pub descriptor: Descriptor,
-    /// What the consumer asked for. `max_price_per_block` also bounds
-    /// Dynamic repricing; a reaward adds the provider that missed its
-    /// deadline to `excluded_providers`.
+    /// What the consumer asked for; it bounds Dynamic repricing
+    /// (`repricing_bound`). A reaward adds the provider that missed its
+    /// deadline or declined to `excluded_providers`.
     pub requirements: Requirements,
     pub offer_id: OfferId,
     pub provider: AccountId,
@@ -126,6 +136,12 @@ pub struct Subscription {
     pub min_duration: BlockNumber,
     /// The offer's notice, for provider exits and Dynamic repricing.
     pub notice_blocks: BlockNumber,
+    /// The offer's fee for a consumer's cancel before ready.
+    pub cancel_fee: Balance,
+    /// The contract's consumer notice at creation.
+    pub consumer_notice: BlockNumber,
+    /// The contract's ready timeout at creation (a reaward's deadline too).
+    pub ready_timeout: BlockNumber,
     /// Block of the (latest) award.
     pub awarded_at: BlockNumber,
     /// Last block the provider may mark the deployment ready.
@@ -141,33 +157,36 @@ pub struct Subscription {
 
 impl Subscription {
     /// A subscription awarded at `now` under `reservation`, whose stream is
-    /// `stream_id`.
+    /// `stream_id`, on the contract's `parameters` of this moment.
     #[allow(clippy::too_many_arguments)]
     pub fn awarded(
         consumer: AccountId,
         type_id: TypeId,
         descriptor: Descriptor,
         requirements: Requirements,
-        offer_id: OfferId,
         reservation: &Reservation,
         stream_id: StreamId,
         now: BlockNumber,
-        ready_timeout: BlockNumber,
+        parameters: Parameters,
     ) -> Result<Self> {
+        let offer = &reservation.offer;
         Ok(Self {
             consumer,
             type_id,
             descriptor,
             requirements,
-            offer_id,
-            provider: reservation.provider,
+            offer_id: offer.offer_id,
+            provider: offer.provider,
             stream_id,
-            rate_per_block: reservation.price_per_block,
-            pricing: reservation.pricing,
-            min_duration: reservation.min_duration,
-            notice_blocks: reservation.notice_blocks,
+            rate_per_block: offer.price_per_block,
+            pricing: offer.pricing,
+            min_duration: offer.min_duration,
+            notice_blocks: offer.notice_blocks,
+            cancel_fee: offer.cancel_fee,
+            consumer_notice: parameters.consumer_notice,
+            ready_timeout: parameters.ready_timeout,
             awarded_at: now,
-            ready_deadline: later(now, ready_timeout)?,
+            ready_deadline: later(now, parameters.ready_timeout)?,
             ready_at: None,
             end: None,
             price_change: None,
@@ -215,21 +234,49 @@ impl Subscription {
     }
 
     /// The consumer cancels. Before ready: closed at once with a full
-    /// refund. After: billing ends at
-    /// `max(now + consumer_notice, ready + min_duration)`.
+    /// refund, less the offer's cancel fee to the provider if the provider
+    /// is still within its ready deadline. After: billing ends at
+    /// `max(now + consumer_notice, ready + min_duration)` — or at
+    /// `now + consumer_notice` alone once the provider has exited, or while
+    /// `change_pending()` says a governance change is scheduled (asked only
+    /// when the minimum duration would bind). While ending, a cancel moves
+    /// the end only nearer (`AlreadyEnding` otherwise).
     pub fn cancel(
         &mut self,
         caller: AccountId,
         now: BlockNumber,
-        consumer_notice: BlockNumber,
+        change_pending: impl FnOnce() -> bool,
     ) -> Result<Ending> {
         self.ensure_consumer(caller)?;
-        self.ensure_phase(&[Phase::Awarded, Phase::Active])?;
+        self.ensure_phase(&[Phase::Awarded, Phase::Active, Phase::Ending])?;
         let Some(ready_at) = self.ready_at else {
-            return Ok(Ending::Now(CloseReason::ConsumerCancelled));
+            let fee = if now <= self.ready_deadline {
+                self.cancel_fee
+            } else {
+                0
+            };
+            return Ok(Ending::Now {
+                reason: CloseReason::ConsumerCancelled,
+                fee,
+            });
         };
-        let end = later(now, consumer_notice)?.max(later(ready_at, self.min_duration)?);
-        Ok(self.schedule_end(end, CloseReason::ConsumerCancelled))
+        let notice_end = later(now, self.consumer_notice)?;
+        let exited = self.end_reason() == Some(CloseReason::ProviderExited);
+        let end = if exited {
+            notice_end
+        } else {
+            let committed_end = later(ready_at, self.min_duration)?;
+            if committed_end <= notice_end || change_pending() {
+                notice_end
+            } else {
+                committed_end
+            }
+        };
+        match self.end {
+            Some((current, _)) if end >= current => Err(SubscriptionError::AlreadyEnding),
+            Some((_, reason)) => Ok(self.schedule_end(end, reason)),
+            None => Ok(self.schedule_end(end, CloseReason::ConsumerCancelled)),
+        }
     }
 
     /// The provider leaves. Before ready: closed at once with a full
@@ -238,10 +285,17 @@ impl Subscription {
         self.ensure_provider(caller)?;
         self.ensure_phase(&[Phase::Awarded, Phase::Active])?;
         if self.ready_at.is_none() {
-            return Ok(Ending::Now(CloseReason::ProviderExited));
+            return Ok(Ending::Now {
+                reason: CloseReason::ProviderExited,
+                fee: 0,
+            });
         }
         let end = later(now, self.notice_blocks)?;
         Ok(self.schedule_end(end, CloseReason::ProviderExited))
+    }
+
+    fn end_reason(&self) -> Option<CloseReason> {
+        self.end.map(|(_, reason)| reason)
     }
 
     fn schedule_end(&mut self, end: BlockNumber, reason: CloseReason) -> Ending {
@@ -251,9 +305,9 @@ impl Subscription {
     }
 
     /// The provider asks for a new rate. Dynamic: at most the consumer's
-    /// `max_price_per_block`, effective after the offer's notice. Fixed: any
-    /// rate, applied only when the consumer accepts. Replaces an earlier
-    /// proposal.
+    /// repricing bound (`max_rate`, else `max_price_per_block`), effective
+    /// after the offer's notice. Fixed: any rate, applied only when the
+    /// consumer accepts that very rate. Replaces an earlier proposal.
     pub fn propose_price(
         &mut self,
         caller: AccountId,
@@ -267,7 +321,7 @@ impl Subscription {
         }
         let change = match self.pricing {
             Pricing::Dynamic => {
-                if rate > self.requirements.max_price_per_block {
+                if rate > self.requirements.repricing_bound() {
                     return Err(SubscriptionError::PriceAboveMax);
                 }
                 PriceChange {
@@ -286,16 +340,19 @@ impl Subscription {
         Ok(change)
     }
 
-    /// The consumer accepts a Fixed-price proposal; returns the new rate.
-    pub fn accept_price(&mut self, caller: AccountId) -> Result<Balance> {
+    /// The consumer accepts the Fixed-price proposal of `rate` — the rate it
+    /// saw, so a proposal replaced in the meantime is never applied
+    /// (`ProposalChanged`); returns the new rate.
+    pub fn accept_price(&mut self, caller: AccountId, rate: Balance) -> Result<Balance> {
         self.ensure_consumer(caller)?;
         self.ensure_phase(&[Phase::Awarded, Phase::Active])?;
         match self.price_change {
-            Some(change) if change.needs_consent => {
+            Some(change) if change.needs_consent && change.rate == rate => {
                 self.rate_per_block = change.rate;
                 self.price_change = None;
                 Ok(change.rate)
             }
+            Some(change) if change.needs_consent => Err(SubscriptionError::ProposalChanged),
             _ => Err(SubscriptionError::WrongState),
         }
     }
@@ -354,13 +411,15 @@ impl Subscription {
         }
     }
 
-    /// The reputation entry a close for `reason` earns the provider.
+    /// The reputation entry a close for `reason` earns the provider; none
+    /// for a subscription to oneself, which proves nothing.
     pub fn outcome(&self, reason: CloseReason, now: BlockNumber) -> Option<Outcome> {
-        let exited = self
-            .end
-            .is_some_and(|(_, why)| why == CloseReason::ProviderExited);
+        if self.consumer == self.provider {
+            return None;
+        }
+        let exited = self.end_reason() == Some(CloseReason::ProviderExited);
         match reason {
-            CloseReason::Admin => None,
+            CloseReason::Declined => None,
             CloseReason::ReadyTimeout => Some(Outcome::MissedReady),
             CloseReason::ProviderExited => Some(Outcome::ExitedEarly),
             _ if exited => Some(Outcome::ExitedEarly),
@@ -369,6 +428,12 @@ impl Subscription {
             }
             _ => Some(Outcome::Completed),
         }
+    }
+
+    /// Whether a missed deadline counts against the provider (not when it
+    /// is its own consumer).
+    pub fn records_misses(&self) -> bool {
+        self.consumer != self.provider
     }
 
     /// Checks that the award may go to another provider: still awarded and
@@ -380,33 +445,55 @@ impl Subscription {
         if now <= self.ready_deadline {
             return Err(SubscriptionError::TooEarly);
         }
-        let mut requirements = self.requirements.clone();
-        if requirements.excluded_providers.len() >= MAX_REQUIREMENT_ENTRIES {
-            return Ok(None);
-        }
-        requirements.excluded_providers.push(self.provider);
-        Ok(Some(requirements))
+        Ok(self.excluding_provider())
     }
 
-    /// Gives the award to `reservation`'s provider at `now`, with the
-    /// requirements [`Self::reaward_requirements`] returned (which checked
-    /// the phase and the deadline).
+    /// The provider declines the award (within its deadline, before ready):
+    /// the requirements to hand it on with, excluding this provider, or
+    /// `None` when no more can be excluded (then it closes, `Declined`).
+    pub fn decline_requirements(
+        &self,
+        caller: AccountId,
+        now: BlockNumber,
+    ) -> Result<Option<Requirements>> {
+        self.ensure_provider(caller)?;
+        self.ensure_phase(&[Phase::Awarded])?;
+        if now > self.ready_deadline {
+            return Err(SubscriptionError::ReadyTimeoutPassed);
+        }
+        Ok(self.excluding_provider())
+    }
+
+    fn excluding_provider(&self) -> Option<Requirements> {
+        let mut requirements = self.requirements.clone();
+        if requirements.excluded_providers.len() >= MAX_REQUIREMENT_ENTRIES {
+            return None;
+        }
+        requirements.excluded_providers.push(self.provider);
+        Some(requirements)
+    }
+
+    /// Gives the award to `reservation`'s offer at `now`, with the
+    /// requirements [`Self::reaward_requirements`] or
+    /// [`Self::decline_requirements`] returned (which checked the phase and
+    /// the deadline). The new deadline comes from the ready timeout the
+    /// subscription was created with.
     pub fn reaward(
         &mut self,
         requirements: Requirements,
-        offer_id: OfferId,
         reservation: &Reservation,
         now: BlockNumber,
-        ready_timeout: BlockNumber,
     ) -> Result<()> {
-        let ready_deadline = later(now, ready_timeout)?;
+        let ready_deadline = later(now, self.ready_timeout)?;
+        let offer = &reservation.offer;
         self.requirements = requirements;
-        self.offer_id = offer_id;
-        self.provider = reservation.provider;
-        self.rate_per_block = reservation.price_per_block;
-        self.pricing = reservation.pricing;
-        self.min_duration = reservation.min_duration;
-        self.notice_blocks = reservation.notice_blocks;
+        self.offer_id = offer.offer_id;
+        self.provider = offer.provider;
+        self.rate_per_block = offer.price_per_block;
+        self.pricing = offer.pricing;
+        self.min_duration = offer.min_duration;
+        self.notice_blocks = offer.notice_blocks;
+        self.cancel_fee = offer.cancel_fee;
         self.awarded_at = now;
         self.ready_deadline = ready_deadline;
         self.price_change = None;
@@ -428,10 +515,29 @@ impl Subscription {
 /// The deposit a subscription must start with: the rate for the offer's
 /// minimum duration (at least one block).
 pub fn minimum_deposit(reservation: &Reservation) -> Result<Balance> {
-    reservation
+    let offer = &reservation.offer;
+    offer
         .price_per_block
-        .checked_mul(Balance::from(reservation.min_duration.max(1)))
+        .checked_mul(Balance::from(offer.min_duration.max(1)))
         .ok_or(SubscriptionError::Overflow)
+}
+
+/// Checks the offer the registry reserved against everything the consumer
+/// asked for, on the registry's own terms: an award contract's choice is
+/// never taken on trust, and an offer whose terms moved since the consumer
+/// looked is refused (`Unfit` names the first requirement it fails).
+pub fn check_reservation(
+    type_id: TypeId,
+    requirements: &Requirements,
+    reservation: &Reservation,
+) -> Result<()> {
+    if reservation.type_id != type_id {
+        return Err(SubscriptionError::Unfit(Reject::WrongType));
+    }
+    match rejection(&reservation.offer, requirements) {
+        Some(reject) => Err(SubscriptionError::Unfit(reject)),
+        None => Ok(()),
+    }
 }
 
 /// `now + blocks`, or `Overflow`.

@@ -16,7 +16,7 @@
 //!   attestor's, or anyone's when `trusted_attestors` is empty), so a banned
 //!   network is never chosen.
 
-use crate::traits::{Candidate, Requirements, Strategy, Weights};
+use crate::traits::{Candidate, Pricing, Requirements, Strategy, Weights};
 use crate::types::{Attribute, Balance};
 
 /// The top of every normalised score term.
@@ -25,8 +25,11 @@ const TERM_MAX: u128 = 1_000;
 const TERM_NEUTRAL: u128 = 500;
 
 /// Why a candidate does not fit, in the order [`rejection`] checks them.
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Reject {
+    /// The offer is of another deployment type than the one asked for.
+    WrongType,
     /// The provider is not registered, paused or leaving.
     Inactive,
     /// The offer has no free capacity.
@@ -35,6 +38,15 @@ pub enum Reject {
     TooExpensive,
     /// The offer's minimum duration is longer than the consumer commits to.
     MinDuration,
+    /// The consumer asked for Fixed pricing and the offer is Dynamic.
+    NotFixedPrice,
+    /// The offer's notice is longer than the consumer accepts.
+    NoticeTooLong,
+    /// A Dynamic offer whose notice before a new price is shorter than the
+    /// consumer asks.
+    RepriceNoticeTooShort,
+    /// The offer's cancel fee is above what the consumer accepts.
+    CancelFeeTooHigh,
     /// The consumer excluded this provider.
     ExcludedProvider,
     /// `preferred_only` and the provider is not preferred.
@@ -84,6 +96,22 @@ pub fn rejection(candidate: &Candidate, requirements: &Requirements) -> Option<R
     }
     if candidate.min_duration > requirements.min_duration {
         return Some(Reject::MinDuration);
+    }
+    let dynamic = candidate.pricing == Pricing::Dynamic;
+    if dynamic && requirements.fixed_price_only {
+        return Some(Reject::NotFixedPrice);
+    }
+    if requirements
+        .max_notice_blocks
+        .is_some_and(|max| candidate.notice_blocks > max)
+    {
+        return Some(Reject::NoticeTooLong);
+    }
+    if dynamic && candidate.notice_blocks < requirements.min_reprice_notice {
+        return Some(Reject::RepriceNoticeTooShort);
+    }
+    if candidate.cancel_fee > requirements.max_cancel_fee {
+        return Some(Reject::CancelFeeTooHigh);
     }
     if requirements
         .excluded_providers
@@ -283,18 +311,27 @@ fn capacity_term(free: u32, stats: &WindowStats) -> u128 {
         .unwrap_or(0)
 }
 
-/// `1_000 × completed / (completed + exited_early + missed_ready)`, rounded
-/// down; 500 (neutral) with no history.
+/// `1_000 × completed_value / (completed_value + exited_value +
+/// missed_value)`, rounded down; 500 (neutral) with nothing at stake yet.
+/// Weighing by value, not by count, is what makes a record costly to fake:
+/// a thousand subscriptions at a price of 1 weigh less than one real one.
 fn reputation_term(c: &Candidate) -> u128 {
     let r = &c.reputation;
-    // Three u32 sum to below 2^34 and completed × 1_000 is below 2^42 in u128:
-    // no saturation.
-    let total = u128::from(r.completed)
-        .saturating_add(u128::from(r.exited_early))
-        .saturating_add(u128::from(r.missed_ready));
-    u128::from(r.completed)
+    let values = [r.completed_value, r.exited_value, r.missed_value];
+    // Values above 2^116 (never in practice) are scaled down by 2^12 first,
+    // so that their sum times 1_000 fits: the share stays exact to 2^-12.
+    let limit = u128::MAX.checked_shr(12).unwrap_or(0);
+    let shift = if values.iter().any(|v| *v > limit) {
+        12
+    } else {
+        0
+    };
+    let [completed, exited, missed] = values.map(|v| v.checked_shr(shift).unwrap_or(0));
+    // Each is ≤ 2^116, so the sum and completed × 1_000 never saturate.
+    let at_stake = completed.saturating_add(exited).saturating_add(missed);
+    completed
         .saturating_mul(TERM_MAX)
-        .checked_div(total)
+        .checked_div(at_stake)
         .unwrap_or(TERM_NEUTRAL)
 }
 
@@ -327,10 +364,26 @@ mod tests {
             price_per_block: 10,
             free_capacity: 5,
             min_duration: 10,
+            notice_blocks: 10,
+            pricing: Pricing::Fixed,
+            cancel_fee: 0,
             provider_active: true,
             attributes: Vec::new(),
             attestations: Vec::new(),
             reputation: Reputation::default(),
+        }
+    }
+
+    /// A record worth `completed`, `exited` and `missed` in value (the
+    /// counts do not weigh).
+    fn valued(completed: Balance, exited: Balance, missed: Balance) -> Reputation {
+        Reputation {
+            completed: 1,
+            exited_early: 1,
+            missed_ready: 1,
+            completed_value: completed,
+            exited_value: exited,
+            missed_value: missed,
         }
     }
 
@@ -734,12 +787,8 @@ mod tests {
 
     #[test]
     fn scored_reputation_only_picks_the_best_record() {
-        let record = |n, completed, exited_early, missed_ready| Candidate {
-            reputation: Reputation {
-                completed,
-                exited_early,
-                missed_ready,
-            },
+        let record = |n, completed, exited, missed| Candidate {
+            reputation: valued(completed, exited, missed),
             ..cand(n)
         };
         let window = [
@@ -832,11 +881,7 @@ mod tests {
             Candidate {
                 price_per_block: Balance::MAX,
                 free_capacity: u32::MAX,
-                reputation: Reputation {
-                    completed: u32::MAX,
-                    exited_early: u32::MAX,
-                    missed_ready: u32::MAX,
-                },
+                reputation: valued(Balance::MAX, Balance::MAX, Balance::MAX),
                 ..cand(1)
             },
             Candidate {
@@ -886,17 +931,103 @@ mod tests {
         };
         assert_eq!(capacity_term(8, &stats), 1_000);
         assert_eq!(capacity_term(2, &stats), 250);
-        let with = |completed, exited_early, missed_ready| Candidate {
-            reputation: Reputation {
-                completed,
-                exited_early,
-                missed_ready,
-            },
+        let with = |completed, exited, missed| Candidate {
+            reputation: valued(completed, exited, missed),
             ..cand(1)
         };
         assert_eq!(reputation_term(&with(0, 0, 0)), 500);
         assert_eq!(reputation_term(&with(3, 1, 0)), 750);
         assert_eq!(reputation_term(&with(0, 0, 4)), 0);
-        assert_eq!(reputation_term(&with(u32::MAX, 0, 0)), 1_000);
+        assert_eq!(reputation_term(&with(Balance::MAX, 0, 0)), 1_000);
+        assert_eq!(
+            reputation_term(&with(Balance::MAX / 2, Balance::MAX / 2, 0)),
+            500
+        );
+        assert_eq!(reputation_term(&with(Balance::MAX, Balance::MAX, 0)), 500);
+        assert_eq!(
+            reputation_term(&with(Balance::MAX, Balance::MAX, Balance::MAX)),
+            333
+        );
+    }
+
+    #[test]
+    fn reputation_weighs_value_not_count() {
+        // A thousand subscriptions at a price of 1 against one real miss.
+        let farmed = Candidate {
+            reputation: Reputation {
+                completed: 1_000,
+                completed_value: 1_000,
+                missed_ready: 1,
+                missed_value: 1_000_000,
+                ..Reputation::default()
+            },
+            ..cand(1)
+        };
+        assert_eq!(reputation_term(&farmed), 0);
+        let served = Candidate {
+            reputation: Reputation {
+                completed: 1,
+                completed_value: 1_000_000,
+                ..Reputation::default()
+            },
+            ..cand(2)
+        };
+        assert_eq!(reputation_term(&served), 1_000);
+    }
+
+    #[test]
+    fn pricing_notice_and_fee_bounds() {
+        let dynamic = |notice| Candidate {
+            pricing: Pricing::Dynamic,
+            notice_blocks: notice,
+            ..cand(1)
+        };
+        let fixed_only = Requirements {
+            fixed_price_only: true,
+            ..reqs()
+        };
+        assert_eq!(
+            rejection(&dynamic(10), &fixed_only),
+            Some(Reject::NotFixedPrice)
+        );
+        assert_eq!(rejection(&cand(1), &fixed_only), None);
+        let bounded = Requirements {
+            max_notice_blocks: Some(10),
+            min_reprice_notice: 5,
+            ..reqs()
+        };
+        assert_eq!(
+            rejection(&dynamic(11), &bounded),
+            Some(Reject::NoticeTooLong)
+        );
+        assert_eq!(rejection(&dynamic(10), &bounded), None, "inclusive");
+        assert_eq!(rejection(&dynamic(5), &bounded), None, "inclusive");
+        assert_eq!(
+            rejection(&dynamic(4), &bounded),
+            Some(Reject::RepriceNoticeTooShort)
+        );
+        let fixed_short = Candidate {
+            notice_blocks: 0,
+            ..cand(1)
+        };
+        assert_eq!(
+            rejection(&fixed_short, &bounded),
+            None,
+            "a Fixed offer is never repriced without consent"
+        );
+        let fee = |cancel_fee| Candidate {
+            cancel_fee,
+            ..cand(1)
+        };
+        assert_eq!(rejection(&fee(1), &reqs()), Some(Reject::CancelFeeTooHigh));
+        let accepting = Requirements {
+            max_cancel_fee: 30,
+            ..reqs()
+        };
+        assert_eq!(rejection(&fee(30), &accepting), None);
+        assert_eq!(
+            rejection(&fee(31), &accepting),
+            Some(Reject::CancelFeeTooHigh)
+        );
     }
 }

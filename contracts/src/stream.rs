@@ -392,9 +392,23 @@ impl Stream {
     /// Closes the stream at `now`, in any state but closed: pays the payee what
     /// is withdrawable and refunds the rest. Returns `(paid, refunded)`.
     pub fn close(&mut self, now: BlockNumber) -> Result<(Balance, Balance), StreamError> {
+        self.close_charging(now, 0)
+    }
+
+    /// As [`Self::close`], and the payee also takes `fee` out of what would
+    /// be refunded (at most all of it): a consumer's fee for cancelling an
+    /// award before it was ready. Returns `(paid, refunded)`.
+    pub fn close_charging(
+        &mut self,
+        now: BlockNumber,
+        fee: Balance,
+    ) -> Result<(Balance, Balance), StreamError> {
         self.ensure_open(now)?;
-        let paid = self.withdrawable(now);
-        let refund = self.refundable(now);
+        let refundable = self.refundable(now);
+        let fee = fee.min(refundable);
+        // withdrawable + refundable = held, so neither saturates.
+        let paid = self.withdrawable(now).saturating_add(fee);
+        let refund = refundable.saturating_sub(fee);
         // Cannot overflow (paid + refund = held), checked all the same.
         let withdrawn = self
             .withdrawn
@@ -425,6 +439,30 @@ mod tests {
 
     fn stream(rate: Balance) -> Stream {
         Stream::open(acc(1), acc(2), rate).unwrap()
+    }
+
+    #[test]
+    fn a_cancel_fee_comes_out_of_the_refund_only() {
+        let mut s = stream(10);
+        s.deposit(100, 1).unwrap();
+        assert_eq!(s.clone().close_charging(3, 30), Ok((30, 70)));
+        assert_eq!(
+            s.clone().close_charging(3, 500),
+            Ok((100, 0)),
+            "at most held"
+        );
+        s.start(5).unwrap();
+        assert_eq!(
+            s.clone().close_charging(7, 30),
+            Ok((50, 50)),
+            "earned 20, then the fee"
+        );
+        assert_eq!(
+            s.close_charging(20, 30),
+            Ok((100, 0)),
+            "nothing left to charge"
+        );
+        assert_eq!(s.withdrawn() + s.refunded(), s.deposited());
     }
 
     #[test]

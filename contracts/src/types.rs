@@ -30,6 +30,18 @@ pub const MAX_TERM_BLOCKS: BlockNumber = 52_560_000;
 /// Most candidates one `Registry::candidates` call returns.
 pub const MAX_PAGE: u32 = 100;
 
+/// Most offers one provider may have live at once (bounds deregistration,
+/// pausing, and how much of an award's window one account can fill).
+pub const MAX_OFFERS_PER_PROVIDER: u32 = 16;
+
+/// The smallest award window: more positions than one provider has offers,
+/// so that no single account can fill a window with offers nobody can use.
+pub const MIN_AWARD_WINDOW: u32 = 17;
+const _: () = assert!(MIN_AWARD_WINDOW > MAX_OFFERS_PER_PROVIDER && MIN_AWARD_WINDOW <= MAX_PAGE);
+
+/// An offer's cancel fee is at most this many blocks of its price.
+pub const MAX_CANCEL_FEE_BLOCKS: u32 = 100;
+
 /// Which part of a message's input was refused. Carried by every
 /// `InvalidInput` error so a caller knows what to fix.
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
@@ -57,6 +69,8 @@ pub enum Invalid {
     Duration,
     /// An amount of zero where value must be sent.
     Amount,
+    /// A fee above its bound.
+    Fee,
 }
 
 /// Checks that `bytes` is non-empty and at most `max` long.

@@ -1,11 +1,12 @@
 //! Property tests of `dinfra::selection` on random windows and requirements.
 //!
 //! Values come from tiny ranges (4 providers, 3 attestors, 4 attributes,
-//! prices 0..=5, capacities 0..=3) so that fitting and unfitting candidates,
-//! collisions and ties all happen often. `fits`/`rejection` are checked
-//! against an independent reference model written from the rules, and every
-//! strategy's pick against a brute-force reference that collects the fitting
-//! candidates first.
+//! prices 0..=5, capacities 0..=3, notices 0..=3, cancel fees 0..=2) so
+//! that fitting and unfitting candidates, collisions and ties all happen
+//! often. `fits`/`rejection` (and `check_reservation`, which adds the
+//! deployment type) are checked against an independent reference model
+//! written from the rules, and every strategy's pick against a brute-force
+//! reference that collects the fitting candidates first.
 #![allow(
     clippy::arithmetic_side_effects,
     clippy::cast_possible_truncation,
@@ -13,8 +14,12 @@
     clippy::cast_sign_loss
 )]
 
+use dinfra::lifecycle::check_reservation;
 use dinfra::selection::{fits, pick, rejection, Reject};
-use dinfra::traits::{Attestation, Candidate, Reputation, Requirements, Strategy, Weights};
+use dinfra::traits::{
+    Attestation, Candidate, Pricing, Reputation, Requirements, Reservation, Strategy,
+    SubscriptionError, Weights,
+};
 use dinfra::{AccountId, Attribute};
 use proptest::prelude::*;
 
@@ -64,15 +69,36 @@ fn candidate((a, b): (u64, u64)) -> Candidate {
         offer_id: a >> 40,
         provider: acc(1 + a % 4),
         price_per_block: u128::from((a >> 2) % 6),
-        free_capacity: ((a >> 5) % 4) as u32,
+        // Full one time in eight, so that enough get past the newer rules.
+        free_capacity: if (a >> 22) % 8 == 0 {
+            0
+        } else {
+            1 + ((a >> 5) % 3) as u32
+        },
         min_duration: ((a >> 7) % 4) as u32,
+        notice_blocks: ((a >> 16) % 4) as u32,
+        pricing: if (a >> 18) & 1 == 0 {
+            Pricing::Fixed
+        } else {
+            Pricing::Dynamic
+        },
+        // Mostly fee-free.
+        cancel_fee: if (a >> 19) % 8 == 0 {
+            u128::from((a >> 21) % 3)
+        } else {
+            0
+        },
         provider_active: (a >> 9) % 8 != 0,
         attributes: attributes(a >> 12),
         attestations,
+        // The counts are drawn apart from the values, which alone weigh.
         reputation: Reputation {
             completed: ((b >> 30) % 4) as u32,
             exited_early: ((b >> 32) % 3) as u32,
             missed_ready: ((b >> 34) % 3) as u32,
+            completed_value: u128::from((b >> 36) % 4),
+            exited_value: u128::from((b >> 38) % 3),
+            missed_value: u128::from((b >> 40) % 3),
         },
     }
 }
@@ -101,6 +127,12 @@ fn requirements((a, b): (u64, u64)) -> Requirements {
             .collect(),
         trusted_attestors,
         min_duration: ((a >> 31) % 5) as u32,
+        fixed_price_only: (a >> 36) % 16 == 0,
+        // Bounds repricing only: never a reason to reject.
+        max_rate: ((a >> 50) % 2 == 0).then_some(10),
+        max_notice_blocks: ((a >> 40) % 8 == 0).then_some(((a >> 43) % 4) as u32),
+        min_reprice_notice: ((a >> 45) % 8).saturating_sub(5) as u32,
+        max_cancel_fee: u128::from((a >> 48) % 3),
     }
 }
 
@@ -129,6 +161,14 @@ fn reference_rejection(c: &Candidate, r: &Requirements) -> Option<Reject> {
         Some(Reject::TooExpensive)
     } else if c.min_duration > r.min_duration {
         Some(Reject::MinDuration)
+    } else if r.fixed_price_only && c.pricing != Pricing::Fixed {
+        Some(Reject::NotFixedPrice)
+    } else if matches!(r.max_notice_blocks, Some(longest) if c.notice_blocks > longest) {
+        Some(Reject::NoticeTooLong)
+    } else if c.pricing == Pricing::Dynamic && c.notice_blocks < r.min_reprice_notice {
+        Some(Reject::RepriceNoticeTooShort)
+    } else if c.cancel_fee > r.max_cancel_fee {
+        Some(Reject::CancelFeeTooHigh)
     } else if r.excluded_providers.iter().any(|p| *p == c.provider) {
         Some(Reject::ExcludedProvider)
     } else if r.preferred_only && !r.preferred_providers.iter().any(|p| *p == c.provider) {
@@ -179,14 +219,13 @@ fn reference_scores(w: &Weights, window: &[Candidate], r: &Requirements) -> Vec<
                 1000 * (max - c.price_per_block) / (max - min)
             };
             let capacity = 1000 * u128::from(c.free_capacity) / max_free;
+            // The share of the value at stake that was served to its end.
             let rep = &c.reputation;
-            let total = u128::from(rep.completed)
-                + u128::from(rep.exited_early)
-                + u128::from(rep.missed_ready);
+            let total = rep.completed_value + rep.exited_value + rep.missed_value;
             let reputation = if total == 0 {
                 500
             } else {
-                1000 * u128::from(rep.completed) / total
+                1000 * rep.completed_value / total
             };
             let preferred = if r.preferred_providers.contains(&c.provider) {
                 1000
@@ -231,6 +270,25 @@ proptest! {
         let (c, r) = (candidate(c), requirements(r));
         prop_assert_eq!(rejection(&c, &r), reference_rejection(&c, &r));
         prop_assert_eq!(fits(&c, &r), reference_rejection(&c, &r).is_none());
+    }
+
+    #[test]
+    fn check_reservation_follows_the_rules(
+        c in any::<Words>(),
+        r in any::<Words>(),
+        (asked, reserved) in (0..3u32, 0..3u32),
+    ) {
+        let (c, r) = (candidate(c), requirements(r));
+        let reservation = Reservation { type_id: reserved, offer: c.clone() };
+        let expected = if reserved != asked {
+            Err(SubscriptionError::Unfit(Reject::WrongType))
+        } else {
+            match reference_rejection(&c, &r) {
+                Some(reject) => Err(SubscriptionError::Unfit(reject)),
+                None => Ok(()),
+            }
+        };
+        prop_assert_eq!(check_reservation(asked, &r, &reservation), expected);
     }
 
     #[test]
@@ -339,6 +397,11 @@ fn generators_cover_fitting_and_unfitting() {
         "Full",
         "TooExpensive",
         "MinDuration",
+        "NotFixedPrice",
+        "NoticeTooLong",
+        "RepriceNoticeTooShort",
+        "CancelFeeTooHigh",
+        "ExcludedProvider",
         "NotPreferred",
         "MissingAttribute",
         "ExcludedAttribute",

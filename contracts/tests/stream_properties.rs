@@ -28,6 +28,8 @@ enum Op {
     SetEnd(i64),
     Withdraw,
     Close,
+    /// A close that charges the payer this fee out of its refund.
+    CloseCharging(Balance),
     /// A mutation (picked by the index) at a block before the last snapshot.
     Stale(u8),
 }
@@ -59,9 +61,10 @@ fn decode((kind, a, b): (u8, u64, u64)) -> Op {
             1..=3 => (a % 11) as i64 - 5,
             _ => (a % 2_001) as i64,
         }),
-        30 if b % 2 == 0 => Op::Close,
+        30 if b % 4 == 0 => Op::Close,
+        30 if b % 4 == 1 => Op::CloseCharging(amount(a, b >> 2)),
         25..=30 => Op::Withdraw,
-        _ => Op::Stale((a % 6) as u8),
+        _ => Op::Stale((a % 7) as u8),
     }
 }
 
@@ -133,6 +136,19 @@ impl Model {
         }
     }
 
+    /// Pays the payee what it earned plus `fee` (at most the rest), refunds
+    /// the rest, closes.
+    fn close(&mut self, fee: Balance) -> (Balance, Balance) {
+        let rest = self.held() - self.owed;
+        let charged = fee.min(rest);
+        let (paid, refund) = (self.owed + charged, rest - charged);
+        self.paid += paid;
+        self.refunded += refund;
+        self.owed = 0;
+        self.closed = true;
+        (paid, refund)
+    }
+
     /// Applies `op` at `self.now`; returns the expected result (amounts paid).
     fn apply(&mut self, op: &Op) -> Result<(Balance, Balance), StreamError> {
         use StreamError::*;
@@ -192,14 +208,8 @@ impl Model {
                 self.owed = 0;
                 (paid, 0)
             }
-            Op::Close => {
-                let (paid, refund) = (self.owed, self.held() - self.owed);
-                self.paid += paid;
-                self.refunded += refund;
-                self.owed = 0;
-                self.closed = true;
-                (paid, refund)
-            }
+            Op::Close => self.close(0),
+            Op::CloseCharging(fee) => self.close(fee),
         };
         self.touched = self.now;
         Ok(result)
@@ -221,6 +231,7 @@ fn run(s: &mut Stream, op: &Op, now: BlockNumber) -> Result<(Balance, Balance), 
         Op::SetEnd(offset) => s.set_end(end_at(now, offset), now).map(|()| (0, 0)),
         Op::Withdraw => s.withdraw(now).map(|paid| (paid, 0)),
         Op::Close => s.close(now),
+        Op::CloseCharging(fee) => s.close_charging(now, fee),
     }
 }
 
@@ -231,7 +242,8 @@ fn stale_op(index: u8) -> Op {
         2 => Op::SetRate(1),
         3 => Op::SetEnd(1),
         4 => Op::Withdraw,
-        _ => Op::Close,
+        5 => Op::Close,
+        _ => Op::CloseCharging(1),
     }
 }
 
@@ -289,6 +301,31 @@ fn check(s: &Stream, m: &Model, last_accrued: &mut Balance) -> Result<(), TestCa
     Ok(())
 }
 
+/// A close of `before` at `now` charging `fee` that returned `(paid,
+/// refund)`: everything held is paid out or refunded, the payee gets what
+/// it earned plus the fee, and the fee comes out of the refundable only.
+fn check_charged(
+    before: &Stream,
+    now: BlockNumber,
+    fee: Balance,
+    paid: Balance,
+    refund: Balance,
+) -> Result<(), TestCaseError> {
+    let (held, earned, refundable) = (
+        before.held(),
+        before.withdrawable(now),
+        before.refundable(now),
+    );
+    prop_assert_eq!(paid.checked_add(refund), Some(held));
+    prop_assert!(paid >= earned, "the fee took from what was earned");
+    let charged = paid - earned;
+    prop_assert!(charged <= refundable, "the fee exceeded the refundable");
+    prop_assert!(charged <= fee);
+    prop_assert_eq!(charged, fee.min(refundable));
+    prop_assert_eq!(refund, refundable - charged);
+    Ok(())
+}
+
 fn config() -> ProptestConfig {
     ProptestConfig {
         cases: 10_000,
@@ -336,9 +373,63 @@ proptest! {
                     if got.is_err() {
                         prop_assert_eq!(&s, &before, "failed {:?} changed the stream", op);
                     }
+                    if let (Op::CloseCharging(fee), Ok((paid, refund))) = (op, got) {
+                        check_charged(&before, m.now, *fee, paid, refund)?;
+                    }
                 }
             }
             check(&s, &m, &mut last_accrued)?;
         }
+    }
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    /// A close charging a fee, from a stream pending or started, partly
+    /// withdrawn or not, ended or not: `paid + refunded = held`, the fee
+    /// never above the refundable, and with no fee it is `close`.
+    #[test]
+    fn close_charging_conserves(
+        (rate, deposit, fee) in any::<((u64, u64), (u64, u64), (u64, u64))>(),
+        (started, start_at, withdraw_after, elapsed) in (any::<bool>(), 0..1_000u32, 0..2_000u32, 0..2_000u32),
+        end_after in proptest::option::of(0..2_000u32),
+    ) {
+        let rate = amount(rate.0, rate.1).max(1);
+        let deposit = amount(deposit.0, deposit.1);
+        let fee = amount(fee.0, fee.1);
+        let mut s = Stream::open(AccountId::from([1; 32]), AccountId::from([2; 32]), rate).unwrap();
+        if deposit > 0 {
+            s.deposit(deposit, 0).unwrap();
+        }
+        let mut now = start_at;
+        if started {
+            s.start(start_at).unwrap();
+            if let Some(end) = end_after {
+                s.set_end(start_at + end, start_at).unwrap();
+            }
+            now += withdraw_after;
+            // Nothing to withdraw is fine: the point is a partial payout.
+            s.withdraw(now).ok();
+        }
+        now += elapsed;
+        let before = s.clone();
+        let got = s.close_charging(now, fee);
+        let (paid, refund) = got.unwrap();
+        check_charged(&before, now, fee, paid, refund)?;
+        prop_assert!(s.is_closed());
+        prop_assert_eq!(s.held(), 0);
+        prop_assert_eq!(s.withdrawn() + s.refunded(), s.deposited());
+        prop_assert_eq!(s.withdrawn(), before.withdrawn() + paid);
+        prop_assert_eq!(s.refunded(), before.refunded() + refund);
+        // No fee: exactly `close`.
+        let mut plain = before.clone();
+        let mut free = before.clone();
+        prop_assert_eq!(plain.close(now), free.close_charging(now, 0));
+        prop_assert_eq!(&plain, &free);
+        // Closed once: refused, unchanged.
+        let closed = s.clone();
+        prop_assert_eq!(s.close_charging(now, fee), Err(StreamError::Closed));
+        prop_assert_eq!(&s, &closed);
     }
 }

@@ -10,6 +10,7 @@ use super::registry::RegistryError;
 use crate::admin::AdminError;
 use crate::types::{
     AccountId, Attribute, Balance, BlockNumber, Invalid, OfferId, SubscriptionId, TypeId,
+    MAX_TERM_BLOCKS,
 };
 use ink::prelude::vec::Vec;
 
@@ -38,8 +39,11 @@ impl From<RegistryError> for AwardError {
 }
 
 impl From<AdminError> for AwardError {
-    fn from(_: AdminError) -> Self {
-        AwardError::Unauthorized
+    fn from(error: AdminError) -> Self {
+        match error {
+            AdminError::InvalidChange => AwardError::InvalidInput(Invalid::Parameter),
+            _ => AwardError::Unauthorized,
+        }
     }
 }
 
@@ -49,13 +53,15 @@ impl From<Invalid> for AwardError {
     }
 }
 
-/// What a consumer demands of a provider. Every field is a hard requirement;
-/// empty lists demand nothing.
+/// What a consumer demands of a provider. Every field is a hard requirement,
+/// checked by the registry when it lists candidates and again by the
+/// subscription contract against the registry's own terms when it reserves
+/// the chosen offer; empty lists demand nothing.
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
 #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Requirements {
-    /// The highest price per block the consumer accepts.
+    /// The highest price per block the consumer accepts at the award.
     pub max_price_per_block: Balance,
     /// Attributes the provider must have, e.g. `region=eu-west`. When
     /// `trusted_attestors` is not empty, each must be attested by one of them.
@@ -68,20 +74,36 @@ pub struct Requirements {
     /// Only `preferred_providers` may be chosen.
     pub preferred_only: bool,
     /// Providers never to choose (the subscription contract adds a provider
-    /// that missed its ready timeout before it asks again).
+    /// that missed its ready timeout or declined before it asks again).
     pub excluded_providers: Vec<AccountId>,
     /// Attestors whose word the consumer takes for `required_attributes`.
     pub trusted_attestors: Vec<AccountId>,
     /// Blocks the consumer commits to: offers whose minimum duration is
     /// longer are skipped.
     pub min_duration: BlockNumber,
+    /// Only offers whose price needs the consumer's consent to change.
+    pub fixed_price_only: bool,
+    /// The highest rate a Dynamic offer may be repriced to during the
+    /// subscription; at least `max_price_per_block`. `None`:
+    /// `max_price_per_block` bounds repricing too.
+    pub max_rate: Option<Balance>,
+    /// Offers whose notice (before the provider leaves) is longer are
+    /// skipped. `None`: any notice.
+    pub max_notice_blocks: Option<BlockNumber>,
+    /// Dynamic offers whose notice (before a new price applies) is shorter
+    /// are skipped.
+    pub min_reprice_notice: BlockNumber,
+    /// Offers charging more than this to cancel before the deployment is
+    /// ready are skipped.
+    pub max_cancel_fee: Balance,
 }
 
 /// Most entries in each list of [`Requirements`].
 pub const MAX_REQUIREMENT_ENTRIES: usize = 8;
 
 impl Requirements {
-    /// Bounded lists, well-formed attributes, a price above zero.
+    /// Bounded lists, well-formed attributes, a price above zero, terms in
+    /// range and not contradicting each other.
     pub fn validate(&self) -> Result<(), Invalid> {
         if self.max_price_per_block == 0 {
             return Err(Invalid::Price);
@@ -100,6 +122,29 @@ impl Requirements {
         if self.preferred_only && self.preferred_providers.is_empty() {
             return Err(Invalid::Requirements);
         }
+        if self
+            .max_rate
+            .is_some_and(|max_rate| max_rate < self.max_price_per_block)
+        {
+            return Err(Invalid::Price);
+        }
+        if self.min_duration > MAX_TERM_BLOCKS
+            || self.min_reprice_notice > MAX_TERM_BLOCKS
+            || self
+                .max_notice_blocks
+                .is_some_and(|notice| notice > MAX_TERM_BLOCKS)
+        {
+            return Err(Invalid::Duration);
+        }
+        // A Dynamic offer would need a notice both at least the repricing
+        // notice and at most the longest notice.
+        if !self.fixed_price_only
+            && self
+                .max_notice_blocks
+                .is_some_and(|notice| notice < self.min_reprice_notice)
+        {
+            return Err(Invalid::Requirements);
+        }
         for attribute in self
             .required_attributes
             .iter()
@@ -108,6 +153,22 @@ impl Requirements {
             attribute.validate()?;
         }
         Ok(())
+    }
+
+    /// The highest rate Dynamic repricing may reach.
+    pub fn repricing_bound(&self) -> Balance {
+        self.max_rate.unwrap_or(self.max_price_per_block)
+    }
+
+    /// The attestors whose attestations a check of these requirements
+    /// reads: the trusted ones when an attribute is required or excluded,
+    /// none otherwise (so no attestation is read for nothing).
+    pub fn attestors_to_read(&self) -> &[AccountId] {
+        if self.required_attributes.is_empty() && self.excluded_attributes.is_empty() {
+            &[]
+        } else {
+            &self.trusted_attestors
+        }
     }
 }
 

@@ -29,8 +29,13 @@ pub enum EscrowError {
     Paused,
     /// The stream's money rules refused the change; nothing was written.
     Stream(StreamError),
-    /// A native transfer failed; nothing was changed.
+    /// A native transfer failed; nothing was changed. (In `close` and
+    /// `withdraw` a failed payment is credited to its owner instead.)
     TransferFailed,
+    /// `reclaim` while the stream's controller still steers it.
+    ControllerWorking,
+    /// `withdraw_credit` with no credit.
+    NoCredit,
     /// A counter or amount would overflow.
     Overflow,
 }
@@ -39,6 +44,7 @@ impl From<AdminError> for EscrowError {
     fn from(error: AdminError) -> Self {
         match error {
             AdminError::Paused => EscrowError::Paused,
+            AdminError::InvalidChange => EscrowError::InvalidInput(Invalid::Parameter),
             _ => EscrowError::Unauthorized,
         }
     }
@@ -78,6 +84,20 @@ pub struct StreamFigures {
     pub withdrawable: Balance,
     /// What the payer would get back if the stream closed now.
     pub refundable: Balance,
+}
+
+/// What closing a stream paid out.
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClosedStream {
+    /// Paid to the payee at close: what it earned and had not withdrawn,
+    /// plus any cancel fee.
+    pub paid: Balance,
+    /// Refunded to the payer.
+    pub refunded: Balance,
+    /// Paid to the payee over the stream's whole life (withdrawals and
+    /// `paid`).
+    pub payee_total: Balance,
 }
 
 /// The escrow interface. Only the configured subscription contract may open
@@ -120,10 +140,13 @@ pub trait Escrow {
     #[ink(message)]
     fn set_end(&mut self, id: StreamId, end: BlockNumber) -> Result<(), EscrowError>;
 
-    /// Pays what is covered to the payee and refunds the rest to the payer;
-    /// returns `(paid, refunded)`.
+    /// Pays what is covered to the payee, plus `fee` out of what is left
+    /// (a pending stream's cancel fee; at most what is left), and refunds the
+    /// rest to the payer. A payment the runtime refuses (say, below the
+    /// existential deposit to a reaped account) is credited to its owner,
+    /// so one party's account never holds up the other's money.
     #[ink(message)]
-    fn close(&mut self, id: StreamId) -> Result<(Balance, Balance), EscrowError>;
+    fn close(&mut self, id: StreamId, fee: Balance) -> Result<ClosedStream, EscrowError>;
 
     /// Pays the payee what is covered now. The payee or the subscription
     /// contract (claiming for the payee) may call; the money always goes to

@@ -16,5 +16,5 @@ pub use registry::{
 pub mod escrow;
 pub mod subscription;
 
-pub use escrow::{Escrow, EscrowError, StreamFigures, StreamId};
+pub use escrow::{ClosedStream, Escrow, EscrowError, StreamFigures, StreamId};
 pub use subscription::{Descriptor, SubscriptionError};

@@ -5,6 +5,7 @@
 // deny it. This module only declares types (no arithmetic of its own).
 #![allow(clippy::cast_possible_truncation)]
 
+use super::award::Requirements;
 use crate::admin::AdminError;
 use crate::types::{AccountId, Attribute, Balance, BlockNumber, Invalid, OfferId, TypeId};
 use ink::prelude::vec::Vec;
@@ -45,6 +46,7 @@ impl From<AdminError> for RegistryError {
     fn from(error: AdminError) -> Self {
         match error {
             AdminError::Paused => RegistryError::Paused,
+            AdminError::InvalidChange => RegistryError::InvalidInput(Invalid::Parameter),
             _ => RegistryError::Unauthorized,
         }
     }
@@ -57,7 +59,9 @@ impl From<Invalid> for RegistryError {
 }
 
 /// A provider's track record, kept by the registry on the subscription
-/// contract's word.
+/// contract's word. The counts say how often; the values say how much was at
+/// stake, which is what the Scored strategy weighs: a subscription at a price
+/// of 1 (or to oneself, which is never recorded) earns nothing worth having.
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
 #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -68,6 +72,12 @@ pub struct Reputation {
     pub exited_early: u32,
     /// Awards the provider never marked ready in time.
     pub missed_ready: u32,
+    /// Σ paid to the provider by the subscriptions it served to their end.
+    pub completed_value: Balance,
+    /// Σ paid by the subscriptions it left early.
+    pub exited_value: Balance,
+    /// Σ held by the awards it missed: what their consumers had at stake.
+    pub missed_value: Balance,
 }
 
 /// How a subscription ended, for its provider's reputation.
@@ -93,21 +103,6 @@ pub enum Pricing {
     Dynamic,
 }
 
-/// The terms of the offer one deployment was reserved under, as the
-/// registry holds them at that moment (the award's word is not taken for
-/// the rate or the provider).
-#[ink::scale_derive(Encode, Decode, TypeInfo)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Reservation {
-    pub provider: AccountId,
-    pub price_per_block: Balance,
-    /// The shortest subscription the offer accepts, in blocks.
-    pub min_duration: BlockNumber,
-    /// Blocks of notice the provider gives before leaving or repricing.
-    pub notice_blocks: BlockNumber,
-    pub pricing: Pricing,
-}
-
 /// What an attestor vouches for about a provider.
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -116,8 +111,8 @@ pub struct Attestation {
     pub attributes: Vec<Attribute>,
 }
 
-/// A live offer an award may choose, with everything a filter needs about
-/// its provider so the award makes one cross-contract call.
+/// An offer with everything a consumer's requirements are checked against:
+/// its terms as the registry holds them, and its provider's standing.
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Candidate {
@@ -128,6 +123,12 @@ pub struct Candidate {
     pub free_capacity: u32,
     /// The shortest subscription the offer accepts, in blocks.
     pub min_duration: BlockNumber,
+    /// Blocks of notice the provider gives before leaving or repricing.
+    pub notice_blocks: BlockNumber,
+    pub pricing: Pricing,
+    /// What a consumer pays the provider if it cancels before the
+    /// deployment is ready (and before the ready deadline).
+    pub cancel_fee: Balance,
     /// The provider is registered, not paused and not leaving.
     pub provider_active: bool,
     /// The provider's self-declared attributes.
@@ -137,45 +138,72 @@ pub struct Candidate {
     pub reputation: Reputation,
 }
 
-/// One window of a deployment type's live offers.
+/// The offer one deployment was reserved under, as the registry holds it
+/// at that moment (the award's word is taken for nothing): the subscription
+/// contract checks it against the consumer's requirements itself.
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reservation {
+    pub type_id: TypeId,
+    /// Its terms and its provider, before this reservation (so
+    /// `free_capacity` ≥ 1).
+    pub offer: Candidate,
+}
+
+/// The offers of one window of a type's index that fit a consumer's
+/// requirements.
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CandidatePage {
-    /// Live offers of the type in all; the window wraps around this many.
+    /// Offers of the type that can be awarded now (listed in its index); the
+    /// window wraps around this many.
     pub total: u32,
-    /// At most `limit` offers, starting at `cursor % total` and wrapping;
-    /// fewer when their encoding would pass `MAX_REPLY_BYTES`.
-    pub candidates: Vec<Candidate>,
+    /// The fitting offers, each with its position in the index, in the order
+    /// scanned from `cursor % total`.
+    pub fitting: Vec<(u32, Candidate)>,
 }
 
 #[ink::trait_definition]
 pub trait Registry {
-    /// At most `limit` live offers of `type_id`, starting at position
-    /// `cursor % total` of the type's index and wrapping around, in O(limit):
-    /// never a scan over all providers. The window ends early rather than
-    /// pass `MAX_REPLY_BYTES` (ink!'s reply buffer is 16 KiB).
-    /// Each candidate carries the attestations of its provider by
-    /// `attestors` (at most `MAX_REQUIREMENT_ENTRIES`).
+    /// The offers of `type_id` that fit `requirements` among at most `limit`
+    /// positions of the type's index from `cursor % total`, wrapping; at most
+    /// `want` of them (the scan stops there), fewer when their encoding would
+    /// pass `MAX_REPLY_BYTES`. The index holds only offers that can be
+    /// awarded now — a paused or leaving provider's, a withdrawn or a full
+    /// offer leave it and come back when they can be awarded again — so no
+    /// account can fill a window with dead offers. Reads O(limit) records:
+    /// never a scan over the market.
     #[ink(message)]
     fn candidates(
         &self,
         type_id: TypeId,
         cursor: u32,
         limit: u32,
-        attestors: Vec<AccountId>,
+        want: u32,
+        requirements: Requirements,
     ) -> Result<CandidatePage, RegistryError>;
 
-    /// Reserves one deployment of `offer_id` (the subscription contract
-    /// only) and returns the offer's terms.
+    /// Reserves one deployment of `offer_id`, which must be awardable now
+    /// (the subscription contract only), and returns the offer as it stands,
+    /// with its provider's attestations by `attestors`.
     #[ink(message)]
-    fn reserve(&mut self, offer_id: OfferId) -> Result<Reservation, RegistryError>;
+    fn reserve(
+        &mut self,
+        offer_id: OfferId,
+        attestors: Vec<AccountId>,
+    ) -> Result<Reservation, RegistryError>;
 
     /// Releases one deployment of `offer_id` (the subscription contract only).
     #[ink(message)]
     fn release(&mut self, offer_id: OfferId) -> Result<(), RegistryError>;
 
-    /// Adds a subscription's outcome to `provider`'s reputation (the
-    /// subscription contract only).
+    /// Adds a subscription's outcome, worth `value`, to `provider`'s
+    /// reputation (the subscription contract only).
     #[ink(message)]
-    fn record(&mut self, provider: AccountId, outcome: Outcome) -> Result<(), RegistryError>;
+    fn record(
+        &mut self,
+        provider: AccountId,
+        outcome: Outcome,
+        value: Balance,
+    ) -> Result<(), RegistryError>;
 }

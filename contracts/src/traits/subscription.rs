@@ -10,6 +10,7 @@ use super::award::AwardError;
 use super::escrow::EscrowError;
 use super::registry::RegistryError;
 use crate::admin::AdminError;
+use crate::selection::Reject;
 use crate::stream::StreamError;
 use crate::types::{check_len, Hash32, Invalid, MAX_ENDPOINT_LEN};
 use ink::prelude::string::String;
@@ -42,8 +43,16 @@ pub enum SubscriptionError {
     WrongState,
     /// The deposit is below the offer's rate × its minimum duration.
     InsufficientDeposit,
-    /// The rate is above the consumer's `max_price_per_block`.
+    /// A Dynamic price proposal above the consumer's repricing bound.
     PriceAboveMax,
+    /// The offer the registry reserved does not meet this requirement of the
+    /// consumer's (on the registry's terms): nothing was taken.
+    Unfit(Reject),
+    /// `accept_price` with a rate other than the one pending: the provider
+    /// replaced its proposal; nothing changed.
+    ProposalChanged,
+    /// A cancel would not end the subscription any sooner than it ends.
+    AlreadyEnding,
     /// The provider's ready timeout has passed: the award can only be
     /// given to another provider (`reaward`) or cancelled.
     ReadyTimeoutPassed,
@@ -88,6 +97,7 @@ impl From<AdminError> for SubscriptionError {
     fn from(error: AdminError) -> Self {
         match error {
             AdminError::Paused => SubscriptionError::Paused,
+            AdminError::InvalidChange => SubscriptionError::InvalidInput(Invalid::Parameter),
             _ => SubscriptionError::Unauthorized,
         }
     }

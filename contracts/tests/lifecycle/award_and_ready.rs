@@ -1,10 +1,10 @@
-//! Creation and readiness: the record an award creates, the contract's
+//! Creation and readiness: the record an award creates (the offer's terms
+//! and the contract's parameters copied into it), the contract's
 //! parameters, which phases are live, and `mark_ready` — only by the
 //! provider, only while Awarded, at the latest at the ready deadline.
 
 use super::*;
-use dinfra::lifecycle::Parameters;
-use dinfra::Invalid;
+use dinfra::{Invalid, MAX_TERM_BLOCKS};
 use SubscriptionError::{ReadyTimeoutPassed, WrongState};
 
 // ---- creation and parameters -----------------------------------------------
@@ -24,6 +24,9 @@ fn awarded_copies_the_reservation() {
         pricing: Pricing::Fixed,
         min_duration: MIN_DURATION,
         notice_blocks: NOTICE,
+        cancel_fee: CANCEL_FEE,
+        consumer_notice: CONSUMER_NOTICE,
+        ready_timeout: READY_TIMEOUT,
         awarded_at: AWARDED_AT,
         ready_deadline: DEADLINE,
         ready_at: None,
@@ -37,21 +40,102 @@ fn awarded_copies_the_reservation() {
 }
 
 #[test]
-fn parameters() {
+fn awarded_takes_the_offer_id_from_the_reservation() {
+    let mut r = reservation(Pricing::Dynamic);
+    r.offer.offer_id = 1234;
+    let s = award(requirements(), &r, AWARDED_AT, parameters()).unwrap();
+    assert_eq!(s.offer_id, 1234);
+    assert_eq!(s.pricing, Pricing::Dynamic);
+}
+
+#[test]
+fn parameters_are_validated() {
+    // Governance delays the consumer notice must stay below.
+    const DELAY: BlockNumber = 50;
     let default = Parameters::default();
     assert_eq!(default.ready_timeout, 100);
     assert_eq!(default.consumer_notice, 10);
-    assert_eq!(default.validate(), Ok(()));
+    assert_eq!(default.validate(DELAY), Ok(()));
     let zero_timeout = Parameters {
         ready_timeout: 0,
         consumer_notice: 10,
     };
-    assert_eq!(zero_timeout.validate(), Err(Invalid::Parameter));
+    assert_eq!(zero_timeout.validate(DELAY), Err(Invalid::Parameter));
     let zero_notice = Parameters {
         ready_timeout: 1,
         consumer_notice: 0,
     };
-    assert_eq!(zero_notice.validate(), Ok(()));
+    assert_eq!(zero_notice.validate(DELAY), Ok(()));
+    // Even a zero notice needs some delay to be shorter than.
+    assert_eq!(zero_notice.validate(1), Ok(()));
+    assert_eq!(zero_notice.validate(0), Err(Invalid::Parameter));
+    let longest = Parameters {
+        ready_timeout: MAX_TERM_BLOCKS,
+        consumer_notice: MAX_TERM_BLOCKS,
+    };
+    assert_eq!(longest.validate(MAX_TERM_BLOCKS + 1), Ok(()));
+    for too_long in [
+        Parameters {
+            ready_timeout: MAX_TERM_BLOCKS + 1,
+            ..longest
+        },
+        Parameters {
+            consumer_notice: MAX_TERM_BLOCKS + 1,
+            ..longest
+        },
+    ] {
+        assert_eq!(too_long.validate(u32::MAX), Err(Invalid::Parameter));
+    }
+}
+
+#[test]
+fn consumer_notice_must_be_shorter_than_the_governance_delay() {
+    let p = |consumer_notice| Parameters {
+        ready_timeout: 10,
+        consumer_notice,
+    };
+    assert_eq!(p(49).validate(50), Ok(()));
+    assert_eq!(p(50).validate(50), Err(Invalid::Parameter), "equal");
+    assert_eq!(p(51).validate(50), Err(Invalid::Parameter));
+}
+
+#[test]
+fn parameters_are_copied_at_creation() {
+    let then = Parameters {
+        ready_timeout: 30,
+        consumer_notice: 3,
+    };
+    let mut s = award(requirements(), &reservation(Pricing::Dynamic), 10, then).unwrap();
+    assert_eq!(s.ready_timeout, 30);
+    assert_eq!(s.consumer_notice, 3);
+    assert_eq!(s.ready_deadline, 40);
+    // Whatever the contract is configured with later, the record's own
+    // parameters rule it: the reaward deadline comes from its timeout...
+    let mut reawarded = s.clone();
+    let asked = reawarded.reaward_requirements(41).unwrap().unwrap();
+    reawarded.reaward(asked, &next_reservation(), 45).unwrap();
+    assert_eq!(reawarded.ready_deadline, 45 + 30);
+    assert_eq!(reawarded.consumer_notice, 3);
+    assert_eq!(reawarded.ready_timeout, 30);
+    // ...and a cancel's notice from its consumer notice: 100 + 3, past the
+    // minimum duration (ready 20 + 50).
+    s.mark_ready(provider(), 20).unwrap();
+    assert_eq!(
+        s.cancel(consumer(), 100, no_change),
+        Ok(Ending::At(103, CloseReason::ConsumerCancelled))
+    );
+}
+
+#[test]
+fn records_misses_unless_subscribed_to_oneself() {
+    assert!(awarded(Pricing::Fixed).records_misses());
+    let mut s = own_awarded();
+    assert_eq!(s.provider, s.consumer);
+    assert!(!s.records_misses());
+    // Once handed on to another provider, a miss counts again.
+    let asked = s.reaward_requirements(DEADLINE + 1).unwrap().unwrap();
+    s.reaward(asked, &next_reservation(), DEADLINE + 1).unwrap();
+    assert!(s.records_misses());
 }
 
 #[test]

@@ -1,7 +1,9 @@
 //! How a subscription ends: a cancel by the consumer or an exit by the
-//! provider (at once before ready, else at the end block they schedule),
-//! the settle reason for each stream status, the reputation outcome of
-//! each close, and `close` itself.
+//! provider (at once before ready — a cancel then paying the offer's fee
+//! within the deadline — else at the end block they schedule; a cancel
+//! may bring a scheduled end nearer, after an exit or while a governance
+//! change is pending), the settle reason for each stream status, the
+//! reputation outcome of each close, and `close` itself.
 
 use super::*;
 use dinfra::traits::Outcome;
@@ -38,23 +40,88 @@ fn past_open(after_ready: CloseReason, before_ready: CloseReason) -> [Subscripti
 // ---- cancel ----------------------------------------------------------------
 
 #[test]
-fn cancel_before_ready_closes_at_once() {
+fn cancel_before_ready_charges_the_fee_within_the_deadline() {
+    use CloseReason::ConsumerCancelled;
     let mut s = awarded(Pricing::Dynamic);
-    for now in [AWARDED_AT, DEADLINE, DEADLINE + 1, u32::MAX] {
-        let ending = keeps(&mut s, |s| s.cancel(consumer(), now, CONSUMER_NOTICE));
-        assert_eq!(ending, Ending::Now(CloseReason::ConsumerCancelled));
+    // The provider may still be ready in time: it keeps the offer's fee.
+    for now in [AWARDED_AT, DEADLINE - 1, DEADLINE] {
+        let ending = keeps(&mut s, |s| s.cancel(consumer(), now, never_asked));
+        assert_eq!(
+            ending,
+            Ending::Now {
+                reason: ConsumerCancelled,
+                fee: CANCEL_FEE
+            },
+            "at {now}"
+        );
+    }
+    // It missed its deadline: no fee.
+    for now in [DEADLINE + 1, u32::MAX] {
+        let ending = keeps(&mut s, |s| s.cancel(consumer(), now, never_asked));
+        assert_eq!(
+            ending,
+            Ending::Now {
+                reason: ConsumerCancelled,
+                fee: 0
+            },
+            "at {now}"
+        );
     }
     // No end is computed, so no overflow either.
-    let ending = keeps(&mut s, |s| s.cancel(consumer(), u32::MAX, u32::MAX));
-    assert_eq!(ending, Ending::Now(CloseReason::ConsumerCancelled));
+    s.consumer_notice = u32::MAX;
+    let ending = keeps(&mut s, |s| s.cancel(consumer(), u32::MAX, never_asked));
+    assert_eq!(
+        ending,
+        Ending::Now {
+            reason: ConsumerCancelled,
+            fee: 0
+        }
+    );
+}
+
+#[test]
+fn cancel_before_ready_of_a_fee_free_offer() {
+    let mut r = reservation(Pricing::Fixed);
+    r.offer.cancel_fee = 0;
+    let mut s = award(requirements(), &r, AWARDED_AT, parameters()).unwrap();
+    for now in [AWARDED_AT, DEADLINE, DEADLINE + 1] {
+        assert_eq!(
+            keeps(&mut s, |s| s.cancel(consumer(), now, never_asked)),
+            Ending::Now {
+                reason: CloseReason::ConsumerCancelled,
+                fee: 0
+            }
+        );
+    }
+}
+
+#[test]
+fn cancel_fee_after_a_reaward_is_the_new_offers() {
+    let mut s = awarded(Pricing::Dynamic);
+    let asked = s.reaward_requirements(DEADLINE + 1).unwrap().unwrap();
+    s.reaward(asked, &next_reservation(), 115).unwrap();
+    let deadline = 115 + READY_TIMEOUT;
+    assert_eq!(s.ready_deadline, deadline);
+    let fee = next_reservation().offer.cancel_fee;
+    for (now, expected) in [(115, fee), (deadline, fee), (deadline + 1, 0)] {
+        assert_eq!(
+            keeps(&mut s, |s| s.cancel(consumer(), now, never_asked)),
+            Ending::Now {
+                reason: CloseReason::ConsumerCancelled,
+                fee: expected
+            },
+            "at {now}"
+        );
+    }
 }
 
 #[test]
 fn cancel_after_ready_notice_wins() {
-    // now + notice = 100 + 10 = 110 > ready + min_duration = 20 + 50 = 70.
+    // now + notice = 100 + 10 = 110 > ready + min_duration = 20 + 50 = 70:
+    // the minimum duration does not bind, so no governance change is asked.
     schedules(
         active(Pricing::Dynamic),
-        |s| s.cancel(consumer(), 100, CONSUMER_NOTICE),
+        |s| s.cancel(consumer(), 100, never_asked),
         110,
         CloseReason::ConsumerCancelled,
     );
@@ -65,7 +132,7 @@ fn cancel_after_ready_min_duration_wins() {
     // now + notice = 30 + 10 = 40 < ready + min_duration = 70.
     schedules(
         active(Pricing::Fixed),
-        |s| s.cancel(consumer(), 30, CONSUMER_NOTICE),
+        |s| s.cancel(consumer(), 30, no_change),
         70,
         CloseReason::ConsumerCancelled,
     );
@@ -73,37 +140,193 @@ fn cancel_after_ready_min_duration_wins() {
 
 #[test]
 fn cancel_after_ready_tie_and_zero_notice() {
+    // 60 + 10 = 70 = 20 + 50: the minimum duration does not bind.
     let mut s = active(Pricing::Dynamic);
     assert_eq!(
-        s.cancel(consumer(), 60, CONSUMER_NOTICE),
+        s.cancel(consumer(), 60, never_asked),
         Ok(Ending::At(70, CloseReason::ConsumerCancelled))
     );
     let mut s = active(Pricing::Dynamic);
     s.min_duration = 0;
+    s.consumer_notice = 0;
     assert_eq!(
-        s.cancel(consumer(), 90, 0),
+        s.cancel(consumer(), 90, never_asked),
         Ok(Ending::At(90, CloseReason::ConsumerCancelled))
     );
     assert_eq!(s.end, Some((90, CloseReason::ConsumerCancelled)));
 }
 
 #[test]
+fn a_pending_governance_change_waives_the_minimum_duration() {
+    // At 30 the minimum duration binds (70 > 40); with a change pending the
+    // consumer is out after its notice alone.
+    schedules(
+        active(Pricing::Fixed),
+        |s| s.cancel(consumer(), 30, change_pending),
+        30 + CONSUMER_NOTICE,
+        CloseReason::ConsumerCancelled,
+    );
+    // Asked exactly once where it binds.
+    let asked = core::cell::Cell::new(0);
+    let mut s = active(Pricing::Dynamic);
+    let ending = s.cancel(consumer(), 30, || {
+        asked.set(asked.get() + 1);
+        false
+    });
+    assert_eq!(ending, Ok(Ending::At(70, CloseReason::ConsumerCancelled)));
+    assert_eq!(asked.get(), 1);
+    // Never where it does not (the tie, the notice past it), nor before
+    // ready: `never_asked` panics if it is.
+    for now in [60, 61, 100] {
+        schedules(
+            active(Pricing::Dynamic),
+            |s| s.cancel(consumer(), now, never_asked),
+            now + CONSUMER_NOTICE,
+            CloseReason::ConsumerCancelled,
+        );
+    }
+    let mut s = awarded(Pricing::Dynamic);
+    keeps(&mut s, |s| s.cancel(consumer(), 30, never_asked));
+}
+
+#[test]
+fn a_pending_change_also_shortens_a_cancel_already_scheduled() {
+    // Cancelled at 30, ending at 70 (the minimum duration); a change is
+    // scheduled later: a new cancel ends it after the notice.
+    let mut s = ending_cancelled();
+    assert_eq!(
+        fails(&mut s, |s| s.cancel(consumer(), 35, no_change)),
+        SubscriptionError::AlreadyEnding
+    );
+    schedules(
+        s.clone(),
+        |s| s.cancel(consumer(), 35, change_pending),
+        45,
+        CloseReason::ConsumerCancelled,
+    );
+    // Not when the notice alone reaches the end already.
+    for now in [60, 65] {
+        assert_eq!(
+            fails(&mut s, |s| s.cancel(consumer(), now, change_pending)),
+            SubscriptionError::AlreadyEnding,
+            "at {now}"
+        );
+    }
+}
+
+#[test]
+fn a_second_cancel_is_already_ending() {
+    // Ending at 70 (the minimum duration): no cancel ends it sooner.
+    let mut s = ending_cancelled();
+    for now in [30, 31, 59, 60, 70, 100, u32::MAX - CONSUMER_NOTICE] {
+        assert_eq!(
+            fails(&mut s, |s| s.cancel(consumer(), now, no_change)),
+            SubscriptionError::AlreadyEnding,
+            "at {now}"
+        );
+    }
+    // Ending at 110 (the notice): nor a second cancel in the same block or later.
+    let mut s = active(Pricing::Dynamic);
+    s.cancel(consumer(), 100, never_asked).unwrap();
+    assert_eq!(s.end, Some((110, CloseReason::ConsumerCancelled)));
+    for now in [100, 101, 200] {
+        assert_eq!(
+            fails(&mut s, |s| s.cancel(consumer(), now, never_asked)),
+            SubscriptionError::AlreadyEnding,
+            "at {now}"
+        );
+    }
+}
+
+/// Ready at `READY` on an offer whose notice (60) is longer than the
+/// consumer's (10), left by the provider at 30: ends at 90.
+fn exited_with_long_notice() -> Subscription {
+    let mut r = reservation(Pricing::Dynamic);
+    r.offer.notice_blocks = 60;
+    let mut s = award(requirements(), &r, AWARDED_AT, parameters()).unwrap();
+    s.mark_ready(provider(), READY).unwrap();
+    assert_eq!(
+        s.exit(provider(), 30),
+        Ok(Ending::At(90, CloseReason::ProviderExited))
+    );
+    s
+}
+
+#[test]
+fn cancel_after_an_exit_ends_sooner_and_stays_an_exit() {
+    // 40 + 10 = 50 < 90: the consumer leaves sooner. The minimum duration
+    // (70) no longer binds once the provider is leaving, so no governance
+    // change is asked; the end keeps its reason.
+    let mut s = exited_with_long_notice();
+    let mut expected = s.clone();
+    assert_eq!(
+        s.cancel(consumer(), 40, never_asked),
+        Ok(Ending::At(50, CloseReason::ProviderExited))
+    );
+    expected.end = Some((50, CloseReason::ProviderExited));
+    assert_eq!(s, expected);
+    assert_eq!(s.phase, Phase::Ending);
+    // Settled, it is the provider's exit.
+    let reason = s.settle_reason(StreamStatus::Ended).unwrap();
+    assert_eq!(reason, CloseReason::ProviderExited);
+    assert_eq!(s.outcome(reason, 50), Some(Outcome::ExitedEarly));
+    // A cancel ending no sooner is refused, in the same block or later.
+    for now in [40, 41, 80] {
+        assert_eq!(
+            fails(&mut s, |s| s.cancel(consumer(), now, never_asked)),
+            SubscriptionError::AlreadyEnding,
+            "at {now}"
+        );
+    }
+}
+
+#[test]
+fn cancel_after_an_exit_that_ends_sooner_is_already_ending() {
+    // Exited at 30, ending at 37: the consumer's notice ends no sooner.
+    let mut s = ending_exited();
+    for now in [30, 31, 100] {
+        assert_eq!(
+            fails(&mut s, |s| s.cancel(consumer(), now, never_asked)),
+            SubscriptionError::AlreadyEnding,
+            "at {now}"
+        );
+    }
+    // At the same end it is refused too (the tie).
+    let mut s = exited_with_long_notice();
+    assert_eq!(
+        fails(&mut s, |s| s.cancel(consumer(), 80, never_asked)),
+        SubscriptionError::AlreadyEnding
+    );
+}
+
+#[test]
 fn cancel_by_another_is_unauthorized() {
-    for mut s in every_phase(Pricing::Dynamic) {
+    for mut s in every_phase(Pricing::Dynamic)
+        .into_iter()
+        .chain([ending_cancelled()])
+    {
         unauthorized_for(&mut s, [provider(), stranger()], |s, caller| {
-            s.cancel(caller, 100, CONSUMER_NOTICE)
+            s.cancel(caller, 100, never_asked)
         });
     }
 }
 
 #[test]
-fn cancel_only_when_awarded_or_active() {
-    use CloseReason::{ConsumerCancelled, FundsExhausted};
-    for mut s in past_open(FundsExhausted, ConsumerCancelled) {
-        assert_eq!(
-            fails(&mut s, |s| s.cancel(consumer(), 100, CONSUMER_NOTICE)),
-            WrongState
-        );
+fn cancel_refused_once_closed() {
+    use CloseReason::{ConsumerCancelled, FundsExhausted, ProviderExited};
+    let mut records = [
+        closed(active(Pricing::Dynamic), FundsExhausted),
+        closed(awarded(Pricing::Dynamic), ConsumerCancelled),
+        closed(ending_cancelled(), ConsumerCancelled),
+        closed(ending_exited(), ProviderExited),
+    ];
+    for s in &mut records {
+        for now in [30, 100] {
+            assert_eq!(
+                fails(s, |s| s.cancel(consumer(), now, never_asked)),
+                WrongState
+            );
+        }
     }
 }
 
@@ -114,7 +337,14 @@ fn exit_before_ready_closes_at_once() {
     let mut s = awarded(Pricing::Dynamic);
     for now in [AWARDED_AT, DEADLINE, DEADLINE + 1, u32::MAX] {
         let ending = keeps(&mut s, |s| s.exit(provider(), now));
-        assert_eq!(ending, Ending::Now(CloseReason::ProviderExited));
+        // The offer's cancel fee is the consumer's to pay, never on an exit.
+        assert_eq!(
+            ending,
+            Ending::Now {
+                reason: CloseReason::ProviderExited,
+                fee: 0
+            }
+        );
     }
 }
 
@@ -148,8 +378,8 @@ fn exit_by_another_is_unauthorized() {
 
 #[test]
 fn exit_only_when_awarded_or_active() {
-    use CloseReason::{Admin, ProviderExited};
-    for mut s in past_open(Admin, ProviderExited) {
+    use CloseReason::{FundsExhausted, ProviderExited};
+    for mut s in past_open(FundsExhausted, ProviderExited) {
         assert_eq!(fails(&mut s, |s| s.exit(provider(), 100)), WrongState);
     }
 }
@@ -224,13 +454,39 @@ fn settle_only_when_billing() {
 // ---- outcome ---------------------------------------------------------------
 
 #[test]
-fn outcome_of_admin_close_is_none() {
+fn outcome_of_declined_is_none() {
     for s in every_phase(Pricing::Dynamic)
         .into_iter()
         .chain([ending_exited(), ending_cancelled()])
     {
         for now in [0, DEADLINE, DEADLINE + 1, u32::MAX] {
-            assert_eq!(s.outcome(CloseReason::Admin, now), None);
+            assert_eq!(s.outcome(CloseReason::Declined, now), None);
+        }
+    }
+}
+
+#[test]
+fn outcome_of_a_subscription_to_oneself_is_none() {
+    use CloseReason::{ConsumerCancelled, Declined, FundsExhausted, ProviderExited, ReadyTimeout};
+    let me = consumer();
+    let fresh = own_awarded();
+    let mut ready = fresh.clone();
+    ready.mark_ready(me, READY).unwrap();
+    let mut exited = ready.clone();
+    exited.exit(me, 30).unwrap();
+    let mut cancelled = ready.clone();
+    cancelled.cancel(me, 30, no_change).unwrap();
+    for s in [fresh, ready, exited, cancelled] {
+        for reason in [
+            ConsumerCancelled,
+            ProviderExited,
+            FundsExhausted,
+            ReadyTimeout,
+            Declined,
+        ] {
+            for now in [AWARDED_AT, DEADLINE, DEADLINE + 1, u32::MAX] {
+                assert_eq!(s.outcome(reason, now), None, "{reason:?} at {now}");
+            }
         }
     }
 }
@@ -302,10 +558,13 @@ fn outcome_of_cancel_before_ready() {
         (DEADLINE + 1, Some(Outcome::MissedReady)),
         (u32::MAX, Some(Outcome::MissedReady)),
     ] {
-        let Ending::Now(reason) = s.cancel(consumer(), now, CONSUMER_NOTICE).unwrap() else {
+        let Ending::Now { reason, fee } = s.cancel(consumer(), now, never_asked).unwrap() else {
             panic!("not closed at once");
         };
         assert_eq!(s.outcome(reason, now), outcome);
+        // The fee goes to a provider that may still be ready in time; one
+        // that missed gets the miss instead.
+        assert_eq!(fee, if outcome.is_none() { CANCEL_FEE } else { 0 });
     }
 }
 
@@ -318,7 +577,7 @@ fn close_from_every_live_phase() {
         CloseReason::ProviderExited,
         CloseReason::FundsExhausted,
         CloseReason::ReadyTimeout,
-        CloseReason::Admin,
+        CloseReason::Declined,
     ];
     let [a, b, c, _] = every_phase(Pricing::Fixed);
     for mut s in [a, b, c] {
@@ -335,7 +594,7 @@ fn close_from_every_live_phase() {
 #[test]
 fn close_twice_refused() {
     let mut s = closed(ending_cancelled(), CloseReason::ConsumerCancelled);
-    for reason in [CloseReason::Admin, CloseReason::ConsumerCancelled] {
+    for reason in [CloseReason::Declined, CloseReason::ConsumerCancelled] {
         assert_eq!(fails(&mut s, |s| s.close(reason)), WrongState);
     }
     assert_eq!(s.closed, Some(CloseReason::ConsumerCancelled));

@@ -17,11 +17,14 @@ mod money_and_overflow;
 mod pricing;
 mod properties;
 mod reaward;
+mod reservation;
 
 use core::fmt::Debug;
-use dinfra::lifecycle::{CloseReason, Ending, Phase, Subscription};
+use dinfra::lifecycle::{CloseReason, Ending, Parameters, Phase, Subscription};
 use dinfra::stream::StreamStatus;
-use dinfra::traits::{Descriptor, Pricing, Requirements, Reservation, SubscriptionError};
+use dinfra::traits::{
+    Candidate, Descriptor, Pricing, Reputation, Requirements, Reservation, SubscriptionError,
+};
 use dinfra::{AccountId, Balance, BlockNumber};
 use ink::scale::Encode;
 
@@ -57,6 +60,10 @@ const MAX_PRICE: Balance = 20;
 const MIN_DURATION: BlockNumber = 50;
 const NOTICE: BlockNumber = 7;
 const CONSUMER_NOTICE: BlockNumber = 10;
+/// The fixture offer's fee for a cancel before ready (the consumer accepts it).
+const CANCEL_FEE: Balance = 15;
+/// The offer a reaward hands the subscription to.
+const NEXT_OFFER_ID: u64 = 77;
 /// The block the fixture's provider marks ready at.
 const READY: BlockNumber = 20;
 
@@ -81,50 +88,105 @@ fn requirements() -> Requirements {
         max_price_per_block: MAX_PRICE,
         excluded_providers: vec![acc(9)],
         min_duration: 60,
+        max_cancel_fee: CANCEL_FEE,
         ..Requirements::default()
     }
 }
 
+/// The contract's parameters the fixture's records are created on.
+fn parameters() -> Parameters {
+    Parameters {
+        ready_timeout: READY_TIMEOUT,
+        consumer_notice: CONSUMER_NOTICE,
+    }
+}
+
+/// An offer as the registry holds it: active, one deployment free, no
+/// attributes, no history.
+fn offer(
+    offer_id: u64,
+    provider: AccountId,
+    price_per_block: Balance,
+    min_duration: BlockNumber,
+    notice_blocks: BlockNumber,
+    pricing: Pricing,
+    cancel_fee: Balance,
+) -> Candidate {
+    Candidate {
+        offer_id,
+        provider,
+        price_per_block,
+        free_capacity: 1,
+        min_duration,
+        notice_blocks,
+        pricing,
+        cancel_fee,
+        provider_active: true,
+        attributes: Vec::new(),
+        attestations: Vec::new(),
+        reputation: Reputation::default(),
+    }
+}
+
+/// The fixture's offer `OFFER_ID` of `provider()`, reserved for `TYPE_ID`
+/// (it meets `requirements()`).
 fn reservation(pricing: Pricing) -> Reservation {
     Reservation {
-        provider: provider(),
-        price_per_block: RATE,
-        min_duration: MIN_DURATION,
-        notice_blocks: NOTICE,
-        pricing,
+        type_id: TYPE_ID,
+        offer: offer(
+            OFFER_ID,
+            provider(),
+            RATE,
+            MIN_DURATION,
+            NOTICE,
+            pricing,
+            CANCEL_FEE,
+        ),
     }
 }
 
-/// The terms a reaward hands to `next_provider()`.
+/// The offer `NEXT_OFFER_ID` a reaward hands to `next_provider()`.
 fn next_reservation() -> Reservation {
     Reservation {
-        provider: next_provider(),
-        price_per_block: 6,
-        min_duration: 30,
-        notice_blocks: 4,
-        pricing: Pricing::Fixed,
+        type_id: TYPE_ID,
+        offer: offer(NEXT_OFFER_ID, next_provider(), 6, 30, 4, Pricing::Fixed, 3),
     }
 }
 
-/// The consumer's subscription (the fixture's type, descriptor, offer and
-/// stream) awarded at `now` on `reservation`.
+/// The consumer's subscription (the fixture's type, descriptor and stream)
+/// awarded at `now` on `reservation`, on the contract's `parameters`.
 fn award(
     requirements: Requirements,
     reservation: &Reservation,
     now: BlockNumber,
-    ready_timeout: BlockNumber,
+    parameters: Parameters,
 ) -> Result<Subscription, SubscriptionError> {
     Subscription::awarded(
         consumer(),
         TYPE_ID,
         descriptor(),
         requirements,
-        OFFER_ID,
         reservation,
         STREAM_ID,
         now,
-        ready_timeout,
+        parameters,
     )
+}
+
+/// The `cancel` argument when no governance change is pending.
+fn no_change() -> bool {
+    false
+}
+
+/// The `cancel` argument when a governance change is pending.
+fn change_pending() -> bool {
+    true
+}
+
+/// The `cancel` argument where the minimum duration cannot bind: it must
+/// not be asked.
+fn never_asked() -> bool {
+    panic!("change_pending asked although the minimum duration does not bind")
 }
 
 /// Awarded at `AWARDED_AT`, deadline `DEADLINE`.
@@ -133,9 +195,17 @@ fn awarded(pricing: Pricing) -> Subscription {
         requirements(),
         &reservation(pricing),
         AWARDED_AT,
-        READY_TIMEOUT,
+        parameters(),
     )
     .unwrap()
+}
+
+/// Awarded like `awarded`, on an offer of the consumer's own: a
+/// subscription to oneself.
+fn own_awarded() -> Subscription {
+    let mut r = reservation(Pricing::Fixed);
+    r.offer.provider = consumer();
+    award(requirements(), &r, AWARDED_AT, parameters()).unwrap()
 }
 
 /// Marked ready at `READY`.
@@ -149,7 +219,7 @@ fn active(pricing: Pricing) -> Subscription {
 fn ending_cancelled() -> Subscription {
     let mut s = active(Pricing::Dynamic);
     assert_eq!(
-        s.cancel(consumer(), 30, CONSUMER_NOTICE),
+        s.cancel(consumer(), 30, no_change),
         Ok(Ending::At(
             READY + MIN_DURATION,
             CloseReason::ConsumerCancelled
@@ -181,7 +251,7 @@ fn every_phase(pricing: Pricing) -> [Subscription; 4] {
         awarded(pricing),
         active(pricing),
         ending,
-        closed(active(pricing), CloseReason::Admin),
+        closed(active(pricing), CloseReason::FundsExhausted),
     ]
 }
 
@@ -195,23 +265,25 @@ fn closed_as(s: &Subscription, reason: CloseReason) -> Subscription {
 }
 
 /// `s` as a reaward at `now` to `reservation` (deadline `ready_deadline`)
-/// must leave it: new terms, the same consumer, stream and phase.
+/// must leave it: the offer's terms, the same consumer, stream, phase and
+/// contract parameters.
 fn reawarded(
     s: &Subscription,
     asked: Requirements,
-    offer_id: u64,
     reservation: &Reservation,
     now: BlockNumber,
     ready_deadline: BlockNumber,
 ) -> Subscription {
+    let offer = &reservation.offer;
     Subscription {
         requirements: asked,
-        offer_id,
-        provider: reservation.provider,
-        rate_per_block: reservation.price_per_block,
-        pricing: reservation.pricing,
-        min_duration: reservation.min_duration,
-        notice_blocks: reservation.notice_blocks,
+        offer_id: offer.offer_id,
+        provider: offer.provider,
+        rate_per_block: offer.price_per_block,
+        pricing: offer.pricing,
+        min_duration: offer.min_duration,
+        notice_blocks: offer.notice_blocks,
+        cancel_fee: offer.cancel_fee,
         awarded_at: now,
         ready_deadline,
         price_change: None,

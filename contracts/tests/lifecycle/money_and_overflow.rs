@@ -8,9 +8,23 @@ use dinfra::lifecycle::minimum_deposit;
 use dinfra::Invalid;
 use SubscriptionError::{InvalidInput, Overflow, WrongState};
 
+/// Parameters with a ready timeout of `ready_timeout`.
+fn timeout(ready_timeout: BlockNumber) -> Parameters {
+    Parameters {
+        ready_timeout,
+        ..parameters()
+    }
+}
+
 /// Awarded at `u32::MAX - 10` with a deadline of `u32::MAX - 5`.
 fn near_max(pricing: Pricing) -> Subscription {
-    award(requirements(), &reservation(pricing), u32::MAX - 10, 5).unwrap()
+    award(
+        requirements(),
+        &reservation(pricing),
+        u32::MAX - 10,
+        timeout(5),
+    )
+    .unwrap()
 }
 
 // ---- top-up and claim ------------------------------------------------------
@@ -58,32 +72,46 @@ fn claim_only_by_the_provider_once_billing_started() {
 fn minimum_deposit_is_rate_times_min_duration() {
     let mut r = reservation(Pricing::Fixed);
     assert_eq!(minimum_deposit(&r), Ok(RATE * Balance::from(MIN_DURATION)));
-    r.min_duration = 1;
+    r.offer.min_duration = 1;
     assert_eq!(minimum_deposit(&r), Ok(RATE));
     // A minimum duration of 0 counts as one block.
-    r.min_duration = 0;
+    r.offer.min_duration = 0;
     assert_eq!(minimum_deposit(&r), Ok(RATE));
-    r.min_duration = u32::MAX;
+    r.offer.min_duration = u32::MAX;
     assert_eq!(minimum_deposit(&r), Ok(RATE * Balance::from(u32::MAX)));
-    r.price_per_block = Balance::MAX / Balance::from(u32::MAX);
+    r.offer.price_per_block = Balance::MAX / Balance::from(u32::MAX);
     assert_eq!(
         minimum_deposit(&r),
         Ok(Balance::MAX / Balance::from(u32::MAX) * Balance::from(u32::MAX))
     );
-    r.price_per_block += 1;
+    r.offer.price_per_block += 1;
     assert_eq!(minimum_deposit(&r), Err(Overflow));
-    r.price_per_block = Balance::MAX;
-    r.min_duration = 2;
+    r.offer.price_per_block = Balance::MAX;
+    r.offer.min_duration = 2;
     assert_eq!(minimum_deposit(&r), Err(Overflow));
-    r.min_duration = 0;
+    r.offer.min_duration = 0;
     assert_eq!(minimum_deposit(&r), Ok(Balance::MAX));
+}
+
+#[test]
+fn minimum_deposit_ignores_the_cancel_fee() {
+    let mut r = reservation(Pricing::Fixed);
+    r.offer.cancel_fee = Balance::MAX;
+    assert_eq!(minimum_deposit(&r), Ok(RATE * Balance::from(MIN_DURATION)));
 }
 
 // ---- overflow near u32::MAX ------------------------------------------------
 
 #[test]
 fn awarded_deadline_overflow() {
-    let at = |now, timeout| award(requirements(), &reservation(Pricing::Dynamic), now, timeout);
+    let at = |now, ready_timeout| {
+        award(
+            requirements(),
+            &reservation(Pricing::Dynamic),
+            now,
+            timeout(ready_timeout),
+        )
+    };
     assert_eq!(at(u32::MAX - 10, 11), Err(Overflow));
     assert_eq!(at(u32::MAX, 1), Err(Overflow));
     assert_eq!(at(u32::MAX - 10, 10).unwrap().ready_deadline, u32::MAX);
@@ -94,19 +122,22 @@ fn awarded_deadline_overflow() {
 fn cancel_overflow() {
     // now + consumer_notice overflows.
     let mut s = active(Pricing::Dynamic);
+    s.consumer_notice = 6;
     assert_eq!(
-        fails(&mut s, |s| s.cancel(consumer(), u32::MAX - 5, 6)),
+        fails(&mut s, |s| s.cancel(consumer(), u32::MAX - 5, no_change)),
         Overflow
     );
+    s.consumer_notice = 5;
     assert_eq!(
-        s.cancel(consumer(), u32::MAX - 5, 5),
+        s.cancel(consumer(), u32::MAX - 5, never_asked),
         Ok(Ending::At(u32::MAX, CloseReason::ConsumerCancelled))
     );
     // ready + min_duration overflows while now + notice does not.
     let mut s = near_max(Pricing::Dynamic);
+    s.consumer_notice = 0;
     s.mark_ready(provider(), u32::MAX - 5).unwrap();
     assert_eq!(
-        fails(&mut s, |s| s.cancel(consumer(), u32::MAX - 5, 0)),
+        fails(&mut s, |s| s.cancel(consumer(), u32::MAX - 5, no_change)),
         Overflow
     );
 }
@@ -151,13 +182,19 @@ fn dynamic_proposal_overflow() {
 
 #[test]
 fn reaward_overflow() {
+    // The new deadline is now + the record's own ready timeout (5).
     let mut s = near_max(Pricing::Dynamic);
     let now = u32::MAX - 4;
     let asked = s.reaward_requirements(now).unwrap().unwrap();
-    let reaward = |s: &mut Subscription, timeout| {
-        s.reaward(asked.clone(), 77, &next_reservation(), now, timeout)
-    };
-    assert_eq!(fails(&mut s, |s| reaward(s, 5)), Overflow);
-    reaward(&mut s, 4).unwrap();
+    assert_eq!(
+        fails(&mut s, |s| s.reaward(
+            asked.clone(),
+            &next_reservation(),
+            now
+        )),
+        Overflow
+    );
+    s.ready_timeout = 4;
+    s.reaward(asked, &next_reservation(), now).unwrap();
     assert_eq!(s.ready_deadline, u32::MAX);
 }

@@ -3,11 +3,13 @@
 //! leave, closing the record where the subscription contract would.
 
 use super::*;
+use core::cell::Cell;
 use dinfra::lifecycle::PriceChange;
 use dinfra::traits::Outcome;
 use dinfra::Invalid;
 use SubscriptionError::{
-    InvalidInput, Overflow, PriceAboveMax, ReadyTimeoutPassed, TooEarly, WrongState,
+    AlreadyEnding, InvalidInput, Overflow, PriceAboveMax, ProposalChanged, ReadyTimeoutPassed,
+    TooEarly, WrongState,
 };
 
 /// `Err(Unauthorized)` unless `caller` is `role`.
@@ -37,6 +39,11 @@ fn unless(refused: bool, err: SubscriptionError) -> Result<(), SubscriptionError
     }
 }
 
+/// `now + blocks`, or `Overflow`.
+fn after(now: BlockNumber, blocks: BlockNumber) -> Result<BlockNumber, SubscriptionError> {
+    now.checked_add(blocks).ok_or(Overflow)
+}
+
 /// The Fixed-price proposal waiting for the consumer, or `WrongState`.
 fn consent_pending(s: &Subscription) -> Result<PriceChange, SubscriptionError> {
     match s.price_change {
@@ -45,11 +52,26 @@ fn consent_pending(s: &Subscription) -> Result<PriceChange, SubscriptionError> {
     }
 }
 
+/// The requirements that hand the award on from the current provider, or
+/// `None` when the exclusions are full.
+fn excluding_provider(s: &Subscription) -> Option<Requirements> {
+    if s.requirements.excluded_providers.len() >= MAX_REQUIREMENT_ENTRIES {
+        return None;
+    }
+    let mut asked = s.requirements.clone();
+    asked.excluded_providers.push(s.provider);
+    Some(asked)
+}
+
 /// The reputation entry the rules give a close for `reason` at `now`.
 fn expected_outcome(s: &Subscription, reason: CloseReason, now: BlockNumber) -> Option<Outcome> {
     let exit_scheduled = matches!(s.end, Some((_, CloseReason::ProviderExited)));
+    if s.consumer == s.provider {
+        // A subscription to oneself proves nothing.
+        return None;
+    }
     match reason {
-        CloseReason::Admin => None,
+        CloseReason::Declined => None,
         CloseReason::ReadyTimeout => Some(Outcome::MissedReady),
         _ if reason == CloseReason::ProviderExited || exit_scheduled => Some(Outcome::ExitedEarly),
         _ if s.ready_at.is_some() => Some(Outcome::Completed),
@@ -68,57 +90,136 @@ fn close(s: &mut Subscription, reason: CloseReason, now: BlockNumber) -> Result<
     Ok(())
 }
 
-/// A cancel or an exit after ready: `Ok(end)` or the error.
-fn scheduled(
+/// What a cancel by `caller` at `now` must return, given whether a
+/// governance change is `pending`, and whether it must ask about one.
+fn expected_cancel(
     s: &Subscription,
     caller: AccountId,
-    role_of: AccountId,
-    end: impl FnOnce(BlockNumber) -> Option<BlockNumber>,
-) -> Result<Option<BlockNumber>, SubscriptionError> {
-    role(caller, role_of)?;
-    phase(s, &OPEN)?;
-    match s.ready_at {
-        None => Ok(None),
-        Some(ready_at) => end(ready_at).map(Some).ok_or(Overflow),
-    }
+    now: BlockNumber,
+    pending: bool,
+) -> (Result<Ending, SubscriptionError>, bool) {
+    let mut asks = false;
+    let mut expected = || -> Result<Ending, SubscriptionError> {
+        role(caller, consumer())?;
+        phase(s, &LIVE)?;
+        let Some(ready_at) = s.ready_at else {
+            // Before ready: the fee only to a provider still in time.
+            let fee = if now > s.ready_deadline {
+                0
+            } else {
+                s.cancel_fee
+            };
+            return Ok(Ending::Now {
+                reason: CloseReason::ConsumerCancelled,
+                fee,
+            });
+        };
+        let notice_end = after(now, s.consumer_notice)?;
+        let committed_end = after(ready_at, s.min_duration)?;
+        let exited = matches!(s.end, Some((_, CloseReason::ProviderExited)));
+        // The minimum duration binds unless the provider is leaving, and
+        // only then is a pending change asked about (it waives it).
+        asks = !exited && committed_end > notice_end;
+        let end = if exited || pending {
+            notice_end
+        } else {
+            notice_end.max(committed_end)
+        };
+        match s.end {
+            None => Ok(Ending::At(end, CloseReason::ConsumerCancelled)),
+            Some((current, reason)) if end < current => Ok(Ending::At(end, reason)),
+            Some(_) => Err(AlreadyEnding),
+        }
+    };
+    let result = expected();
+    (result, asks)
 }
 
-/// Checks the result `got` of a cancel or an exit (for `reason`) against
-/// `expected` (from `scheduled`), closing the record if it ended at once.
-/// Returns whether the call succeeded.
+/// What an exit by `caller` at `now` must return.
+fn expected_exit(
+    s: &Subscription,
+    caller: AccountId,
+    now: BlockNumber,
+) -> Result<Ending, SubscriptionError> {
+    role(caller, s.provider)?;
+    phase(s, &OPEN)?;
+    if s.ready_at.is_none() {
+        return Ok(Ending::Now {
+            reason: CloseReason::ProviderExited,
+            fee: 0,
+        });
+    }
+    Ok(Ending::At(
+        after(now, s.notice_blocks)?,
+        CloseReason::ProviderExited,
+    ))
+}
+
+/// Checks the result `got` of a cancel or an exit against `expected`,
+/// closing the record if it ended at once. Returns whether it succeeded.
 fn ended(
     s: &mut Subscription,
     run: &mut Run,
-    reason: CloseReason,
     got: Result<Ending, SubscriptionError>,
-    expected: Result<Option<BlockNumber>, SubscriptionError>,
+    expected: Result<Ending, SubscriptionError>,
     before: &Subscription,
 ) -> Result<bool, TestCaseError> {
-    match (got, expected) {
-        (Ok(Ending::Now(got_reason)), Ok(None)) => {
-            prop_assert_eq!(got_reason, reason);
+    prop_assert_eq!(got, expected);
+    match got {
+        Ok(Ending::Now { reason, fee }) => {
             prop_assert_eq!(&*s, before);
+            prop_assert!(fee <= s.cancel_fee);
             close(s, reason, run.now)?;
         }
-        (Ok(Ending::At(end, why)), Ok(Some(expected_end))) => {
-            prop_assert_eq!(end, expected_end);
-            prop_assert_eq!(why, reason);
+        Ok(Ending::At(end, reason)) => {
             prop_assert!(end >= run.now);
             prop_assert_eq!(s.end, Some((end, reason)));
             prop_assert_eq!(s.phase, Phase::Ending);
+            prop_assert_eq!(
+                Subscription {
+                    end: before.end,
+                    phase: before.phase,
+                    ..s.clone()
+                },
+                before.clone(),
+                "a scheduled end changed more than the end"
+            );
             run.went_ending = true;
         }
-        (Err(err), Err(expected_err)) => {
-            prop_assert_eq!(err, expected_err);
-            return Ok(false);
-        }
-        (got, expected) => {
-            return Err(TestCaseError::fail(format!(
-                "{reason:?}: got {got:?}, expected {expected:?}"
-            )))
-        }
+        Err(_) => return Ok(false),
     }
     Ok(true)
+}
+
+/// Hands the award on with `asked` (from a reaward or a decline) to the
+/// next provider, on `terms`; returns whether it succeeded.
+fn hand_on(
+    s: &mut Subscription,
+    run: &mut Run,
+    asked: Requirements,
+    terms: Terms,
+    before: &Subscription,
+) -> Result<bool, TestCaseError> {
+    let now = run.now;
+    run.reawards += 1;
+    let max = s.requirements.max_price_per_block;
+    let offer_id = 1_000 + u64::from(run.reawards);
+    let reservation = terms.reservation(offer_id, acc(10 + run.reawards), max);
+    let got = s.reaward(asked.clone(), &reservation, now);
+    // The deadline comes from the record's own ready timeout.
+    match now.checked_add(run.ready_timeout) {
+        None => {
+            prop_assert_eq!(got, Err(Overflow));
+            Ok(false)
+        }
+        Some(deadline) => {
+            prop_assert_eq!(got, Ok(()));
+            let expected = reawarded(before, asked, &reservation, now, deadline);
+            prop_assert_eq!(&*s, &expected);
+            run.replaced = None;
+            Ok(true)
+        }
+    }
 }
 
 /// Runs one operation, checking its result against the rules. Returns
@@ -136,7 +237,7 @@ pub(super) fn step(
             return Ok(None);
         }
         Op::MarkReady(who) => {
-            let caller = caller(who, s);
+            let caller = caller(who, s, run);
             let expected = role(caller, s.provider)
                 .and(phase(s, &[Phase::Awarded]))
                 .and(unless(now > s.ready_deadline, ReadyTimeoutPassed));
@@ -149,34 +250,30 @@ pub(super) fn step(
             }
             got.is_ok()
         }
-        Op::Cancel(who) => {
-            let caller = caller(who, s);
-            let notice = run.consumer_notice;
-            let expected = scheduled(s, caller, consumer(), |ready_at| {
-                Some(
-                    now.checked_add(notice)?
-                        .max(ready_at.checked_add(s.min_duration)?),
-                )
+        Op::Cancel(who, pending) => {
+            let caller = caller(who, s, run);
+            let (expected, asks) = expected_cancel(s, caller, now, pending);
+            let asked = Cell::new(0u8);
+            let got = s.cancel(caller, now, || {
+                asked.set(asked.get() + 1);
+                pending
             });
-            let got = s.cancel(caller, now, notice);
-            ended(
-                s,
-                run,
-                CloseReason::ConsumerCancelled,
-                got,
-                expected,
-                &before,
-            )?
+            prop_assert_eq!(
+                asked.get(),
+                u8::from(asks),
+                "asked about pending changes {} times",
+                asked.get()
+            );
+            ended(s, run, got, expected, &before)?
         }
         Op::Exit(who) => {
-            let caller = caller(who, s);
-            let notice = s.notice_blocks;
-            let expected = scheduled(s, caller, s.provider, |_| now.checked_add(notice));
+            let caller = caller(who, s, run);
+            let expected = expected_exit(s, caller, now);
             let got = s.exit(caller, now);
-            ended(s, run, CloseReason::ProviderExited, got, expected, &before)?
+            ended(s, run, got, expected, &before)?
         }
         Op::Propose(who, rate) => {
-            let caller = caller(who, s);
+            let caller = caller(who, s, run);
             let expected = role(caller, s.provider)
                 .and(phase(s, &OPEN))
                 .and_then(|()| {
@@ -184,12 +281,12 @@ pub(super) fn step(
                         return Err(InvalidInput(Invalid::Price));
                     }
                     match s.pricing {
-                        Pricing::Dynamic if rate > s.requirements.max_price_per_block => {
+                        Pricing::Dynamic if rate > s.requirements.repricing_bound() => {
                             Err(PriceAboveMax)
                         }
                         Pricing::Dynamic => Ok(PriceChange {
                             rate,
-                            effective_at: now.checked_add(s.notice_blocks).ok_or(Overflow)?,
+                            effective_at: after(now, s.notice_blocks)?,
                             needs_consent: false,
                         }),
                         Pricing::Fixed => Ok(PriceChange {
@@ -203,15 +300,24 @@ pub(super) fn step(
             prop_assert_eq!(got, expected);
             if let Ok(change) = got {
                 prop_assert_eq!(s.price_change, Some(change));
+                run.replaced = before.price_change.map(|c| c.rate);
             }
             got.is_ok()
         }
-        Op::Accept(who) => {
-            let caller = caller(who, s);
+        Op::Accept(who, seen) => {
+            let caller = caller(who, s, run);
+            let rate = match seen {
+                Seen::Pending => s.price_change.map_or(s.rate_per_block, |c| c.rate),
+                Seen::Replaced => run.replaced.unwrap_or(s.rate_per_block),
+                Seen::Rate(rate) => rate,
+            };
             let expected = role(caller, consumer())
                 .and(phase(s, &OPEN))
-                .and(consent_pending(s).map(|change| change.rate));
-            let got = s.accept_price(caller);
+                .and(consent_pending(s))
+                .and_then(|change| {
+                    unless(change.rate != rate, ProposalChanged).map(|()| change.rate)
+                });
+            let got = s.accept_price(caller, rate);
             prop_assert_eq!(got, expected);
             if let Ok(rate) = got {
                 prop_assert_eq!(s.rate_per_block, rate);
@@ -220,7 +326,7 @@ pub(super) fn step(
             got.is_ok()
         }
         Op::Reject(who) => {
-            let caller = caller(who, s);
+            let caller = caller(who, s, run);
             let expected = role(caller, consumer())
                 .and(phase(s, &LIVE))
                 .and(consent_pending(s));
@@ -257,7 +363,7 @@ pub(super) fn step(
             got.is_ok()
         }
         Op::Claim(who) => {
-            let caller = caller(who, s);
+            let caller = caller(who, s, run);
             let expected = role(caller, s.provider).and(phase(s, &BILLING));
             let got = s.check_claim(caller);
             prop_assert_eq!(got, expected);
@@ -279,17 +385,9 @@ pub(super) fn step(
             got.is_ok()
         }
         Op::Reaward(terms) => {
-            let expected = phase(s, &[Phase::Awarded]).and_then(|()| {
-                if now <= s.ready_deadline {
-                    return Err(TooEarly);
-                }
-                if s.requirements.excluded_providers.len() >= MAX_REQUIREMENT_ENTRIES {
-                    return Ok(None);
-                }
-                let mut asked = s.requirements.clone();
-                asked.excluded_providers.push(s.provider);
-                Ok(Some(asked))
-            });
+            let expected = phase(s, &[Phase::Awarded])
+                .and(unless(now <= s.ready_deadline, TooEarly))
+                .map(|()| excluding_provider(s));
             let got = s.reaward_requirements(now);
             prop_assert_eq!(&got, &expected);
             prop_assert_eq!(&*s, &before);
@@ -299,41 +397,25 @@ pub(super) fn step(
                     close(s, CloseReason::ReadyTimeout, now)?;
                     true
                 }
-                Ok(Some(asked)) => {
-                    run.reawards += 1;
-                    let max = s.requirements.max_price_per_block;
-                    let reservation = terms.reservation(acc(10 + run.reawards), max);
-                    let offer_id = 1_000 + u64::from(run.reawards);
-                    let got = s.reaward(
-                        asked.clone(),
-                        offer_id,
-                        &reservation,
-                        now,
-                        run.ready_timeout,
-                    );
-                    match now.checked_add(run.ready_timeout) {
-                        None => {
-                            prop_assert_eq!(got, Err(Overflow));
-                            false
-                        }
-                        Some(deadline) => {
-                            prop_assert_eq!(got, Ok(()));
-                            let expected =
-                                reawarded(&before, asked, offer_id, &reservation, now, deadline);
-                            prop_assert_eq!(&*s, &expected);
-                            true
-                        }
-                    }
-                }
+                Ok(Some(asked)) => hand_on(s, run, asked, terms, &before)?,
             }
         }
-        Op::AdminClose => {
-            if s.is_live() {
-                close(s, CloseReason::Admin, now)?;
-                true
-            } else {
-                prop_assert_eq!(s.close(CloseReason::Admin), Err(WrongState));
-                false
+        Op::Decline(who, terms) => {
+            let caller = caller(who, s, run);
+            let expected = role(caller, s.provider)
+                .and(phase(s, &[Phase::Awarded]))
+                .and(unless(now > s.ready_deadline, ReadyTimeoutPassed))
+                .map(|()| excluding_provider(s));
+            let got = s.decline_requirements(caller, now);
+            prop_assert_eq!(&got, &expected);
+            prop_assert_eq!(&*s, &before);
+            match got {
+                Err(_) => false,
+                Ok(None) => {
+                    close(s, CloseReason::Declined, now)?;
+                    true
+                }
+                Ok(Some(asked)) => hand_on(s, run, asked, terms, &before)?,
             }
         }
     };
