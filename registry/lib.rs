@@ -168,15 +168,17 @@ pub mod registry {
             unbonding_blocks: BlockNumber,
             governance_delay: BlockNumber,
         ) -> Result<Self, RegistryError> {
+            let parameters = Parameters {
+                min_bond,
+                unbonding_blocks,
+            };
+            parameters.validate()?;
             let mut controller = Lazy::new();
             controller.set(&None);
             Ok(Self {
                 governed: Governed::new(Self::env().caller(), governance_delay)?,
                 controller,
-                data: RegistryData::new(Parameters {
-                    min_bond,
-                    unbonding_blocks,
-                }),
+                data: RegistryData::new(parameters),
             })
         }
 
@@ -196,10 +198,12 @@ pub mod registry {
         }
 
         /// Sets the minimum bond and the unbonding period (admin only): they
-        /// apply to later registrations and deregistrations.
+        /// apply to providers registering from now on (each provider keeps
+        /// the unbonding period it registered under).
         #[ink(message)]
         pub fn configure(&mut self, parameters: Parameters) -> Result<(), RegistryError> {
             self.governed.ensure_admin(self.env().caller())?;
+            parameters.validate()?;
             self.data.set_parameters(parameters);
             self.env().emit_event(ConfigChanged { parameters });
             Ok(())

@@ -46,6 +46,7 @@ impl RegistryData {
                 endpoint: endpoint.clone(),
                 attributes,
                 bond,
+                unbonding_blocks: self.parameters().unbonding_blocks,
                 status: ProviderStatus::Active,
                 registered_at: now,
                 offers: Vec::new(),
@@ -124,7 +125,7 @@ impl RegistryData {
             return Err(RegistryError::CapacityReserved);
         }
         let unbonds_at = now
-            .checked_add(self.parameters().unbonding_blocks)
+            .checked_add(provider.unbonding_blocks)
             .ok_or(RegistryError::Overflow)?;
         let status = ProviderStatus::Leaving { unbonds_at };
         let mut events = Vec::new();

@@ -428,6 +428,25 @@ fn the_index_holds_only_offers_that_can_be_awarded() {
 fn deregistration_waits_for_reservations_then_unbonds() {
     let a = accounts();
     let mut registry = registry_with_bob();
+    // A longer unbonding period from now on does not reach bob's bond.
+    test::set_caller::<Env>(a.alice);
+    registry
+        .configure(Parameters {
+            min_bond: BOND,
+            unbonding_blocks: 1_000_000,
+        })
+        .unwrap();
+    assert_eq!(
+        registry.configure(Parameters {
+            min_bond: BOND,
+            unbonding_blocks: dinfra::types::MAX_TERM_BLOCKS + 1,
+        }),
+        Err(RegistryError::InvalidInput(Invalid::Parameter))
+    );
+    assert_eq!(
+        registry.provider(a.bob).unwrap().unbonding_blocks,
+        UNBONDING
+    );
     test::set_caller::<Env>(a.bob);
     registry.publish_offer(0, terms(3, 2)).unwrap();
     test::set_caller::<Env>(a.charlie);
@@ -455,7 +474,11 @@ fn deregistration_waits_for_reservations_then_unbonds() {
     for _ in 0..UNBONDING {
         test::advance_block::<Env>();
     }
-    assert_eq!(registry.withdraw_bond(), Ok(BOND));
+    assert_eq!(
+        registry.withdraw_bond(),
+        Ok(BOND),
+        "a later configure never reaches a bond already given"
+    );
     assert_eq!(registry.provider(a.bob), None);
     assert_eq!(registry.providers(0, 10).unwrap().0, 0);
 }

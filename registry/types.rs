@@ -49,6 +49,10 @@ pub struct Provider {
     pub attributes: Vec<Attribute>,
     /// Native balance bonded at registration.
     pub bond: Balance,
+    /// Blocks between its deregistration and its bond's return: the
+    /// registry's parameter when it registered (a later `configure` does not
+    /// reach a bond already given).
+    pub unbonding_blocks: BlockNumber,
     pub status: ProviderStatus,
     pub registered_at: BlockNumber,
     /// Live offers (withdrawn ones leave this list).
@@ -139,6 +143,17 @@ impl OfferTerms {
 pub struct Parameters {
     /// Smallest bond a provider registers with.
     pub min_bond: Balance,
-    /// Blocks between deregistration and the bond's return.
+    /// Blocks between deregistration and the bond's return, for providers
+    /// registering from now on.
     pub unbonding_blocks: BlockNumber,
+}
+
+impl Parameters {
+    /// An unbonding period of at most [`MAX_TERM_BLOCKS`].
+    pub fn validate(&self) -> core::result::Result<(), Invalid> {
+        if self.unbonding_blocks > MAX_TERM_BLOCKS {
+            return Err(Invalid::Parameter);
+        }
+        Ok(())
+    }
 }
