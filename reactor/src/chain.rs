@@ -1,7 +1,8 @@
 //! What the reactor needs from the chain, as plain types (no ink! or subxt
 //! dependency): the subscription contract's events and queries it follows
-//! and the three messages it sends. A back-end (the drink sandbox, a real
-//! node) implements [`Chain`]; the tests use a scripted one.
+//! and the messages it sends (`mark_ready`, `decline`, `exit`, `claim`). A
+//! back-end (the drink sandbox, a real node) implements [`Chain`]; the tests
+//! use a scripted one.
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -27,7 +28,8 @@ pub enum CloseReason {
     ProviderExited,
     FundsExhausted,
     ReadyTimeout,
-    Admin,
+    /// The provider declined and no other provider took the award.
+    Declined,
 }
 
 /// The subscription contract's events the reactor follows.
@@ -40,7 +42,15 @@ pub enum ChainEvent {
         descriptor: Descriptor,
         ready_deadline: BlockNumber,
     },
+    /// `provider` missed its ready deadline; `Awarded` (to another
+    /// provider) or `Closed` follows.
     AwardRevoked {
+        id: SubscriptionId,
+        provider: AccountId,
+    },
+    /// `provider` declined the award (no mark against it); `Awarded` (to
+    /// another provider) or `Closed` (`Declined`) follows.
+    AwardDeclined {
         id: SubscriptionId,
         provider: AccountId,
     },
@@ -58,6 +68,10 @@ pub enum ChainEvent {
         id: SubscriptionId,
         reason: CloseReason,
     },
+    /// The subscription closed (the money moved), but the registry refused
+    /// to release the capacity of `offer_id` or to record the outcome: its
+    /// books may still count this deployment against the offer.
+    RegistryRefused { id: SubscriptionId, offer_id: u64 },
 }
 
 /// A subscription as the contract's `details` query shows it now.
@@ -119,6 +133,14 @@ pub trait Chain {
     /// The registry's name of a deployment type.
     fn type_name(&mut self, type_id: u32) -> Result<Option<String>, ChainError>;
     fn mark_ready(&mut self, id: SubscriptionId) -> Result<(), ChainError>;
+    /// Turns an award down: before ready and by its ready deadline, with no
+    /// mark against the provider. The contract hands it to the next
+    /// provider that fits (`AwardDeclined`, then `Awarded`), or closes it
+    /// with a full refund (`AwardDeclined`, then `Closed`, `Declined`).
+    fn decline(&mut self, id: SubscriptionId) -> Result<(), ChainError>;
+    /// Leaves a subscription: after ready, billing ends after the offer's
+    /// notice (`EndScheduled`, `ProviderExited`); counted against the
+    /// provider.
     fn exit(&mut self, id: SubscriptionId) -> Result<(), ChainError>;
     fn claim(&mut self, id: SubscriptionId) -> Result<Balance, ChainError>;
     /// Claims several subscriptions (at most the contract's

@@ -43,6 +43,13 @@ pub struct Config {
     /// At most this many blocks of events are read in one step.
     #[serde(default = "default_max_blocks_per_step")]
     pub max_blocks_per_step: BlockNumber,
+    /// An award still not started, or started and not healthy yet, this
+    /// many blocks before its ready deadline is declined (its deployment
+    /// stopped) rather than left to miss the deadline, which would count
+    /// against the provider. At least 1 on a node, where a transaction sent
+    /// at block `b` lands in block `b + 1`.
+    #[serde(default = "default_decline_margin")]
+    pub decline_margin: BlockNumber,
     /// Deployment types by their registry name.
     pub types: BTreeMap<String, TypeConfig>,
     /// Settings of the chain back-end (URL, key, deployments file), kept
@@ -57,6 +64,10 @@ fn default_poll_interval_ms() -> u64 {
 
 fn default_max_blocks_per_step() -> BlockNumber {
     1000
+}
+
+fn default_decline_margin() -> BlockNumber {
+    2
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -92,7 +103,7 @@ pub struct TypeConfig {
     #[serde(default = "default_health_timeout_secs")]
     pub health_timeout_secs: u64,
     /// Restarts after a crash or a failed health check before giving up
-    /// (and exiting the subscription).
+    /// (and declining the award, or exiting the subscription once ready).
     #[serde(default = "default_max_restarts")]
     pub max_restarts: u32,
 }
@@ -173,8 +184,9 @@ impl Config {
     /// A config with the layout this README shows — `state.json`, `logs/`
     /// and `work/` under `root` — claiming every `claim_period` blocks, with
     /// `types` by registry name and the file format's defaults for the rest
-    /// (no claim margin, 2 s polls, from block 0, 1000 blocks a step, no
-    /// chain settings). Not validated: `validate` or `Reactor::new` does.
+    /// (no claim margin, 2 s polls, from block 0, 1000 blocks a step, a
+    /// decline margin of 2 blocks, no chain settings). Not validated:
+    /// `validate` or `Reactor::new` does.
     pub fn rooted(
         root: &Path,
         ports: PortRange,
@@ -191,6 +203,7 @@ impl Config {
             poll_interval_ms: default_poll_interval_ms(),
             start_block: 0,
             max_blocks_per_step: default_max_blocks_per_step(),
+            decline_margin: default_decline_margin(),
             types: types
                 .iter()
                 .map(|(name, kind)| (name.to_string(), kind.clone()))
@@ -402,6 +415,7 @@ mod tests {
             poll_interval_ms: 1000,
             start_block: 0,
             max_blocks_per_step: 100,
+            decline_margin: 2,
             types: [(
                 "node".to_string(),
                 kind("node --port {port}", HealthKind::Tcp),
@@ -529,6 +543,7 @@ mod tests {
         assert_eq!((config.claim_period, config.claim_margin), (600, 0));
         assert_eq!(config.poll_interval_ms, 2000);
         assert_eq!(config.max_blocks_per_step, 1000);
+        assert_eq!(config.decline_margin, 2);
         assert_eq!(config.types["web"], kind);
         assert!(config.validate().is_ok());
     }
@@ -554,6 +569,7 @@ mod tests {
         assert_eq!(config.state_file, dir.join("state.json"));
         assert_eq!(config.log_dir, PathBuf::from("/var/log/dinfra"));
         assert_eq!(config.poll_interval_ms, 2000);
+        assert_eq!(config.decline_margin, 2);
         assert_eq!(config.types["rpc-node"].max_restarts, 3);
         assert_eq!(config.types["rpc-node"].health_timeout_secs, 60);
         assert_eq!(config.chain["url"], "ws://127.0.0.1:9944");

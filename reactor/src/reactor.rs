@@ -1,7 +1,11 @@
 //! The reactor: each `step` reads the subscription contract's events since
 //! the last step, applies those for this provider, then looks after every
 //! subscription it holds — starts, health-checks, marks ready, restarts,
-//! claims, exits and tears down. Everything it does is recorded in the state
+//! claims, declines or exits, and tears down. An award it cannot serve
+//! before it is ready (refused, a crash loop, not started or not healthy
+//! near its deadline) is declined — no mark against the provider, and the
+//! consumer is handed on at once; a deployment that fails after ready is
+//! exited, with the offer's notice. Everything it does is recorded in the state
 //! file before the next thing is done, and everything it sends is checked
 //! against the chain first, so replaying events after a crash deploys
 //! nothing twice and sends nothing twice.
@@ -220,21 +224,17 @@ impl<C: Chain, D: Driver> Reactor<C, D> {
                 ));
                 let mut entry = Entry::new(type_id, descriptor, ready_deadline);
                 self.commit(id, &entry)?;
-                self.try_launch(id, &mut entry, now)?;
+                self.launch_or_give_up(id, &mut entry, now)?;
                 self.commit(id, &entry)
             }
             ChainEvent::AwardRevoked { id, provider } if provider == self.me => {
-                self.update(id, |reactor, entry| {
-                    if !entry.phase.is_final() {
-                        reactor.teardown(
-                            id,
-                            entry,
-                            Phase::Stopped {
-                                why: format!("award revoked at block {block}"),
-                            },
-                        );
-                    }
-                })
+                self.award_left(id, format!("award revoked at block {block}"))
+            }
+            // Declined by this reactor (then its entry is final already), or
+            // by someone else with the provider's key: either way the award
+            // is not this provider's any more.
+            ChainEvent::AwardDeclined { id, provider } if provider == self.me => {
+                self.award_left(id, format!("award declined at block {block}"))
             }
             ChainEvent::DeploymentReady { id, provider, at } if provider == self.me => {
                 self.update(id, |_, entry| {
@@ -252,6 +252,13 @@ impl<C: Chain, D: Driver> Reactor<C, D> {
                     entry.end = Some(end);
                 }
             }),
+            ChainEvent::RegistryRefused { id, offer_id } => self.update(id, |reactor, _| {
+                reactor.say(format!(
+                    "subscription {id} closed, but the registry refused to release offer \
+                     {offer_id}'s capacity or to record the outcome: it may still count this \
+                     deployment as reserved"
+                ))
+            }),
             ChainEvent::Closed { id, reason } => self.update(id, |reactor, entry| {
                 if !entry.closed {
                     entry.closed = true;
@@ -265,6 +272,16 @@ impl<C: Chain, D: Driver> Reactor<C, D> {
             }),
             _ => Ok(()), // another provider's
         }
+    }
+
+    /// The award went to another provider (or closed): stops whatever was
+    /// started for it.
+    fn award_left(&mut self, id: SubscriptionId, why: String) -> Saved {
+        self.update(id, |reactor, entry| {
+            if !entry.phase.is_final() {
+                reactor.teardown(id, entry, Phase::Stopped { why });
+            }
+        })
     }
 
     /// Runs `change` on a tracked subscription's entry and records it;
@@ -328,7 +345,7 @@ impl<C: Chain, D: Driver> Reactor<C, D> {
             }
         }
         match entry.phase.clone() {
-            Phase::Pending { .. } => self.try_launch(id, entry, now)?,
+            Phase::Pending { .. } => self.launch_or_give_up(id, entry, now)?,
             Phase::Starting => self.check_starting(id, entry, now)?,
             Phase::Running => {
                 let alive = entry.handle.as_ref().is_some_and(|h| self.driver.alive(h));
@@ -343,10 +360,50 @@ impl<C: Chain, D: Driver> Reactor<C, D> {
             }
             _ => {}
         }
+        if entry.decline_wanted && !entry.decline_sent {
+            self.send_decline(id, entry, now);
+        }
         if entry.exit_wanted && !entry.exit_sent {
             self.send_exit(id, entry, now);
         }
         Ok(())
+    }
+
+    /// Not ready yet, its ready deadline within `decline_margin` blocks (and
+    /// not passed: then a decline is refused).
+    fn near_deadline(&self, entry: &Entry, now: BlockNumber) -> bool {
+        entry.ready_at.is_none()
+            && now <= entry.ready_deadline
+            && now.saturating_add(self.config.decline_margin) >= entry.ready_deadline
+    }
+
+    /// A pending award: started, or — within `decline_margin` of its ready
+    /// deadline, too late to get healthy — declined.
+    fn launch_or_give_up(
+        &mut self,
+        id: SubscriptionId,
+        entry: &mut Entry,
+        now: BlockNumber,
+    ) -> Saved {
+        let Phase::Pending { why } = &entry.phase else {
+            return Ok(());
+        };
+        if self.near_deadline(entry, now) {
+            let why = format!(
+                "not started {} blocks before its ready deadline (block {}): {why}",
+                entry.ready_deadline - now,
+                entry.ready_deadline
+            );
+            self.give_up_before_ready(id, entry, why);
+            return Ok(());
+        }
+        self.try_launch(id, entry, now)
+    }
+
+    /// Stops what was started and declines the award.
+    fn give_up_before_ready(&mut self, id: SubscriptionId, entry: &mut Entry, why: String) {
+        self.teardown(id, entry, Phase::Failed { why });
+        entry.decline_wanted = true;
     }
 
     /// Checks the award, fetches and verifies the descriptor, finds the
@@ -467,6 +524,15 @@ impl<C: Chain, D: Driver> Reactor<C, D> {
                 );
                 self.restart_or_give_up(id, entry, why)?;
             }
+            Health::Waiting if self.near_deadline(entry, now) => {
+                let why = format!(
+                    "not healthy {} blocks before its ready deadline (block {}; log: {})",
+                    entry.ready_deadline - now,
+                    entry.ready_deadline,
+                    handle.log.display()
+                );
+                self.give_up_before_ready(id, entry, why);
+            }
             Health::Waiting => {
                 let timeout = self
                     .type_config(entry)
@@ -533,7 +599,8 @@ impl<C: Chain, D: Driver> Reactor<C, D> {
     }
 
     /// After a crash or a failed health check: stop what is left and start
-    /// again, or after `max_restarts` give up and exit the subscription.
+    /// again, or after `max_restarts` give up: decline the award if it is
+    /// not ready yet, exit the subscription if it is.
     fn restart_or_give_up(
         &mut self,
         id: SubscriptionId,
@@ -564,8 +631,77 @@ impl<C: Chain, D: Driver> Reactor<C, D> {
         let why = format!("{why}; gave up after {} restarts", entry.restarts);
         self.say(format!("giving up on subscription {id}: {why}"));
         entry.phase = Phase::Failed { why };
-        entry.exit_wanted = true;
+        if entry.ready_at.is_some() {
+            entry.exit_wanted = true;
+        } else {
+            entry.decline_wanted = true;
+        }
         self.commit(id, entry)
+    }
+
+    /// `decline`, unless the chain shows the award handed on, closed, ready
+    /// (then it is exited instead) or past its ready deadline (a reaward
+    /// serves the consumer then). A decline the contract refuses otherwise
+    /// (it could not hand the award on: a rewired registry, an award
+    /// contract that fails) falls back to `exit`, which closes a
+    /// subscription not ready yet with a full refund — counted against the
+    /// provider, but the consumer is not left waiting for the deadline.
+    fn send_decline(&mut self, id: SubscriptionId, entry: &mut Entry, now: BlockNumber) {
+        let why = match &entry.phase {
+            Phase::Failed { why } | Phase::Refused { why } => why.clone(),
+            other => format!("{other:?}"),
+        };
+        let skip = match self.chain.subscription(id) {
+            Ok(Some(view)) if view.provider != self.me || view.closed => {
+                Some("it is closed or awarded to another provider".to_string())
+            }
+            Ok(Some(view)) if view.ready_at.is_some() => {
+                self.say(format!(
+                    "subscription {id} is ready on chain (block {}): exiting it rather than declining",
+                    view.ready_at.unwrap_or_default()
+                ));
+                entry.decline_sent = true;
+                entry.exit_wanted = true;
+                return;
+            }
+            Ok(Some(view)) if now > view.ready_deadline => {
+                Some("its ready deadline passed; it is left to a reaward".to_string())
+            }
+            Ok(Some(_)) => None,
+            Ok(None) => Some("it is not on chain".to_string()),
+            Err(e) => {
+                return self.say(format!(
+                    "subscription {id}: cannot read it before decline: {e}; will retry"
+                ))
+            }
+        };
+        if let Some(skip) = skip {
+            self.say(format!("not declining subscription {id}: {skip}"));
+            entry.decline_sent = true;
+            return;
+        }
+        match self.chain.decline(id) {
+            Ok(()) => {
+                self.say(format!("declined subscription {id}: {why}"));
+                entry.decline_sent = true;
+            }
+            Err(e) if e.is("ReadyTimeoutPassed") => {
+                self.say(format!(
+                    "decline of subscription {id} refused: its ready deadline passed; it is left to a reaward"
+                ));
+                entry.decline_sent = true;
+            }
+            Err(ChainError::Contract(e)) => {
+                self.say(format!(
+                    "decline of subscription {id} refused: {e}; exiting it instead"
+                ));
+                entry.decline_sent = true;
+                entry.exit_wanted = true;
+            }
+            Err(ChainError::Transport(e)) => self.say(format!(
+                "subscription {id}: decline failed: {e}; will retry"
+            )),
+        }
     }
 
     /// `exit`, unless the chain shows it ending, closed, or past its ready
@@ -681,9 +817,11 @@ impl<C: Chain, D: Driver> Reactor<C, D> {
         }
     }
 
+    /// Not deployed, on purpose: the award is declined (this step).
     fn refuse(&mut self, id: SubscriptionId, entry: &mut Entry, why: String) {
         self.say(format!("refused subscription {id}: {why}"));
         entry.phase = Phase::Refused { why };
+        entry.decline_wanted = true;
     }
 
     /// Not started yet; logged when the reason changes.
@@ -826,5 +964,6 @@ fn done(entry: &Entry) -> bool {
     entry.phase.is_final()
         && entry.handle.is_none()
         && (!entry.exit_wanted || entry.exit_sent)
+        && (!entry.decline_wanted || entry.decline_sent)
         && claims_over
 }

@@ -33,15 +33,19 @@ pub enum Phase {
     /// Awarded; not started yet (its descriptor could not be fetched yet, or
     /// no port was free): tried again every step until the ready deadline.
     Pending { why: String },
-    /// Not deployed, on purpose (e.g. descriptor hash mismatch); nothing was
-    /// sent, the award is left to time out.
+    /// Not deployed, on purpose (e.g. descriptor hash mismatch, a type it
+    /// has no driver for): nothing was started, and the award is declined
+    /// (`decline_wanted`), so it goes on to another provider with no mark
+    /// against this one.
     Refused { why: String },
     /// Started, waiting for its health check before `mark_ready`.
     Starting,
     /// Healthy and marked ready (or ready on chain already).
     Running,
-    /// Gave up (crash loop, deadline missed); `exit_wanted` if the chain is
-    /// to be told.
+    /// Gave up (crash loop, not healthy in time, deadline missed): before
+    /// ready the award is declined (`decline_wanted`), after ready the
+    /// subscription is exited (`exit_wanted`); neither once the deadline
+    /// passed unready (a reaward serves the consumer then).
     Failed { why: String },
     /// Torn down: ended, closed or revoked.
     Stopped { why: String },
@@ -85,10 +89,18 @@ pub struct Entry {
     pub closed: bool,
     /// Block of the last claim attempt.
     pub last_claim: Option<BlockNumber>,
-    /// The reactor decided to `exit` this subscription …
+    /// The reactor decided to `exit` this subscription (it gave up after
+    /// ready) …
     pub exit_wanted: bool,
     /// … and did (or found it already ending or closed).
     pub exit_sent: bool,
+    /// The reactor decided to `decline` this award (refused, or gave up
+    /// before ready) …
+    #[serde(default)]
+    pub decline_wanted: bool,
+    /// … and did (or found it handed on, closed, ready or past its deadline).
+    #[serde(default)]
+    pub decline_sent: bool,
 }
 
 impl Entry {
@@ -112,6 +124,8 @@ impl Entry {
             last_claim: None,
             exit_wanted: false,
             exit_sent: false,
+            decline_wanted: false,
+            decline_sent: false,
         }
     }
 }
@@ -225,6 +239,14 @@ impl State {
                     };
                     line.push_str(&format!("; exit {sent}"));
                 }
+                if entry.decline_wanted {
+                    let sent = if entry.decline_sent {
+                        "sent"
+                    } else {
+                        "not sent yet"
+                    };
+                    line.push_str(&format!("; decline {sent}"));
+                }
                 line
             })
             .collect()
@@ -293,6 +315,8 @@ mod tests {
         refused.phase = Phase::Refused {
             why: "descriptor hash mismatch".into(),
         };
+        refused.decline_wanted = true;
+        refused.decline_sent = true;
         state.subscriptions.insert(4, refused);
         state.next_block = 31;
         state
@@ -318,10 +342,30 @@ mod tests {
             vec![
                 "subscription 3: running; type \"rpc\"; pid 1234 (alive); port 30001; \
                  ready at block 12; ends at block 80; last claim at block 22; 1 restarts",
-                "subscription 4: refused (descriptor hash mismatch); type 1; ready by block 40",
+                "subscription 4: refused (descriptor hash mismatch); type 1; ready by block 40; \
+                 decline sent",
             ]
         );
         assert!(sample().report(|_| false)[0].contains("pid 1234 (gone)"));
+    }
+
+    #[test]
+    fn a_state_written_before_decline_existed_loads_with_nothing_to_decline() {
+        let path = temp_path("before-decline");
+        sample().save(&path).unwrap();
+        let text = fs::read_to_string(&path).unwrap();
+        let mut json: serde_json::Value = serde_json::from_str(&text).unwrap();
+        for entry in json["subscriptions"].as_object_mut().unwrap().values_mut() {
+            let entry = entry.as_object_mut().unwrap();
+            assert!(entry.remove("decline_wanted").is_some());
+            assert!(entry.remove("decline_sent").is_some());
+        }
+        fs::write(&path, json.to_string()).unwrap();
+        let loaded = State::load(&path, 0).unwrap();
+        let refused = &loaded.subscriptions[&4];
+        assert!(!refused.decline_wanted && !refused.decline_sent);
+        assert_eq!(loaded.subscriptions[&3], sample().subscriptions[&3]);
+        fs::remove_dir_all(path.parent().unwrap()).unwrap();
     }
 
     #[test]

@@ -96,8 +96,10 @@ fn a_cancel_tears_the_deployment_down_at_the_end_block_and_not_before() {
     );
 }
 
+/// Before the decline existed the award was left to time out (a missed
+/// deadline on the provider's record); now it is declined at once.
 #[test]
-fn a_descriptor_hash_mismatch_is_refused_and_nothing_is_sent_or_started() {
+fn a_descriptor_hash_mismatch_is_refused_declined_and_nothing_is_started() {
     let marker_command = TypeConfig {
         command: "touch {dir}/../started; sleep 30".into(),
         health: HealthKind::None,
@@ -121,8 +123,19 @@ fn a_descriptor_hash_mismatch_is_refused_and_nothing_is_sent_or_started() {
         dinfra_reactor::chain::hex(&document_hash)
     );
     assert!(log.contains(&line), "{line}\nnot in {log:#?}");
+    assert!(
+        log.iter()
+            .any(|l| l.starts_with("[block 1] declined subscription 3: descriptor hash mismatch")),
+        "{log:#?}"
+    );
     assert!(matches!(phase(&reactor, 3), Phase::Refused { .. }));
-    assert!(h.chain.calls().is_empty(), "nothing sent");
+    assert_eq!(
+        h.chain.calls(),
+        [Call::Decline(3, 1)],
+        "one decline in the award's block, nothing else"
+    );
+    assert!(h.chain.view(3).closed, "nobody else: closed, Declined");
+    assert!(reactor.state().subscriptions[&3].decline_sent);
     assert!(
         !h.config.work_dir.join("started").exists(),
         "nothing started"
@@ -131,8 +144,9 @@ fn a_descriptor_hash_mismatch_is_refused_and_nothing_is_sent_or_started() {
     assert!(reactor.state().subscriptions[&3].handle.is_none());
 }
 
+/// Refused and, since the decline, declined (they were left to time out).
 #[test]
-fn unsupported_uris_and_unknown_types_are_refused() {
+fn unsupported_uris_and_unknown_types_are_refused_and_declined() {
     let h = Harness::new("refuse", 21030, &[("http", http_server_type())]);
     let mut reactor = h.reactor();
     let mut https = h.descriptor("d.json", DOC);
@@ -153,7 +167,17 @@ fn unsupported_uris_and_unknown_types_are_refused() {
     refused(1, "unsupported descriptor URI scheme \"https\"");
     refused(2, "no driver configured for type \"gpu\"");
     refused(3, "type 42 is not registered");
-    assert!(h.chain.calls().is_empty());
+    assert_eq!(
+        h.chain.calls(),
+        [
+            Call::Decline(1, 1),
+            Call::Decline(2, 1),
+            Call::Decline(3, 1)
+        ]
+    );
+    h.chain.advance(1);
+    step(&mut reactor);
+    assert_eq!(h.chain.calls().len(), 3, "nothing sent again");
     assert!(processes_in(&h.root).is_empty());
 }
 
@@ -177,8 +201,11 @@ fn another_providers_events_are_ignored() {
     );
 }
 
+/// Ended in an `exit` before the decline existed (closing the subscription
+/// and marking the provider ExitedEarly); now the award is declined and
+/// goes on to another provider.
 #[test]
-fn a_crash_loop_ends_in_exactly_one_exit_after_max_restarts() {
+fn a_crash_loop_before_ready_ends_in_exactly_one_decline_after_max_restarts() {
     let crashing = TypeConfig {
         driver: DriverKind::Process,
         command: "echo start >> {dir}/starts; exit 3".into(),
@@ -192,16 +219,19 @@ fn a_crash_loop_ends_in_exactly_one_exit_after_max_restarts() {
         ..crashing
     };
     let h = Harness::new("crash", 21050, &[("crash", crashing)]);
+    h.chain.0.borrow_mut().hand_on_to = Some(OTHER);
     let mut reactor = h.reactor();
     h.chain.award(4, ME, 1, h.descriptor("d.json", DOC), 1000);
     let log = step_until(&mut reactor, LONG, |r| {
-        r.state().subscriptions[&4].exit_sent
+        r.state().subscriptions[&4].decline_sent
     });
-    for _ in 0..5 {
-        step(&mut reactor);
+    for _ in 0..3 {
+        h.chain.advance(1);
+        step(&mut reactor); // reads AwardDeclined and the Awarded to OTHER
     }
 
-    assert_eq!(h.chain.exit_calls().len(), 1, "exactly one exit");
+    assert_eq!(h.chain.decline_calls().len(), 1, "exactly one decline");
+    assert!(h.chain.exit_calls().is_empty(), "no exit");
     assert!(h.chain.mark_ready_calls().is_empty());
     let starts = std::fs::read_to_string(h.work_dir(4).join("starts")).unwrap();
     assert_eq!(starts.lines().count(), 3, "the first start and 2 restarts");
@@ -210,17 +240,85 @@ fn a_crash_loop_ends_in_exactly_one_exit_after_max_restarts() {
     );
     assert!(
         log.iter().any(
-            |l| l.contains("exited subscription 4: process exited during start-up")
+            |l| l.contains("declined subscription 4: process exited during start-up")
                 && l.contains("gave up after 2 restarts")
         ),
         "{log:#?}"
     );
-    assert!(h.chain.view(4).closed, "an exit before ready closes it");
+    let view = h.chain.view(4);
+    assert_eq!(view.provider, OTHER, "handed on");
+    assert!(!view.closed);
+    assert!(processes_in(&h.root).is_empty());
+
+    // Read again from the start, nothing is sent or started again.
+    drop(reactor);
+    let mut state = dinfra_reactor::State::load(&h.config.state_file, 0).unwrap();
+    state.next_block = 0;
+    state.save(&h.config.state_file).unwrap();
+    let mut reactor = h.reactor();
+    step(&mut reactor);
+    step(&mut reactor);
+    assert_eq!(h.chain.calls().len(), 1);
     assert!(processes_in(&h.root).is_empty());
 }
 
 #[test]
-fn a_deployment_that_never_gets_healthy_is_restarted_then_exited() {
+fn a_crash_loop_after_ready_ends_in_one_exit_with_notice_and_a_claim_at_the_end() {
+    // Healthy the first time; every restart crashes at once.
+    let flaky = TypeConfig {
+        command: format!(
+            "if [ -e starts ]; then echo crash >> starts; exit 3; fi; echo start >> starts; \
+             exec {} -m http.server {{port}} --bind 127.0.0.1",
+            python()
+        ),
+        ..http_server_type()
+    };
+    let h = Harness::new("flaky", 21190, &[("flaky", flaky)]);
+    let mut reactor = h.reactor();
+    deploy(&h, &mut reactor, 1);
+    let ready = h.chain.view(1).ready_at.unwrap();
+    let process = handle(&reactor, 1);
+    h.chain.advance(2);
+    step(&mut reactor);
+    // SAFETY: kill(2) has no memory-safety preconditions.
+    unsafe { libc::kill(-(process.pid as i32), libc::SIGKILL) };
+    step_until_dead(process.pid);
+    let exit_at = h.chain.block();
+    let log = step_until(&mut reactor, LONG, |r| {
+        r.state().subscriptions[&1].exit_sent
+    });
+    assert!(
+        log.iter().any(
+            |l| l.contains("exited subscription 1: ") && l.contains("gave up after 2 restarts")
+        ),
+        "{log:#?}"
+    );
+    assert_eq!(h.chain.exit_calls(), [Call::Exit(1, exit_at)]);
+    assert!(h.chain.decline_calls().is_empty(), "no decline after ready");
+    let end = h.chain.view(1).end.expect("ends after the notice");
+    assert_eq!(end, exit_at + 3);
+    while h.chain.block() < end {
+        h.chain.advance(1);
+        step(&mut reactor);
+    }
+    assert_eq!(h.chain.claim_blocks(1), [end], "paid to the end");
+    let paid: u128 = h
+        .chain
+        .calls()
+        .into_iter()
+        .filter_map(|c| match c {
+            Call::Claim(_, _, amount) => amount.ok(),
+            _ => None,
+        })
+        .sum();
+    assert_eq!(paid, RATE * u128::from(end - ready));
+    assert!(processes_in(&h.root).is_empty());
+    assert_eq!(h.chain.exit_calls().len(), 1);
+}
+
+/// Exited before the decline existed; now declined.
+#[test]
+fn a_deployment_that_never_gets_healthy_is_restarted_then_declined() {
     let silent = TypeConfig {
         driver: DriverKind::Process,
         command: "echo start >> {dir}/starts; exec sleep 60 # {port}".into(),
@@ -232,9 +330,11 @@ fn a_deployment_that_never_gets_healthy_is_restarted_then_exited() {
     let mut reactor = h.reactor();
     h.chain.award(2, ME, 1, h.descriptor("d.json", DOC), 1000);
     let log = step_until(&mut reactor, LONG, |r| {
-        r.state().subscriptions[&2].exit_sent
+        r.state().subscriptions[&2].decline_sent
     });
-    assert_eq!(h.chain.exit_calls().len(), 1);
+    assert_eq!(h.chain.decline_calls(), [Call::Decline(2, 1)]);
+    assert!(h.chain.exit_calls().is_empty());
+    assert!(h.chain.view(2).closed, "nobody else: closed, Declined");
     assert_eq!(
         std::fs::read_to_string(h.work_dir(2).join("starts"))
             .unwrap()
@@ -278,7 +378,7 @@ fn a_crashed_running_deployment_is_restarted_on_its_port() {
 }
 
 #[test]
-fn closed_or_revoked_stops_at_once() {
+fn closed_revoked_or_declined_elsewhere_stops_at_once() {
     let h = Harness::new("closed", 21080, &[("http", http_server_type())]);
     let mut reactor = h.reactor();
     deploy(&h, &mut reactor, 1);
@@ -311,6 +411,21 @@ fn closed_or_revoked_stops_at_once() {
     step(&mut reactor);
     assert!(!alive(starting.pid), "stopped on AwardRevoked");
     assert!(h2.chain.calls().is_empty());
+
+    // Declined by someone else with the provider's key while it starts.
+    h2.chain
+        .award(3, ME, 1, h2.descriptor("d3.json", DOC), 1000);
+    step(&mut reactor);
+    let starting = handle(&reactor, 3);
+    h2.chain.advance(1);
+    h2.chain.declined_elsewhere(3);
+    let log = step(&mut reactor);
+    assert!(!alive(starting.pid), "stopped on AwardDeclined");
+    assert!(
+        matches!(phase(&reactor, 3), Phase::Stopped { ref why } if why.contains("award declined at block")),
+        "{log:#?}"
+    );
+    assert!(h2.chain.calls().is_empty(), "nothing sent");
 }
 
 #[test]
@@ -494,12 +609,14 @@ fn a_deployment_gone_while_down_is_not_restarted_if_it_closed_meanwhile() {
     unsafe { libc::kill(-(first.pid as i32), libc::SIGKILL) };
     step_until_dead(first.pid);
     h.chain.advance(1);
-    h.chain.close(1, CloseReason::Admin);
+    h.chain.close(1, CloseReason::FundsExhausted);
 
     let mut reactor = h.reactor();
     step(&mut reactor);
     step(&mut reactor);
-    assert!(matches!(phase(&reactor, 1), Phase::Stopped { ref why } if why.contains("Admin")));
+    assert!(
+        matches!(phase(&reactor, 1), Phase::Stopped { ref why } if why.contains("FundsExhausted"))
+    );
     assert_eq!(reactor.state().subscriptions[&1].restarts, 0);
     assert!(processes_in(&h.root).is_empty(), "not started again");
 }
@@ -544,10 +661,14 @@ fn two_subscriptions_get_two_ports_and_two_processes() {
     assert!(listening(a.port.unwrap()) && listening(b.port.unwrap()));
     assert_eq!(groups_in(&h.work_dir(1)), [a.pid].into());
     assert_eq!(groups_in(&h.work_dir(2)), [b.pid].into());
-    assert_eq!(
-        h.chain.mark_ready_calls(),
-        [Call::MarkReady(1, 1), Call::MarkReady(2, 1)]
-    );
+    // In the order they got healthy (which one listens first is up to the
+    // machine), both in block 1, once each.
+    let mut marks = h.chain.mark_ready_calls();
+    marks.sort_by_key(|call| match call {
+        Call::MarkReady(id, _) => *id,
+        _ => 0,
+    });
+    assert_eq!(marks, [Call::MarkReady(1, 1), Call::MarkReady(2, 1)]);
 
     // Ending one leaves the other alone.
     h.chain.advance(1);
@@ -584,4 +705,123 @@ fn claims_due_in_the_same_step_go_in_one_batch() {
         reactor.state().subscriptions[&1].last_claim,
         Some(ready + 10)
     );
+}
+
+/// Holds every port of `ports` (as the reactor's port check binds them).
+fn hold_ports(first: u16, last: u16) -> Vec<std::net::TcpListener> {
+    (first..=last)
+        .map(|port| std::net::TcpListener::bind(("0.0.0.0", port)).expect("a free test port"))
+        .collect()
+}
+
+#[test]
+fn an_award_not_started_near_its_deadline_is_declined() {
+    let mut h = Harness::new("no-port", 21200, &[("http", http_server_type())]);
+    h.config.ports.last = h.config.ports.first;
+    let _held = hold_ports(h.config.ports.first, h.config.ports.last);
+    let mut reactor = h.reactor();
+    h.chain.award(1, ME, 1, h.descriptor("d.json", DOC), 5); // ready by block 6
+    let mut log = step(&mut reactor);
+    assert!(
+        matches!(phase(&reactor, 1), Phase::Pending { ref why } if why.contains("no free port")),
+        "{log:#?}"
+    );
+    while h.chain.block() < 6 {
+        h.chain.advance(1);
+        log.extend(step(&mut reactor));
+    }
+    // Declined `decline_margin` (2) blocks before the deadline, once.
+    assert_eq!(h.chain.calls(), [Call::Decline(1, 4)]);
+    assert!(
+        matches!(phase(&reactor, 1), Phase::Failed { ref why }
+            if why.contains("not started 2 blocks before its ready deadline (block 6): no free port")),
+        "{log:#?}"
+    );
+    assert!(h.chain.view(1).closed);
+    assert!(processes_in(&h.root).is_empty(), "nothing started");
+}
+
+#[test]
+fn an_award_not_healthy_near_its_deadline_is_stopped_and_declined() {
+    let silent = TypeConfig {
+        command: "exec sleep 60 # {port}".into(),
+        health_timeout_secs: 600,
+        ..http_server_type()
+    };
+    let h = Harness::new("not-healthy", 21210, &[("silent", silent)]);
+    h.chain.0.borrow_mut().hand_on_to = Some(OTHER);
+    let mut reactor = h.reactor();
+    h.chain.award(1, ME, 1, h.descriptor("d.json", DOC), 4); // ready by block 5
+    step(&mut reactor);
+    assert_eq!(phase(&reactor, 1), Phase::Starting);
+    let process = handle(&reactor, 1);
+    h.chain.advance(1);
+    step(&mut reactor);
+    assert!(alive(process.pid), "still given its chance at block 2");
+    h.chain.advance(1);
+    let log = step(&mut reactor);
+    assert!(!alive(process.pid), "stopped at block 3");
+    assert_eq!(h.chain.calls(), [Call::Decline(1, 3)]);
+    assert!(
+        log.iter().any(|l| l.contains(
+            "declined subscription 1: not healthy 2 blocks before its ready deadline (block 5"
+        )),
+        "{log:#?}"
+    );
+    assert_eq!(h.chain.view(1).provider, OTHER);
+    h.chain.advance(1);
+    step(&mut reactor);
+    assert_eq!(h.chain.calls().len(), 1);
+    assert!(processes_in(&h.root).is_empty());
+}
+
+#[test]
+fn a_decline_the_contract_refuses_falls_back_to_an_exit() {
+    let h = Harness::new("decline-refused", 21220, &[("http", http_server_type())]);
+    h.chain.0.borrow_mut().refuse_declines = Some("Registry".into());
+    let mut reactor = h.reactor();
+    let mut descriptor = h.descriptor("d.json", DOC);
+    descriptor.hash[0] ^= 0xff;
+    h.chain.award(1, ME, 1, descriptor, 100);
+    let log = step(&mut reactor);
+    assert_eq!(h.chain.calls(), [Call::Decline(1, 1), Call::Exit(1, 1)]);
+    assert!(
+        log.iter()
+            .any(|l| l.contains("decline of subscription 1 refused: Registry; exiting it instead")),
+        "{log:#?}"
+    );
+    assert!(h.chain.view(1).closed, "the exit closed it (a full refund)");
+    let entry = &reactor.state().subscriptions[&1];
+    assert!(entry.decline_sent && entry.exit_sent);
+    h.chain.advance(1);
+    step(&mut reactor);
+    assert_eq!(h.chain.calls().len(), 2, "nothing more");
+}
+
+#[test]
+fn a_decline_whose_save_was_lost_is_not_sent_twice() {
+    let h = Harness::new("lost-decline", 21230, &[("http", http_server_type())]);
+    h.chain.0.borrow_mut().hand_on_to = Some(OTHER);
+    let mut reactor = h.reactor();
+    let mut descriptor = h.descriptor("d.json", DOC);
+    descriptor.hash[0] ^= 0xff;
+    h.chain.award(1, ME, 1, descriptor, 100);
+    step(&mut reactor);
+    assert_eq!(h.chain.calls(), [Call::Decline(1, 1)]);
+    drop(reactor);
+    // Killed after the decline went out, before its state was saved.
+    let mut state = dinfra_reactor::State::load(&h.config.state_file, 0).unwrap();
+    state.subscriptions.get_mut(&1).unwrap().decline_sent = false;
+    state.save(&h.config.state_file).unwrap();
+
+    h.chain.advance(1);
+    let mut reactor = h.reactor();
+    let log = step(&mut reactor);
+    assert!(
+        log.iter().any(|l| l
+            .contains("not declining subscription 1: it is closed or awarded to another provider")),
+        "{log:#?}"
+    );
+    assert_eq!(h.chain.calls(), [Call::Decline(1, 1)], "sent once");
+    assert!(reactor.state().subscriptions[&1].decline_sent);
 }

@@ -7,7 +7,8 @@ use dinfra::lifecycle::{CloseReason as ContractCloseReason, Subscription};
 use dinfra_reactor::chain::{BlockNumber, SubscriptionId};
 use dinfra_reactor::{ChainEvent, CloseReason, Descriptor, SubscriptionView};
 use dinfra_subscription::subscription::{
-    AwardRevoked, Awarded, Closed, DeploymentReady, Details, EndScheduled,
+    AwardDeclined, AwardRevoked, Awarded, Closed, DeploymentReady, Details, EndScheduled,
+    RegistryRefused,
 };
 use ink::env::Event;
 use scale::Decode;
@@ -44,6 +45,12 @@ pub fn chain_event(
             id: e.id,
             provider: account(e.provider),
         }
+    } else if is::<AwardDeclined>(signature) {
+        let e = AwardDeclined::decode(data)?;
+        ChainEvent::AwardDeclined {
+            id: e.id,
+            provider: account(e.provider),
+        }
     } else if is::<DeploymentReady>(signature) {
         let e = DeploymentReady::decode(data)?;
         ChainEvent::DeploymentReady {
@@ -64,6 +71,12 @@ pub fn chain_event(
             id: e.id,
             reason: close_reason(e.reason),
         }
+    } else if is::<RegistryRefused>(signature) {
+        let e = RegistryRefused::decode(data)?;
+        ChainEvent::RegistryRefused {
+            id: e.id,
+            offer_id: e.offer_id,
+        }
     } else {
         return Ok(None);
     };
@@ -76,11 +89,13 @@ pub fn close_reason(reason: ContractCloseReason) -> CloseReason {
         ContractCloseReason::ProviderExited => CloseReason::ProviderExited,
         ContractCloseReason::FundsExhausted => CloseReason::FundsExhausted,
         ContractCloseReason::ReadyTimeout => CloseReason::ReadyTimeout,
-        ContractCloseReason::Admin => CloseReason::Admin,
+        ContractCloseReason::Declined => CloseReason::Declined,
     }
 }
 
-/// The reactor's view of the contract's `details(id)`.
+/// The reactor's view of the contract's `details(id)`. The record's terms
+/// that only the consumer acts on (`cancel_fee`, `consumer_notice`,
+/// `ready_timeout`, the requirements, pricing) are not part of it.
 pub fn subscription_view(id: SubscriptionId, details: Details) -> SubscriptionView {
     let s = details.subscription;
     SubscriptionView {
@@ -102,8 +117,13 @@ pub fn subscription_view(id: SubscriptionId, details: Details) -> SubscriptionVi
 /// What the reactor would have learnt from a subscription's events, read
 /// from its current state instead: for blocks whose state (and so whose
 /// events) the node has pruned. Only `provider`'s subscriptions count.
+/// - awarded to another provider since (revoked or declined, then handed
+///   on): nothing — a tracked deployment of it was stopped by the
+///   `AwardRevoked`/`AwardDeclined` the reactor read, or is stopped when
+///   it next reads the subscription (before `mark_ready`);
 /// - closed: `Closed` only (it stops a tracked deployment; an untracked one
-///   is of no concern);
+///   is of no concern; a decline that found no other provider ends here,
+///   `Declined`);
 /// - ended at or before `now`, not closed: `EndScheduled` only (a tracked
 ///   deployment stops and claims; nothing is started for an untracked one);
 /// - otherwise `Awarded`, then `DeploymentReady` and `EndScheduled` as far as
@@ -125,17 +145,13 @@ pub fn snapshot_events(
             reason: close_reason(reason),
         }];
     }
-    let ended = |end: BlockNumber| ChainEvent::EndScheduled {
+    let ended = |(end, reason): (BlockNumber, ContractCloseReason)| ChainEvent::EndScheduled {
         id,
         end,
-        reason: close_reason(
-            subscription
-                .end
-                .map_or(ContractCloseReason::Admin, |(_, r)| r),
-        ),
+        reason: close_reason(reason),
     };
     match subscription.end {
-        Some((end, _)) if end <= now => return vec![ended(end)],
+        Some((end, reason)) if end <= now => return vec![ended((end, reason))],
         _ => {}
     }
     let mut events = vec![ChainEvent::Awarded {
@@ -155,7 +171,7 @@ pub fn snapshot_events(
             at,
         });
     }
-    if let Some((end, _)) = subscription.end {
+    if let Some(end) = subscription.end {
         events.push(ended(end));
     }
     events
@@ -206,6 +222,51 @@ mod tests {
     }
 
     #[test]
+    fn a_decline_and_a_registry_refusal_decode_by_their_signatures() {
+        let declined = AwardDeclined {
+            id: 5,
+            provider: ink::primitives::AccountId::from([3; 32]),
+        };
+        assert_eq!(
+            chain_event(AwardDeclined::SIGNATURE_TOPIC, &declined.encode()),
+            Ok(Some(ChainEvent::AwardDeclined {
+                id: 5,
+                provider: [3; 32]
+            }))
+        );
+        // The same fields as AwardRevoked, another signature.
+        assert_ne!(
+            AwardDeclined::SIGNATURE_TOPIC,
+            AwardRevoked::SIGNATURE_TOPIC
+        );
+        assert_eq!(
+            chain_event(AwardRevoked::SIGNATURE_TOPIC, &declined.encode()),
+            Ok(Some(ChainEvent::AwardRevoked {
+                id: 5,
+                provider: [3; 32]
+            }))
+        );
+        let refused = RegistryRefused { id: 6, offer_id: 2 };
+        assert_eq!(
+            chain_event(RegistryRefused::SIGNATURE_TOPIC, &refused.encode()),
+            Ok(Some(ChainEvent::RegistryRefused { id: 6, offer_id: 2 }))
+        );
+        let closed = Closed {
+            id: 5,
+            reason: ContractCloseReason::Declined,
+            paid: 0,
+            refunded: 1_000,
+        };
+        assert_eq!(
+            chain_event(Closed::SIGNATURE_TOPIC, &closed.encode()),
+            Ok(Some(ChainEvent::Closed {
+                id: 5,
+                reason: CloseReason::Declined
+            }))
+        );
+    }
+
+    #[test]
     fn other_events_are_skipped_and_bad_data_is_an_error() {
         assert_eq!(chain_event(Some([0; 32]), &[1, 2, 3]), Ok(None));
         assert_eq!(chain_event(None, &[]), Ok(None));
@@ -228,6 +289,9 @@ mod tests {
             pricing: dinfra::traits::Pricing::Fixed,
             min_duration: 5,
             notice_blocks: 5,
+            cancel_fee: 0,
+            consumer_notice: 3,
+            ready_timeout: 20,
             awarded_at: 10,
             ready_deadline: 30,
             ready_at: None,
@@ -281,8 +345,19 @@ mod tests {
                 reason: CloseReason::ConsumerCancelled
             }]
         );
-        // Re-awarded to another provider since: nothing.
+        // Re-awarded to another provider since (revoked, or declined): nothing.
         assert_eq!(snapshot_events(4, &subscription(8), &me, 50), vec![]);
+        // Declined with no other provider left: closed, `Declined`.
+        let mut declined = subscription(7);
+        declined.closed = Some(ContractCloseReason::Declined);
+        declined.phase = dinfra::lifecycle::Phase::Closed;
+        assert_eq!(
+            snapshot_events(4, &declined, &me, 50),
+            vec![ChainEvent::Closed {
+                id: 4,
+                reason: CloseReason::Declined
+            }]
+        );
     }
 
     #[test]

@@ -220,6 +220,12 @@ impl Chain for NodeChain {
             .map(|_| ())
     }
 
+    fn decline(&mut self, id: SubscriptionId) -> Result<(), ChainError> {
+        let address = self.deployment.subscription.address;
+        self.send::<()>(input(subscription_ref(address).call_mut().decline(id)))
+            .map(|_| ())
+    }
+
     fn exit(&mut self, id: SubscriptionId) -> Result<(), ChainError> {
         let address = self.deployment.subscription.address;
         self.send::<()>(input(subscription_ref(address).call_mut().exit(id)))

@@ -16,11 +16,14 @@
 //! processes, one each, and no transaction from the provider); stopped while
 //! the node prunes the blocks it has not read, and started again (it catches
 //! up from the contract's state: the same processes; both periodic claims in
-//! one `claim_many`); cancel → each process stopped at its end block,
+//! one `claim_many`); a third subscription whose descriptor does not match
+//! its hash → refused and declined by the reactor (closed `Declined`, a full
+//! refund, no mark); cancel → each process stopped at its end block,
 //! earnings claimed = rate × (end − ready) each; a settle refunds the rest.
 //! Every account is fresh (derived from `//Alice` with a unique path), so
 //! the test runs on a chain that other tests used.
 
+use dinfra::lifecycle::CloseReason;
 use dinfra::traits::{Descriptor, Pricing, RegistryError, Requirements, SubscriptionError};
 use dinfra_reactor::chain::{AccountId, Balance, BlockNumber, SubscriptionId};
 use dinfra_reactor::fetch::blake2_256;
@@ -29,7 +32,7 @@ use dinfra_reactor_node::client::{account_of, decoded, input};
 use dinfra_reactor_node::node::{registry_ref, subscription_ref};
 use dinfra_reactor_node::{keypair, Deployment, Node};
 use dinfra_registry::types::OfferTerms;
-use dinfra_subscription::subscription::{Claimed, Closed, DeploymentReady, Details};
+use dinfra_subscription::subscription::{AwardDeclined, Claimed, Closed, DeploymentReady, Details};
 use ink::codegen::TraitCallBuilder;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -275,10 +278,12 @@ fn the_reactor_process_serves_a_subscription_on_a_node_and_survives_a_sigkill() 
             type_id,
             OfferTerms {
                 price_per_block: RATE,
-                capacity: 2,
+                // Two served, one declined.
+                capacity: 3,
                 min_duration: MIN_DURATION,
                 notice_blocks: NOTICE,
                 pricing: Pricing::Fixed,
+                cancel_fee: 0,
             },
         )),
     );
@@ -325,28 +330,28 @@ fn the_reactor_process_serves_a_subscription_on_a_node_and_survives_a_sigkill() 
     // Enough for the pruning window below and the notice.
     let deposit = RATE * 2_000;
     let awarded_at = world.node.block_number().expect("the block number") + 1;
-    let ids: Vec<SubscriptionId> = (0..2)
-        .map(|_| {
-            let created = world.node.call::<SubscriptionId, SubscriptionError>(
-                &consumer,
-                subscription,
-                deposit,
-                input(subscription_ref(subscription).call_mut().create(
-                    type_id,
-                    descriptor.clone(),
-                    Requirements {
-                        max_price_per_block: RATE,
-                        min_duration: MIN_DURATION,
-                        ..Default::default()
-                    },
-                )),
-            );
-            match created {
-                Ok((id, _)) => id,
-                Err(e) => panic!("subscribing failed: {e:?}"),
-            }
-        })
-        .collect();
+    let subscribe = |world: &mut World, descriptor: &Descriptor| -> SubscriptionId {
+        let created = world.node.call::<SubscriptionId, SubscriptionError>(
+            &consumer,
+            subscription,
+            deposit,
+            input(subscription_ref(subscription).call_mut().create(
+                type_id,
+                descriptor.clone(),
+                Requirements {
+                    max_price_per_block: RATE,
+                    min_duration: MIN_DURATION,
+                    ..Default::default()
+                },
+                None,
+            )),
+        );
+        match created {
+            Ok((id, _)) => id,
+            Err(e) => panic!("subscribing failed: {e:?}"),
+        }
+    };
+    let ids: Vec<SubscriptionId> = (0..2).map(|_| subscribe(&mut world, &descriptor)).collect();
     for id in &ids {
         let awarded = world.details(*id).subscription.provider;
         assert_eq!(AsRef::<[u8; 32]>::as_ref(&awarded), &account_of(&provider));
@@ -462,6 +467,47 @@ fn the_reactor_process_serves_a_subscription_on_a_node_and_survives_a_sigkill() 
          {cursor_block}; restarted, it caught up from the contract's state (still processes \
          {pids:?}) and claimed both in one claim_many at block {}",
         claims[0].0
+    );
+
+    // A subscription whose descriptor is not the document at its URI: the
+    // reactor refuses it and declines the award (in time, so no mark), and
+    // with no other provider of this run's type it closes with a full
+    // refund. Nothing is started for it.
+    let mut wrong = descriptor.clone();
+    wrong.hash[0] ^= 0xff;
+    let declined_from = world.node.block_number().expect("the block number") + 1;
+    let refused = subscribe(&mut world, &wrong);
+    wait_until("the reactor declined the mismatched award", 30, || {
+        world.details(refused).subscription.closed.is_some()
+    });
+    let closed = world.details(refused);
+    assert_eq!(closed.subscription.closed, Some(CloseReason::Declined));
+    assert_eq!(closed.figures.refunded, deposit);
+    let now = world.node.block_number().expect("the block number");
+    let declined = world.events::<AwardDeclined>(declined_from, now);
+    assert_eq!(declined.len(), 1, "one AwardDeclined");
+    assert_eq!(declined[0].1.id, refused);
+    assert!(declined[0].0 <= closed.subscription.ready_deadline);
+    let registry_address = world.deployment.registry.address;
+    let found: Option<dinfra_registry::types::Provider> = world
+        .node
+        .query(
+            account_of(&world.alice),
+            registry_address,
+            input(
+                registry_ref(registry_address)
+                    .call_mut()
+                    .provider(account_of(&provider).into()),
+            ),
+        )
+        .expect("querying the provider");
+    let reputation = found.expect("the provider is registered").reputation;
+    assert_eq!((reputation.exited_early, reputation.missed_ready), (0, 0));
+    assert_eq!(sorted(processes_in(&dir.0)), pids, "nothing started for it");
+    println!(
+        "block {}: subscription {refused} (descriptor hash mismatch) declined by the reactor; \
+         closed Declined, refunded {deposit}",
+        declined[0].0
     );
 
     // The consumer cancels both: each process runs to its end block, then

@@ -26,6 +26,7 @@ pub const RATE: Balance = 10;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Call {
     MarkReady(SubscriptionId, BlockNumber),
+    Decline(SubscriptionId, BlockNumber),
     Exit(SubscriptionId, BlockNumber),
     /// With what it returned (an amount or the error's name).
     Claim(SubscriptionId, BlockNumber, Result<Balance, String>),
@@ -45,6 +46,14 @@ pub struct Ledger {
     /// Blocks of notice for a consumer cancel and for a provider exit.
     pub consumer_notice: BlockNumber,
     pub exit_notice: BlockNumber,
+    /// Who a decline hands the award to (`None`: nobody is left, it closes
+    /// `Declined`).
+    pub hand_on_to: Option<AccountId>,
+    /// Blocks a provider that is handed an award has to be ready.
+    pub ready_timeout: BlockNumber,
+    /// The contract refuses every decline with this error (as it does when
+    /// it cannot hand the award on).
+    pub refuse_declines: Option<String>,
 }
 
 /// A chain the test scripts; clones share it (the reactor owns one).
@@ -59,6 +68,7 @@ impl FakeChain {
             ledger.block = 1;
             ledger.consumer_notice = 5;
             ledger.exit_notice = 3;
+            ledger.ready_timeout = 20;
         }
         chain
     }
@@ -146,6 +156,15 @@ impl FakeChain {
         self.emit(ChainEvent::AwardRevoked { id, provider });
     }
 
+    /// `provider` (another reactor with the same key, or someone by hand)
+    /// declined the award, and nobody took it: as the contract's `decline`
+    /// does for the reactor's own.
+    pub fn declined_elsewhere(&self, id: SubscriptionId) {
+        let provider = self.view(id).provider;
+        self.emit(ChainEvent::AwardDeclined { id, provider });
+        self.close(id, CloseReason::Declined);
+    }
+
     pub fn calls(&self) -> Vec<Call> {
         self.0.borrow().calls.clone()
     }
@@ -154,6 +173,13 @@ impl FakeChain {
         self.calls()
             .into_iter()
             .filter(|c| matches!(c, Call::MarkReady(..)))
+            .collect()
+    }
+
+    pub fn decline_calls(&self) -> Vec<Call> {
+        self.calls()
+            .into_iter()
+            .filter(|c| matches!(c, Call::Decline(..)))
             .collect()
     }
 
@@ -250,6 +276,58 @@ impl Chain for FakeChain {
             provider: ME,
             at: block,
         });
+        Ok(())
+    }
+
+    /// As the contract: only the provider, before ready, by the deadline;
+    /// `AwardDeclined`, then `Awarded` to `hand_on_to` or `Closed`
+    /// (`Declined`).
+    fn decline(&mut self, id: SubscriptionId) -> Result<(), ChainError> {
+        let block = self.block();
+        self.0.borrow_mut().calls.push(Call::Decline(id, block));
+        let (refusal, next, timeout) = {
+            let ledger = self.0.borrow();
+            (
+                ledger.refuse_declines.clone(),
+                ledger.hand_on_to,
+                ledger.ready_timeout,
+            )
+        };
+        if let Some(error) = refusal {
+            return Err(contract(&error));
+        }
+        let Some(view) = self.0.borrow().views.get(&id).cloned() else {
+            return Err(contract("NotFound"));
+        };
+        if view.provider != ME {
+            return Err(contract("Unauthorized"));
+        }
+        if view.ready_at.is_some() || view.closed {
+            return Err(contract("WrongState"));
+        }
+        if block > view.ready_deadline {
+            return Err(contract("ReadyTimeoutPassed"));
+        }
+        self.emit(ChainEvent::AwardDeclined { id, provider: ME });
+        match next {
+            Some(provider) => {
+                let ready_deadline = block + timeout;
+                {
+                    let mut ledger = self.0.borrow_mut();
+                    let view = ledger.views.get_mut(&id).unwrap();
+                    view.provider = provider;
+                    view.ready_deadline = ready_deadline;
+                }
+                self.emit(ChainEvent::Awarded {
+                    id,
+                    provider,
+                    type_id: view.type_id,
+                    descriptor: view.descriptor,
+                    ready_deadline,
+                });
+            }
+            None => self.close(id, CloseReason::Declined),
+        }
         Ok(())
     }
 
