@@ -380,9 +380,13 @@ pub mod escrow {
             payee: AccountId,
             rate: Balance,
         ) -> Result<(), EscrowError> {
-            let events =
-                self.data
-                    .reassign(id, self.env().caller(), payee, rate, self.env().block_number())?;
+            let events = self.data.reassign(
+                id,
+                self.env().caller(),
+                payee,
+                rate,
+                self.env().block_number(),
+            )?;
             self.apply(events)
         }
 
