@@ -11,28 +11,37 @@ use std::fmt::Debug;
 pub use dinfra;
 pub use dinfra_reactor;
 pub use drink;
-use drink::minimal::MinimalSandbox;
 use drink::sandbox_api::prelude::*;
 use drink::session::{Session, NO_ENDOWMENT, NO_SALT};
 use drink::AccountId32;
 use drink::Sandbox as _;
 use ink::scale::Decode;
 
+pub mod market;
 pub mod reactor_chain;
+pub mod sandbox;
+
+pub use sandbox::{DinfraSandbox, DinfraSandboxRuntime, EXISTENTIAL_DEPOSIT};
 
 /// Bundles of every contract this crate depends on with `ink-as-dependency`,
 /// built to Wasm by drink when this crate compiles.
 #[drink::contract_bundle_provider]
 pub enum BundleProvider {}
 
-/// The sandbox session all scenario tests use.
-pub type Sandbox = Session<MinimalSandbox>;
+/// The sandbox session all scenario tests use (`#[drink::test(sandbox =
+/// dinfra_e2e_tests::DinfraSandbox)]`): pallet-contracts with a real
+/// existential deposit ([`sandbox`]).
+pub type Sandbox = Session<DinfraSandbox>;
 
 /// Free balance every test account starts with.
 pub const INITIAL_BALANCE: u128 = 1_000_000_000_000_000;
 
-/// Candidate window the suite's award contract is deployed with.
-pub const MAX_CANDIDATES: u32 = 10;
+/// Candidate window the suite's award contract is deployed with (at least
+/// `MIN_AWARD_WINDOW`: more than one provider's offers).
+pub const MAX_CANDIDATES: u32 = 20;
+
+/// Blocks every governance change of the suite waits.
+pub const GOVERNANCE_DELAY: u32 = 50;
 
 /// Minimum provider bond the suite's registry is deployed with.
 pub const MIN_BOND: u128 = 1_000;
@@ -45,6 +54,12 @@ pub const READY_TIMEOUT: u32 = 20;
 
 /// Blocks of notice a consumer gives when cancelling, in the suite.
 pub const CONSUMER_NOTICE: u32 = 10;
+
+/// What one extrinsic may use on a parachain: 75% (the normal class) of a
+/// 2 s block's ref_time and of a 5 MiB proof of validity. drink's default
+/// limit for one call (10¹¹ ref_time, 3 MiB) is lower.
+pub const PARACHAIN_EXTRINSIC_LIMIT: drink::frame_support::weights::Weight =
+    drink::frame_support::weights::Weight::from_parts(1_500_000_000_000, 3_932_160);
 
 /// Addresses of a deployed, wired suite.
 #[derive(Debug, Clone)]
@@ -98,24 +113,41 @@ pub fn hex32(bytes: [u8; 32]) -> String {
 /// only the subscription contract may ask it to select; the escrow obeys only
 /// the subscription contract, and so does the registry for reservations.
 pub fn deploy_suite(session: &mut Sandbox) -> Result<Suite, drink::session::error::SessionError> {
+    let suite = deploy_unwired(session)?;
+    let subscription = suite.subscription.clone();
+    wire_controllers(session, &suite, &subscription);
+    Ok(suite)
+}
+
+/// The four contracts deployed by the session's actor, the award, the
+/// registry and the escrow not wired to any controller yet.
+pub fn deploy_unwired(session: &mut Sandbox) -> Result<Suite, drink::session::error::SessionError> {
     let registry = session.deploy_bundle(
         bundle(BundleProvider::DinfraRegistry),
         "new",
-        &[MIN_BOND.to_string(), UNBONDING_BLOCKS.to_string()],
+        &[
+            MIN_BOND.to_string(),
+            UNBONDING_BLOCKS.to_string(),
+            GOVERNANCE_DELAY.to_string(),
+        ],
         NO_SALT,
         NO_ENDOWMENT,
     )?;
     let escrow = session.deploy_bundle(
         bundle(BundleProvider::DinfraEscrow),
         "new",
-        &[] as &[String],
+        &[GOVERNANCE_DELAY.to_string()],
         NO_SALT,
         NO_ENDOWMENT,
     )?;
     let award = session.deploy_bundle(
         bundle(BundleProvider::DinfraAward),
         "new",
-        &[registry.to_string(), MAX_CANDIDATES.to_string()],
+        &[
+            registry.to_string(),
+            MAX_CANDIDATES.to_string(),
+            GOVERNANCE_DELAY.to_string(),
+        ],
         NO_SALT,
         NO_ENDOWMENT,
     )?;
@@ -129,45 +161,82 @@ pub fn deploy_suite(session: &mut Sandbox) -> Result<Suite, drink::session::erro
             format!(
                 "Parameters {{ ready_timeout: {READY_TIMEOUT}, consumer_notice: {CONSUMER_NOTICE} }}"
             ),
+            GOVERNANCE_DELAY.to_string(),
         ],
         NO_SALT,
         NO_ENDOWMENT,
     )?;
-    let suite = Suite {
+    Ok(Suite {
         registry,
         award,
         subscription,
         escrow,
-    };
-    let wired: Result<(), dinfra::traits::AwardError> = call(
+    })
+}
+
+/// Makes `controller` the award's selector and the registry's and the
+/// escrow's controller, as the session's actor (their admin). This first
+/// wiring applies at once (nothing can depend on an unset link); every
+/// later change waits the governance delay.
+pub fn wire_controllers(session: &mut Sandbox, suite: &Suite, controller: &AccountId32) {
+    for contract in [&suite.award, &suite.registry, &suite.escrow] {
+        wire(session, contract, controller);
+    }
+}
+
+/// Makes `controller` the controller (the award's selector) of one
+/// `contract` not wired yet, as the session's actor (its admin): a first
+/// wiring, applied at once.
+pub fn wire(session: &mut Sandbox, contract: &AccountId32, controller: &AccountId32) {
+    let wired: Result<u32, dinfra::admin::AdminError> = call(
+        session,
+        contract,
+        "Admin::schedule_change",
+        &[link_change("Controller", Some(controller))],
+    );
+    wired.unwrap_or_else(|e| panic!("wiring {contract} → {controller}: {e:?}"));
+}
+
+/// Sets the award's window and strategy (contract-transcode syntax, e.g.
+/// `"RoundRobin"`) as the session's actor (its admin).
+pub fn configure_award(session: &mut Sandbox, suite: &Suite, max_candidates: u32, strategy: &str) {
+    let configured: Result<(), dinfra::traits::AwardError> = call(
         session,
         &suite.award,
         "configure",
-        &[
-            format!("Some({})", suite.subscription),
-            MAX_CANDIDATES.to_string(),
-            "RoundRobin".to_string(),
-        ],
+        &[max_candidates.to_string(), strategy.to_string()],
     );
-    wired.expect("wiring award → subscription");
-    let wired: Result<(), dinfra::traits::RegistryError> = call(
+    configured.unwrap_or_else(|e| panic!("configuring the award ({strategy}): {e:?}"));
+}
+
+/// A `Change::Link` argument as contract-transcode reads it.
+pub fn link_change(link: &str, to: Option<&AccountId32>) -> String {
+    match to {
+        Some(account) => format!("Link({link}, Some({account}))"),
+        None => format!("Link({link}, None)"),
+    }
+}
+
+/// A `Change::Code` argument as contract-transcode reads it.
+pub fn code_change(code_hash: [u8; 32]) -> String {
+    format!("Code({})", hex32(code_hash))
+}
+
+/// Schedules `change` on `contract` as the session's actor (its admin), lets
+/// the governance delay pass and applies it; returns the change's id.
+pub fn schedule_and_apply(session: &mut Sandbox, contract: &AccountId32, change: String) -> u32 {
+    let id: Result<u32, dinfra::admin::AdminError> = call(
         session,
-        &suite.registry,
-        "configure",
-        &[
-            format!("Parameters {{ min_bond: {MIN_BOND}, unbonding_blocks: {UNBONDING_BLOCKS} }}"),
-            format!("Some({})", suite.subscription),
-        ],
+        contract,
+        "Admin::schedule_change",
+        &[change.clone()],
     );
-    wired.expect("wiring registry → subscription");
-    let wired: Result<(), dinfra::traits::EscrowError> = call(
-        session,
-        &suite.escrow,
-        "set_subscription_contract",
-        &[format!("Some({})", suite.subscription)],
-    );
-    wired.expect("wiring escrow → subscription");
-    Ok(suite)
+    let id = id.unwrap_or_else(|e| panic!("scheduling {change}: {e:?}"));
+    advance_blocks(session, GOVERNANCE_DELAY);
+    let applied: Result<(), dinfra::admin::AdminError> =
+        call(session, contract, "Admin::apply_change", &[id.to_string()]);
+    applied.unwrap_or_else(|e| panic!("applying {change}: {e:?}"));
+    id
 }
 
 fn bundle(which: BundleProvider) -> drink::session::ContractBundle {
@@ -208,12 +277,19 @@ pub fn call_with_value<V: Decode + Debug>(
 
 /// The raw data of every contract event emitted by the last call.
 pub fn last_contract_events(session: &Sandbox) -> Vec<Vec<u8>> {
+    // drink's `contract_events` exists for its own minimal runtime only.
     session
         .record()
         .last_event_batch()
-        .contract_events()
-        .into_iter()
-        .map(|data| data.to_vec())
+        .all_events()
+        .iter()
+        .filter_map(|record| match &record.event {
+            sandbox::RuntimeEvent::Contracts(drink::pallet_contracts::Event::ContractEmitted {
+                data,
+                ..
+            }) => Some(data.clone()),
+            _ => None,
+        })
         .collect()
 }
 
@@ -233,9 +309,7 @@ pub fn free_balance(session: &mut Sandbox, account: &AccountId32) -> u128 {
 pub fn total_balance(session: &mut Sandbox, account: &AccountId32) -> u128 {
     use drink::frame_support::traits::fungible::Inspect;
     session.sandbox().execute_with(|| {
-        drink::pallet_balances::Pallet::<drink::minimal::MinimalSandboxRuntime>::total_balance(
-            account,
-        )
+        drink::pallet_balances::Pallet::<DinfraSandboxRuntime>::total_balance(account)
     })
 }
 
@@ -249,9 +323,7 @@ pub fn advance_blocks(session: &mut Sandbox, n: u32) -> u32 {
     if jump > 0 {
         let target = block_number(session) + jump;
         session.sandbox().execute_with(|| {
-            ink_sandbox::frame_system::Pallet::<drink::minimal::MinimalSandboxRuntime>::set_block_number(
-                target,
-            )
+            ink_sandbox::frame_system::Pallet::<DinfraSandboxRuntime>::set_block_number(target)
         });
     }
     session.sandbox().build_blocks(n - jump)
@@ -323,7 +395,8 @@ pub fn requirements_arg(r: &dinfra::traits::Requirements) -> String {
     format!(
         "Requirements {{ max_price_per_block: {}, required_attributes: {}, excluded_attributes: {}, \
          preferred_providers: {}, preferred_only: {}, excluded_providers: {}, \
-         trusted_attestors: {}, min_duration: {} }}",
+         trusted_attestors: {}, min_duration: {}, fixed_price_only: {}, max_rate: {}, \
+         max_notice_blocks: {}, min_reprice_notice: {}, max_cancel_fee: {} }}",
         r.max_price_per_block,
         attributes_arg(&r.required_attributes),
         attributes_arg(&r.excluded_attributes),
@@ -331,7 +404,12 @@ pub fn requirements_arg(r: &dinfra::traits::Requirements) -> String {
         r.preferred_only,
         accounts(&r.excluded_providers),
         accounts(&r.trusted_attestors),
-        r.min_duration
+        r.min_duration,
+        r.fixed_price_only,
+        option_arg(r.max_rate),
+        option_arg(r.max_notice_blocks),
+        r.min_reprice_notice,
+        r.max_cancel_fee,
     )
 }
 
@@ -356,6 +434,7 @@ pub fn terms_arg(
         min_duration,
         notice_blocks,
         dynamic: false,
+        cancel_fee: 0,
     }
     .arg()
 }
@@ -370,6 +449,8 @@ pub struct OfferSpec {
     /// Dynamic pricing (the provider reprices within the consumer's bound)
     /// rather than Fixed.
     pub dynamic: bool,
+    /// What a consumer pays the provider for cancelling before ready.
+    pub cancel_fee: u128,
 }
 
 impl OfferSpec {
@@ -378,8 +459,12 @@ impl OfferSpec {
         let pricing = if self.dynamic { "Dynamic" } else { "Fixed" };
         format!(
             "OfferTerms {{ price_per_block: {}, capacity: {}, min_duration: {}, \
-             notice_blocks: {}, pricing: {pricing} }}",
-            self.price_per_block, self.capacity, self.min_duration, self.notice_blocks
+             notice_blocks: {}, pricing: {pricing}, cancel_fee: {} }}",
+            self.price_per_block,
+            self.capacity,
+            self.min_duration,
+            self.notice_blocks,
+            self.cancel_fee
         )
     }
 }
@@ -389,12 +474,26 @@ pub fn descriptor_arg(seed: u8, uri: &str) -> String {
     format!("Descriptor {{ hash: {}, uri: {uri:?} }}", hex32([seed; 32]))
 }
 
-/// `create` as the session's actor, sending `deposit`.
+/// `create` as the session's actor, sending `deposit`: the award contract
+/// chooses the offer.
 pub fn create_subscription(
     session: &mut Sandbox,
     suite: &Suite,
     type_id: u32,
     requirements: &dinfra::traits::Requirements,
+    deposit: u128,
+) -> Result<u64, dinfra::traits::SubscriptionError> {
+    create_with_offer(session, suite, type_id, requirements, None, deposit)
+}
+
+/// `create` as the session's actor, sending `deposit`, naming `offer_id`
+/// (or, `None`, letting the award choose).
+pub fn create_with_offer(
+    session: &mut Sandbox,
+    suite: &Suite,
+    type_id: u32,
+    requirements: &dinfra::traits::Requirements,
+    offer_id: Option<u64>,
     deposit: u128,
 ) -> Result<u64, dinfra::traits::SubscriptionError> {
     call_with_value(
@@ -405,9 +504,15 @@ pub fn create_subscription(
             type_id.to_string(),
             descriptor_arg(9, "ipfs://rpc-node"),
             requirements_arg(requirements),
+            option_arg(offer_id),
         ],
         deposit,
     )
+}
+
+/// An `Option` argument as contract-transcode reads it.
+pub fn option_arg<T: std::fmt::Display>(value: Option<T>) -> String {
+    value.map_or("None".to_string(), |v| format!("Some({v})"))
 }
 
 /// Registers `provider` (bonding [`MIN_BOND`]) with `attrs` and publishes one
@@ -434,6 +539,7 @@ pub fn provider_with_offer(
             min_duration: 0,
             notice_blocks: 10,
             dynamic: false,
+            cancel_fee: 0,
         },
     )
 }
@@ -495,12 +601,10 @@ pub fn events<E: ink::env::Event + Decode>(session: &Sandbox, contract: &Account
         .all_events()
         .iter()
         .filter_map(|record| match &record.event {
-            drink::minimal::RuntimeEvent::Contracts(
-                drink::pallet_contracts::Event::ContractEmitted {
-                    contract: from,
-                    data,
-                },
-            ) if from == contract
+            sandbox::RuntimeEvent::Contracts(drink::pallet_contracts::Event::ContractEmitted {
+                contract: from,
+                data,
+            }) if from == contract
                 && record.topics.first().map(|topic| topic.as_ref()) == Some(&signature[..]) =>
             {
                 Some(E::decode(&mut &data[..]).expect("an event with its signature decodes"))

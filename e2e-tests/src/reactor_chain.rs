@@ -44,6 +44,7 @@ pub struct Emitted {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Message {
     MarkReady,
+    Decline,
     Exit,
     Claim,
 }
@@ -89,7 +90,7 @@ impl Inner {
         );
         for batch in &batches[self.harvested..] {
             for record in batch.all_events() {
-                if let drink::minimal::RuntimeEvent::Contracts(
+                if let crate::sandbox::RuntimeEvent::Contracts(
                     drink::pallet_contracts::Event::ContractEmitted { contract, data },
                 ) = &record.event
                 {
@@ -358,6 +359,10 @@ impl Chain for SandboxChain {
 
     fn mark_ready(&mut self, id: SubscriptionId) -> Result<(), ChainError> {
         self.send::<()>(Message::MarkReady, "mark_ready", id, |_| 0)
+    }
+
+    fn decline(&mut self, id: SubscriptionId) -> Result<(), ChainError> {
+        self.send::<()>(Message::Decline, "decline", id, |_| 0)
     }
 
     fn exit(&mut self, id: SubscriptionId) -> Result<(), ChainError> {

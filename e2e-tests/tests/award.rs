@@ -3,7 +3,9 @@
 //! registry input is refused with nothing written, and the award contract
 //! can be swapped for any other implementation of the `Award` trait.
 
-use dinfra::traits::{AwardDecision, AwardError, RegistryError, Requirements, SubscriptionError};
+use dinfra::traits::{
+    AwardDecision, AwardError, RegistryError, Requirements, Reservation, SubscriptionError,
+};
 use dinfra::types::Invalid;
 use dinfra_e2e_tests::drink::session::Session;
 use dinfra_e2e_tests::drink::AccountId32;
@@ -11,39 +13,14 @@ use dinfra_e2e_tests::*;
 use dinfra_registry::data::Provider;
 
 /// A suite whose award and registry obey `driver` directly (standing in for
-/// the subscription contract), with type 0 registered.
+/// the subscription contract: their first wiring), with type 0 registered.
 fn driven_suite(session: &mut Sandbox, strategy: &str) -> (Suite, AccountId32) {
-    let suite = deploy_suite(session).expect("deploying the suite");
+    let suite = deploy_unwired(session).expect("deploying the suite");
     let driver = funded_account(session, 50);
-    configure_award(session, &suite, Some(&driver), strategy);
-    let wired: Result<(), RegistryError> = call(
-        session,
-        &suite.registry,
-        "configure",
-        &[
-            format!("Parameters {{ min_bond: {MIN_BOND}, unbonding_blocks: {UNBONDING_BLOCKS} }}"),
-            format!("Some({driver})"),
-        ],
-    );
-    assert_eq!(wired, Ok(()));
+    wire_controllers(session, &suite, &driver);
+    configure_award(session, &suite, MAX_CANDIDATES, strategy);
     assert_eq!(register_type(session, &suite, "substrate-rpc"), 0);
     (suite, driver)
-}
-
-fn configure_award(
-    session: &mut Sandbox,
-    suite: &Suite,
-    selector: Option<&AccountId32>,
-    strategy: &str,
-) {
-    let selector = selector.map_or("None".to_string(), |s| format!("Some({s})"));
-    let configured: Result<(), AwardError> = call(
-        session,
-        &suite.award,
-        "configure",
-        &[selector, MAX_CANDIDATES.to_string(), strategy.to_string()],
-    );
-    assert_eq!(configured, Ok(()));
 }
 
 fn select(
@@ -103,8 +80,8 @@ fn providers(session: &mut Sandbox, n: u8) -> Vec<AccountId32> {
     (0..n).map(|i| funded_account(session, 100 + i)).collect()
 }
 
-#[drink::test]
-fn round_robin_spreads_awards_over_equal_providers(mut session: Session) {
+#[drink::test(sandbox = dinfra_e2e_tests::DinfraSandbox)]
+fn round_robin_spreads_awards_over_equal_providers(mut session: Session<DinfraSandbox>) {
     let (suite, driver) = driven_suite(&mut session, "RoundRobin");
     let accounts = providers(&mut session, 4);
     for account in &accounts {
@@ -122,8 +99,8 @@ fn round_robin_spreads_awards_over_equal_providers(mut session: Session) {
     assert_eq!(chosen.len(), 4, "4 awards went to 4 different providers");
 }
 
-#[drink::test]
-fn each_strategy_picks_what_the_rules_say(mut session: Session) {
+#[drink::test(sandbox = dinfra_e2e_tests::DinfraSandbox)]
+fn each_strategy_picks_what_the_rules_say(mut session: Session<DinfraSandbox>) {
     let (suite, driver) = driven_suite(&mut session, "Capacity");
     let a = providers(&mut session, 4);
     provider_with_offer(&mut session, &suite, &a[0], &[], 0, 30, 2);
@@ -148,7 +125,7 @@ fn each_strategy_picks_what_the_rules_say(mut session: Session) {
     configure_award(
         &mut session,
         &suite,
-        Some(&driver),
+        MAX_CANDIDATES,
         "Scored(Weights { price: 1, capacity: 0, reputation: 0, preferred: 0 })",
     );
     assert_eq!(
@@ -158,7 +135,7 @@ fn each_strategy_picks_what_the_rules_say(mut session: Session) {
     );
 
     // The registry's controller records a good record for a[3] and a bad
-    // one for the others.
+    // one for the others, each worth the same.
     session.set_actor(driver.clone());
     for (who, outcome) in [
         (&a[3], "Completed"),
@@ -170,7 +147,7 @@ fn each_strategy_picks_what_the_rules_say(mut session: Session) {
             &mut session,
             &suite.registry,
             "Registry::record",
-            &[who.to_string(), outcome.into()],
+            &[who.to_string(), outcome.into(), "1000".into()],
         );
         assert_eq!(r, Ok(()));
     }
@@ -178,7 +155,7 @@ fn each_strategy_picks_what_the_rules_say(mut session: Session) {
     configure_award(
         &mut session,
         &suite,
-        Some(&driver),
+        MAX_CANDIDATES,
         "Scored(Weights { price: 0, capacity: 0, reputation: 1, preferred: 0 })",
     );
     assert_eq!(
@@ -190,7 +167,7 @@ fn each_strategy_picks_what_the_rules_say(mut session: Session) {
     configure_award(
         &mut session,
         &suite,
-        Some(&driver),
+        MAX_CANDIDATES,
         "Scored(Weights { price: 0, capacity: 0, reputation: 0, preferred: 1 })",
     );
     let prefers_a0 = Requirements {
@@ -206,13 +183,13 @@ fn each_strategy_picks_what_the_rules_say(mut session: Session) {
         preferred_only: true,
         ..prefers_a0
     };
-    configure_award(&mut session, &suite, Some(&driver), "RoundRobin");
+    configure_award(&mut session, &suite, MAX_CANDIDATES, "RoundRobin");
     for id in 0..4 {
         let decision = select(&mut session, &suite, &driver, &only_a0, id).unwrap();
         assert_eq!(decision.provider, ink_account(&a[0]), "preferred only");
     }
 
-    configure_award(&mut session, &suite, Some(&driver), "Random");
+    configure_award(&mut session, &suite, MAX_CANDIDATES, "Random");
     let mut seen = Vec::new();
     for id in 0..12 {
         let decision = select(&mut session, &suite, &driver, &max_price(25), id).unwrap();
@@ -233,11 +210,11 @@ fn each_strategy_picks_what_the_rules_say(mut session: Session) {
 
 /// The default actor is the admin of every contract of the suite.
 fn configure_session_admin(session: &mut Sandbox) {
-    session.set_actor(<drink::minimal::MinimalSandbox as drink::Sandbox>::default_actor());
+    session.set_actor(<DinfraSandbox as drink::Sandbox>::default_actor());
 }
 
-#[drink::test]
-fn hard_requirements_are_never_broken(mut session: Session) {
+#[drink::test(sandbox = dinfra_e2e_tests::DinfraSandbox)]
+fn hard_requirements_are_never_broken(mut session: Session<DinfraSandbox>) {
     let (suite, driver) = driven_suite(&mut session, "RoundRobin");
     let a = providers(&mut session, 3);
     let attestor = funded_account(&mut session, 60);
@@ -280,7 +257,7 @@ fn hard_requirements_are_never_broken(mut session: Session) {
         "Capacity",
         "Scored(Weights { price: 1, capacity: 1, reputation: 1, preferred: 1 })",
     ] {
-        configure_award(&mut session, &suite, Some(&driver), strategy);
+        configure_award(&mut session, &suite, MAX_CANDIDATES, strategy);
         for id in 0..6 {
             let decision = select(&mut session, &suite, &driver, &no_aws, id).unwrap();
             assert_ne!(
@@ -292,7 +269,7 @@ fn hard_requirements_are_never_broken(mut session: Session) {
     }
 
     // region=eu vouched for by a trusted attestor: self-declared is not enough.
-    configure_award(&mut session, &suite, Some(&driver), "RoundRobin");
+    configure_award(&mut session, &suite, MAX_CANDIDATES, "RoundRobin");
     let attested_eu = Requirements {
         required_attributes: attributes(&[("region", "eu")]),
         trusted_attestors: vec![ink_account(&attestor)],
@@ -328,34 +305,49 @@ fn hard_requirements_are_never_broken(mut session: Session) {
     );
 }
 
-#[drink::test]
-fn capacity_is_respected(mut session: Session) {
+#[drink::test(sandbox = dinfra_e2e_tests::DinfraSandbox)]
+fn capacity_is_respected(mut session: Session<DinfraSandbox>) {
     let (suite, driver) = driven_suite(&mut session, "RoundRobin");
     let a = providers(&mut session, 1);
     let offer = provider_with_offer(&mut session, &suite, &a[0], &[], 0, 5, 2);
     session.set_actor(driver.clone());
-    for _ in 0..2 {
-        assert!(select(&mut session, &suite, &driver, &max_price(5), 0).is_ok());
-        let r: Result<(), RegistryError> = call(
-            &mut session,
+    let reserve = |session: &mut Sandbox| -> Result<Reservation, RegistryError> {
+        call(
+            session,
             &suite.registry,
             "Registry::reserve",
-            &[offer.to_string()],
+            &[offer.to_string(), "[]".into()],
+        )
+    };
+    for free in [2, 1] {
+        assert!(select(&mut session, &suite, &driver, &max_price(5), 0).is_ok());
+        let reservation = reserve(&mut session).expect("reserved");
+        assert_eq!(
+            (
+                reservation.type_id,
+                reservation.offer.offer_id,
+                reservation.offer.free_capacity
+            ),
+            (0, offer, free),
+            "the registry's terms of the offer, before this reservation"
         );
-        assert_eq!(r, Ok(()));
     }
     assert_eq!(
         select(&mut session, &suite, &driver, &max_price(5), 0),
         Err(AwardError::NoProvider)
     );
-    session.set_actor(driver.clone());
-    let r: Result<(), RegistryError> = call(
+    let count: u32 = call(
         &mut session,
         &suite.registry,
-        "Registry::reserve",
-        &[offer.to_string()],
+        "offer_count_of_type",
+        &["0".into()],
     );
-    assert_eq!(r, Err(RegistryError::NoCapacity));
+    assert_eq!(count, 0, "a full offer leaves the award's view");
+    session.set_actor(driver.clone());
+    assert_eq!(
+        reserve(&mut session).map(|_| ()),
+        Err(RegistryError::NoCapacity)
+    );
     let r: Result<(), RegistryError> = call(
         &mut session,
         &suite.registry,
@@ -369,8 +361,8 @@ fn capacity_is_respected(mut session: Session) {
     );
 }
 
-#[drink::test]
-fn bad_registry_input_gets_its_error_and_writes_nothing(mut session: Session) {
+#[drink::test(sandbox = dinfra_e2e_tests::DinfraSandbox)]
+fn bad_registry_input_gets_its_error_and_writes_nothing(mut session: Session<DinfraSandbox>) {
     let (suite, driver) = driven_suite(&mut session, "RoundRobin");
     let a = providers(&mut session, 2);
     let offer = provider_with_offer(&mut session, &suite, &a[0], &[], 0, 5, 2);
@@ -482,13 +474,13 @@ fn bad_registry_input_gets_its_error_and_writes_nothing(mut session: Session) {
     assert_eq!(count, 1, "no offer was added");
 
     session.set_actor(driver.clone());
-    let r: Result<(), RegistryError> = call(
+    let r: Result<Reservation, RegistryError> = call(
         &mut session,
         &suite.registry,
         "Registry::reserve",
-        &[offer.to_string()],
+        &[offer.to_string(), "[]".into()],
     );
-    assert_eq!(r, Ok(()));
+    assert_eq!(r.map(|r| r.offer.offer_id), Ok(offer));
     session.set_actor(a[0].clone());
     let error: RegistryError = expect_error(&mut session, &suite.registry, "deregister", &[], 0);
     assert_eq!(error, RegistryError::CapacityReserved);
@@ -505,20 +497,23 @@ fn bad_registry_input_gets_its_error_and_writes_nothing(mut session: Session) {
     );
 
     // Controller-only messages refuse everyone else.
-    for message in ["Registry::reserve", "Registry::release"] {
-        let error: RegistryError = expect_error(
-            &mut session,
-            &suite.registry,
-            message,
-            &[offer.to_string()],
-            0,
-        );
+    for (message, args) in [
+        ("Registry::reserve", vec![offer.to_string(), "[]".into()]),
+        ("Registry::release", vec![offer.to_string()]),
+        (
+            "Registry::record",
+            vec![a[0].to_string(), "Completed".into(), "1000".into()],
+        ),
+    ] {
+        let error: RegistryError = expect_error(&mut session, &suite.registry, message, &args, 0);
         assert_eq!(error, RegistryError::Unauthorized, "{message}");
     }
 }
 
-#[drink::test]
-fn the_award_contract_is_swapped_without_redeploying_anything_else(mut session: Session) {
+#[drink::test(sandbox = dinfra_e2e_tests::DinfraSandbox)]
+fn the_award_contract_is_swapped_without_redeploying_anything_else(
+    mut session: Session<DinfraSandbox>,
+) {
     let suite = deploy_suite(&mut session).expect("deploying the suite");
     assert_eq!(register_type(&mut session, &suite, "substrate-rpc"), 0);
     let a = providers(&mut session, 3);
@@ -544,13 +539,15 @@ fn the_award_contract_is_swapped_without_redeploying_anything_else(mut session: 
             None,
         )
         .expect("deploying the test-only award");
-    let swapped: Result<(), SubscriptionError> = call(
+    // A scheduled change of the subscription contract's award link, applied
+    // after the governance delay.
+    schedule_and_apply(
         &mut session,
         &suite.subscription,
-        "set_award",
-        &[priciest.to_string()],
+        link_change("Award", Some(&priciest)),
     );
-    assert_eq!(swapped, Ok(()));
+    let award: ink::primitives::AccountId = call(&mut session, &suite.subscription, "award", &[]);
+    assert_eq!(award, ink_account(&priciest));
 
     session.set_actor(consumer);
     assert_eq!(create(&mut session), Ok(1));

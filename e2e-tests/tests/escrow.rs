@@ -4,7 +4,7 @@
 
 use dinfra::admin::AdminError;
 use dinfra::stream::{StreamError, StreamStatus};
-use dinfra::traits::{EscrowError, StreamFigures};
+use dinfra::traits::{ClosedStream, EscrowError, StreamFigures};
 use dinfra_e2e_tests::drink::session::Session;
 use dinfra_e2e_tests::drink::AccountId32;
 use dinfra_e2e_tests::*;
@@ -27,16 +27,11 @@ struct Scene {
 
 impl Scene {
     fn new(session: &mut Sandbox) -> Self {
-        let suite = deploy_suite(session).expect("deploying the suite");
+        let suite = deploy_unwired(session).expect("deploying the suite");
         let admin = session.get_actor();
         let controller = funded_account(session, 10);
-        let wired: Result<(), EscrowError> = call(
-            session,
-            &suite.escrow,
-            "set_subscription_contract",
-            &[format!("Some({controller})")],
-        );
-        assert_eq!(wired, Ok(()));
+        // The escrow's first wiring: at once.
+        wire(session, &suite.escrow, &controller);
         let mut scene = Scene {
             escrow: suite.escrow,
             admin,
@@ -114,8 +109,8 @@ impl Scene {
     }
 }
 
-#[drink::test]
-fn a_stream_over_a_million_blocks_pays_to_the_unit(mut session: Session) {
+#[drink::test(sandbox = dinfra_e2e_tests::DinfraSandbox)]
+fn a_stream_over_a_million_blocks_pays_to_the_unit(mut session: Session<DinfraSandbox>) {
     let s = Scene::new(&mut session);
     let escrow_free_at_start = free_balance(&mut session, &s.escrow);
     let id = || vec!["0".to_string()];
@@ -263,9 +258,18 @@ fn a_stream_over_a_million_blocks_pays_to_the_unit(mut session: Session) {
     // 18. Close: 50 to the payee, 50 back to the payer.
     let payer_before = free_balance(&mut session, &s.payer);
     let payee_before = free_balance(&mut session, &s.payee);
-    let r: Result<(u128, u128), EscrowError> =
-        s.op(&mut session, &s.controller, "Escrow::close", &id(), 0);
-    assert_eq!(r, Ok((50, 50)));
+    let withdrawn_before = s.figures(&mut session).withdrawn;
+    let close = vec!["0".to_string(), "0".to_string()];
+    let r: Result<ClosedStream, EscrowError> =
+        s.op(&mut session, &s.controller, "Escrow::close", &close, 0);
+    assert_eq!(
+        r,
+        Ok(ClosedStream {
+            paid: 50,
+            refunded: 50,
+            payee_total: withdrawn_before + 50
+        })
+    );
     assert_eq!(free_balance(&mut session, &s.payer), payer_before + 50);
     assert_eq!(free_balance(&mut session, &s.payee), payee_before + 50);
     s.assert_books(&mut session);
@@ -286,8 +290,8 @@ fn a_stream_over_a_million_blocks_pays_to_the_unit(mut session: Session) {
     assert_eq!(f.withdrawn + f.refunded, f.deposited);
 }
 
-#[drink::test]
-fn every_privileged_message_refuses_an_unauthorized_caller(mut session: Session) {
+#[drink::test(sandbox = dinfra_e2e_tests::DinfraSandbox)]
+fn every_privileged_message_refuses_an_unauthorized_caller(mut session: Session<DinfraSandbox>) {
     let s = Scene::new(&mut session);
     let opened: Result<u64, EscrowError> = s.op(
         &mut session,
@@ -305,7 +309,7 @@ fn every_privileged_message_refuses_an_unauthorized_caller(mut session: Session)
         0,
     );
 
-    let steering: [(&str, Vec<String>, u128); 6] = [
+    let steering: [(&str, Vec<String>, u128); 7] = [
         (
             "Escrow::open",
             vec![s.payer.to_string(), s.stranger.to_string(), "1".into()],
@@ -319,7 +323,8 @@ fn every_privileged_message_refuses_an_unauthorized_caller(mut session: Session)
         ("Escrow::start", vec!["0".into()], 0),
         ("Escrow::set_rate", vec!["0".into(), "1".into()], 0),
         ("Escrow::set_end", vec!["0".into(), "999".into()], 0),
-        ("Escrow::close", vec!["0".into()], 0),
+        ("Escrow::close", vec!["0".into(), "0".into()], 0),
+        ("Escrow::close", vec!["0".into(), "1000".into()], 0),
     ];
     for caller in [&s.stranger, &s.payer, &s.payee, &s.admin] {
         for (message, args, value) in &steering {
@@ -347,18 +352,52 @@ fn every_privileged_message_refuses_an_unauthorized_caller(mut session: Session)
         Err(EscrowError::Unauthorized),
         "only the payee withdraws"
     );
-    let r: Result<(), EscrowError> = s.op(
+    // Only the payer reclaims a stream (here it could: the controller is
+    // an account, not a contract that steers it); only the owner of a
+    // credit withdraws it.
+    for caller in [&s.stranger, &s.payee, &s.admin] {
+        let r: Result<ClosedStream, EscrowError> =
+            s.op(&mut session, caller, "reclaim", &["0".into()], 0);
+        assert_eq!(r, Err(EscrowError::Unauthorized), "reclaim by {caller}");
+    }
+    let r: Result<u128, EscrowError> = s.op(&mut session, &s.stranger, "withdraw_credit", &[], 0);
+    assert_eq!(r, Err(EscrowError::NoCredit));
+    // The admin messages: rewiring and upgrading are the admin's to
+    // schedule, withdrawing a change too; applying one is anyone's, once due.
+    for change in [
+        link_change("Controller", Some(&s.stranger)),
+        link_change("Controller", None),
+        code_change([0; 32]),
+        "Delay(0)".to_string(),
+    ] {
+        let r: Result<u32, AdminError> = s.op(
+            &mut session,
+            &s.stranger,
+            "Admin::schedule_change",
+            &[change.clone()],
+            0,
+        );
+        assert_eq!(r, Err(AdminError::Unauthorized), "{change}");
+    }
+    let r: Result<(), AdminError> = s.op(
         &mut session,
         &s.stranger,
-        "set_subscription_contract",
-        &[format!("Some({})", s.stranger)],
+        "Admin::cancel_change",
+        &["0".into()],
         0,
     );
-    assert_eq!(r, Err(EscrowError::Unauthorized));
+    assert_eq!(r, Err(AdminError::Unauthorized));
+    let r: Result<(), AdminError> = s.op(
+        &mut session,
+        &s.stranger,
+        "Admin::apply_change",
+        &["0".into()],
+        0,
+    );
+    assert_eq!(r, Err(AdminError::NoSuchChange));
     for (message, args) in [
         ("Admin::set_paused", vec!["true".to_string()]),
         ("Admin::transfer_admin", vec![s.stranger.to_string()]),
-        ("Admin::set_code", vec![hex32([0; 32])]),
     ] {
         let r: Result<(), AdminError> = s.op(&mut session, &s.stranger, message, &args, 0);
         assert_eq!(r, Err(AdminError::Unauthorized), "{message}");
@@ -377,8 +416,10 @@ fn every_privileged_message_refuses_an_unauthorized_caller(mut session: Session)
     assert_eq!(count, 1);
 }
 
-#[drink::test]
-fn pause_stops_new_streams_but_never_deposits_withdrawals_or_refunds(mut session: Session) {
+#[drink::test(sandbox = dinfra_e2e_tests::DinfraSandbox)]
+fn pause_stops_new_streams_but_never_deposits_withdrawals_or_refunds(
+    mut session: Session<DinfraSandbox>,
+) {
     let s = Scene::new(&mut session);
     let opened: Result<u64, EscrowError> = s.op(
         &mut session,
@@ -425,18 +466,25 @@ fn pause_stops_new_streams_but_never_deposits_withdrawals_or_refunds(mut session
         s.op(&mut session, &s.payee, "Escrow::withdraw", &["0".into()], 0);
     assert_eq!(r, Ok(140));
     advance_blocks(&mut session, 5);
-    let r: Result<(u128, u128), EscrowError> = s.op(
+    let r: Result<ClosedStream, EscrowError> = s.op(
         &mut session,
         &s.controller,
         "Escrow::close",
-        &["0".into()],
+        &["0".into(), "0".into()],
         0,
     );
-    assert_eq!(r, Ok((35, 770 - 140 - 35)));
+    assert_eq!(
+        r,
+        Ok(ClosedStream {
+            paid: 35,
+            refunded: 770 - 140 - 35,
+            payee_total: 140 + 35
+        })
+    );
 }
 
-#[drink::test]
-fn set_code_keeps_every_stream(mut session: Session) {
+#[drink::test(sandbox = dinfra_e2e_tests::DinfraSandbox)]
+fn set_code_keeps_every_stream(mut session: Session<DinfraSandbox>) {
     let s = Scene::new(&mut session);
     let opened: Result<u64, EscrowError> = s.op(
         &mut session,
@@ -446,7 +494,6 @@ fn set_code_keeps_every_stream(mut session: Session) {
         500,
     );
     assert_eq!(opened, Ok(0));
-    let before = s.figures(&mut session);
     session.set_actor(s.admin.clone());
     let code_hash = session
         .upload_bundle(
@@ -455,35 +502,57 @@ fn set_code_keeps_every_stream(mut session: Session) {
                 .expect("escrow bundle"),
         )
         .expect("uploading escrow code");
-    let refused: Result<(), AdminError> = s.op(
-        &mut session,
-        &s.stranger,
-        "Admin::set_code",
-        &[hex32(code_hash.0)],
-        0,
+    let schedule = |session: &mut Sandbox, who: &AccountId32, code: [u8; 32]| {
+        s.op::<Result<u32, AdminError>>(
+            session,
+            who,
+            "Admin::schedule_change",
+            &[code_change(code)],
+            0,
+        )
+    };
+    let apply = |session: &mut Sandbox, id: u32| {
+        s.op::<Result<(), AdminError>>(
+            session,
+            &s.stranger,
+            "Admin::apply_change",
+            &[id.to_string()],
+            0,
+        )
+    };
+    // An upgrade is the admin's to schedule, and waits the delay.
+    assert_eq!(
+        schedule(&mut session, &s.stranger, code_hash.0),
+        Err(AdminError::Unauthorized)
     );
-    assert_eq!(refused, Err(AdminError::Unauthorized));
-    let unknown: Result<(), AdminError> = s.op(
+    let unknown = schedule(&mut session, &s.admin, [0xee; 32]).expect("scheduled");
+    let upgrade = schedule(&mut session, &s.admin, code_hash.0).expect("scheduled");
+    assert_eq!(apply(&mut session, upgrade), Err(AdminError::NotDue));
+    advance_blocks(&mut session, GOVERNANCE_DELAY);
+    // Code the runtime does not know is refused when the change is applied,
+    // and stays pending until the admin withdraws it.
+    assert_eq!(
+        apply(&mut session, unknown),
+        Err(AdminError::CodeUpgradeFailed)
+    );
+    let withdrawn: Result<(), AdminError> = s.op(
         &mut session,
         &s.admin,
-        "Admin::set_code",
-        &[hex32([0xee; 32])],
+        "Admin::cancel_change",
+        &[unknown.to_string()],
         0,
     );
-    assert_eq!(unknown, Err(AdminError::CodeUpgradeFailed));
-    let upgraded: Result<(), AdminError> = s.op(
-        &mut session,
-        &s.admin,
-        "Admin::set_code",
-        &[hex32(code_hash.0)],
-        0,
-    );
-    assert_eq!(upgraded, Ok(()));
+    assert_eq!(withdrawn, Ok(()));
+    let before = s.figures(&mut session);
+    assert_eq!(apply(&mut session, upgrade), Ok(()));
     assert_eq!(
         s.figures(&mut session),
         before,
         "the stream survived the upgrade"
     );
+    let pending: Vec<dinfra::governance::ScheduledChange> =
+        s.op(&mut session, &s.stranger, "Admin::pending_changes", &[], 0);
+    assert!(pending.is_empty());
     let r: Result<(), EscrowError> = s.op(
         &mut session,
         &s.controller,

@@ -10,21 +10,17 @@ use dinfra_e2e_tests::*;
 use drink::AccountId32;
 use std::sync::{Mutex, PoisonError};
 
+use dinfra::traits::Requirements;
+
 /// Opens and starts a stream, lets `blocks` pass, and returns the gas of
 /// the payee's withdrawal.
 fn withdraw_gas_after(blocks: u32) -> (u64, u64) {
     let mut session: Sandbox = Session::default();
-    let suite = deploy_suite(&mut session).expect("deploying the suite");
+    let suite = deploy_unwired(&mut session).expect("deploying the suite");
     let controller = funded_account(&mut session, 10);
     let payer = funded_account(&mut session, 11);
     let payee = funded_account(&mut session, 12);
-    let wired: Result<(), EscrowError> = call(
-        &mut session,
-        &suite.escrow,
-        "set_subscription_contract",
-        &[format!("Some({controller})")],
-    );
-    assert_eq!(wired, Ok(()));
+    wire(&mut session, &suite.escrow, &controller);
     session.set_actor(controller);
     let opened: Result<u64, EscrowError> = call_with_value(
         &mut session,
@@ -106,31 +102,25 @@ fn costs_with_offers(offers: u32) -> OfferCosts {
     costs
 }
 
+/// A suite whose award obeys `driver` (a plain selector) and whose registry
+/// and escrow obey the subscription contract, with type 0 registered.
+fn driven_suite(session: &mut Sandbox, driver: &AccountId32) -> Suite {
+    let suite = deploy_unwired(session).expect("deploying the suite");
+    wire(session, &suite.award, driver);
+    wire(session, &suite.registry, &suite.subscription);
+    wire(session, &suite.escrow, &suite.subscription);
+    assert_eq!(register_type(session, &suite, "substrate-rpc"), 0);
+    suite
+}
+
 /// Publishes `offers` offers of type 0 (16 per provider, the most allowed),
-/// then measures one award by a plain selector and, wired back to the
-/// subscription contract, one `create`.
+/// then measures one award by a plain selector and, the award rewired to
+/// the subscription contract (after the governance delay), one `create`.
 fn measure_with_offers(offers: u32) -> OfferCosts {
     let mut session: Sandbox = Session::default();
-    let suite = deploy_suite(&mut session).expect("deploying the suite");
-    let admin = session.get_actor();
     let driver = funded_account(&mut session, 50);
     let consumer = funded_account(&mut session, 51);
-    let select_by = |session: &mut Sandbox, selector: &AccountId32| {
-        session.set_actor(admin.clone());
-        let configured: Result<(), dinfra::traits::AwardError> = call(
-            session,
-            &suite.award,
-            "configure",
-            &[
-                format!("Some({selector})"),
-                MAX_CANDIDATES.to_string(),
-                "RoundRobin".into(),
-            ],
-        );
-        assert_eq!(configured, Ok(()));
-    };
-    select_by(&mut session, &driver);
-    assert_eq!(register_type(&mut session, &suite, "substrate-rpc"), 0);
+    let suite = driven_suite(&mut session, &driver);
     let mut published = 0;
     let mut seed = 0u8;
     while published < offers {
@@ -138,7 +128,7 @@ fn measure_with_offers(offers: u32) -> OfferCosts {
         seed += 1;
         provider_with_offer(&mut session, &suite, &provider, &[], 0, 10, 5);
         published += 1;
-        session.set_actor(provider);
+        let actor = session.set_actor(provider);
         while published < offers && published % 16 != 0 {
             let offer: Result<u64, dinfra::traits::RegistryError> = call(
                 &mut session,
@@ -149,6 +139,7 @@ fn measure_with_offers(offers: u32) -> OfferCosts {
             assert!(offer.is_ok());
             published += 1;
         }
+        session.set_actor(actor);
     }
     let count: u32 = call(
         &mut session,
@@ -157,7 +148,7 @@ fn measure_with_offers(offers: u32) -> OfferCosts {
         &["0".into()],
     );
     assert_eq!(count, offers);
-    session.set_actor(driver);
+    let admin = session.set_actor(driver);
     let decision: Result<dinfra::traits::AwardDecision, dinfra::traits::AwardError> = call(
         &mut session,
         &suite.award,
@@ -166,7 +157,12 @@ fn measure_with_offers(offers: u32) -> OfferCosts {
     );
     assert!(decision.is_ok(), "{decision:?}");
     let select = last_gas(&session);
-    select_by(&mut session, &suite.subscription);
+    session.set_actor(admin);
+    schedule_and_apply(
+        &mut session,
+        &suite.award,
+        link_change("Controller", Some(&suite.subscription)),
+    );
     session.set_actor(consumer);
     let created = create_subscription(&mut session, &suite, 0, &max_price(10), 1_000);
     assert_eq!(created, Ok(0));
@@ -193,5 +189,134 @@ fn create_costs_the_same_with_ten_and_a_thousand_offers() {
         ("with 10 offers", costs_with_offers(10).create),
         ("with 1,000 offers", costs_with_offers(1_000).create),
         0.10,
+    );
+}
+
+/// Gas of one `create` by a consumer asking for a Fixed price, a notice of
+/// at most 1,000 blocks and no cancel fee, in a market where the one offer
+/// that fits is at index position `unfit` and one account's `unfit` offers
+/// that do not fit (each a different way: price, minimum duration, Dynamic
+/// pricing, notice, cancel fee) fill the positions in front of it.
+fn create_behind_unfit_offers(unfit: u32) -> (u64, u64) {
+    let mut session: Sandbox = Session::default();
+    let consumer = funded_account(&mut session, 51);
+    let suite = deploy_suite(&mut session).expect("deploying the suite");
+    assert_eq!(register_type(&mut session, &suite, "substrate-rpc"), 0);
+    let squatter = funded_account(&mut session, 60);
+    let kinds = [
+        OfferSpec {
+            price_per_block: 1_000_000,
+            ..spec(10)
+        },
+        OfferSpec {
+            min_duration: 100_000,
+            ..spec(1)
+        },
+        OfferSpec {
+            dynamic: true,
+            ..spec(1)
+        },
+        OfferSpec {
+            notice_blocks: 100_000,
+            ..spec(1)
+        },
+        OfferSpec {
+            cancel_fee: 50,
+            ..spec(1)
+        },
+    ];
+    if unfit > 0 {
+        provider_with_terms(&mut session, &suite, &squatter, &[], 0, kinds[0]);
+        let actor = session.set_actor(squatter);
+        for n in 1..unfit {
+            let offer: Result<u64, dinfra::traits::RegistryError> = call(
+                &mut session,
+                &suite.registry,
+                "publish_offer",
+                &["0".into(), kinds[n as usize % kinds.len()].arg()],
+            );
+            assert!(offer.is_ok(), "{offer:?}");
+        }
+        session.set_actor(actor);
+    }
+    let live = funded_account(&mut session, 61);
+    let offer = provider_with_terms(&mut session, &suite, &live, &[], 0, spec(10));
+    let listed: Vec<(u64, dinfra_registry::data::Offer)> = {
+        let page: Result<
+            (u32, Vec<(u64, dinfra_registry::data::Offer)>),
+            dinfra::traits::RegistryError,
+        > = call(
+            &mut session,
+            &suite.registry,
+            "offers_of_type",
+            &["0".into(), "0".into(), "100".into()],
+        );
+        page.expect("a page").1
+    };
+    assert_eq!(listed.len() as u32, unfit + 1);
+    assert_eq!(
+        listed.last().map(|(id, _)| *id),
+        Some(offer),
+        "the live offer is last"
+    );
+    session.set_actor(consumer);
+    let requirements = Requirements {
+        fixed_price_only: true,
+        max_notice_blocks: Some(1_000),
+        min_duration: 1_000,
+        ..max_price(10)
+    };
+    let created = create_subscription(&mut session, &suite, 0, &requirements, 10_000);
+    assert_eq!(created, Ok(0));
+    let awarded: Option<dinfra::lifecycle::Subscription> = call(
+        &mut session,
+        &suite.subscription,
+        "subscription",
+        &["0".into()],
+    );
+    assert_eq!(awarded.map(|s| s.offer_id), Some(offer));
+    last_gas(&session)
+}
+
+/// A Fixed offer of capacity 5, no minimum duration, 10 blocks' notice, no
+/// cancel fee.
+fn spec(price_per_block: u128) -> OfferSpec {
+    OfferSpec {
+        price_per_block,
+        capacity: 5,
+        min_duration: 0,
+        notice_blocks: 10,
+        dynamic: false,
+        cancel_fee: 0,
+    }
+}
+
+#[test]
+fn create_behind_one_accounts_unfit_offers_costs_a_bounded_amount() {
+    use dinfra::types::MAX_OFFERS_PER_PROVIDER;
+    let plain = create_behind_unfit_offers(0);
+    let behind = create_behind_unfit_offers(MAX_OFFERS_PER_PROVIDER);
+    for (label, (ref_time, proof_size)) in [
+        ("with the live offer alone", plain),
+        ("behind 16 unfit offers of one account", behind),
+    ] {
+        println!("gas: subscription create {label}: ref_time {ref_time}, proof_size {proof_size}");
+    }
+    println!(
+        "gas: subscription create behind 16 unfit offers: ref_time ×{:.3}, proof_size ×{:.3}",
+        behind.0 as f64 / plain.0 as f64,
+        behind.1 as f64 / plain.1 as f64
+    );
+    assert!(
+        behind.0 < 2 * plain.0,
+        "ref_time {} is not below twice the plain create's {}",
+        behind.0,
+        plain.0
+    );
+    assert!(
+        behind.1 < 2 * plain.1,
+        "proof_size {} is not below twice the plain create's {}",
+        behind.1,
+        plain.1
     );
 }

@@ -1,8 +1,9 @@
 //! The main paths through ink!'s own end-to-end framework, with the
 //! contracts' generated call builders, on both of its backends:
 //!
-//! * the **sandbox** backend (`runtime_only`: pallet-contracts in process),
-//!   part of the normal test command;
+//! * the **sandbox** backend (`runtime_only`: pallet-contracts in process,
+//!   on the scenarios' runtime [`dinfra_e2e_tests::DinfraSandbox`], with a
+//!   real existential deposit), part of the normal test command;
 //! * the **node** backend, a `substrate-contracts-node` that ink_e2e starts
 //!   (or the one at `CONTRACTS_NODE_URL`). These tests are `#[ignore]`d:
 //!   `deploy/test.sh` runs them with `--ignored` when the node is installed
@@ -12,14 +13,17 @@
 //! money depends on elapsed blocks (claims, the end of a notice, settling)
 //! run on the node, where instant seal makes one block per transaction.
 
+use dinfra::admin::Admin;
+use dinfra::governance::{Change, Link};
 use dinfra::lifecycle::Parameters;
 use dinfra::lifecycle::{CloseReason, Phase};
 use dinfra::stream::StreamStatus;
-use dinfra::traits::{Descriptor, Pricing, Requirements, Strategy, SubscriptionError};
+use dinfra::traits::{Descriptor, Pricing, Requirements, SubscriptionError};
 use dinfra_award::award::{AwardContract, AwardContractRef};
+use dinfra_e2e_tests::{BundleProvider, DinfraSandbox, GOVERNANCE_DELAY, MAX_CANDIDATES};
 use dinfra_escrow::escrow::{EscrowContract, EscrowContractRef};
 use dinfra_registry::registry::{RegistryContract, RegistryContractRef};
-use dinfra_registry::types::{OfferTerms, Parameters as RegistryParameters};
+use dinfra_registry::types::OfferTerms;
 use dinfra_subscription::subscription::{Details, SubscriptionContract, SubscriptionContractRef};
 use ink::env::DefaultEnvironment;
 use ink::primitives::AccountId;
@@ -33,7 +37,6 @@ type E2EResult<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
 const MIN_BOND: u128 = 1_000;
 const UNBONDING_BLOCKS: u32 = 100;
-const MAX_CANDIDATES: u32 = 10;
 const READY_TIMEOUT: u32 = 20;
 const CONSUMER_NOTICE: u32 = 10;
 const RATE: u128 = 1_000_000;
@@ -52,8 +55,11 @@ fn account(keypair: &Keypair) -> AccountId {
     AccountId::from(keypair.public_key().0)
 }
 
-/// Instantiates the four contracts as Alice and wires them as
-/// `deploy/deploy.sh` does.
+/// Instantiates the four contracts as Alice, each with
+/// [`GOVERNANCE_DELAY`], and wires them as `deploy/deploy.sh` does: the
+/// subscription contract becomes the registry's and the escrow's controller
+/// and the award's selector through `Admin::schedule_change` (a first wiring
+/// applies at once, nothing is left pending).
 async fn deploy<C: E2EBackend>(client: &mut C) -> E2EResult<Suite>
 where
     <C as ContractsBackend<DefaultEnvironment>>::Error: Debug,
@@ -63,13 +69,17 @@ where
         .instantiate(
             "dinfra_registry",
             &alice,
-            &mut RegistryContractRef::new(MIN_BOND, UNBONDING_BLOCKS),
+            &mut RegistryContractRef::new(MIN_BOND, UNBONDING_BLOCKS, GOVERNANCE_DELAY),
         )
         .submit()
         .await
         .expect("instantiating the registry");
     let escrow = client
-        .instantiate("dinfra_escrow", &alice, &mut EscrowContractRef::new())
+        .instantiate(
+            "dinfra_escrow",
+            &alice,
+            &mut EscrowContractRef::new(GOVERNANCE_DELAY),
+        )
         .submit()
         .await
         .expect("instantiating the escrow");
@@ -77,7 +87,7 @@ where
         .instantiate(
             "dinfra_award",
             &alice,
-            &mut AwardContractRef::new(registry.account_id, MAX_CANDIDATES),
+            &mut AwardContractRef::new(registry.account_id, MAX_CANDIDATES, GOVERNANCE_DELAY),
         )
         .submit()
         .await
@@ -94,6 +104,7 @@ where
                     ready_timeout: READY_TIMEOUT,
                     consumer_notice: CONSUMER_NOTICE,
                 },
+                GOVERNANCE_DELAY,
             ),
         )
         .submit()
@@ -105,49 +116,81 @@ where
         escrow: escrow.account_id,
         subscription: subscription.account_id,
     };
+    let wire = Change::Link(Link::Controller, Some(suite.subscription));
     let mut registry = registry.call_builder::<RegistryContract>();
     let wired = client
-        .call(
-            &alice,
-            &registry.configure(
-                RegistryParameters {
-                    min_bond: MIN_BOND,
-                    unbonding_blocks: UNBONDING_BLOCKS,
-                },
-                Some(suite.subscription),
-            ),
-        )
+        .call(&alice, &registry.schedule_change(wire))
         .submit()
         .await
         .map_err(fail)?
         .return_value();
-    assert_eq!(wired, Ok(()));
+    assert!(wired.is_ok(), "wiring the registry: {wired:?}");
+    let controller = client
+        .call(&alice, &registry.controller())
+        .dry_run()
+        .await
+        .map_err(fail)?
+        .return_value();
+    assert_eq!(
+        controller,
+        Some(suite.subscription),
+        "a first wiring applies at once"
+    );
+    let pending = client
+        .call(&alice, &registry.pending_changes())
+        .dry_run()
+        .await
+        .map_err(fail)?
+        .return_value();
+    assert!(pending.is_empty(), "nothing pending: {pending:?}");
     let mut award = award.call_builder::<AwardContract>();
     let wired = client
-        .call(
-            &alice,
-            &award.configure(
-                Some(suite.subscription),
-                MAX_CANDIDATES,
-                Strategy::RoundRobin,
-            ),
-        )
+        .call(&alice, &award.schedule_change(wire))
         .submit()
         .await
         .map_err(fail)?
         .return_value();
-    assert_eq!(wired, Ok(()));
+    assert!(wired.is_ok(), "wiring the award: {wired:?}");
+    let selector = client
+        .call(&alice, &award.selector())
+        .dry_run()
+        .await
+        .map_err(fail)?
+        .return_value();
+    assert_eq!(selector, Some(suite.subscription));
     let mut escrow = escrow.call_builder::<EscrowContract>();
     let wired = client
-        .call(
-            &alice,
-            &escrow.set_subscription_contract(Some(suite.subscription)),
-        )
+        .call(&alice, &escrow.schedule_change(wire))
         .submit()
         .await
         .map_err(fail)?
         .return_value();
-    assert_eq!(wired, Ok(()));
+    assert!(wired.is_ok(), "wiring the escrow: {wired:?}");
+    let controller = client
+        .call(&alice, &escrow.subscription_contract())
+        .dry_run()
+        .await
+        .map_err(fail)?
+        .return_value();
+    assert_eq!(controller, Some(suite.subscription));
+    let delay = client
+        .call(&alice, &escrow.governance_delay())
+        .dry_run()
+        .await
+        .map_err(fail)?
+        .return_value();
+    assert_eq!(delay, GOVERNANCE_DELAY);
+    let subscription = subscription.call_builder::<SubscriptionContract>();
+    let asks = client
+        .call(&alice, &subscription.award())
+        .dry_run()
+        .await
+        .map_err(fail)?
+        .return_value();
+    assert_eq!(
+        asks, suite.award,
+        "the subscription contract asks this award"
+    );
     Ok(suite)
 }
 
@@ -203,6 +246,7 @@ where
                     min_duration: MIN_DURATION,
                     notice_blocks: 10,
                     pricing: Pricing::Fixed,
+                    cancel_fee: 0,
                 },
             ),
         )
@@ -214,16 +258,13 @@ where
     Ok((type_id, offer_id))
 }
 
+/// At most twice [`RATE`], committing to [`MIN_DURATION`]; the rest asks
+/// for nothing (no cancel fee accepted, any notice, any pricing).
 fn requirements() -> Requirements {
     Requirements {
         max_price_per_block: 2 * RATE,
-        required_attributes: Vec::new(),
-        excluded_attributes: Vec::new(),
-        preferred_providers: Vec::new(),
-        preferred_only: false,
-        excluded_providers: Vec::new(),
-        trusted_attestors: Vec::new(),
         min_duration: MIN_DURATION,
+        ..Default::default()
     }
 }
 
@@ -234,11 +275,13 @@ fn descriptor() -> Descriptor {
     }
 }
 
-/// Charlie subscribes with `deposit`; returns the subscription id.
+/// Charlie subscribes with `deposit`, to `offer_id` or (`None`) the offer
+/// the award contract chooses; returns the subscription id.
 async fn subscribe<C: E2EBackend>(
     client: &mut C,
     suite: &Suite,
     type_id: u32,
+    offer_id: Option<u64>,
     deposit: u128,
 ) -> E2EResult<u64>
 where
@@ -248,7 +291,7 @@ where
     let id = client
         .call(
             &ink_e2e::charlie(),
-            &subscription.create(type_id, descriptor(), requirements()),
+            &subscription.create(type_id, descriptor(), requirements(), offer_id),
         )
         .value(deposit)
         .submit()
@@ -279,7 +322,9 @@ where
 /// reserved), refused calls (too small a deposit, a stranger marking ready,
 /// settling before the end), mark ready, top up, cancel (end scheduled at
 /// ready + min_duration or now + notice), and a second subscription
-/// cancelled before it is ready: closed at once with a full refund.
+/// cancelled before it is ready: closed at once with a full refund; a third,
+/// naming the offer, that the provider declines: with no other provider,
+/// closed at once (`Declined`) with a full refund and no mark against it.
 /// Returns the suite and the first subscription, Ending.
 async fn main_path<C: E2EBackend>(client: &mut C) -> E2EResult<(Suite, u64)>
 where
@@ -295,7 +340,7 @@ where
     let too_small = client
         .call(
             &ink_e2e::charlie(),
-            &subscription.create(type_id, descriptor(), requirements()),
+            &subscription.create(type_id, descriptor(), requirements(), None),
         )
         .value(RATE * u128::from(MIN_DURATION) - 1)
         .dry_run()
@@ -304,7 +349,7 @@ where
         .return_value();
     assert_eq!(too_small, Err(SubscriptionError::InsufficientDeposit));
 
-    let id = subscribe(client, &suite, type_id, DEPOSIT).await?;
+    let id = subscribe(client, &suite, type_id, None, DEPOSIT).await?;
     let awarded = details(client, &suite, id).await?;
     assert_eq!(awarded.subscription.provider, account(&ink_e2e::bob()));
     assert_eq!(awarded.subscription.consumer, account(&ink_e2e::charlie()));
@@ -387,7 +432,7 @@ where
     assert_eq!(ending.figures.end, Some(end));
 
     // Cancelled before ready: closed at once, everything refunded.
-    let second = subscribe(client, &suite, type_id, DEPOSIT).await?;
+    let second = subscribe(client, &suite, type_id, None, DEPOSIT).await?;
     let cancelled = client
         .call(&ink_e2e::charlie(), &subscription.cancel(second))
         .submit()
@@ -402,6 +447,56 @@ where
     );
     assert_eq!(closed.figures.refunded, DEPOSIT);
     assert_eq!(closed.figures.withdrawn, 0);
+
+    // Naming the offer; the provider declines it (only it may, before
+    // ready): nobody else offers the type, so it closes with a full refund.
+    let third = subscribe(client, &suite, type_id, Some(offer_id), DEPOSIT).await?;
+    assert_eq!(
+        details(client, &suite, third).await?.subscription.offer_id,
+        offer_id
+    );
+    let stranger = client
+        .call(&ink_e2e::dave(), &subscription.decline(third))
+        .dry_run()
+        .await
+        .map_err(fail)?
+        .return_value();
+    assert_eq!(stranger, Err(SubscriptionError::Unauthorized));
+    let declined = client
+        .call(&ink_e2e::bob(), &subscription.decline(third))
+        .submit()
+        .await
+        .map_err(fail)?
+        .return_value();
+    assert_eq!(declined, Ok(()));
+    let closed = details(client, &suite, third).await?;
+    assert_eq!(closed.subscription.closed, Some(CloseReason::Declined));
+    assert_eq!(closed.figures.refunded, DEPOSIT);
+    assert_eq!(closed.figures.withdrawn, 0);
+    let bob = client
+        .call(
+            &ink_e2e::dave(),
+            &registry.provider(account(&ink_e2e::bob())),
+        )
+        .dry_run()
+        .await
+        .map_err(fail)?
+        .return_value()
+        .expect("Bob is registered");
+    assert_eq!(
+        (bob.reputation.exited_early, bob.reputation.missed_ready),
+        (0, 0),
+        "a decline is no mark"
+    );
+    let reserved = client
+        .call(&ink_e2e::dave(), &registry.offer(offer_id))
+        .dry_run()
+        .await
+        .map_err(fail)?
+        .return_value()
+        .expect("the offer exists")
+        .reserved;
+    assert_eq!(reserved, 1, "only the first subscription's deployment");
 
     // The escrow holds exactly what the open subscription still has.
     let held = client
@@ -427,29 +522,38 @@ async fn pass_block<C: E2EBackend>(client: &mut C) {
         .unwrap_or_else(|_| panic!("System::remark failed"));
 }
 
-/// The contracts, built by ink_e2e (debug, as its test macro does) into a
-/// target directory of their own: in the contracts' usual one they would
-/// replace the release bundles that the drink scenarios load at run time.
+/// The four contracts' Wasm, as ink_e2e's clients load it (a file per
+/// contract, named after it): the release code the drink scenarios run,
+/// which this crate's bundle provider built when it compiled. Asking ink_e2e
+/// to build them instead would compile every contract crate this crate
+/// depends on (the fixtures too) once more, in debug — half an hour on a
+/// fresh 2-core machine — for code the chain never runs.
 fn contracts() -> Vec<PathBuf> {
-    static BUILT: OnceLock<Vec<PathBuf>> = OnceLock::new();
-    BUILT
+    static WRITTEN: OnceLock<Vec<PathBuf>> = OnceLock::new();
+    WRITTEN
         .get_or_init(|| {
             // This binary is <target>/debug/deps/ink_e2e-…
             let exe = std::env::current_exe().expect("the test binary's path");
             let target = exe.ancestors().nth(3).expect("a target directory");
-            let contracts_target = target.join("ink-e2e-contracts");
-            // A contract build that was interrupted leaves its directory
-            // without the `.target` marker, and cargo-contract then refuses
-            // it ("a clean build will fix this"): start those afresh.
-            if let Ok(dirs) = std::fs::read_dir(contracts_target.join("ink")) {
-                for dir in dirs.flatten().map(|entry| entry.path()) {
-                    if dir.is_dir() && !dir.join(".target").exists() {
-                        std::fs::remove_dir_all(&dir).expect("removing an interrupted build");
-                    }
-                }
-            }
-            std::env::set_var("CARGO_TARGET_DIR", contracts_target);
-            ink_e2e::build_root_and_contract_dependencies()
+            let dir = target.join("ink-e2e-contracts");
+            std::fs::create_dir_all(&dir).expect("creating the contracts' directory");
+            [
+                ("dinfra_registry", BundleProvider::DinfraRegistry),
+                ("dinfra_escrow", BundleProvider::DinfraEscrow),
+                ("dinfra_award", BundleProvider::DinfraAward),
+                ("dinfra_subscription", BundleProvider::DinfraSubscription),
+            ]
+            .into_iter()
+            .map(|(name, which)| {
+                let bundle = which
+                    .bundle()
+                    .unwrap_or_else(|e| panic!("the {name} bundle: {e:?}"));
+                let path = dir.join(format!("{name}.wasm"));
+                std::fs::write(&path, &bundle.wasm)
+                    .unwrap_or_else(|e| panic!("writing {}: {e}", path.display()));
+                path
+            })
+            .collect()
         })
         .clone()
 }
@@ -465,7 +569,7 @@ fn run(test: impl std::future::Future<Output = E2EResult<()>>) -> E2EResult<()> 
 #[test]
 fn main_path_on_the_sandbox() -> E2EResult<()> {
     run(async {
-        let mut client = ink_e2e::SandboxClient::<_, _, ink_e2e::DefaultSandbox>::new(contracts());
+        let mut client = ink_e2e::SandboxClient::<_, _, DinfraSandbox>::new(contracts());
         main_path(&mut client).await?;
         Ok(())
     })

@@ -16,7 +16,7 @@ use dinfra_e2e_tests::dinfra_reactor::{
 use dinfra_e2e_tests::reactor_chain::*;
 use dinfra_e2e_tests::*;
 use dinfra_subscription::subscription::{
-    AwardRevoked, Awarded, Claimed, Closed, DeploymentReady, EndScheduled,
+    AwardDeclined, AwardRevoked, Awarded, Claimed, Closed, DeploymentReady, EndScheduled,
 };
 use drink::AccountId32;
 use std::collections::BTreeSet;
@@ -59,20 +59,7 @@ impl World {
         let suite = deploy_suite(&mut session).expect("deploying the suite");
         let type_id = register_type(&mut session, &suite, type_name);
         let provider = funded_account(&mut session, 20);
-        provider_with_terms(
-            &mut session,
-            &suite,
-            &provider,
-            &[],
-            type_id,
-            OfferSpec {
-                price_per_block: RATE,
-                capacity: 4,
-                min_duration: 0,
-                notice_blocks: NOTICE,
-                dynamic: false,
-            },
-        );
+        provider_with_terms(&mut session, &suite, &provider, &[], type_id, offer());
         let consumer = funded_account(&mut session, 21);
         let keeper = funded_account(&mut session, 22);
         let config = dir.config((first_port, first_port + 9), &[(type_name, kind)]);
@@ -86,6 +73,23 @@ impl World {
             config,
             dir,
         }
+    }
+
+    /// Another provider with the same offer (no reactor runs for it): the
+    /// one an award the test's provider declines goes on to. Add it after
+    /// the consumer subscribed, or the award contract may choose it first.
+    fn second_provider(&self) -> AccountId32 {
+        let mut session = self.chain.session();
+        let other = funded_account(&mut session, 23);
+        provider_with_terms(
+            &mut session,
+            &self.suite,
+            &other,
+            &[],
+            self.type_id,
+            offer(),
+        );
+        other
     }
 
     /// A reactor from the state file as it is now: a fresh start, or a
@@ -117,6 +121,7 @@ impl World {
                 self.type_id.to_string(),
                 descriptor_arg_of(descriptor),
                 requirements_arg(&max_price(2 * RATE)),
+                option_arg(None::<u64>),
             ],
             DEPOSIT,
         );
@@ -144,11 +149,15 @@ impl World {
     }
 
     fn reputation(&self) -> dinfra::traits::Reputation {
+        self.reputation_of(&self.provider)
+    }
+
+    fn reputation_of(&self, provider: &AccountId32) -> dinfra::traits::Reputation {
         let provider: Option<dinfra_registry::types::Provider> = call(
             &mut self.chain.session(),
             &self.suite.registry,
             "provider",
-            &[self.provider.to_string()],
+            &[provider.to_string()],
         );
         provider.expect("the provider is registered").reputation
     }
@@ -159,6 +168,19 @@ impl World {
 
     fn events<E: ink::env::Event + ink::scale::Decode>(&self) -> Vec<(u32, E)> {
         self.chain.events_of::<E>(&self.suite.subscription)
+    }
+}
+
+/// The provider's offer: [`RATE`], capacity 4, no minimum duration,
+/// [`NOTICE`], Fixed, no cancel fee.
+fn offer() -> OfferSpec {
+    OfferSpec {
+        price_per_block: RATE,
+        capacity: 4,
+        min_duration: 0,
+        notice_blocks: NOTICE,
+        dynamic: false,
+        cancel_fee: 0,
     }
 }
 
@@ -396,8 +418,12 @@ fn a_consumer_cancel_tears_the_deployment_down_at_the_end_block_and_the_provider
     assert!(reactor.state().subscriptions[&id].closed);
 }
 
+/// Before the decline existed the award was left to time out, and a
+/// keeper's `reaward` then closed it and marked the provider's miss; now
+/// the reactor declines it in the block it reads the award, and with no
+/// other provider the consumer gets everything back at once, no mark.
 #[test]
-fn a_descriptor_hash_mismatch_is_refused_and_the_award_left_to_time_out() {
+fn a_descriptor_hash_mismatch_is_refused_and_declined_with_a_full_refund_and_no_mark() {
     let marker = TypeConfig {
         command: "touch ../started; exec sleep 30 # {port}".into(),
         ..http_server()
@@ -411,20 +437,36 @@ fn a_descriptor_hash_mismatch_is_refused_and_the_award_left_to_time_out() {
     let id = w.subscribe(&descriptor);
     let awarded_at = w.chain.block();
 
-    let mut log = Vec::new();
-    for _ in 0..3 {
-        w.chain.advance(1);
-        log.extend(step(&mut reactor));
-    }
+    let read_at = w.chain.advance(1);
+    let mut log = step(&mut reactor);
     let line = format!(
-        "[block {}] refused subscription {id}: descriptor hash mismatch (chain {}, fetched {})",
-        awarded_at + 1,
+        "[block {read_at}] refused subscription {id}: descriptor hash mismatch (chain {}, fetched {})",
         hex32(descriptor.hash),
         hex32(document)
     );
     assert!(log.contains(&line), "{line}\nnot in {log:#?}");
+    assert!(
+        log.iter().any(|l| l.starts_with(&format!(
+            "[block {read_at}] declined subscription {id}: descriptor hash mismatch"
+        ))),
+        "{log:#?}"
+    );
+    for _ in 0..3 {
+        w.chain.advance(1);
+        log.extend(step(&mut reactor));
+    }
     assert!(matches!(phase(&reactor, id), Phase::Refused { .. }));
-    assert!(w.chain.sent().is_empty(), "nothing sent");
+    let sent: Vec<_> = w
+        .chain
+        .sent()
+        .into_iter()
+        .map(|s| (s.block, s.message, s.id, s.outcome))
+        .collect();
+    assert_eq!(
+        sent,
+        [(read_at, Message::Decline, id, Ok(0))],
+        "one decline, nothing else"
+    );
     assert!(
         !w.config.work_dir.join("started").exists(),
         "nothing started"
@@ -432,46 +474,55 @@ fn a_descriptor_hash_mismatch_is_refused_and_the_award_left_to_time_out() {
     assert!(!w.work_dir(id).exists());
     assert!(processes_in(w.dir.path()).is_empty());
     assert!(w.events::<DeploymentReady>().is_empty());
-    assert_eq!(w.details(id).subscription.phase, ChainPhase::Awarded);
 
-    // Before the deadline nobody may take the award away; after it anyone
-    // may, and with no other provider the consumer gets everything back.
-    let deadline = w.details(id).subscription.ready_deadline;
-    assert_eq!(deadline, awarded_at + READY_TIMEOUT);
-    assert_eq!(
-        w.send::<()>(&w.keeper.clone(), "reaward", id),
-        Err(SubscriptionError::TooEarly)
-    );
-    while w.chain.block() <= deadline {
-        w.chain.advance(1);
-        step(&mut reactor);
-    }
-    assert!(w.chain.sent().is_empty(), "still nothing sent");
-    assert_eq!(w.send::<()>(&w.keeper.clone(), "reaward", id), Ok(()));
-    let revoked = w.events::<AwardRevoked>();
-    assert_eq!(revoked.len(), 1);
-    assert_eq!(revoked[0].1.provider, ink_account(&w.provider));
+    // On chain: declined well within the deadline, by this provider, and
+    // with no other provider it closed at once with a full refund.
+    assert!(read_at <= awarded_at + READY_TIMEOUT);
+    let declined = w.events::<AwardDeclined>();
+    assert_eq!(declined.len(), 1);
+    assert_eq!(declined[0].0, read_at);
+    assert_eq!(declined[0].1.provider, ink_account(&w.provider));
+    assert!(w.events::<AwardRevoked>().is_empty());
     let closed = w.events::<Closed>();
     assert_eq!(closed.len(), 1);
-    assert_eq!(closed[0].1.reason, CloseReason::ReadyTimeout);
+    assert_eq!(closed[0].0, read_at);
+    assert_eq!(closed[0].1.reason, CloseReason::Declined);
     assert_eq!((closed[0].1.paid, closed[0].1.refunded), (0, DEPOSIT));
     let d = w.details(id);
     assert_eq!(d.subscription.phase, ChainPhase::Closed);
+    assert_eq!(d.subscription.closed, Some(CloseReason::Declined));
     assert_eq!(d.figures.refunded, DEPOSIT);
-    assert_eq!(w.reputation().missed_ready, 1);
+    let reputation = w.reputation();
+    assert_eq!(
+        (
+            reputation.completed,
+            reputation.exited_early,
+            reputation.missed_ready
+        ),
+        (0, 0, 0),
+        "a decline is no mark against the provider"
+    );
     // Only the storage deposit of `create` stays away from the consumer.
     let storage = consumer_before - w.free(&w.consumer);
     assert!(storage < 1_000, "the deposit came back (kept: {storage})");
+    assert_eq!(
+        w.send::<()>(&w.keeper.clone(), "reaward", id),
+        Err(SubscriptionError::WrongState),
+        "nothing left to reaward"
+    );
 
     w.chain.advance(1);
     step(&mut reactor);
-    assert!(w.chain.sent().is_empty());
+    assert_eq!(w.chain.sent().len(), 1);
     assert!(processes_in(w.dir.path()).is_empty());
-    assert!(matches!(phase(&reactor, id), Phase::Refused { .. }));
+    assert!(reactor.state().subscriptions[&id].closed);
 }
 
+/// Ended in the provider's `exit` before the decline existed (closed with
+/// a full refund, an ExitedEarly mark); now the reactor declines, and the
+/// award goes on to the next provider with no mark against this one.
 #[test]
-fn a_crash_loop_before_ready_ends_in_the_providers_exit_and_a_full_refund() {
+fn a_crash_loop_before_ready_ends_in_a_decline_and_the_award_goes_to_another_provider() {
     let crashing = TypeConfig {
         driver: DriverKind::Process,
         // Tcp health needs {port}: a port it never listens on.
@@ -483,8 +534,9 @@ fn a_crash_loop_before_ready_ends_in_the_providers_exit_and_a_full_refund() {
     let w = World::new("crash", 22130, "crash", crashing);
     let mut reactor = w.reactor();
     let id = w.subscribe(&w.descriptor("descriptor.json"));
+    let other = w.second_provider();
     let block = w.chain.advance(1);
-    let log = step_until(&mut reactor, |r| r.state().subscriptions[&id].exit_sent);
+    let log = step_until(&mut reactor, |r| r.state().subscriptions[&id].decline_sent);
     for _ in 0..3 {
         w.chain.advance(1);
         step(&mut reactor);
@@ -494,31 +546,128 @@ fn a_crash_loop_before_ready_ends_in_the_providers_exit_and_a_full_refund() {
     assert_eq!(starts.lines().count(), 3, "the first start and 2 restarts");
     assert!(
         log.iter().any(
-            |l| l.starts_with(&format!("[block {block}] exited subscription {id}: "))
+            |l| l.starts_with(&format!("[block {block}] declined subscription {id}: "))
                 && l.contains("gave up after 2 restarts")
         ),
         "{log:#?}"
     );
-    let exits = w.chain.sent_for(id, Message::Exit);
-    assert_eq!(exits.len(), 1, "exactly one exit");
-    assert_eq!((exits[0].block, exits[0].outcome.clone()), (block, Ok(0)));
+    let declines = w.chain.sent_for(id, Message::Decline);
+    assert_eq!(declines.len(), 1, "exactly one decline");
+    assert_eq!(
+        (declines[0].block, declines[0].outcome.clone()),
+        (block, Ok(0))
+    );
+    assert!(w.chain.sent_for(id, Message::Exit).is_empty(), "no exit");
     assert!(w.chain.sent_for(id, Message::MarkReady).is_empty());
     assert!(processes_in(w.dir.path()).is_empty());
 
-    // Not ready yet, so the exit closes it at once with a full refund.
-    assert!(w.events::<EndScheduled>().is_empty());
-    let closed = w.events::<Closed>();
-    assert_eq!(closed.len(), 1);
-    assert_eq!(closed[0].0, block);
-    assert_eq!(closed[0].1.reason, CloseReason::ProviderExited);
-    assert_eq!((closed[0].1.paid, closed[0].1.refunded), (0, DEPOSIT));
+    // Declined, then awarded to the other provider in the same block, with
+    // a fresh ready deadline; nothing closed, nothing refunded yet.
+    let declined = w.events::<AwardDeclined>();
+    assert_eq!(declined.len(), 1);
+    assert_eq!(
+        (declined[0].0, declined[0].1.provider),
+        (block, ink_account(&w.provider))
+    );
+    let awarded = w.events::<Awarded>();
+    assert_eq!(awarded.len(), 2);
+    assert_eq!(
+        (awarded[1].0, awarded[1].1.provider),
+        (block, ink_account(&other))
+    );
+    assert_eq!(awarded[1].1.ready_deadline, block + READY_TIMEOUT);
+    assert!(w.events::<Closed>().is_empty());
+    assert!(w.events::<AwardRevoked>().is_empty());
     let d = w.details(id);
-    assert_eq!(d.subscription.phase, ChainPhase::Closed);
-    assert_eq!(d.subscription.closed, Some(CloseReason::ProviderExited));
-    assert_eq!(w.reputation().exited_early, 1);
+    assert_eq!(d.subscription.phase, ChainPhase::Awarded);
+    assert_eq!(d.subscription.provider, ink_account(&other));
+    assert_eq!(
+        d.subscription.requirements.excluded_providers,
+        [ink_account(&w.provider)],
+        "never offered to the decliner again"
+    );
+    assert_eq!(d.figures.held, DEPOSIT);
+    let reputation = w.reputation();
+    assert_eq!(
+        (reputation.exited_early, reputation.missed_ready),
+        (0, 0),
+        "no mark"
+    );
+    assert_eq!(w.reputation_of(&other).missed_ready, 0);
     assert!(
         matches!(phase(&reactor, id), Phase::Failed { ref why } if why.contains("gave up after 2 restarts"))
     );
+
+    // The other provider's award means nothing to this reactor; the
+    // consumer, who cancels before it is ready, gets everything back.
+    assert_eq!(w.send::<()>(&w.consumer.clone(), "cancel", id), Ok(()));
+    let closed = w.events::<Closed>();
+    assert_eq!(closed.len(), 1);
+    assert_eq!(closed[0].1.reason, CloseReason::ConsumerCancelled);
+    assert_eq!((closed[0].1.paid, closed[0].1.refunded), (0, DEPOSIT));
+    w.chain.advance(1);
+    step(&mut reactor);
+    assert_eq!(w.chain.sent().len(), 1, "only the decline");
+}
+
+#[test]
+fn a_deployment_not_healthy_near_its_ready_deadline_is_declined_before_it() {
+    // Never listens; its health timeout is longer than the ready timeout.
+    let silent = TypeConfig {
+        command: "exec sleep 60 # {port}".into(),
+        health_timeout_secs: 600,
+        ..http_server()
+    };
+    let w = World::new("deadline", 22180, "silent", silent);
+    let mut reactor = w.reactor();
+    let id = w.subscribe(&w.descriptor("descriptor.json"));
+    let deadline = w.details(id).subscription.ready_deadline;
+    w.chain.advance(1);
+    step(&mut reactor);
+    assert_eq!(phase(&reactor, id), Phase::Starting);
+    let process = handle(&reactor, id);
+    let margin = w.config.decline_margin;
+    assert_eq!(margin, 2);
+    while w.chain.block() < deadline - margin - 1 {
+        w.chain.advance(1);
+        step(&mut reactor);
+        assert!(
+            alive(process.pid),
+            "given its chance at block {}",
+            w.chain.block()
+        );
+    }
+    assert!(w.chain.sent().is_empty());
+    let declined_at = w.chain.advance(1);
+    let log = step(&mut reactor);
+    assert_eq!(declined_at, deadline - margin);
+    assert!(
+        !alive(process.pid),
+        "stopped {margin} blocks before the deadline"
+    );
+    assert!(
+        log.iter().any(|l| l.starts_with(&format!(
+            "[block {declined_at}] declined subscription {id}: not healthy {margin} blocks before its ready deadline (block {deadline}"
+        ))),
+        "{log:#?}"
+    );
+    let sent = w.chain.sent();
+    assert_eq!(sent.len(), 1);
+    assert_eq!(
+        (sent[0].block, sent[0].message, sent[0].outcome.clone()),
+        (declined_at, Message::Decline, Ok(0))
+    );
+    let closed = w.events::<Closed>();
+    assert_eq!(closed.len(), 1);
+    assert_eq!(closed[0].1.reason, CloseReason::Declined);
+    assert_eq!(closed[0].1.refunded, DEPOSIT);
+    assert_eq!(w.reputation().missed_ready, 0, "no miss recorded");
+    while w.chain.block() <= deadline + 1 {
+        w.chain.advance(1);
+        step(&mut reactor);
+    }
+    assert_eq!(w.chain.sent().len(), 1);
+    assert!(processes_in(w.dir.path()).is_empty());
 }
 
 #[test]
@@ -739,9 +888,15 @@ fn the_sandbox_chain_maps_views_and_refusals_and_keeps_the_actor() {
         w.chain.chain_for(&w.keeper).mark_ready(id),
         contract("Unauthorized")
     );
+    assert_eq!(
+        w.chain.chain_for(&w.keeper).decline(id),
+        contract("Unauthorized"),
+        "only the awarded provider declines"
+    );
     w.chain.advance(1);
     assert_eq!(chain.mark_ready(id), Ok(()));
     assert_eq!(chain.mark_ready(id), contract("WrongState"));
+    assert_eq!(chain.decline(id), contract("WrongState"), "ready: too late");
     assert_eq!(
         chain.claim(id),
         contract("NothingToClaim"),
@@ -764,8 +919,10 @@ fn the_sandbox_chain_maps_views_and_refusals_and_keeps_the_actor() {
         .into_iter()
         .map(|s| (s.message, s.outcome))
         .collect();
-    assert_eq!(outcomes.len(), 8);
-    assert_eq!(outcomes[5], (Message::Claim, Ok(2 * RATE)));
+    assert_eq!(outcomes.len(), 10);
+    assert_eq!(outcomes[2], (Message::Decline, Err("Unauthorized".into())));
+    assert_eq!(outcomes[5], (Message::Decline, Err("WrongState".into())));
+    assert_eq!(outcomes[7], (Message::Claim, Ok(2 * RATE)));
 
     // The current block's events are there as soon as the call is made,
     // and stay tagged with their block after blocks pass.
@@ -777,6 +934,44 @@ fn the_sandbox_chain_maps_views_and_refusals_and_keeps_the_actor() {
     );
     w.chain.advance(5);
     assert_eq!(chain.events(now, now).unwrap(), events);
+
+    // A decline maps to AwardDeclined, then the award to the next provider
+    // (or, none left, `Closed` with `Declined`).
+    let second = w.subscribe(&descriptor);
+    let other = w.second_provider();
+    let at = w.chain.block();
+    assert_eq!(chain.decline(second), Ok(()));
+    assert_eq!(
+        chain.decline(second),
+        contract("Unauthorized"),
+        "not ours now"
+    );
+    let events: Vec<ChainEvent> = chain
+        .events(at, at)
+        .unwrap()
+        .into_iter()
+        .map(|(_, e)| e)
+        .filter(|e| matches!(e, ChainEvent::AwardDeclined { id, .. } | ChainEvent::Awarded { id, .. } if *id == second))
+        .collect();
+    match &events[..] {
+        [ChainEvent::Awarded { .. }, ChainEvent::AwardDeclined { provider, .. }, ChainEvent::Awarded { provider: next, .. }] =>
+        {
+            assert_eq!(*provider, chain.provider());
+            assert_eq!(next, AsRef::<[u8; 32]>::as_ref(&other));
+        }
+        other => panic!("{other:?}"),
+    }
+    let view = chain.subscription(second).unwrap().unwrap();
+    assert_eq!(&view.provider, AsRef::<[u8; 32]>::as_ref(&other));
+    assert!(!view.closed);
+    let mut others = w.chain.chain_for(&other);
+    assert_eq!(others.decline(second), Ok(()));
+    let view = chain.subscription(second).unwrap().unwrap();
+    assert!(view.closed, "nobody left: closed");
+    assert_eq!(
+        w.details(second).subscription.closed,
+        Some(CloseReason::Declined)
+    );
 }
 
 #[test]

@@ -4,7 +4,7 @@
 //! reaches every entry once.
 
 use dinfra::lifecycle::Subscription;
-use dinfra::traits::{AwardError, RegistryError, SubscriptionError};
+use dinfra::traits::{CandidatePage, RegistryError, SubscriptionError};
 use dinfra_e2e_tests::drink::session::Session;
 use dinfra_e2e_tests::*;
 use dinfra_registry::data::Provider;
@@ -22,8 +22,8 @@ fn largest_attributes(tag: u8) -> Vec<(String, String)> {
         .collect()
 }
 
-#[drink::test]
-fn large_records_page_and_award_without_trapping(mut session: Session) {
+#[drink::test(sandbox = dinfra_e2e_tests::DinfraSandbox)]
+fn large_records_page_and_award_without_trapping(mut session: Session<DinfraSandbox>) {
     let suite = deploy_suite(&mut session).expect("deploying the suite");
     let admin = session.get_actor();
     assert_eq!(register_type(&mut session, &suite, "substrate-rpc"), 0);
@@ -68,18 +68,32 @@ fn large_records_page_and_award_without_trapping(mut session: Session) {
     println!("providers: 30 of the largest records in {pages} pages");
 
     // The award may ask for the largest window the admin allows: the
-    // registry cuts it to what fits in a reply instead of trapping.
-    let configured: Result<(), AwardError> = call(
+    // registry cuts the fitting offers to what fits in a reply instead of
+    // trapping.
+    configure_award(&mut session, &suite, 100, "RoundRobin");
+    let everyone: Result<CandidatePage, RegistryError> = call(
         &mut session,
-        &suite.award,
-        "configure",
+        &suite.registry,
+        "Registry::candidates",
         &[
-            format!("Some({})", suite.subscription),
+            "0".into(),
+            "0".into(),
             "100".into(),
-            "RoundRobin".into(),
+            "100".into(),
+            requirements_arg(&max_price(10)),
         ],
     );
-    assert_eq!(configured, Ok(()));
+    let everyone = everyone.expect("a window, not a trap");
+    assert_eq!(everyone.total, 30);
+    assert!(
+        !everyone.fitting.is_empty() && everyone.fitting.len() < 30,
+        "{} of 30 fitting offers in one reply",
+        everyone.fitting.len()
+    );
+    println!(
+        "candidates: {} of 30 of the largest fitting offers in one reply",
+        everyone.fitting.len()
+    );
     let consumer = funded_account(&mut session, 90);
     session.set_actor(consumer.clone());
     let requirements = dinfra::traits::Requirements {
@@ -89,9 +103,17 @@ fn large_records_page_and_award_without_trapping(mut session: Session) {
         )]),
         ..max_price(10)
     };
-    // Subscriptions with the longest descriptor and full requirements.
+    // Subscriptions with the longest descriptor and full requirements: the
+    // first asks for the one provider with an attribute (round robin); the
+    // others, under a strategy that wants every fitting offer of the
+    // window, get a window of 30 large offers cut to fit the reply.
     let uri = format!("ipfs://{}", "x".repeat(121));
     for expected in 0..100u64 {
+        if expected == 1 {
+            session.set_actor(admin.clone());
+            configure_award(&mut session, &suite, 100, "Capacity");
+            session.set_actor(consumer.clone());
+        }
         let id: Result<u64, SubscriptionError> = call_with_value(
             &mut session,
             &suite.subscription,
@@ -104,6 +126,7 @@ fn large_records_page_and_award_without_trapping(mut session: Session) {
                 } else {
                     max_price(10)
                 }),
+                "None".into(),
             ],
             100,
         );
@@ -118,7 +141,7 @@ fn large_records_page_and_award_without_trapping(mut session: Session) {
     assert_eq!(
         first.map(|s| s.provider),
         Some(ink_account(&providers[5])),
-        "the only provider with the attribute, from a window cut to fit the reply"
+        "the only provider with the attribute, from the largest window"
     );
 
     let mut seen = BTreeSet::new();

@@ -2,216 +2,23 @@
 //! contracts on the real pallet-contracts runtime. Each checks the records,
 //! the events and the native balances to the unit: what the consumer sent,
 //! what the provider received, what came back, and that the sum of every
-//! balance in the market never changes.
+//! balance in the market never changes (the shared [`Market`] checks it
+//! around every call, and that a refused call moved nothing).
 
 use dinfra::admin::AdminError;
-use dinfra::lifecycle::{CloseReason, Phase};
+use dinfra::lifecycle::{CloseReason, Parameters, Phase};
 use dinfra::stream::StreamStatus;
 use dinfra::traits::{Requirements, SubscriptionError};
 use dinfra_e2e_tests::drink::session::Session;
+use dinfra_e2e_tests::market::{create_args, fixed, wants, Market, Reply};
 use dinfra_e2e_tests::*;
 use dinfra_subscription::subscription::{
-    AwardRevoked, Awarded, Claimed, Closed, DeploymentReady, EndScheduled, PriceChanged,
-    PriceProposed, PriceRejected, SubscriptionCreated, ToppedUp,
+    AwardRevoked, Awarded, Claimed, EndScheduled, PriceChanged, PriceProposed, PriceRejected,
+    SubscriptionCreated, ToppedUp,
 };
-use drink::AccountId32;
-use ink::scale::Decode;
-use std::fmt::Debug;
 
-type Reply<T> = Result<T, SubscriptionError>;
-
-/// A market: one deployment type, providers with one offer each, a
-/// consumer, a sponsor, a stranger (keeper) and the admin.
-struct Market {
-    suite: Suite,
-    admin: AccountId32,
-    consumer: AccountId32,
-    sponsor: AccountId32,
-    stranger: AccountId32,
-    providers: Vec<AccountId32>,
-    offers: Vec<u64>,
-    /// Σ free + held of every account and contract: never changes.
-    total: u128,
-}
-
-impl Market {
-    fn new(session: &mut Sandbox, specs: &[OfferSpec]) -> Self {
-        let suite = deploy_suite(session).expect("deploying the suite");
-        let admin = session.get_actor();
-        assert_eq!(register_type(session, &suite, "substrate-rpc"), 0);
-        let mut providers = Vec::new();
-        let mut offers = Vec::new();
-        for (i, spec) in specs.iter().enumerate() {
-            let provider = funded_account(session, 10 + i as u8);
-            offers.push(provider_with_terms(
-                session,
-                &suite,
-                &provider,
-                &[],
-                0,
-                *spec,
-            ));
-            providers.push(provider);
-        }
-        let mut market = Self {
-            suite,
-            admin,
-            consumer: funded_account(session, 30),
-            sponsor: funded_account(session, 31),
-            stranger: funded_account(session, 32),
-            providers,
-            offers,
-            total: 0,
-        };
-        market.total = market.sum(session);
-        market
-    }
-
-    fn everyone(&self) -> Vec<AccountId32> {
-        let mut all = vec![
-            self.admin.clone(),
-            self.consumer.clone(),
-            self.sponsor.clone(),
-            self.stranger.clone(),
-        ];
-        all.extend(self.suite.contracts());
-        all.extend(self.providers.iter().cloned());
-        all
-    }
-
-    fn sum(&self, session: &mut Sandbox) -> u128 {
-        total_of(session, &self.everyone())
-    }
-
-    /// Calls a subscription message as `who`, sending `value`, and returns
-    /// the reply with what `who` received net of storage deposits (negative
-    /// when it paid). Checks that no balance appeared or vanished, and that
-    /// a refused call moved nothing at all.
-    fn act<T: Decode + Debug>(
-        &self,
-        session: &mut Sandbox,
-        who: &AccountId32,
-        message: &str,
-        args: &[String],
-        value: u128,
-    ) -> (Reply<T>, i128) {
-        session.set_actor(who.clone());
-        let before = free_balance(session, who);
-        let reply: Reply<T> = subscription_call(session, &self.suite, message, args, value);
-        let after = free_balance(session, who);
-        assert_eq!(
-            self.sum(session),
-            self.total,
-            "{message}: money appeared or vanished"
-        );
-        if reply.is_err() {
-            assert_eq!(after, before, "{message}: a refused call moved value");
-            return (reply, 0);
-        }
-        let received = after as i128 - before as i128 + storage_charge(session);
-        (reply, received)
-    }
-
-    /// As [`Market::act`] for a call that must succeed.
-    fn ok<T: Decode + Debug>(
-        &self,
-        session: &mut Sandbox,
-        who: &AccountId32,
-        message: &str,
-        args: &[String],
-        value: u128,
-    ) -> (T, i128) {
-        let (reply, received) = self.act(session, who, message, args, value);
-        (
-            reply.unwrap_or_else(|e| panic!("{message}: {e:?}")),
-            received,
-        )
-    }
-
-    /// `create` by the consumer with `deposit`; checks the consumer paid
-    /// exactly the deposit.
-    fn create(&self, session: &mut Sandbox, requirements: &Requirements, deposit: u128) -> u64 {
-        let (id, received) = self.ok::<u64>(
-            session,
-            &self.consumer,
-            "create",
-            &[
-                "0".into(),
-                descriptor_arg(9, "ipfs://rpc-node"),
-                requirements_arg(requirements),
-            ],
-            deposit,
-        );
-        assert_eq!(
-            received,
-            -(deposit as i128),
-            "the consumer paid its deposit"
-        );
-        id
-    }
-
-    /// `message(id)` as `who`, which must succeed; returns what `who` received.
-    fn on(&self, session: &mut Sandbox, who: &AccountId32, message: &str, id: u64) -> i128 {
-        self.ok::<()>(session, who, message, &[id.to_string()], 0).1
-    }
-
-    fn ready(&self, session: &mut Sandbox, id: u64, provider: usize) -> u32 {
-        self.on(session, &self.providers[provider], "mark_ready", id);
-        let ready = the_event::<DeploymentReady>(session, &self.suite.subscription);
-        assert_eq!(ready.id, id);
-        ready.at
-    }
-
-    fn claim(&self, session: &mut Sandbox, id: u64, provider: usize) -> u128 {
-        let (amount, received) = self.ok::<u128>(
-            session,
-            &self.providers[provider],
-            "claim",
-            &[id.to_string()],
-            0,
-        );
-        assert_eq!(received, amount as i128, "the provider received its claim");
-        let claimed = the_event::<Claimed>(session, &self.suite.subscription);
-        assert_eq!((claimed.id, claimed.amount), (id, amount));
-        amount
-    }
-
-    fn reputation(&self, session: &mut Sandbox, provider: usize) -> dinfra::traits::Reputation {
-        let record: Option<dinfra_registry::data::Provider> = call(
-            session,
-            &self.suite.registry,
-            "provider",
-            &[self.providers[provider].to_string()],
-        );
-        record.expect("a registered provider").reputation
-    }
-
-    fn closed(&self, session: &mut Sandbox) -> Closed {
-        the_event::<Closed>(session, &self.suite.subscription)
-    }
-}
-
-/// Requirements of a consumer paying at most `max_price_per_block` who
-/// commits to 1,000 blocks (so offers' minimum durations fit).
-fn wants(max_price_per_block: u128) -> Requirements {
-    Requirements {
-        min_duration: 1_000,
-        ..max_price(max_price_per_block)
-    }
-}
-
-fn fixed(price_per_block: u128, min_duration: u32, notice_blocks: u32) -> OfferSpec {
-    OfferSpec {
-        price_per_block,
-        capacity: 5,
-        min_duration,
-        notice_blocks,
-        dynamic: false,
-    }
-}
-
-#[drink::test]
-fn happy_path_runs_to_exhaustion_and_a_stranger_settles(mut session: Session) {
+#[drink::test(sandbox = dinfra_e2e_tests::DinfraSandbox)]
+fn happy_path_runs_to_exhaustion_and_a_stranger_settles(mut session: Session<DinfraSandbox>) {
     let m = Market::new(&mut session, &[fixed(10, 20, 5)]);
     let id = m.create(&mut session, &wants(10), 1_000);
     let created = the_event::<SubscriptionCreated>(&session, &m.suite.subscription);
@@ -264,15 +71,20 @@ fn happy_path_runs_to_exhaustion_and_a_stranger_settles(mut session: Session) {
         (1_000, 1_000, 0)
     );
     assert_eq!(reserved(&mut session, &m.suite, m.offers[0]), 0);
-    assert_eq!(m.reputation(&mut session, 0).completed, 1);
+    let reputation = m.reputation(&mut session, 0);
+    assert_eq!(
+        (reputation.completed, reputation.completed_value),
+        (1, 1_000),
+        "a completion, worth everything the provider was paid"
+    );
     let live: u64 = call(&mut session, &m.suite.subscription, "live_count", &[]);
     assert_eq!(live, 0);
     let (again, _) = m.act::<()>(&mut session, &m.stranger, "settle", &[id.to_string()], 0);
     assert_eq!(again, Err(SubscriptionError::WrongState));
 }
 
-#[drink::test]
-fn consumer_cancel_before_ready_refunds_everything(mut session: Session) {
+#[drink::test(sandbox = dinfra_e2e_tests::DinfraSandbox)]
+fn consumer_cancel_before_ready_refunds_everything(mut session: Session<DinfraSandbox>) {
     let m = Market::new(&mut session, &[fixed(10, 20, 5)]);
     let id = m.create(&mut session, &wants(10), 5_000);
     advance_blocks(&mut session, 3);
@@ -299,8 +111,10 @@ fn consumer_cancel_before_ready_refunds_everything(mut session: Session) {
     assert_eq!(late, Err(SubscriptionError::WrongState));
 }
 
-#[drink::test]
-fn consumer_cancel_after_ready_honours_min_duration_and_notice(mut session: Session) {
+#[drink::test(sandbox = dinfra_e2e_tests::DinfraSandbox)]
+fn consumer_cancel_after_ready_honours_min_duration_and_notice(
+    mut session: Session<DinfraSandbox>,
+) {
     let m = Market::new(&mut session, &[fixed(10, 50, 5)]);
     let requirements = Requirements {
         min_duration: 50,
@@ -328,8 +142,9 @@ fn consumer_cancel_after_ready_honours_min_duration_and_notice(mut session: Sess
         details(&mut session, &m.suite, late).subscription.phase,
         Phase::Ending
     );
+    // Cancelling again would not end it any sooner.
     let (twice, _) = m.act::<()>(&mut session, &m.consumer, "cancel", &[late.to_string()], 0);
-    assert_eq!(twice, Err(SubscriptionError::WrongState));
+    assert_eq!(twice, Err(SubscriptionError::AlreadyEnding));
 
     // Settling before the end is too early; after it, both pay exactly
     // their billed blocks and refund the rest.
@@ -353,11 +168,15 @@ fn consumer_cancel_after_ready_honours_min_duration_and_notice(mut session: Sess
         consumer_before + 1_500 + (2_000 - billed),
         "both refunds reached the consumer"
     );
-    assert_eq!(m.reputation(&mut session, 0).completed, 2);
+    let reputation = m.reputation(&mut session, 0);
+    assert_eq!(
+        (reputation.completed, reputation.completed_value),
+        (2, 500 + billed)
+    );
 }
 
-#[drink::test]
-fn provider_exit_gives_the_offers_notice(mut session: Session) {
+#[drink::test(sandbox = dinfra_e2e_tests::DinfraSandbox)]
+fn provider_exit_gives_the_offers_notice(mut session: Session<DinfraSandbox>) {
     let m = Market::new(&mut session, &[fixed(10, 0, 15)]);
     let id = m.create(&mut session, &wants(10), 10_000);
     let ready_at = m.ready(&mut session, id, 0);
@@ -386,10 +205,16 @@ fn provider_exit_gives_the_offers_notice(mut session: Session) {
     assert_eq!(received, (10_000 - billed) as i128);
     let reputation = m.reputation(&mut session, 0);
     assert_eq!((reputation.exited_early, reputation.completed), (1, 0));
+    assert_eq!(
+        reputation.exited_value, billed,
+        "weighed by what it was paid"
+    );
 }
 
-#[drink::test]
-fn ready_timeout_reawards_then_refunds_when_no_provider_is_left(mut session: Session) {
+#[drink::test(sandbox = dinfra_e2e_tests::DinfraSandbox)]
+fn ready_timeout_reawards_then_refunds_when_no_provider_is_left(
+    mut session: Session<DinfraSandbox>,
+) {
     let m = Market::new(&mut session, &[fixed(10, 0, 5), fixed(12, 0, 5)]);
     let id = m.create(&mut session, &wants(12), 3_000);
     let first = the_event::<Awarded>(&session, &m.suite.subscription);
@@ -424,7 +249,12 @@ fn ready_timeout_reawards_then_refunds_when_no_provider_is_left(mut session: Ses
     );
     assert_eq!(reserved(&mut session, &m.suite, m.offers[0]), 0);
     assert_eq!(reserved(&mut session, &m.suite, m.offers[1]), 1);
-    assert_eq!(m.reputation(&mut session, 0).missed_ready, 1);
+    let reputation = m.reputation(&mut session, 0);
+    assert_eq!(
+        (reputation.missed_ready, reputation.missed_value),
+        (1, 3_000),
+        "weighed by what the consumer had at stake"
+    );
     let d = details(&mut session, &m.suite, id);
     assert_eq!(d.figures.payee, ink_account(&m.providers[1]));
     assert_eq!(d.figures.rate, 12);
@@ -447,11 +277,15 @@ fn ready_timeout_reawards_then_refunds_when_no_provider_is_left(mut session: Ses
         (CloseReason::ReadyTimeout, 0, 3_000)
     );
     assert_eq!(reserved(&mut session, &m.suite, m.offers[1]), 0);
-    assert_eq!(m.reputation(&mut session, 1).missed_ready, 1);
+    let reputation = m.reputation(&mut session, 1);
+    assert_eq!(
+        (reputation.missed_ready, reputation.missed_value),
+        (1, 3_000)
+    );
 }
 
-#[drink::test]
-fn top_up_by_a_third_account_extends_the_depletion_block(mut session: Session) {
+#[drink::test(sandbox = dinfra_e2e_tests::DinfraSandbox)]
+fn top_up_by_a_third_account_extends_the_depletion_block(mut session: Session<DinfraSandbox>) {
     let m = Market::new(&mut session, &[fixed(10, 10, 5)]);
     let id = m.create(&mut session, &wants(10), 1_000);
     let ready_at = m.ready(&mut session, id, 0);
@@ -484,8 +318,8 @@ fn top_up_by_a_third_account_extends_the_depletion_block(mut session: Session) {
     assert_eq!((closed.paid, closed.refunded), (billed, 1_500 - billed));
 }
 
-#[drink::test]
-fn dynamic_reprice_applies_after_notice_within_the_bound(mut session: Session) {
+#[drink::test(sandbox = dinfra_e2e_tests::DinfraSandbox)]
+fn dynamic_reprice_applies_after_notice_within_the_bound(mut session: Session<DinfraSandbox>) {
     let spec = OfferSpec {
         dynamic: true,
         ..fixed(10, 0, 10)
@@ -535,8 +369,8 @@ fn dynamic_reprice_applies_after_notice_within_the_bound(mut session: Session) {
     assert_eq!(d.subscription.rate_per_block, 15);
 }
 
-#[drink::test]
-fn fixed_price_change_needs_the_consumers_consent(mut session: Session) {
+#[drink::test(sandbox = dinfra_e2e_tests::DinfraSandbox)]
+fn fixed_price_change_needs_the_consumers_consent(mut session: Session<DinfraSandbox>) {
     let m = Market::new(&mut session, &[fixed(10, 0, 10)]);
     let id = m.create(&mut session, &wants(10), 10_000);
     let ready_at = m.ready(&mut session, id, 0);
@@ -580,12 +414,27 @@ fn fixed_price_change_needs_the_consumers_consent(mut session: Session) {
         &mut session,
         &m.stranger,
         "accept_price",
-        &[id.to_string()],
+        &[id.to_string(), "12".into()],
         0,
     );
     assert_eq!(stranger, Err(SubscriptionError::Unauthorized));
+    // The consumer accepts the very rate it was shown.
+    let (other_rate, _) = m.act::<()>(
+        &mut session,
+        &m.consumer,
+        "accept_price",
+        &[id.to_string(), "30".into()],
+        0,
+    );
+    assert_eq!(other_rate, Err(SubscriptionError::ProposalChanged));
     let accepted_at = block_number(&mut session);
-    m.on(&mut session, &m.consumer, "accept_price", id);
+    m.ok::<()>(
+        &mut session,
+        &m.consumer,
+        "accept_price",
+        &[id.to_string(), "12".into()],
+        0,
+    );
     let changed = the_event::<PriceChanged>(&session, &m.suite.subscription);
     assert_eq!((changed.rate, changed.at), (12, accepted_at));
     advance_blocks(&mut session, 10);
@@ -597,8 +446,8 @@ fn fixed_price_change_needs_the_consumers_consent(mut session: Session) {
     );
 }
 
-#[drink::test]
-fn claims_pay_one_or_many_subscriptions_and_queries_page_them(mut session: Session) {
+#[drink::test(sandbox = dinfra_e2e_tests::DinfraSandbox)]
+fn claims_pay_one_or_many_subscriptions_and_queries_page_them(mut session: Session<DinfraSandbox>) {
     let m = Market::new(&mut session, &[fixed(10, 0, 5)]);
     let ids: Vec<u64> = (0..3)
         .map(|_| m.create(&mut session, &wants(10), 1_000))
@@ -656,8 +505,10 @@ fn claims_pay_one_or_many_subscriptions_and_queries_page_them(mut session: Sessi
     assert!(entries.iter().all(|(_, s)| s.phase == Phase::Active));
 }
 
-#[drink::test]
-fn pause_blocks_new_subscriptions_but_not_claims_cancels_or_refunds(mut session: Session) {
+#[drink::test(sandbox = dinfra_e2e_tests::DinfraSandbox)]
+fn pause_blocks_new_subscriptions_but_not_claims_cancels_or_refunds(
+    mut session: Session<DinfraSandbox>,
+) {
     let m = Market::new(&mut session, &[fixed(10, 0, 5)]);
     let awarded = m.create(&mut session, &wants(10), 1_000);
     let active = m.create(&mut session, &wants(10), 1_000);
@@ -675,11 +526,7 @@ fn pause_blocks_new_subscriptions_but_not_claims_cancels_or_refunds(mut session:
         &mut session,
         &m.consumer,
         "create",
-        &[
-            "0".into(),
-            descriptor_arg(9, "ipfs://rpc-node"),
-            requirements_arg(&wants(10)),
-        ],
+        &create_args(0, &wants(10), None),
         1_000,
     );
     assert_eq!(refused, Err(SubscriptionError::Paused));
@@ -706,17 +553,26 @@ fn pause_blocks_new_subscriptions_but_not_claims_cancels_or_refunds(mut session:
     );
 }
 
-#[drink::test]
-fn set_code_keeps_every_subscription(mut session: Session) {
-    let m = Market::new(&mut session, &[fixed(10, 0, 5)]);
+#[drink::test(sandbox = dinfra_e2e_tests::DinfraSandbox)]
+fn set_code_keeps_every_subscription(mut session: Session<DinfraSandbox>) {
+    let mut m = Market::new(&mut session, &[fixed(10, 0, 5)]);
+    // An awarded subscription that outlives the governance delay and is
+    // still within its ready deadline afterwards.
+    let ready_timeout = READY_TIMEOUT + 2 * GOVERNANCE_DELAY;
+    let parameters = Parameters {
+        ready_timeout,
+        consumer_notice: CONSUMER_NOTICE,
+    };
+    let configure = vec![format!(
+        "Parameters {{ ready_timeout: {ready_timeout}, consumer_notice: {CONSUMER_NOTICE} }}"
+    )];
+    m.ok::<()>(&mut session, &m.admin, "configure", &configure, 0);
+    let current: Parameters = call(&mut session, &m.suite.subscription, "parameters", &[]);
+    assert_eq!(current, parameters);
     let awarded = m.create(&mut session, &wants(10), 1_000);
     let active = m.create(&mut session, &wants(10), 2_000);
-    m.ready(&mut session, active, 0);
+    let ready_at = m.ready(&mut session, active, 0);
     advance_blocks(&mut session, 7);
-    let before: Vec<_> = [awarded, active]
-        .iter()
-        .map(|id| details(&mut session, &m.suite, *id))
-        .collect();
 
     session.set_actor(m.admin.clone());
     let code_hash = session
@@ -726,22 +582,50 @@ fn set_code_keeps_every_subscription(mut session: Session) {
                 .expect("subscription bundle"),
         )
         .expect("uploading the subscription code");
-    session.set_actor(m.stranger.clone());
-    let refused: Result<(), AdminError> = call(
+    m.recount(&mut session);
+    let schedule = vec![code_change(code_hash.0)];
+    let (refused, _) = m.act_on::<u32, AdminError>(
         &mut session,
+        &m.stranger,
         &m.suite.subscription,
-        "Admin::set_code",
-        &[hex32(code_hash.0)],
+        "Admin::schedule_change",
+        &schedule,
+        0,
     );
     assert_eq!(refused, Err(AdminError::Unauthorized));
-    session.set_actor(m.admin.clone());
-    let upgraded: Result<(), AdminError> = call(
+    let (scheduled, _) = m.act_on::<u32, AdminError>(
         &mut session,
+        &m.admin,
         &m.suite.subscription,
-        "Admin::set_code",
-        &[hex32(code_hash.0)],
+        "Admin::schedule_change",
+        &schedule,
+        0,
     );
-    assert_eq!(upgraded, Ok(()));
+    let change = scheduled.expect("the admin schedules the upgrade");
+    let apply = vec![change.to_string()];
+    let (early, _) = m.act_on::<(), AdminError>(
+        &mut session,
+        &m.stranger,
+        &m.suite.subscription,
+        "Admin::apply_change",
+        &apply,
+        0,
+    );
+    assert_eq!(early, Err(AdminError::NotDue));
+    advance_blocks(&mut session, GOVERNANCE_DELAY);
+    let before: Vec<_> = [awarded, active]
+        .iter()
+        .map(|id| details(&mut session, &m.suite, *id))
+        .collect();
+    let (upgraded, _) = m.act_on::<(), AdminError>(
+        &mut session,
+        &m.stranger,
+        &m.suite.subscription,
+        "Admin::apply_change",
+        &apply,
+        0,
+    );
+    assert_eq!(upgraded, Ok(()), "anyone applies a due change");
     let after: Vec<_> = [awarded, active]
         .iter()
         .map(|id| details(&mut session, &m.suite, *id))
@@ -749,14 +633,16 @@ fn set_code_keeps_every_subscription(mut session: Session) {
     assert_eq!(after, before, "every subscription survived the upgrade");
 
     // And the upgraded contract carries on with them.
-    assert_eq!(m.claim(&mut session, active, 0), 70);
+    let billed = u128::from(block_number(&mut session) - ready_at) * 10;
+    assert_eq!(billed, 10 * u128::from(7 + GOVERNANCE_DELAY));
+    assert_eq!(m.claim(&mut session, active, 0), billed);
     m.ready(&mut session, awarded, 0);
     let id = m.create(&mut session, &wants(10), 500);
     assert_eq!(id, 2, "ids continue");
 }
 
-#[drink::test]
-fn reaward_to_an_offer_the_deposit_does_not_cover_refunds(mut session: Session) {
+#[drink::test(sandbox = dinfra_e2e_tests::DinfraSandbox)]
+fn reaward_to_an_offer_the_deposit_does_not_cover_refunds(mut session: Session<DinfraSandbox>) {
     // The second offer needs 12 × 500 = 6,000; the subscription holds 3,000.
     let m = Market::new(&mut session, &[fixed(10, 0, 5), fixed(12, 500, 5)]);
     let id = m.create(&mut session, &wants(12), 3_000);

@@ -19,9 +19,10 @@ use dinfra_subscription::subscription::Details;
 use ink::scale::Decode;
 use std::fmt::Debug;
 
+use dinfra::selection::Reject;
 use SubscriptionError::{
-    InsufficientDeposit, NoProvider, NotFound, NothingToClaim, Paused, PriceAboveMax,
-    ReadyTimeoutPassed, TooEarly, Unauthorized, WrongState,
+    AlreadyEnding, InsufficientDeposit, NoProvider, NotFound, NothingToClaim, Paused,
+    PriceAboveMax, ProposalChanged, ReadyTimeoutPassed, TooEarly, Unauthorized, WrongState,
 };
 
 type E = SubscriptionError;
@@ -35,8 +36,10 @@ const LIMIT: E = E::InvalidInput(Invalid::Limit);
 const PARAMETER: E = E::InvalidInput(Invalid::Parameter);
 const ENDED: E = E::Escrow(EscrowError::Stream(StreamError::Ended));
 const UNKNOWN_TYPE: E = E::Award(AwardError::Registry(RegistryError::NotFound));
+const UNKNOWN_OFFER: E = E::Registry(RegistryError::NotFound);
 const NOT_ADMIN: AdminError = AdminError::Unauthorized;
 const NO_PENDING: AdminError = AdminError::NoPendingTransfer;
+const NO_CHANGE: AdminError = AdminError::NoSuchChange;
 
 /// The Fixed offer, of type 0: 10 per block, at least 50 blocks.
 const FIXED: OfferSpec = OfferSpec {
@@ -45,6 +48,7 @@ const FIXED: OfferSpec = OfferSpec {
     min_duration: 50,
     notice_blocks: 10,
     dynamic: false,
+    cancel_fee: 0,
 };
 
 /// The Dynamic offer, of type 1: 10 per block, repriced after 10 blocks.
@@ -54,6 +58,7 @@ const DYNAMIC: OfferSpec = OfferSpec {
     min_duration: 0,
     notice_blocks: 10,
     dynamic: true,
+    cancel_fee: 0,
 };
 
 /// What every subscription here is created with.
@@ -199,7 +204,7 @@ impl Bench {
 
     /// The consumer subscribes to `type_id` (0: Fixed, 1: Dynamic).
     fn create(&self, session: &mut Sandbox, type_id: u32) -> u64 {
-        let args = create_args(type_id, "ipfs://rpc-node", &wants());
+        let args = create_args(type_id, "ipfs://rpc-node", &wants(), None);
         self.ok(session, &self.consumer, "create", &args, DEPOSIT)
     }
 
@@ -240,12 +245,24 @@ fn wants() -> Requirements {
     }
 }
 
-fn create_args(type_id: u32, uri: &str, requirements: &Requirements) -> Vec<String> {
+/// `create`'s arguments, naming `offer` or letting the award choose.
+fn create_args(
+    type_id: u32,
+    uri: &str,
+    requirements: &Requirements,
+    offer: Option<u64>,
+) -> Vec<String> {
     vec![
         type_id.to_string(),
         descriptor_arg(9, uri),
         requirements_arg(requirements),
+        option_arg(offer),
     ]
+}
+
+/// A scheduled change of the subscription contract's award link.
+fn award_change(to: &AccountId32) -> Vec<String> {
+    vec![link_change("Award", Some(to))]
 }
 
 fn arg(value: impl ToString) -> Vec<String> {
@@ -268,15 +285,21 @@ fn pair(id: u64, value: impl ToString) -> Vec<String> {
     vec![id.to_string(), value.to_string()]
 }
 
-#[drink::test]
-fn create_refuses_bad_input_and_takes_nothing(mut session: Session) {
+#[drink::test(sandbox = dinfra_e2e_tests::DinfraSandbox)]
+fn create_refuses_bad_input_and_takes_nothing(mut session: Session<DinfraSandbox>) {
     let b = Bench::new(&mut session);
     let s = &mut session;
     b.create(s, 0);
     // The consumer creates a subscription to `type_id` with `uri` and
     // `requirements`, sending `value`: refused with `expected`.
     let no = |s: &mut Sandbox, type_id, uri: &str, r: &Requirements, value, expected| {
-        let args = create_args(type_id, uri, r);
+        let args = create_args(type_id, uri, r, None);
+        b.refused(s, &b.consumer, "create", &args, value, expected);
+    };
+    // The same, naming `offer`: the registry's terms of it are checked
+    // against every requirement.
+    let named = |s: &mut Sandbox, type_id, offer, r: &Requirements, value, expected| {
+        let args = create_args(type_id, "ipfs://rpc-node", r, Some(offer));
         b.refused(s, &b.consumer, "create", &args, value, expected);
     };
     let (uri, r, long) = ("ipfs://rpc-node", wants(), "x".repeat(129));
@@ -323,6 +346,27 @@ fn create_refuses_bad_input_and_takes_nothing(mut session: Session) {
     no(s, 0, uri, &only_stranger, DEPOSIT, NoProvider);
     no(s, 0, uri, &not_fixed, DEPOSIT, NoProvider);
     no(s, 7, uri, &r, DEPOSIT, UNKNOWN_TYPE);
+    let [fixed_offer, dynamic_offer] = b.offers;
+    named(s, 0, 99, &r, DEPOSIT, UNKNOWN_OFFER);
+    named(
+        s,
+        0,
+        dynamic_offer,
+        &r,
+        DEPOSIT,
+        E::Unfit(Reject::WrongType),
+    );
+    named(s, 7, fixed_offer, &r, DEPOSIT, E::Unfit(Reject::WrongType));
+    let unfit = [
+        (&too_cheap, Reject::TooExpensive),
+        (&too_short, Reject::MinDuration),
+        (&only_stranger, Reject::NotPreferred),
+        (&not_fixed, Reject::ExcludedProvider),
+    ];
+    for (requirements, reject) in unfit {
+        named(s, 0, fixed_offer, requirements, DEPOSIT, E::Unfit(reject));
+    }
+    named(s, 0, fixed_offer, &r, MIN_DEPOSIT - 1, InsufficientDeposit);
 
     // Paused: refused before anything else is looked at.
     let x = &b.stranger;
@@ -340,13 +384,13 @@ fn create_refuses_bad_input_and_takes_nothing(mut session: Session) {
 
     // The edges that pass: a 128-byte uri, exactly the minimum deposit;
     // and the id is the next one, as no refusal took one.
-    let args = create_args(0, &"x".repeat(128), &r);
+    let args = create_args(0, &"x".repeat(128), &r, None);
     assert_eq!(b.ok::<u64>(s, &b.consumer, "create", &args, MIN_DEPOSIT), 1);
     assert_eq!(details(s, &b.suite, 1).figures.deposited, MIN_DEPOSIT);
 }
 
-#[drink::test]
-fn unknown_ids_limits_and_parameters_are_refused(mut session: Session) {
+#[drink::test(sandbox = dinfra_e2e_tests::DinfraSandbox)]
+fn unknown_ids_limits_and_parameters_are_refused(mut session: Session<DinfraSandbox>) {
     let b = Bench::new(&mut session);
     let s = &mut session;
     let (c, p, x, a) = (&b.consumer, &b.fixed, &b.stranger, &b.admin);
@@ -359,22 +403,26 @@ fn unknown_ids_limits_and_parameters_are_refused(mut session: Session) {
         b.refused(s, c, "cancel", &arg(id), 0, NotFound);
         b.refused(s, p, "exit", &arg(id), 0, NotFound);
         b.refused(s, p, "propose_price", &pair(id, 15), 0, NotFound);
-        b.refused(s, c, "accept_price", &arg(id), 0, NotFound);
+        b.refused(s, c, "accept_price", &pair(id, 15), 0, NotFound);
         b.refused(s, c, "reject_price", &arg(id), 0, NotFound);
         b.refused(s, x, "apply_price", &arg(id), 0, NotFound);
         b.refused(s, p, "claim", &arg(id), 0, NotFound);
         b.refused(s, p, "claim_many", &ids([id]), 0, NotFound);
         b.refused(s, x, "settle", &arg(id), 0, NotFound);
         b.refused(s, x, "reaward", &arg(id), 0, NotFound);
-        b.refused(s, a, "admin_close", &arg(id), 0, NotFound);
-        b.refused(s, x, "admin_close", &arg(id), 0, Unauthorized);
+        b.refused(s, p, "decline", &arg(id), 0, NotFound);
     }
     // The first id earned 50, yet nothing is paid when a later one is unknown.
     assert_eq!(details(s, &b.suite, active).figures.withdrawable, 50);
     let batch = ids([active, active + 1]);
     b.refused(s, p, "claim_many", &batch, 0, NotFound);
+    // A full batch weighs more than drink's default limit for one call
+    // (10¹¹ ref_time): give it what one extrinsic may use on a parachain
+    // (75% of a 2 s block's ref_time and of a 5 MiB proof).
+    let default_limit = s.set_gas_limit(PARACHAIN_EXTRINSIC_LIMIT);
     let fifty_last_unknown = (0..50).map(|i| if i == 49 { 99 } else { active });
     b.refused(s, p, "claim_many", &ids(fifty_last_unknown), 0, NotFound);
+    s.set_gas_limit(default_limit);
     b.refused(s, p, "claim_many", &ids([]), 0, LIMIT);
     b.refused(s, p, "claim_many", &ids(0..51), 0, LIMIT);
     b.refused(s, p, "claim_many", &ids([active; 51]), 0, LIMIT);
@@ -387,7 +435,17 @@ fn unknown_ids_limits_and_parameters_are_refused(mut session: Session) {
     }
 
     let too_long = MAX_TERM_BLOCKS + 1;
-    for (timeout, notice) in [(0, CONSUMER_NOTICE), (0, 0), (too_long, 0), (1, too_long)] {
+    // A consumer notice must stay below the governance delay, so a consumer
+    // who cancels when a change is scheduled is out before it applies.
+    let edges = [
+        (0, CONSUMER_NOTICE),
+        (0, 0),
+        (too_long, 0),
+        (1, too_long),
+        (READY_TIMEOUT, GOVERNANCE_DELAY),
+        (READY_TIMEOUT, GOVERNANCE_DELAY + 1),
+    ];
+    for (timeout, notice) in edges {
         let bad = parameters_arg(timeout, notice);
         b.refused(s, a, "configure", &bad, 0, PARAMETER);
     }
@@ -395,14 +453,32 @@ fn unknown_ids_limits_and_parameters_are_refused(mut session: Session) {
     for who in [c, p, x] {
         b.refused(s, who, "configure", &good, 0, Unauthorized);
         b.refused(s, who, "configure", &bad, 0, Unauthorized);
-        b.refused(s, who, "set_award", &arg(x), 0, Unauthorized);
+        let award = award_change(x);
+        b.refused(s, who, "Admin::schedule_change", &award, 0, NOT_ADMIN);
+        b.refused(s, who, "Admin::cancel_change", &arg(0), 0, NOT_ADMIN);
+        b.refused(s, who, "Admin::apply_change", &arg(0), 0, NO_CHANGE);
         b.refused(s, who, "Admin::transfer_admin", &arg(who), 0, NOT_ADMIN);
         b.refused(s, who, "Admin::accept_admin", &[], 0, NO_PENDING);
     }
+    // The admin may not unset the award, nor bring the delay within the
+    // consumer notice.
+    let unset = vec![link_change("Award", None)];
+    let short = vec![format!("Delay({CONSUMER_NOTICE})")];
+    let no_link = vec![link_change("Controller", Some(x))];
+    for change in [unset, short, no_link] {
+        b.refused(
+            s,
+            a,
+            "Admin::schedule_change",
+            &change,
+            0,
+            AdminError::InvalidChange,
+        );
+    }
 }
 
-#[drink::test]
-fn only_the_consumer_the_provider_or_the_admin_may_act(mut session: Session) {
+#[drink::test(sandbox = dinfra_e2e_tests::DinfraSandbox)]
+fn only_the_consumer_the_provider_or_the_admin_may_act(mut session: Session<DinfraSandbox>) {
     let b = Bench::new(&mut session);
     let s = &mut session;
     let (c, p, d, x) = (&b.consumer, &b.fixed, &b.dynamic, &b.stranger);
@@ -414,6 +490,7 @@ fn only_the_consumer_the_provider_or_the_admin_may_act(mut session: Session) {
 
     for who in [c, d, x] {
         b.refused(s, who, "mark_ready", &arg(awarded), 0, Unauthorized);
+        b.refused(s, who, "decline", &arg(awarded), 0, Unauthorized);
         b.refused(s, who, "exit", &arg(active), 0, Unauthorized);
         b.refused(s, who, "exit", &arg(awarded), 0, Unauthorized);
         b.refused(s, who, "propose_price", &pair(active, 15), 0, Unauthorized);
@@ -424,14 +501,13 @@ fn only_the_consumer_the_provider_or_the_admin_may_act(mut session: Session) {
     for who in [p, d, x] {
         b.refused(s, who, "cancel", &arg(active), 0, Unauthorized);
         b.refused(s, who, "cancel", &arg(awarded), 0, Unauthorized);
-        b.refused(s, who, "accept_price", &arg(active), 0, Unauthorized);
+        b.refused(s, who, "accept_price", &pair(active, 12), 0, Unauthorized);
         b.refused(s, who, "reject_price", &arg(active), 0, Unauthorized);
     }
     let same = parameters_arg(READY_TIMEOUT, CONSUMER_NOTICE);
     for who in [c, p, d, x] {
-        b.refused(s, who, "admin_close", &arg(active), 0, Unauthorized);
-        b.refused(s, who, "admin_close", &arg(awarded), 0, Unauthorized);
-        b.refused(s, who, "set_award", &arg(who), 0, Unauthorized);
+        let award = award_change(who);
+        b.refused(s, who, "Admin::schedule_change", &award, 0, NOT_ADMIN);
         b.refused(s, who, "configure", &same, 0, Unauthorized);
         b.refused(s, who, "Admin::set_paused", &arg(true), 0, NOT_ADMIN);
     }
@@ -442,8 +518,8 @@ fn only_the_consumer_the_provider_or_the_admin_may_act(mut session: Session) {
     b.refused(s, p, "claim_many", &ids([active, dynamic]), 0, Unauthorized);
 }
 
-#[drink::test]
-fn transitions_out_of_order_are_refused(mut session: Session) {
+#[drink::test(sandbox = dinfra_e2e_tests::DinfraSandbox)]
+fn transitions_out_of_order_are_refused(mut session: Session<DinfraSandbox>) {
     let b = Bench::new(&mut session);
     let s = &mut session;
     let (c, p, x) = (&b.consumer, &b.fixed, &b.stranger);
@@ -475,10 +551,14 @@ fn transitions_out_of_order_are_refused(mut session: Session) {
     b.refused(s, x, "reaward", &arg(active), 0, WrongState);
     b.refused(s, x, "reaward", &arg(ending), 0, WrongState);
     b.refused(s, x, "reaward", &arg(closed), 0, WrongState);
-    b.refused(s, c, "cancel", &arg(ending), 0, WrongState);
+    // Cancelling an ending subscription again would not end it sooner.
+    b.refused(s, c, "cancel", &arg(ending), 0, AlreadyEnding);
     b.refused(s, c, "cancel", &arg(closed), 0, WrongState);
     b.refused(s, p, "exit", &arg(ending), 0, WrongState);
     b.refused(s, p, "exit", &arg(closed), 0, WrongState);
+    for id in [active, ending, closed] {
+        b.refused(s, p, "decline", &arg(id), 0, WrongState);
+    }
     b.refused(s, x, "top_up", &arg(active), 0, AMOUNT);
     b.refused(s, x, "top_up", &arg(awarded), 0, AMOUNT);
     b.refused(s, x, "top_up", &arg(closed), 100, WrongState);
@@ -489,7 +569,7 @@ fn transitions_out_of_order_are_refused(mut session: Session) {
     b.refused(s, p, "propose_price", &pair(ending, 12), 0, WrongState);
     b.refused(s, p, "propose_price", &pair(closed, 12), 0, WrongState);
     for id in [awarded, active, ending, closed] {
-        b.refused(s, c, "accept_price", &arg(id), 0, WrongState);
+        b.refused(s, c, "accept_price", &pair(id, 12), 0, WrongState);
         b.refused(s, c, "reject_price", &arg(id), 0, WrongState);
         b.refused(s, x, "apply_price", &arg(id), 0, WrongState);
     }
@@ -501,6 +581,7 @@ fn transitions_out_of_order_are_refused(mut session: Session) {
     // One block later: too late to be ready.
     advance_blocks(s, 1);
     b.refused(s, p, "mark_ready", &arg(awarded), 0, ReadyTimeoutPassed);
+    b.refused(s, p, "decline", &arg(awarded), 0, ReadyTimeoutPassed);
     b.refused(s, p, "claim", &arg(awarded), 0, WrongState);
     // Claimed once in a block, nothing more in the same block.
     assert_eq!(b.ok::<u128>(s, p, "claim", &arg(active), 0), 210);
@@ -512,14 +593,14 @@ fn transitions_out_of_order_are_refused(mut session: Session) {
     advance_blocks(s, end - now);
     b.refused(s, c, "top_up", &arg(ending), 100, ENDED);
     b.refused(s, x, "top_up", &arg(ending), 100, ENDED);
-    b.refused(s, c, "cancel", &arg(ending), 0, WrongState);
+    b.refused(s, c, "cancel", &arg(ending), 0, AlreadyEnding);
     b.refused(s, p, "exit", &arg(ending), 0, WrongState);
     b.ok::<()>(s, x, "settle", &arg(ending), 0);
     b.refused(s, x, "settle", &arg(ending), 0, WrongState);
 }
 
-#[drink::test]
-fn price_changes_out_of_turn_are_refused(mut session: Session) {
+#[drink::test(sandbox = dinfra_e2e_tests::DinfraSandbox)]
+fn price_changes_out_of_turn_are_refused(mut session: Session<DinfraSandbox>) {
     let b = Bench::new(&mut session);
     let s = &mut session;
     let (c, p, d, x) = (&b.consumer, &b.fixed, &b.dynamic, &b.stranger);
@@ -539,7 +620,7 @@ fn price_changes_out_of_turn_are_refused(mut session: Session) {
     b.ok::<()>(s, d, "propose_price", &pair(dynamic, 15), 0);
     let effective = block_number(s) + DYNAMIC.notice_blocks;
     b.refused(s, x, "apply_price", &arg(dynamic), 0, TooEarly);
-    b.refused(s, c, "accept_price", &arg(dynamic), 0, WrongState);
+    b.refused(s, c, "accept_price", &pair(dynamic, 15), 0, WrongState);
     b.refused(s, c, "reject_price", &arg(dynamic), 0, WrongState);
     b.refused(s, d, "propose_price", &above, 0, PriceAboveMax);
     advance_blocks(s, DYNAMIC.notice_blocks - 1);
@@ -554,22 +635,35 @@ fn price_changes_out_of_turn_are_refused(mut session: Session) {
     b.ok::<()>(s, p, "propose_price", &pair(fixed, MAX_PRICE * 2), 0);
     b.refused(s, x, "apply_price", &arg(fixed), 0, WrongState);
     b.refused(s, p, "apply_price", &arg(fixed), 0, WrongState);
-    b.refused(s, p, "accept_price", &arg(fixed), 0, Unauthorized);
+    let proposed = pair(fixed, MAX_PRICE * 2);
+    b.refused(s, p, "accept_price", &proposed, 0, Unauthorized);
+    // Only the very rate proposed is accepted.
+    let other = pair(fixed, MAX_PRICE * 2 + 1);
+    b.refused(s, c, "accept_price", &other, 0, ProposalChanged);
     b.refused(s, x, "reject_price", &arg(fixed), 0, Unauthorized);
     b.refused(s, p, "propose_price", &pair(fixed, 0), 0, PRICE);
     b.ok::<()>(s, c, "reject_price", &arg(fixed), 0);
-    b.refused(s, c, "accept_price", &arg(fixed), 0, WrongState);
+    b.refused(s, c, "accept_price", &proposed, 0, WrongState);
     b.refused(s, c, "reject_price", &arg(fixed), 0, WrongState);
 }
 
 /// A closed subscription is refused before any call: releasing its offer
-/// would take another live subscription's reservation.
-#[drink::test]
-fn admin_close_of_a_closed_subscription_is_the_wrong_state(mut session: Session) {
+/// again would take another live subscription's reservation. (The admin
+/// has no way to close a subscription any more; every way its parties and
+/// keepers have is refused.)
+#[drink::test(sandbox = dinfra_e2e_tests::DinfraSandbox)]
+fn closing_a_closed_subscription_again_is_the_wrong_state(mut session: Session<DinfraSandbox>) {
     let b = Bench::new(&mut session);
     let s = &mut session;
     let _live = b.create(s, 0);
     let closed = b.create(s, 0);
     b.ok::<()>(s, &b.consumer, "cancel", &arg(closed), 0);
-    b.refused(s, &b.admin, "admin_close", &arg(closed), 0, WrongState);
+    b.refused(s, &b.consumer, "cancel", &arg(closed), 0, WrongState);
+    b.refused(s, &b.stranger, "settle", &arg(closed), 0, WrongState);
+    b.refused(s, &b.stranger, "reaward", &arg(closed), 0, WrongState);
+    b.refused(s, &b.fixed, "decline", &arg(closed), 0, WrongState);
+    b.refused(s, &b.fixed, "exit", &arg(closed), 0, WrongState);
+    advance_blocks(s, READY_TIMEOUT + 1);
+    b.refused(s, &b.stranger, "reaward", &arg(closed), 0, WrongState);
+    b.refused(s, &b.consumer, "cancel", &arg(closed), 0, WrongState);
 }

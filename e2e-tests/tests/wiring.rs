@@ -7,7 +7,6 @@ use dinfra_e2e_tests::drink::sandbox_api::prelude::*;
 use dinfra_e2e_tests::drink::session::Session;
 use dinfra_e2e_tests::*;
 use dinfra_subscription::subscription::Awarded;
-use ink::scale::Decode;
 
 fn create(
     session: &mut Sandbox,
@@ -17,19 +16,20 @@ fn create(
     create_subscription(session, suite, 0, &max_price(max_price_per_block), 1_000)
 }
 
-#[drink::test]
+#[drink::test(sandbox = dinfra_e2e_tests::DinfraSandbox)]
 fn subscription_is_awarded_through_award_and_registry_across_blocks(
-    mut session: Session,
+    mut session: Session<DinfraSandbox>,
 ) -> Result<(), Box<dyn std::error::Error>> {
     let suite = deploy_suite(&mut session)?;
     let admin = session.get_actor();
 
-    // A deployment type and two providers with one offer each.
+    // A deployment type and two providers with one offer each (room for
+    // two deployments each: a full offer would leave the award's view).
     assert_eq!(register_type(&mut session, &suite, "substrate-rpc"), 0);
-    let cheap = funded_account(&mut session, 1);
-    let dear = funded_account(&mut session, 2);
-    provider_with_offer(&mut session, &suite, &cheap, &[], 0, 10, 1);
-    provider_with_offer(&mut session, &suite, &dear, &[], 0, 20, 1);
+    let cheap = funded_account(&mut session, 2);
+    let dear = funded_account(&mut session, 3);
+    provider_with_offer(&mut session, &suite, &cheap, &[], 0, 10, 2);
+    provider_with_offer(&mut session, &suite, &dear, &[], 0, 20, 2);
 
     // Time passes; the award is stamped with the block it happened in.
     let before = block_number(&mut session);
@@ -37,14 +37,11 @@ fn subscription_is_awarded_through_award_and_registry_across_blocks(
     let now = block_number(&mut session);
     assert_eq!(now, before + 100);
 
-    let consumer = funded_account(&mut session, 3);
+    let consumer = funded_account(&mut session, 4);
     session.set_actor(consumer.clone());
     assert_eq!(create(&mut session, &suite, 15), Ok(0));
-    let events = last_contract_events(&session);
-    let awarded = events
-        .iter()
-        .find_map(|data| Awarded::decode(&mut &data[..]).ok().filter(|a| a.id == 0))
-        .expect("an Awarded event");
+    let awarded = the_event::<Awarded>(&session, &suite.subscription);
+    assert_eq!(awarded.id, 0);
     assert_eq!(awarded.provider, ink_account(&cheap));
     assert_eq!(awarded.rate_per_block, 10);
 

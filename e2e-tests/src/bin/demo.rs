@@ -202,6 +202,10 @@ fn main() {
     println!("  subscription {}", suite.subscription);
     println!("  escrow       {}", suite.escrow);
     println!("  admin {admin}\n  provider {provider}\n  consumer {consumer}\n  keeper {keeper}");
+    println!(
+        "  governance delay {GOVERNANCE_DELAY} blocks (every contract); ready timeout {READY_TIMEOUT}, \
+         consumer notice {CONSUMER_NOTICE} blocks; existential deposit {EXISTENTIAL_DEPOSIT}"
+    );
     let watched = vec![
         ("provider", provider.clone()),
         ("consumer", consumer.clone()),
@@ -250,6 +254,7 @@ fn main() {
         min_duration: 50,
         notice_blocks: 20,
         dynamic: false,
+        cancel_fee: 0,
     };
     let offer: Result<u64, dinfra::traits::RegistryError> = call(
         &mut demo.chain.session(),
@@ -309,6 +314,8 @@ fn main() {
             type_id.to_string(),
             descriptor_arg_of(&descriptor),
             requirements_arg(&requirements),
+            // No offer named: the award contract chooses.
+            option_arg(None::<u64>),
         ],
         DEPOSIT,
     );

@@ -1,43 +1,69 @@
 //! Randomized lifecycles: hundreds of seeded random sequences of operations
-//! (create, ready, top-up, cancel, exit, repricing, blocks passing, claims,
-//! settle, reaward, admin close) by three consumers, three providers (Fixed
-//! and Dynamic offers of various price, capacity, minimum duration and
-//! notice), a stranger (keeper, sponsor) and the admin, against the deployed
-//! suite. Many calls are refused (wrong caller, wrong phase, too early, no
-//! provider fits, deposit below the minimum, …); that is expected. What must
-//! hold after EVERY step:
+//! (create — by the award's choice or naming an offer —, ready, decline,
+//! top-up, cancel, exit, repricing, blocks passing, claims, settle, reaward;
+//! the admin scheduling, applying and withdrawing governance changes and
+//! reconfiguring; accounts drained below the existential deposit and
+//! revived; credit withdrawals) by three consumers, three providers (Fixed
+//! and Dynamic offers of various price, capacity, minimum duration, notice
+//! and cancel fee; a provider may subscribe too, even to itself), a
+//! stranger (keeper, sponsor) and the admin, against the deployed suite.
+//! Many calls are refused (wrong caller, wrong phase, too early, no provider
+//! fits, an offer that does not fit, deposit below the minimum, …); that is
+//! expected. What must hold after EVERY step:
 //!
 //! 1. no native balance appeared or vanished: Σ free + held over every
-//!    account and the four contracts is unchanged, and every account's free
-//!    balance is exactly what the test's own books say (what it sent, what it
-//!    was paid or refunded, storage deposits);
+//!    account and the four contracts is unchanged, every account's free
+//!    balance is exactly what the test's own books say (what it sent, what
+//!    it was paid or refunded, storage deposits, what was drained from or
+//!    sent to it), and every escrow credit is what the books say: a payment
+//!    below the existential deposit to an account that does not exist is
+//!    credited (and only such a payment), and `withdraw_credit` pays it
+//!    once, in full;
 //! 2. every closed subscription paid out exactly its deposits: create
 //!    deposit + top-ups = claims + paid at close + refunded, on the escrow's
 //!    figures (`details` when it closes, the stream record at every step)
 //!    and on the test's books;
 //! 3. the registry's reserved capacity of each offer is the number of live
 //!    subscriptions on it (per the subscription records), Σ = `live_count`,
-//!    and each provider's reserved count is the sum of its offers';
-//! 4. the escrow's free balance is what the books say and at least its
-//!    `total_held`, which is Σ (deposits − claims) of live subscriptions.
+//!    each provider's reserved count is the sum of its offers', and the
+//!    registry's index lists exactly the offers with room;
+//! 4. the escrow holds what it owes, to the unit: its balance is what it
+//!    held at the start + `total_held` + `total_credited`, where
+//!    `total_held` is Σ (deposits − claims) of live subscriptions and
+//!    `total_credited` Σ credits.
 //!
-//! Beyond conservation, the test models the money rules itself: a
-//! subscription earns its rate per block from its ready block to its end,
-//! never more than it holds (nothing after depletion); every claim takes
-//! exactly that, every close pays it and refunds the rest, and the escrow's
-//! `withdrawable` matches the model after every step. It also checks the
-//! lifecycle rules the model leans on (ready block, end block of a cancel or
-//! an exit, rates only changed by an announced price change or a new award,
-//! Dynamic rates within the consumer's bound) and that a refused call wrote
-//! nothing.
+//! Beyond conservation, the test models the rules itself: a subscription
+//! earns its rate per block from its ready block to its end, never more than
+//! it holds (nothing after depletion); every claim takes exactly that, every
+//! close pays it (plus the offer's cancel fee for a consumer's cancel before
+//! ready within the deadline) and refunds the rest, and the escrow's
+//! `withdrawable` matches the model after every step. A cancel's end is
+//! `max(now + notice, ready + minimum duration)`, or `now + notice` after
+//! the provider's exit or while a governance change is pending on the
+//! subscription contract, the registry or the escrow (not the award); while
+//! ending, a cancel only brings the end nearer, else `AlreadyEnding`. The
+//! model predicts exactly the answer of a create naming an offer (`Unfit`
+//! with the first requirement it fails, or the registry's error, nothing
+//! moved), whether the award finds an offer, cancel, exit, mark_ready,
+//! decline, every governance message, configure and withdraw_credit; and it
+//! checks the terms and the parameters (consumer notice, ready timeout)
+//! copied into a subscription, hand-overs (a reaward or a decline excludes
+//! the provider and goes to an offer that fits and is covered, or closes
+//! only when none is), value-weighted reputation (nothing for a decline or
+//! a self-subscription), rates only changed by an announced price change or
+//! a new award (Dynamic rates within the consumer's repricing bound), that
+//! governance moves only by its rules and never rewires the suite, and that
+//! a refused call wrote nothing.
 //!
 //! Cheap enough to run on every change: the suite is deployed once per
 //! thread and each sequence starts from a snapshot of the sandbox's storage;
 //! blocks pass by setting the block number (the contracts only read it); the
-//! per-step checks read the contracts' storage directly (root keys from the
-//! bundles' metadata) instead of a contract call per figure, and every few
-//! sequences that reading is cross-checked against the contracts' own
-//! messages (`details`, `live_count`, `offer`, `total_held`).
+//! per-step checks read the contracts' storage directly (every field has a
+//! fixed key) instead of a contract call per figure, and every few sequences
+//! that reading is cross-checked against the contracts' own messages
+//! (`details`, `live_count`, `offer`, `provider`, `total_held`,
+//! `credit_of`, `total_credited`, `pending_changes`, `governance_pending`,
+//! …).
 //!
 //! A failing sequence prints its operations and its seed; replay only it
 //! with `SUBSCRIPTION_RANDOM_SEED=0x… cargo test --test subscription_random
@@ -50,7 +76,7 @@
 //! [`rng`] the PRNG and seeds, [`draw`] the operations and how they are
 //! drawn, [`world`] the accounts and offers set up before the snapshot,
 //! [`execute`] running an operation, [`storage`] reading the contracts'
-//! storage, [`books`] the test's own books and model of earnings,
+//! storage, [`books`] the test's own books and model of the rules,
 //! [`checks`] the invariants, [`report`] the counts and the summary.
 
 mod books;
@@ -64,6 +90,7 @@ mod world;
 
 use books::Books;
 use dinfra_e2e_tests::drink::sandbox_api::prelude::*;
+/// drink's test macro names the session type unqualified.
 use dinfra_e2e_tests::drink::session::Session;
 use dinfra_e2e_tests::drink::Sandbox as _;
 use dinfra_e2e_tests::*;
@@ -105,7 +132,7 @@ fn run_sequence(
     assert!(view.subs.is_empty() && view.total_held == 0);
     let ops = MIN_OPS + rng.below(EXTRA_OPS);
     for step in 0..ops {
-        let op = draw::draw(&mut rng, world, &view);
+        let op = draw::draw(&mut rng, world, &view, &books);
         let kind = op.kind();
         let outcome = execute::execute(session, world, &op);
         let after = storage::read_view(session, world);
@@ -117,7 +144,9 @@ fn run_sequence(
                 Some(e) => format!("{e:?}"),
             }
         ));
-        checks::check_step(session, world, &mut books, tally, &outcome, &view, &after);
+        checks::check_step(
+            session, world, &mut books, tally, &op, &outcome, &view, &after,
+        );
         tally.count(kind, &outcome);
         view = after;
     }
@@ -176,8 +205,24 @@ fn worker(
     tally
 }
 
-#[drink::test]
-fn random_sequences_conserve_money_and_capacity(mut session: Session) {
+/// Rules every default run must exercise (see [`report::Tally::note`]).
+const MUST_EXERCISE: [&str; 12] = [
+    "a cancel while a change was pending waived the minimum duration",
+    "a cancel with no change pending was held to the minimum duration",
+    "a cancel after the provider's exit brought the end nearer",
+    "a cancel that would not end sooner was refused (AlreadyEnding)",
+    "a cancel before ready paid the offer's cancel fee",
+    "a decline handed the award over",
+    "a decline found nobody and closed it",
+    "a named offer that does not fit was refused (Unfit)",
+    "a named offer the registry cannot reserve was refused",
+    "a payment the runtime refused was credited",
+    "a credit was withdrawn",
+    "a self-subscription closed (no reputation)",
+];
+
+#[drink::test(sandbox = dinfra_e2e_tests::DinfraSandbox)]
+fn random_sequences_conserve_money_and_capacity(mut session: Sandbox) {
     let started = Instant::now();
     let seeds: Vec<u64> = match env_u64("SUBSCRIPTION_RANDOM_SEED") {
         Some(seed) => vec![seed],
@@ -219,6 +264,9 @@ fn random_sequences_conserve_money_and_capacity(mut session: Session) {
                 tally.succeeded.get(&kind).copied().unwrap_or(0) > 0,
                 "{kind:?} never succeeded: the draws miss it"
             );
+        }
+        for rule in MUST_EXERCISE {
+            assert!(tally.times(rule) > 0, "never exercised: {rule}");
         }
     }
 }

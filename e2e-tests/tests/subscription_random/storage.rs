@@ -1,130 +1,85 @@
 //! Reading the contracts' storage directly, which is what makes checking
-//! every step cheap: the root keys of the figures from the bundles'
-//! metadata, raw reads through pallet-contracts, the `View` of everything
-//! the checks look at after a step, and the cross-check of that reading
-//! against the contracts' own messages.
+//! every step cheap. Every field of every contract has a fixed key
+//! (`ManualKey`): a plain value is a `Lazy` cell stored at its key's
+//! encoding (the 4 bytes of the `u32`, little-endian), a mapping's entry at
+//! the encoding of `(key, map key)`; pallet-contracts' `get_storage` takes
+//! that encoding as a variable-length key, as `seal_get_storage` does. This
+//! module reads them raw, builds the `View` of everything the checks look
+//! at after a step, and cross-checks that reading against the contracts'
+//! own messages.
 
-use crate::world::World;
-use dinfra::admin::AdminData;
+use crate::world::{code_hash, Contract, World, CONTRACTS};
+use dinfra::admin::GOVERNANCE_KEY;
+use dinfra::governance::{ChangeId, ScheduledChange};
 use dinfra::lifecycle::{Parameters, Subscription};
 use dinfra::stream::Stream;
 use dinfra::types::BlockNumber;
 use dinfra_e2e_tests::drink::{AccountId32, Sandbox as _};
 use dinfra_e2e_tests::*;
-use dinfra_escrow::data::EscrowData;
-use dinfra_registry::data::{Offer, Provider};
-use dinfra_subscription::data::SubscriptionData;
-use ink::metadata::layout::Layout;
+use dinfra_escrow::data::keys as escrow_keys;
+use dinfra_registry::data::{keys as registry_keys, Offer, Provider};
+use dinfra_subscription::data::keys as subscription_keys;
 use ink::scale::{Decode, Encode};
-
-/// Storage keys of the figures the checks read, from the bundles' metadata.
-pub struct Keys {
-    subscriptions: u32,
-    streams: u32,
-    offers: u32,
-    providers: u32,
-}
-
-impl Keys {
-    pub fn from_metadata() -> Self {
-        Self {
-            subscriptions: root_key(
-                BundleProvider::DinfraSubscription,
-                &["data", "subscriptions"],
-            ),
-            streams: root_key(BundleProvider::DinfraEscrow, &["data", "streams"]),
-            offers: root_key(BundleProvider::DinfraRegistry, &["data", "offers"]),
-            providers: root_key(BundleProvider::DinfraRegistry, &["data", "providers"]),
-        }
-    }
-}
-
-/// The root key of the storage field at `path` in a bundle's layout.
-fn root_key(which: BundleProvider, path: &[&str]) -> u32 {
-    fn find(layout: &Layout<ink::scale_info::form::PortableForm>, path: &[&str]) -> Option<u32> {
-        match layout {
-            Layout::Root(root) if path.is_empty() => Some(*root.root_key().key()),
-            Layout::Root(root) => find(root.layout(), path),
-            Layout::Struct(layout) => {
-                let (head, rest) = path.split_first()?;
-                let field = layout.fields().iter().find(|f| f.name() == head)?;
-                find(field.layout(), rest)
-            }
-            _ => None,
-        }
-    }
-    let bundle = which.bundle().expect("loading a bundle");
-    find(bundle.transcoder.metadata().layout(), path)
-        .unwrap_or_else(|| panic!("no storage field {path:?} in {which:?}"))
-}
 
 fn read_raw(session: &mut Sandbox, contract: &AccountId32, key: Vec<u8>) -> Option<Vec<u8>> {
     let contract = contract.clone();
     session.sandbox().execute_with(|| {
-        drink::pallet_contracts::Pallet::<drink::minimal::MinimalSandboxRuntime>::get_storage(
-            contract, key,
-        )
-        .expect("reading a contract's storage")
+        drink::pallet_contracts::Pallet::<DinfraSandboxRuntime>::get_storage(contract, key)
+            .expect("reading a contract's storage")
     })
 }
 
-fn read_entry<K: Encode, V: Decode>(
-    session: &mut Sandbox,
-    contract: &AccountId32,
-    root: u32,
-    key: K,
-) -> Option<V> {
-    read_raw(session, contract, (root, key).encode()).map(|bytes| {
-        let mut input = &bytes[..];
-        let value = V::decode(&mut input).expect("decoding a storage entry");
-        assert!(input.is_empty(), "storage entry longer than its type");
-        value
-    })
-}
-
-/// Reads the root struct of the `name` contract, which starts with its
-/// `AdminData`; `rest` decodes the fields after it, which must be all.
-fn read_root<T>(
-    session: &mut Sandbox,
-    contract: &AccountId32,
-    name: &str,
-    rest: impl FnOnce(&mut &[u8]) -> T,
-) -> T {
-    let bytes = read_raw(session, contract, 0u32.encode()).expect("root");
-    let input = &mut &bytes[..];
-    AdminData::decode(input).expect("admin");
-    let value = rest(input);
-    assert!(input.is_empty(), "{name} root struct not fully read");
+fn decode_all<V: Decode>(bytes: Vec<u8>, what: &str) -> V {
+    let mut input = &bytes[..];
+    let value = V::decode(&mut input).unwrap_or_else(|e| panic!("decoding {what}: {e:?}"));
+    assert!(
+        input.is_empty(),
+        "{what}: storage value longer than its type"
+    );
     value
 }
 
-/// `next_id` and `live` of the subscription contract (its root struct:
-/// admin, award, registry, escrow, parameters, data).
-fn subscription_root(session: &mut Sandbox, world: &World) -> (u64, u64) {
-    read_root(
-        session,
-        &world.suite.subscription,
-        "subscription",
-        |input| {
-            for _ in 0..3 {
-                ink::primitives::AccountId::decode(input).expect("a contract address");
-            }
-            Parameters::decode(input).expect("parameters");
-            let data = <SubscriptionData as ink::storage::traits::Storable>::decode(input)
-                .expect("subscription data");
-            (data.next_id(), data.live())
-        },
-    )
+/// The `Lazy` cell at `key` of `contract`.
+fn cell<V: Decode>(session: &mut Sandbox, contract: &AccountId32, key: u32) -> Option<V> {
+    read_raw(session, contract, key.encode()).map(|bytes| decode_all(bytes, "a cell"))
 }
 
-/// `total_held` of the escrow (its root struct: admin, controller, data).
-fn escrow_total_held(session: &mut Sandbox, world: &World) -> u128 {
-    read_root(session, &world.suite.escrow, "escrow", |input| {
-        Option::<ink::primitives::AccountId>::decode(input).expect("controller");
-        let data =
-            <EscrowData as ink::storage::traits::Storable>::decode(input).expect("escrow data");
-        data.total_held()
-    })
+/// The entry `map_key` of the mapping at `key` of `contract`.
+fn entry<K: Encode, V: Decode>(
+    session: &mut Sandbox,
+    contract: &AccountId32,
+    key: u32,
+    map_key: K,
+) -> Option<V> {
+    read_raw(session, contract, (key, map_key).encode()).map(|bytes| decode_all(bytes, "an entry"))
+}
+
+/// A contract's governance cell, decoded field by field (the contracts'
+/// `Governance` keeps `next_id` and `wired` private): its delay, the changes
+/// waiting for it, the next change's id, and whether a link was wired.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Gov {
+    pub delay: BlockNumber,
+    pub pending: Vec<ScheduledChange>,
+    pub next_id: ChangeId,
+    pub wired: bool,
+}
+
+impl Decode for Gov {
+    fn decode<I: ink::scale::Input>(input: &mut I) -> Result<Self, ink::scale::Error> {
+        Ok(Self {
+            delay: Decode::decode(input)?,
+            pending: Decode::decode(input)?,
+            next_id: Decode::decode(input)?,
+            wired: Decode::decode(input)?,
+        })
+    }
+}
+
+impl Gov {
+    pub fn find(&self, id: ChangeId) -> Option<&ScheduledChange> {
+        self.pending.iter().find(|c| c.id == id)
+    }
 }
 
 /// Everything the checks look at, read from storage after a step.
@@ -136,36 +91,62 @@ pub struct View {
     pub subs: Vec<(Subscription, Stream)>,
     /// Per world offer.
     pub offers: Vec<Offer>,
+    /// The registry's index of awardable offers of the world's type, by
+    /// position.
+    pub listed: Vec<u64>,
     /// Per world provider.
     pub providers: Vec<Provider>,
     pub total_held: u128,
+    pub total_credited: u128,
+    /// The escrow's credit of each of `World::people`.
+    pub credits: Vec<u128>,
+    /// The escrow's controller and how many times it changed.
+    pub controller: Option<ink::primitives::AccountId>,
+    pub controller_epoch: u32,
+    /// Each contract's governance and code hash, by `Contract::index`.
+    pub governance: Vec<Gov>,
+    pub code_hashes: Vec<[u8; 32]>,
+    /// The subscription contract's parameters (copied into each new
+    /// subscription).
+    pub params: Parameters,
+}
+
+impl View {
+    /// Whether a change is pending on the subscription contract, the
+    /// registry or the escrow: a consumer's cancel then waives the minimum
+    /// duration.
+    pub fn waiver(&self) -> bool {
+        CONTRACTS
+            .iter()
+            .any(|c| c.waives() && !self.governance[c.index()].pending.is_empty())
+    }
+
+    pub fn gov(&self, contract: Contract) -> &Gov {
+        &self.governance[contract.index()]
+    }
 }
 
 pub fn read_view(session: &mut Sandbox, world: &World) -> View {
-    let subscription = |session: &mut Sandbox, id: u64| -> Option<Subscription> {
-        read_entry(
-            session,
-            &world.suite.subscription,
-            world.keys.subscriptions,
-            id,
-        )
-    };
-    let (next_id, live) = subscription_root(session, world);
+    let subscription = world.suite.subscription.clone();
+    let escrow = world.suite.escrow.clone();
+    let registry = world.suite.registry.clone();
+    let next_id: u64 = cell(session, &subscription, subscription_keys::NEXT_ID).unwrap_or(0);
+    let live: u64 = cell(session, &subscription, subscription_keys::LIVE).unwrap_or(0);
     let mut subs = Vec::new();
     for id in 0..next_id {
-        let sub = subscription(session, id)
+        let sub: Subscription = entry(session, &subscription, subscription_keys::SUBSCRIPTIONS, id)
             .unwrap_or_else(|| panic!("subscription {id} < next_id has no record"));
-        let stream: Stream = read_entry(
-            session,
-            &world.suite.escrow,
-            world.keys.streams,
-            sub.stream_id,
-        )
-        .unwrap_or_else(|| panic!("subscription {id}'s stream {} missing", sub.stream_id));
+        let stream: Stream = entry(session, &escrow, escrow_keys::STREAMS, sub.stream_id)
+            .unwrap_or_else(|| panic!("subscription {id}'s stream {} missing", sub.stream_id));
         subs.push((sub, stream));
     }
     assert_eq!(
-        subscription(session, next_id),
+        entry::<_, Subscription>(
+            session,
+            &subscription,
+            subscription_keys::SUBSCRIPTIONS,
+            next_id
+        ),
         None,
         "a record beyond next_id"
     );
@@ -173,30 +154,64 @@ pub fn read_view(session: &mut Sandbox, world: &World) -> View {
         .offers
         .iter()
         .map(|(offer_id, _, _)| {
-            read_entry(session, &world.suite.registry, world.keys.offers, *offer_id)
-                .expect("offer record")
+            entry(session, &registry, registry_keys::OFFERS, *offer_id).expect("offer record")
+        })
+        .collect();
+    let listed_count: u32 = entry(
+        session,
+        &registry,
+        registry_keys::TYPE_OFFER_COUNT,
+        world.type_id,
+    )
+    .unwrap_or(0);
+    let listed = (0..listed_count)
+        .map(|position| {
+            entry(
+                session,
+                &registry,
+                registry_keys::TYPE_OFFERS,
+                (world.type_id, position),
+            )
+            .unwrap_or_else(|| panic!("index position {position} < count is empty"))
         })
         .collect();
     let providers = world
         .providers
         .iter()
         .map(|p| {
-            read_entry(
-                session,
-                &world.suite.registry,
-                world.keys.providers,
-                ink_account(p),
-            )
-            .expect("provider record")
+            entry(session, &registry, registry_keys::PROVIDERS, ink_account(p))
+                .expect("provider record")
         })
+        .collect();
+    let credits = world
+        .people()
+        .iter()
+        .map(|p| entry(session, &escrow, escrow_keys::CREDITS, ink_account(p)).unwrap_or(0))
+        .collect();
+    let governance = CONTRACTS
+        .iter()
+        .map(|c| cell(session, world.address(*c), GOVERNANCE_KEY).expect("a governance cell"))
+        .collect();
+    let code_hashes = CONTRACTS
+        .iter()
+        .map(|c| code_hash(session, world.address(*c)).expect("code"))
         .collect();
     View {
         now: block_number(session),
         live,
         subs,
         offers,
+        listed,
         providers,
-        total_held: escrow_total_held(session, world),
+        total_held: cell(session, &escrow, escrow_keys::TOTAL_HELD).unwrap_or(0),
+        total_credited: cell(session, &escrow, escrow_keys::TOTAL_CREDITED).unwrap_or(0),
+        credits,
+        controller: cell(session, &escrow, escrow_keys::CONTROLLER).expect("controller cell"),
+        controller_epoch: cell(session, &escrow, escrow_keys::CONTROLLER_EPOCH).unwrap_or(0),
+        governance,
+        code_hashes,
+        params: cell(session, &subscription, subscription_keys::PARAMETERS)
+            .expect("parameters cell"),
     }
 }
 
@@ -214,8 +229,57 @@ pub fn cross_check(session: &mut Sandbox, world: &World, view: &View) {
     assert_eq!(count, view.subs.len() as u64);
     let held: u128 = call(session, &world.suite.escrow, "total_held", &[]);
     assert_eq!(held, view.total_held, "total_held message vs storage");
+    let credited: u128 = call(session, &world.suite.escrow, "total_credited", &[]);
+    assert_eq!(credited, view.total_credited, "total_credited vs storage");
+    for (person, credit) in world.people().iter().zip(&view.credits) {
+        let message: u128 = call(
+            session,
+            &world.suite.escrow,
+            "credit_of",
+            &[person.to_string()],
+        );
+        assert_eq!(message, *credit, "credit_of {person} vs storage");
+    }
+    let controller: Option<ink::primitives::AccountId> =
+        call(session, &world.suite.escrow, "subscription_contract", &[]);
+    assert_eq!(controller, view.controller, "escrow controller vs storage");
+    let params: Parameters = call(session, &world.suite.subscription, "parameters", &[]);
+    assert_eq!(params, view.params, "parameters vs storage");
+    let pending: bool = call(
+        session,
+        &world.suite.subscription,
+        "governance_pending",
+        &[],
+    );
+    assert_eq!(pending, view.waiver(), "governance_pending vs storage");
+    for contract in CONTRACTS {
+        let address = world.address(contract).clone();
+        let changes: Vec<ScheduledChange> = call(session, &address, "Admin::pending_changes", &[]);
+        assert_eq!(
+            changes,
+            view.gov(contract).pending,
+            "{contract:?}: pending_changes vs storage"
+        );
+        let delay: BlockNumber = call(session, &address, "Admin::governance_delay", &[]);
+        assert_eq!(delay, view.gov(contract).delay, "{contract:?}: delay");
+    }
     for ((offer_id, _, _), offer) in world.offers.iter().zip(&view.offers) {
-        assert_eq!(reserved(session, &world.suite, *offer_id), offer.reserved);
+        let message: Option<Offer> = call(
+            session,
+            &world.suite.registry,
+            "offer",
+            &[offer_id.to_string()],
+        );
+        assert_eq!(message.as_ref(), Some(offer), "offer {offer_id} vs storage");
+    }
+    for (provider, record) in world.providers.iter().zip(&view.providers) {
+        let message: Option<Provider> = call(
+            session,
+            &world.suite.registry,
+            "provider",
+            &[provider.to_string()],
+        );
+        assert_eq!(message.as_ref(), Some(record), "provider vs storage");
     }
     for (id, (sub, stream)) in view.subs.iter().enumerate() {
         let details = details(session, &world.suite, id as u64);

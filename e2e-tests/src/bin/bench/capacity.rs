@@ -7,7 +7,7 @@ use std::path::Path;
 
 use drink::frame_support::dispatch::DispatchClass;
 use drink::frame_support::traits::Get;
-use drink::minimal::MinimalSandboxRuntime as Runtime;
+use dinfra_e2e_tests::DinfraSandboxRuntime as Runtime;
 use drink::Weight;
 
 use crate::market::CONTRACTS;

@@ -98,6 +98,7 @@ pub fn fixed(price_per_block: u128, capacity: u32) -> OfferSpec {
         min_duration: 0,
         notice_blocks: 10,
         dynamic: false,
+        cancel_fee: 0,
     }
 }
 
@@ -110,27 +111,35 @@ pub fn page(key: impl Display, start: u64) -> Vec<String> {
     vec![key.to_string(), start.to_string(), "10".into()]
 }
 
-/// `Some(account)`, as the wiring messages take it.
-pub fn some(account: &AccountId32) -> String {
-    format!("Some({account})")
+/// The registry's `configure` arguments: the suite's parameters.
+pub fn registry_configuration() -> Vec<String> {
+    vec![format!(
+        "Parameters {{ min_bond: {MIN_BOND}, unbonding_blocks: {UNBONDING_BLOCKS} }}"
+    )]
 }
 
-/// The registry's `configure` arguments: the suite's parameters and
-/// `controller`.
-pub fn registry_configuration(controller: &AccountId32) -> Vec<String> {
-    vec![
-        format!("Parameters {{ min_bond: {MIN_BOND}, unbonding_blocks: {UNBONDING_BLOCKS} }}"),
-        some(controller),
-    ]
+/// The award's `configure` arguments: the suite's window, round robin.
+pub fn award_configuration() -> Vec<String> {
+    vec![MAX_CANDIDATES.to_string(), "RoundRobin".into()]
 }
 
-/// The award's `configure` arguments: `selector`, the suite's window, round robin.
-pub fn award_configuration(selector: &AccountId32) -> Vec<String> {
-    vec![
-        some(selector),
-        MAX_CANDIDATES.to_string(),
-        "RoundRobin".into(),
-    ]
+/// Points the award's selector and the registry's and the escrow's
+/// controller at `controller` through the scheduled path (they are wired to
+/// the subscription contract already): the governance delay passes.
+pub fn rewire_controllers(
+    session: &mut Sandbox,
+    suite: &Suite,
+    admin: &Actor,
+    controller: &AccountId32,
+) {
+    session.set_actor(admin.id.clone());
+    for contract in [&suite.award, &suite.registry, &suite.escrow] {
+        schedule_and_apply(
+            session,
+            contract,
+            link_change("Controller", Some(controller)),
+        );
+    }
 }
 
 /// The arguments of `Award::select` for a type at most 10 a block.

@@ -14,7 +14,7 @@ mod subscription;
 pub use controller::controller_messages;
 
 use dinfra::admin::AdminError;
-use dinfra::traits::{AwardError, EscrowError, RegistryError};
+use dinfra::traits::{AwardError, RegistryError};
 use dinfra_e2e_tests::*;
 
 use crate::capacity::Limits;
@@ -86,7 +86,7 @@ pub fn suite_messages(bench: &mut Bench, limits: &Limits) {
         ref admin,
     } = deployed(limits);
     let who = Cast::new(session, admin);
-    let [registry, award, _, escrow] = contracts(suite);
+    let [registry, award, _, _] = contracts(suite);
 
     let types = registry::messages(bench, session, suite, &who);
     let (s0, s5) = subscription::messages(bench, session, suite, &who, &types);
@@ -95,16 +95,9 @@ pub fn suite_messages(bench: &mut Bench, limits: &Limits) {
     advance_blocks(session, UNBONDING_BLOCKS + 1);
     bench.call::<u128, RegistryError>(session, &registry, &who.leaving, "withdraw_bond", &[]);
 
-    // Award and escrow configuration (admin), rewired as they were.
-    let configuration = award_configuration(&suite.subscription);
+    // The award's configuration (admin; window and strategy, at once).
+    let configuration = award_configuration();
     bench.call::<(), AwardError>(session, &award, &who.admin, "configure", &configuration);
-    bench.call::<(), EscrowError>(
-        session,
-        &escrow,
-        &who.admin,
-        "set_subscription_contract",
-        &[some(&suite.subscription)],
-    );
 
     queries(bench, session, suite, &who, types.fixed, s0, s5);
     admin_messages(bench, session, suite, &who);
@@ -147,8 +140,13 @@ fn queries(
         (
             &registry,
             "Registry::candidates",
-            [page(t0, 0), vec!["[]".into()]].concat(),
+            [
+                page(t0, 0),
+                vec!["1".into(), requirements_arg(&max_price(10))],
+            ]
+            .concat(),
         ),
+        (&registry, "offers_of_provider", vec![p.clone()]),
         (&award, "strategy", vec![]),
         (&award, "registry", vec![]),
         (&award, "selector", vec![]),
@@ -168,7 +166,11 @@ fn queries(
         (&subscription, "award", vec![]),
         (&subscription, "registry", vec![]),
         (&subscription, "escrow", vec![]),
+        (&subscription, "governance_pending", vec![]),
         (&escrow, "subscription_contract", vec![]),
+        (&escrow, "controller_epoch", vec![]),
+        (&escrow, "credit_of", vec![p.clone()]),
+        (&escrow, "total_credited", vec![]),
         (&escrow, "stream", stream5.clone()),
         (&escrow, "stream_count", vec![]),
         (&escrow, "total_held", vec![]),
@@ -180,11 +182,19 @@ fn queries(
 }
 
 /// The Admin interface of each contract: its queries, a transfer to a new
-/// admin (and back), a pause (and resume) and an upgrade to the same code.
+/// admin (and back), a pause (and resume), a change scheduled and withdrawn,
+/// and an upgrade to the same code through the scheduled path (applied by
+/// anyone once the delay passed).
 fn admin_messages(bench: &mut Bench, session: &mut Sandbox, suite: &Suite, who: &Cast) {
     let (admin, new_admin) = (&who.admin, &who.new_admin);
     for contract in contracts(suite) {
-        for message in ["Admin::admin", "Admin::pending_admin", "Admin::paused"] {
+        for message in [
+            "Admin::admin",
+            "Admin::pending_admin",
+            "Admin::paused",
+            "Admin::governance_delay",
+            "Admin::pending_changes",
+        ] {
             bench.query(session, &contract, &who.anyone, message, &[]);
         }
         let to_new = [new_admin.id.to_string()];
@@ -204,12 +214,37 @@ fn admin_messages(bench: &mut Bench, session: &mut Sandbox, suite: &Suite, who: 
             "Admin::set_paused",
             &["false".into()],
         );
+        // A shorter delay, scheduled and withdrawn.
+        let shorter = [format!("Delay({})", GOVERNANCE_DELAY - 1)];
+        let withdrawn: u32 =
+            send::<u32, AdminError>(session, address, admin, "Admin::schedule_change", &shorter);
+        bench.call::<(), AdminError>(
+            session,
+            &contract,
+            admin,
+            "Admin::cancel_change",
+            &[withdrawn.to_string()],
+        );
         // An upgrade to the same code (already uploaded: no deposit).
         session.set_actor(admin.id.clone());
         let code_hash = session
             .upload_bundle(contract.bundle.bundle().expect("the contract's bundle"))
             .expect("uploading the contract's code");
-        let code = [hex32(code_hash.0)];
-        bench.call::<(), AdminError>(session, &contract, admin, "Admin::set_code", &code);
+        let code = [code_change(code_hash.0)];
+        let id: u32 = bench.call::<u32, AdminError>(
+            session,
+            &contract,
+            admin,
+            "Admin::schedule_change",
+            &code,
+        );
+        advance_blocks(session, GOVERNANCE_DELAY);
+        bench.call::<(), AdminError>(
+            session,
+            &contract,
+            &who.anyone,
+            "Admin::apply_change",
+            &[id.to_string()],
+        );
     }
 }

@@ -47,7 +47,8 @@ pub fn markdown(
         w,
         "Read from the runtime by `deploy/bench.sh` (`e2e-tests/src/bin/bench/`): \
          `gas_consumed` (ref_time in picoseconds, proof_size in bytes) and `storage_deposit` \
-         of each call's result in drink's `MinimalSandbox` (pallet-contracts with \
+         of each call's result in the scenarios' runtime (`DinfraSandboxRuntime`: drink's \
+         minimal pallet-contracts runtime with an existential deposit of 500, \
          `DepositPerByte` = `DepositPerItem` = 1, so a deposit is bytes + items stored; \
          positive: charged to the caller, negative: refunded). Committed calls are made by \
          the caller the message is meant for; queries are dry runs. The weight of a call \
@@ -160,7 +161,7 @@ pub fn markdown(
     let _ = writeln!(w, "\n## Calls per block (sandbox runtime)\n");
     let _ = writeln!(
         w,
-        "`frame_system::Config::BlockWeights` of `MinimalSandboxRuntime`: max_block {} \
+        "`frame_system::Config::BlockWeights` of `DinfraSandboxRuntime`: max_block {} \
          ref_time, {} proof_size; the normal class (every contract call) may fill \
          `max_total` = {} ref_time, {} proof_size (75% of the block). A call extrinsic \
          weighs the gas it consumed + pallet-contracts' `call` base + the extrinsic base, \
@@ -292,7 +293,7 @@ pub fn json(
     let mut out = String::from("{\n");
     let _ = writeln!(
         out,
-        "  \"runtime\": {{\"name\": \"drink::minimal::MinimalSandboxRuntime\", \
+        "  \"runtime\": {{\"name\": \"dinfra_e2e_tests::DinfraSandboxRuntime\", \
          \"max_block\": {}, \"normal_max_total\": {}, \"normal_max_extrinsic\": {}, \
          \"base_extrinsic\": {}, \"contracts_call_base\": {}, \"max_code_len\": {}, \
          \"node_code_limit\": {}}},",

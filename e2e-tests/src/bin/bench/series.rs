@@ -9,7 +9,6 @@ use std::time::Instant;
 
 use dinfra::traits::{AwardDecision, AwardError, EscrowError};
 use dinfra_e2e_tests::*;
-use drink::AccountId32;
 
 use crate::capacity::Limits;
 use crate::market::*;
@@ -28,17 +27,25 @@ pub fn with_offers(bench: &mut Bench, limits: &Limits, offers: u32) {
     let consumer = actor(session, "consumer", 51);
     let t0 = register_type(session, suite, "substrate-rpc");
     publish_offers(session, suite, t0, offers, 100);
-    let wire = |session: &mut Sandbox, selector: &AccountId32| {
-        send::<(), AwardError>(
-            session,
-            &suite.award,
-            admin,
-            "configure",
-            &award_configuration(selector),
-        )
-    };
     let label = format!("{} offers", thousands(offers));
-    wire(session, &driver.id);
+    create(session, suite, &consumer, t0, 10, 10_000);
+    bench.point("create", label.clone(), offers.into(), Cost::last(session));
+    // The same subscription naming the offer: no award call at all.
+    session.set_actor(consumer.id.clone());
+    let named = create_with_offer(session, suite, t0, &max_price(10), Some(0), 10_000);
+    assert!(named.is_ok(), "{named:?}");
+    bench.point(
+        "create naming the offer",
+        label.clone(),
+        offers.into(),
+        Cost::last(session),
+    );
+    session.set_actor(admin.id.clone());
+    schedule_and_apply(
+        session,
+        &suite.award,
+        link_change("Controller", Some(&driver.id)),
+    );
     send::<AwardDecision, AwardError>(
         session,
         &suite.award,
@@ -47,10 +54,7 @@ pub fn with_offers(bench: &mut Bench, limits: &Limits, offers: u32) {
         &select_args(t0),
     );
     let cost = Cost::last(session);
-    bench.point("Award::select", label.clone(), offers.into(), cost);
-    wire(session, &suite.subscription);
-    create(session, suite, &consumer, t0, 10, 10_000);
-    bench.point("create", label, offers.into(), Cost::last(session));
+    bench.point("Award::select", label, offers.into(), cost);
 }
 
 /// A fresh sandbox ([`deployed`]) with a consumer, anyone and a provider

@@ -1,19 +1,24 @@
 //! The controller-only messages of the per-message table (the rows whose
-//! caller is `controller*`), in a suite of their own.
+//! caller is `controller*`), in a suite of their own, with the escrow's
+//! ways out that need one: a credit taken, a stream reclaimed.
 
-use dinfra::traits::{AwardDecision, AwardError, EscrowError, RegistryError, Reservation};
+use dinfra::traits::{
+    AwardDecision, AwardError, ClosedStream, EscrowError, RegistryError, Reservation,
+};
 use dinfra_e2e_tests::*;
+use drink::sandbox_api::prelude::*;
 
 use crate::capacity::Limits;
 use crate::market::*;
-use crate::measure::{send, Bench};
+use crate::measure::{send, send_with_value, Bench};
 
 /// The messages only a controller may call (registry reserve, release and
 /// record; escrow open, start, reassign, set_rate, set_end, close; award
 /// select) as top-level calls: a suite whose controller, escrow
-/// subscription contract and award selector is a plain account. Reached
-/// through the subscription contract they are part of `create`,
-/// `mark_ready`, `settle` … rows.
+/// subscription contract and award selector is a plain account (rewired
+/// through the scheduled path). Reached through the subscription contract
+/// they are part of `create`, `mark_ready`, `settle` … rows. Then a payee's
+/// `withdraw_credit` and a payer's `reclaim` after the controller changed.
 pub fn controller_messages(bench: &mut Bench, limits: &Limits) {
     let Deployed {
         ref mut session,
@@ -25,28 +30,7 @@ pub fn controller_messages(bench: &mut Bench, limits: &Limits) {
     let payer = actor(session, "payer", 51);
     let payee = actor(session, "payee", 52);
     let other_payee = actor(session, "payee", 53);
-    let to = &controller.id;
-    send::<(), RegistryError>(
-        session,
-        &suite.registry,
-        admin,
-        "configure",
-        &registry_configuration(to),
-    );
-    send::<(), EscrowError>(
-        session,
-        &suite.escrow,
-        admin,
-        "set_subscription_contract",
-        &[some(to)],
-    );
-    send::<(), AwardError>(
-        session,
-        &suite.award,
-        admin,
-        "configure",
-        &award_configuration(to),
-    );
+    rewire_controllers(session, suite, admin, &controller.id);
     let t0 = register_type(session, suite, "substrate-rpc");
     publish_offers(session, suite, t0, 10, 60);
 
@@ -58,15 +42,20 @@ pub fn controller_messages(bench: &mut Bench, limits: &Limits) {
         &select_args(t0),
     );
     let offer = [decision.offer_id.to_string()];
+    let reserve = [decision.offer_id.to_string(), "[]".into()];
     bench.call::<Reservation, RegistryError>(
         session,
         &registry,
         controller,
         "Registry::reserve",
-        &offer,
+        &reserve,
     );
     bench.call::<(), RegistryError>(session, &registry, controller, "Registry::release", &offer);
-    let record = [account_arg(&decision.provider), "Completed".into()];
+    let record = [
+        account_arg(&decision.provider),
+        "Completed".into(),
+        "1000".into(),
+    ];
     bench.call::<(), RegistryError>(session, &registry, controller, "Registry::record", &record);
 
     let open = [payer.id.to_string(), payee.id.to_string(), "3".into()];
@@ -96,6 +85,59 @@ pub fn controller_messages(bench: &mut Bench, limits: &Limits) {
     ];
     bench.call::<(), EscrowError>(session, &escrow, controller, "Escrow::set_end", &end);
     advance_blocks(session, 10);
-    let close = id_arg(stream);
-    bench.call::<(u128, u128), EscrowError>(session, &escrow, controller, "Escrow::close", &close);
+    let close = [stream.to_string(), "0".into()];
+    bench.call::<ClosedStream, EscrowError>(session, &escrow, controller, "Escrow::close", &close);
+
+    // A payment the runtime refuses (30 to an account that does not exist,
+    // below the existential deposit) becomes a credit, taken later.
+    let unborn = Actor {
+        role: "payee",
+        id: drink::AccountId32::new([54; 32]),
+    };
+    let open = [payer.id.to_string(), unborn.id.to_string(), "3".into()];
+    let credited: u64 = send_with_value::<_, EscrowError>(
+        session,
+        &suite.escrow,
+        controller,
+        "Escrow::open",
+        &open,
+        10_000,
+    );
+    send::<(), EscrowError>(
+        session,
+        &suite.escrow,
+        controller,
+        "Escrow::start",
+        &id_arg(credited),
+    );
+    advance_blocks(session, 10);
+    send::<u128, EscrowError>(
+        session,
+        &suite.escrow,
+        controller,
+        "Escrow::withdraw",
+        &id_arg(credited),
+    );
+    session
+        .sandbox()
+        .mint_into(&unborn.id, EXISTENTIAL_DEPOSIT)
+        .expect("funding the payee");
+    bench.call::<u128, EscrowError>(session, &escrow, &unborn, "withdraw_credit", &[]);
+
+    // The controller changes: the payer reclaims the stream it left behind.
+    let left = send_with_value::<u64, EscrowError>(
+        session,
+        &suite.escrow,
+        controller,
+        "Escrow::open",
+        &open,
+        10_000,
+    );
+    session.set_actor(admin.id.clone());
+    schedule_and_apply(
+        session,
+        &suite.escrow,
+        link_change("Controller", Some(&payee.id)),
+    );
+    bench.call::<ClosedStream, EscrowError>(session, &escrow, &payer, "reclaim", &id_arg(left));
 }

@@ -93,7 +93,7 @@ pub(super) fn messages(
     }
     provider_offering(session, suite, &who.leaving, t1, fixed(10, 5));
     bench.call::<(), RegistryError>(session, &registry, &who.leaving, "deregister", &[]);
-    let configuration = registry_configuration(&suite.subscription);
+    let configuration = registry_configuration();
     bench.call::<(), RegistryError>(session, &registry, &who.admin, "configure", &configuration);
     Types {
         fixed: t0,

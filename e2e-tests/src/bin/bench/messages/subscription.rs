@@ -26,6 +26,7 @@ pub(super) fn messages(
         t0.to_string(),
         descriptor_arg(9, "ipfs://rpc-node"),
         requirements_arg(&max_price(10)),
+        "None".into(),
     ];
     let s0: u64 = bench.call_with_value::<_, SubscriptionError>(
         session,
@@ -85,28 +86,16 @@ pub(super) fn messages(
         &id_arg(s0),
     );
     subscription_ok::<()>(session, suite, provider, "propose_price", &propose);
-    bench.call::<(), SubscriptionError>(
-        session,
-        &subscription,
-        consumer,
-        "accept_price",
-        &id_arg(s0),
-    );
+    bench.call::<(), SubscriptionError>(session, &subscription, consumer, "accept_price", &propose);
 
     let s1 = create(session, suite, consumer, t0, 10, 10_000);
     mark_ready(session, suite, provider, [s1]);
     bench.call::<(), SubscriptionError>(session, &subscription, provider, "exit", &id_arg(s1));
 
+    // Declined before ready: the type has no other provider, so it closes
+    // with a full refund.
     let s2 = create(session, suite, consumer, t0, 10, 10_000);
-    mark_ready(session, suite, provider, [s2]);
-    advance_blocks(session, 2);
-    bench.call::<(), SubscriptionError>(
-        session,
-        &subscription,
-        &who.admin,
-        "admin_close",
-        &id_arg(s2),
-    );
+    bench.call::<(), SubscriptionError>(session, &subscription, provider, "decline", &id_arg(s2));
 
     // Dynamic pricing: proposed, applied by anyone after the notice.
     let s3 = create(session, suite, consumer, types.dynamic, 15, 10_000);
@@ -147,7 +136,5 @@ pub(super) fn messages(
         "configure",
         &parameters,
     );
-    let award = [suite.award.to_string()];
-    bench.call::<(), SubscriptionError>(session, &subscription, &who.admin, "set_award", &award);
     (s0, s5)
 }
