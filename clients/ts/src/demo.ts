@@ -19,6 +19,7 @@ import { parseArgs } from 'node:util';
 import { accountFromSuri, fund } from './accounts.js';
 import { Dinfra, type TxResult } from './dinfra.js';
 import { formatEvent } from './events.js';
+import { formatGovernance } from './governance.js';
 import { ProviderReactor, rpcAnswer, waitFor } from './reactor.js';
 
 /** Price per block of the provider's offer. */
@@ -136,13 +137,17 @@ async function run(
   const base = `${suri}//dinfra-demo//${runId}`;
   const [provider, consumer, keeper] = await Promise.all(['provider', 'consumer', 'keeper'].map((role) => accountFromSuri(`${base}//${role}`)));
   const providerSuri = `${base}//provider`;
-  const minBond = BigInt(deployment.parameters.min_bond);
+  const minBond = (await dinfra.registryParameters()).minBond;
   const [chain, nodeName, nodeVersion] = await Promise.all([api.rpc.system.chain(), api.rpc.system.name(), api.rpc.system.version()]);
 
   console.log(`DINFRA demo on a node: ${nodeName} ${nodeVersion}, chain "${chain}" at ${url}, deployment "${deployment.name}"`);
   for (const name of ['registry', 'award', 'subscription', 'escrow'] as const) console.log(`  ${name.padEnd(12)} ${dinfra.address(name)}`);
   console.log(`  funder ${funder.address} (${suri})\n  provider ${provider!.address}\n  consumer ${consumer!.address}\n  keeper ${keeper!.address}`);
   console.log(`  fresh accounts derived as ${base}//<role>`);
+  // What connect checked: every contract's delay is above the consumer
+  // notice, so a consumer can always leave before a scheduled change applies.
+  console.log(`  governance at block ${dinfra.governance.block} (consumer notice below every delay):`);
+  for (const line of formatGovernance(dinfra.governance)) console.log(`    ${line}`);
 
   const demo = new Demo(dinfra, funder, [
     ['provider', provider!.address],
@@ -194,7 +199,7 @@ async function run(
     console.log(`\n[block ${pad(await dinfra.bestNumber(), 4)}] the provider starts its reactor (${reactorOptions.binary}, in ${reactor.dir}): "${TYPE_NAME}" awards run \`${reactorOptions.command}\``);
   }
   try {
-    await subscription(dinfra, demo, deployment.parameters.consumer_notice, { provider: provider!, consumer: consumer!, keeper: keeper! }, typeId, offerId, reactor);
+    await subscription(dinfra, demo, dinfra.governance.parameters.consumerNotice, { provider: provider!, consumer: consumer!, keeper: keeper! }, typeId, offerId, reactor);
   } finally {
     if (reactor) {
       const code = await reactor.stop();

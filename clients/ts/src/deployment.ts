@@ -33,6 +33,9 @@ export interface Deployment {
     max_candidates: number;
     ready_timeout: number;
     consumer_notice: number;
+    /** Blocks every scheduled change of each contract waits (the delay the
+     * suite was deployed with; the chain's own word is `governanceReport`). */
+    governance_delay: number;
   };
 }
 
@@ -128,8 +131,11 @@ function checkDeployment(json: unknown, file: string): Deployment {
   }
   const parameters = d['parameters'];
   if (typeof parameters !== 'object' || parameters === null) fail('"parameters" must be an object');
-  for (const key of ['unbonding_blocks', 'max_candidates', 'ready_timeout', 'consumer_notice']) {
+  for (const key of ['unbonding_blocks', 'max_candidates', 'ready_timeout', 'consumer_notice', 'governance_delay']) {
     const value = (parameters as Record<string, unknown>)[key];
+    if (value === undefined && key === 'governance_delay') {
+      fail('"parameters.governance_delay" is missing: the file was written for contracts without governance; deploy the suite again (deploy/deploy.sh --fresh)');
+    }
     if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) fail(`"parameters.${key}" must be a non-negative integer`);
   }
   return d as unknown as Deployment;

@@ -10,8 +10,22 @@ import { checkText, plain, toBalance, toHash32, toPositiveBalance, toUint, valid
 import { bundleCodeHash, CONTRACT_NAMES, loadDeployment, type ContractName, type LoadedDeployment } from './deployment.js';
 import { CallFailed } from './errors.js';
 import { unwrapReply } from './reply.js';
-import { decodeEvents, eventNamed, type ContractEvent, type ContractsByAddress } from './events.js';
-import type { Attribute, Descriptor, Details, Offer, OfferTermsInput, RequirementsInput, SubscriptionPage } from './types.js';
+import { decodeEvents, eventNamed, eventsNamed, type ContractEvent, type ContractsByAddress } from './events.js';
+import { checkGovernance, encodeChange, GovernanceRefused, scheduledChange, type GovernanceReport } from './governance.js';
+import type {
+  Attribute,
+  Change,
+  Descriptor,
+  Details,
+  Offer,
+  OfferTermsInput,
+  RegistryParameters,
+  RequirementsInput,
+  ScheduledChange,
+  Strategy,
+  SubscriptionPage,
+  SubscriptionParameters,
+} from './types.js';
 
 export interface Weight {
   refTime: bigint;
@@ -48,6 +62,9 @@ export interface ConnectOptions {
   timeoutMs?: number;
   /** Refuse a chain whose contracts' code differs from the bundles (default true). */
   checkCode?: boolean;
+  /** Refuse a deployment whose subscription consumer notice is not below
+   * every contract's governance delay (default true; `GovernanceRefused`). */
+  checkGovernance?: boolean;
 }
 
 export interface SendOptions {
@@ -62,10 +79,30 @@ const MAX_NAME = 32;
 const MAX_ENDPOINT = 128;
 const MAX_ATTRIBUTES = 16;
 const MAX_REQUIREMENT_ENTRIES = 8;
+/** An offer's cancel fee is at most this many blocks of its price. */
+const MAX_CANCEL_FEE_BLOCKS = 100n;
+/** Longest term (and governance delay), in blocks: 10 years of 6 s blocks. */
+const MAX_TERM_BLOCKS = 52_560_000;
+/** An award reads MIN_AWARD_WINDOW..=MAX_PAGE index positions. */
+const MIN_AWARD_WINDOW = 17;
+const MAX_PAGE = 100;
+
+/** What `scheduleChange` did: applied at once (a first wiring, a longer
+ * delay) or pending until `eta`. */
+export interface ScheduledResult {
+  id: number;
+  applied: boolean;
+  /** The block from which anyone may apply it (the block it was sent in, if applied). */
+  eta: number;
+}
 
 export class Dinfra {
   readonly contracts: Record<ContractName, ContractPromise>;
   readonly #byAddress: ContractsByAddress = new Map();
+  /** Each contract's governance delay and pending changes, and the
+   * subscription parameters, as `connect` found them (`governanceReport()`
+   * reads them again). */
+  governance!: GovernanceReport;
 
   private constructor(
     readonly api: ApiPromise,
@@ -80,17 +117,24 @@ export class Dinfra {
   }
 
   /** Connects to `url` and checks that the deployment is on that chain:
-   * same genesis, a contract at each address, running the bundle's code. */
+   * same genesis, a contract at each address, running the bundle's code;
+   * then reads each contract's governance delay and pending changes
+   * (`dinfra.governance`) and refuses a deployment whose consumer notice is
+   * not below every delay (`GovernanceRefused`). */
   static async connect(url: string, deployment: string | LoadedDeployment, options: ConnectOptions = {}): Promise<Dinfra> {
     const loaded = typeof deployment === 'string' ? loadDeployment(deployment, options.root) : deployment;
     const api = await connectApi(url, options.timeoutMs);
     try {
       await checkChain(api, loaded, options.checkCode ?? true);
+      const dinfra = new Dinfra(api, loaded);
+      dinfra.governance = await dinfra.governanceReport();
+      const problems = checkGovernance(dinfra.governance);
+      if (problems.length > 0 && (options.checkGovernance ?? true)) throw new GovernanceRefused(problems, dinfra.governance);
+      return dinfra;
     } catch (error) {
       await api.disconnect();
       throw error;
     }
-    return new Dinfra(api, loaded);
   }
 
   async disconnect(): Promise<void> {
@@ -120,7 +164,7 @@ export class Dinfra {
     if (outcome.result.isErr) {
       throw new CallFailed(contract, message, dispatchErrorName(this.api, outcome.result.asErr), debug);
     }
-    const ok = unwrapReply(contract, message, outcome.output, debug);
+    const ok = unwrapReply(contract, message, outcome.output, debug, c.abi);
     if (outcome.result.asOk.flags.isRevert) throw new CallFailed(contract, message, 'reverted', debug);
     const deposit = outcome.storageDeposit;
     return {
@@ -193,16 +237,13 @@ export class Dinfra {
 
   /** Publishes an offer of the signer for `typeId`; returns its id. */
   async publishOffer(signer: Signer, typeId: number, terms: OfferTermsInput): Promise<TxResult & { offerId: bigint }> {
-    const encoded = {
-      pricePerBlock: toPositiveBalance(terms.pricePerBlock, 'price per block'),
-      capacity: toUint(terms.capacity, 32, 'capacity'),
-      minDuration: toUint(terms.minDuration, 32, 'min duration'),
-      noticeBlocks: toUint(terms.noticeBlocks, 32, 'notice blocks'),
-      pricing: terms.pricing ?? 'Fixed',
-    };
-    if (encoded.pricing !== 'Fixed' && encoded.pricing !== 'Dynamic') throw new TypeError(`pricing must be Fixed or Dynamic, got ${String(encoded.pricing)}`);
-    const tx = await this.send(signer, 'registry', 'publish_offer', [toUint(typeId, 32, 'type id'), encoded]);
+    const tx = await this.send(signer, 'registry', 'publish_offer', [toUint(typeId, 32, 'type id'), offerTerms(terms)]);
     return { ...tx, offerId: eventNamed(tx.events, 'OfferPublished', 'registry').args['offerId'] as bigint };
+  }
+
+  /** Replaces an offer's terms (reserved subscriptions keep theirs). */
+  async updateOffer(signer: Signer, offerId: bigint | number, terms: OfferTermsInput): Promise<TxResult> {
+    return this.send(signer, 'registry', 'update_offer', [toUint(offerId, 64, 'offer id'), offerTerms(terms)]);
   }
 
   async withdrawOffer(signer: Signer, offerId: bigint | number): Promise<TxResult> {
@@ -213,19 +254,83 @@ export class Dinfra {
     return this.query<Offer | null>('registry', 'offer', [toUint(offerId, 64, 'offer id')]);
   }
 
+  /** Every live offer of `provider`, awardable now or not (paused, full). */
+  async offersOfProvider(provider: string): Promise<{ offerId: bigint; offer: Offer }[]> {
+    const entries = await this.query<[bigint, Offer][]>('registry', 'offers_of_provider', [validateAddress(provider, 'provider')]);
+    return entries.map(([offerId, offer]) => ({ offerId, offer }));
+  }
+
+  async registryParameters(): Promise<RegistryParameters> {
+    return this.query<RegistryParameters>('registry', 'parameters');
+  }
+
   // ---- subscription ----------------------------------------------------------
 
-  /** The consumer subscribes: an award picks an offer, `deposit` goes into
-   * escrow. Returns the subscription id and the award. */
+  /** The consumer subscribes to `offerId`, or — without it — to the offer
+   * the award contract picks; `deposit` goes into escrow. Either way the
+   * registry's terms of the offer are checked against every requirement
+   * (`Unfit(…)` names the first it fails). Returns the subscription id and
+   * the award. */
   async create(
     signer: Signer,
-    s: { typeId: number; descriptor: Descriptor; requirements: RequirementsInput; deposit: Amount },
-  ): Promise<TxResult & { id: bigint; provider: string; ratePerBlock: bigint }> {
-    const descriptor = { hash: toHash32(s.descriptor.hash, 'descriptor hash'), uri: checkText(s.descriptor.uri, MAX_ENDPOINT, 'descriptor uri') };
-    const args = [toUint(s.typeId, 32, 'type id'), descriptor, requirements(s.requirements)];
-    const tx = await this.send(signer, 'subscription', 'create', args, { value: toPositiveBalance(s.deposit, 'deposit') });
+    s: { typeId: number; descriptor: Descriptor; requirements: RequirementsInput; deposit: Amount; offerId?: bigint | number | null },
+  ): Promise<TxResult & { id: bigint; provider: string; offerId: bigint; ratePerBlock: bigint; readyDeadline: number }> {
+    const tx = await this.send(signer, 'subscription', 'create', createArgs(s), { value: toPositiveBalance(s.deposit, 'deposit') });
     const awarded = eventNamed(tx.events, 'Awarded', 'subscription').args;
-    return { ...tx, id: awarded['id'] as bigint, provider: awarded['provider'] as string, ratePerBlock: awarded['ratePerBlock'] as bigint };
+    return {
+      ...tx,
+      id: awarded['id'] as bigint,
+      provider: awarded['provider'] as string,
+      offerId: awarded['offerId'] as bigint,
+      ratePerBlock: awarded['ratePerBlock'] as bigint,
+      readyDeadline: awarded['readyDeadline'] as number,
+    };
+  }
+
+  /** The awarded provider turns the award down (before ready, within its
+   * deadline; no mark against it). The award goes to the next provider that
+   * fits (`next`), or the subscription closes with a full refund (`closed`). */
+  async decline(signer: Signer, id: bigint | number): Promise<TxResult & { next: { provider: string; offerId: bigint } | null; closed: boolean }> {
+    const tx = await this.send(signer, 'subscription', 'decline', [toUint(id, 64, 'subscription id')]);
+    return { ...tx, ...handedOver(tx.events) };
+  }
+
+  /** After the provider's ready deadline (anyone): the award goes to the
+   * next provider that fits, or the subscription closes (`ReadyTimeout`). */
+  async reaward(signer: Signer, id: bigint | number): Promise<TxResult & { next: { provider: string; offerId: bigint } | null; closed: boolean }> {
+    const tx = await this.send(signer, 'subscription', 'reaward', [toUint(id, 64, 'subscription id')]);
+    return { ...tx, ...handedOver(tx.events) };
+  }
+
+  /** The provider leaves (before ready: closed at once; after: after the offer's notice). */
+  async exit(signer: Signer, id: bigint | number): Promise<TxResult> {
+    return this.send(signer, 'subscription', 'exit', [toUint(id, 64, 'subscription id')]);
+  }
+
+  /** The provider asks for a new rate (Dynamic: applied after the notice,
+   * at most the consumer's repricing bound; Fixed: when the consumer accepts it). */
+  async proposePrice(signer: Signer, id: bigint | number, rate: Amount): Promise<TxResult & { effectiveAt: number; needsConsent: boolean }> {
+    const tx = await this.send(signer, 'subscription', 'propose_price', [toUint(id, 64, 'subscription id'), toPositiveBalance(rate, 'rate')]);
+    const proposed = eventNamed(tx.events, 'PriceProposed', 'subscription').args;
+    return { ...tx, effectiveAt: proposed['effectiveAt'] as number, needsConsent: proposed['needsConsent'] as boolean };
+  }
+
+  /** The consumer accepts the Fixed-price proposal of `rate` — the rate it
+   * saw (`details(id).subscription.priceChange.rate`): if the provider
+   * replaced it since, the dry run refuses with `ProposalChanged` and
+   * nothing is sent. */
+  async acceptPrice(signer: Signer, id: bigint | number, rate: Amount): Promise<TxResult> {
+    return this.send(signer, 'subscription', 'accept_price', [toUint(id, 64, 'subscription id'), toPositiveBalance(rate, 'rate')]);
+  }
+
+  /** The consumer turns a Fixed-price proposal down; the rate stays. */
+  async rejectPrice(signer: Signer, id: bigint | number): Promise<TxResult> {
+    return this.send(signer, 'subscription', 'reject_price', [toUint(id, 64, 'subscription id')]);
+  }
+
+  /** Applies a Dynamic price change whose notice has passed (anyone). */
+  async applyPrice(signer: Signer, id: bigint | number): Promise<TxResult> {
+    return this.send(signer, 'subscription', 'apply_price', [toUint(id, 64, 'subscription id')]);
   }
 
   /** The provider declares the deployment ready: billing starts. */
@@ -244,7 +349,10 @@ export class Dinfra {
     return this.send(signer, 'subscription', 'top_up', [toUint(id, 64, 'subscription id')], { value: toPositiveBalance(amount, 'top-up') });
   }
 
-  /** The consumer cancels (before ready: closed and refunded at once). */
+  /** The consumer cancels. Before ready: closed at once, refunded but the
+   * offer's cancel fee (within the ready deadline). After: billing ends after
+   * the consumer notice and the minimum duration — the notice alone after
+   * the provider's exit or while `governancePending()`. */
   async cancel(signer: Signer, id: bigint | number): Promise<TxResult> {
     return this.send(signer, 'subscription', 'cancel', [toUint(id, 64, 'subscription id')]);
   }
@@ -274,12 +382,131 @@ export class Dinfra {
     return this.query<bigint>('subscription', 'subscription_count');
   }
 
-  // ---- escrow and chain ------------------------------------------------------
+  async subscriptionParameters(): Promise<SubscriptionParameters> {
+    return this.query<SubscriptionParameters>('subscription', 'parameters');
+  }
+
+  /** Whether the subscription contract, the registry or the escrow has a
+   * governance change pending: while one has, a consumer's cancel waives
+   * the minimum duration (only the consumer notice applies). */
+  async governancePending(): Promise<boolean> {
+    return this.query<boolean>('subscription', 'governance_pending');
+  }
+
+  // ---- escrow ----------------------------------------------------------------
 
   /** Σ held over all streams. */
   async totalHeld(): Promise<bigint> {
     return this.query<bigint>('escrow', 'total_held');
   }
+
+  /** The payer closes a stream nothing steers any more (the escrow's
+   * controller changed since it was opened, or is no contract): the payee is
+   * paid what it earned, the payer the rest. Refused with `ControllerWorking`
+   * while the controller still steers it (then `cancel` is the way). */
+  async reclaim(signer: Signer, streamId: bigint | number): Promise<TxResult & { paid: bigint; refunded: bigint }> {
+    const tx = await this.send(signer, 'escrow', 'reclaim', [toUint(streamId, 64, 'stream id')]);
+    const closed = eventNamed(tx.events, 'StreamClosed', 'escrow').args;
+    return { ...tx, paid: closed['paid'] as bigint, refunded: closed['refunded'] as bigint };
+  }
+
+  /** Pays the signer the payments the runtime refused it earlier (a reaped
+   * account, say); returns the amount. `NoCredit` if there is none. */
+  async withdrawCredit(signer: Signer): Promise<TxResult & { amount: bigint }> {
+    const tx = await this.send(signer, 'escrow', 'withdraw_credit', []);
+    return { ...tx, amount: eventNamed(tx.events, 'CreditWithdrawn', 'escrow').args['amount'] as bigint };
+  }
+
+  /** What `account` may take with `withdrawCredit`. */
+  async creditOf(account: string): Promise<bigint> {
+    return this.query<bigint>('escrow', 'credit_of', [validateAddress(account, 'account')]);
+  }
+
+  /** Σ credits over all accounts. */
+  async totalCredited(): Promise<bigint> {
+    return this.query<bigint>('escrow', 'total_credited');
+  }
+
+  /** How many times the escrow's controller changed; a stream opened in an
+   * earlier epoch may be reclaimed by its payer. */
+  async controllerEpoch(): Promise<number> {
+    return this.query<number>('escrow', 'controller_epoch');
+  }
+
+  // ---- governance (every contract's Admin) -------------------------------------
+
+  /** Blocks a scheduled change of `contract` waits before it may be applied. */
+  async governanceDelay(contract: ContractName): Promise<number> {
+    return this.query<number>(contract, 'Admin::governance_delay');
+  }
+
+  /** The changes scheduled on `contract` and not yet applied or cancelled. */
+  async pendingChanges(contract: ContractName): Promise<ScheduledChange[]> {
+    return (await this.query<Plain[]>(contract, 'Admin::pending_changes')).map(scheduledChange);
+  }
+
+  /** Every contract's governance delay and pending changes, and the
+   * subscription parameters, read now (`checkGovernance` judges it). */
+  async governanceReport(): Promise<GovernanceReport> {
+    const block = await this.bestNumber();
+    const contracts = {} as GovernanceReport['contracts'];
+    for (const name of CONTRACT_NAMES) {
+      const [delay, pending] = await Promise.all([this.governanceDelay(name), this.pendingChanges(name)]);
+      contracts[name] = { delay, pending };
+    }
+    return { block, contracts, parameters: await this.subscriptionParameters() };
+  }
+
+  /** Where a contract's link points now: the registry's and escrow's
+   * controller, the award's selector (`Controller`), the subscription
+   * contract's award (`Award`). */
+  async link(contract: ContractName, link: 'Controller' | 'Award'): Promise<string | null> {
+    const message = LINK_QUERIES[contract][link];
+    if (!message) throw new TypeError(`the ${contract} contract has no ${link} link`);
+    return this.query<string | null>(contract, message);
+  }
+
+  /** The admin schedules `change` on `contract`. A first wiring of an unset
+   * link and a longer delay apply at once; anything else waits the
+   * contract's governance delay (then `applyChange`, by anyone). */
+  async scheduleChange(signer: Signer, contract: ContractName, change: Change): Promise<TxResult & ScheduledResult> {
+    const tx = await this.send(signer, contract, 'Admin::schedule_change', [encodeChange(change)]);
+    const id = tx.dryRun.value as number;
+    const scheduled = eventsNamed(tx.events, 'ChangeScheduled', contract).find((e) => e.args['id'] === id);
+    if (scheduled) return { ...tx, id, applied: false, eta: scheduled.args['eta'] as number };
+    eventNamed(tx.events, 'ChangeApplied', contract);
+    return { ...tx, id, applied: true, eta: tx.blockNumber };
+  }
+
+  /** Applies a due change (anyone); `NotDue` before its eta. */
+  async applyChange(signer: Signer, contract: ContractName, id: number): Promise<TxResult> {
+    return this.send(signer, contract, 'Admin::apply_change', [toUint(id, 32, 'change id')]);
+  }
+
+  /** The admin withdraws a pending change. */
+  async cancelChange(signer: Signer, contract: ContractName, id: number): Promise<TxResult> {
+    return this.send(signer, contract, 'Admin::cancel_change', [toUint(id, 32, 'change id')]);
+  }
+
+  /** New subscription parameters (admin): for subscriptions created from
+   * now on; the consumer notice stays below the governance delay. */
+  async configureSubscription(signer: Signer, parameters: SubscriptionParameters): Promise<TxResult> {
+    const encoded = { readyTimeout: toUint(parameters.readyTimeout, 32, 'ready timeout'), consumerNotice: toUint(parameters.consumerNotice, 32, 'consumer notice') };
+    return this.send(signer, 'subscription', 'configure', [encoded]);
+  }
+
+  /** New registry parameters (admin): for later registrations and deregistrations. */
+  async configureRegistry(signer: Signer, parameters: { minBond: Amount; unbondingBlocks: number }): Promise<TxResult> {
+    const encoded = { minBond: toBalance(parameters.minBond, 'min bond'), unbondingBlocks: toUint(parameters.unbondingBlocks, 32, 'unbonding blocks') };
+    return this.send(signer, 'registry', 'configure', [encoded]);
+  }
+
+  /** The award's window (17..=100 index positions) and strategy (admin). */
+  async configureAward(signer: Signer, maxCandidates: number, strategy: Strategy = 'RoundRobin'): Promise<TxResult> {
+    return this.send(signer, 'award', 'configure', [awardWindow(maxCandidates), strategy]);
+  }
+
+  // ---- chain -------------------------------------------------------------------
 
   async freeBalance(address: string): Promise<bigint> {
     return freeBalance(this.api, validateAddress(address, 'account'));
@@ -351,18 +578,93 @@ function accounts(list: string[] | undefined, what: string): string[] {
   return out;
 }
 
-/** Requirements with every list filled in, checked. */
+function term(value: number | bigint, what: string): bigint {
+  const n = toUint(value, 32, what);
+  if (n > BigInt(MAX_TERM_BLOCKS)) throw new RangeError(`${what} must be at most ${MAX_TERM_BLOCKS} blocks, got ${n}`);
+  return n;
+}
+
+/** Requirements with every field filled in, checked as the contracts check
+ * them (`Requirements::validate`). */
 export function requirements(r: RequirementsInput): Record<string, unknown> {
   const preferredProviders = accounts(r.preferredProviders, 'preferredProviders');
   if (r.preferredOnly && preferredProviders.length === 0) throw new TypeError('preferredOnly needs at least one preferred provider');
+  const maxPricePerBlock = toPositiveBalance(r.maxPricePerBlock, 'maxPricePerBlock');
+  const maxRate = r.maxRate === undefined || r.maxRate === null ? null : toBalance(r.maxRate, 'maxRate');
+  if (maxRate !== null && maxRate < maxPricePerBlock) throw new RangeError(`maxRate (${maxRate}) must be at least maxPricePerBlock (${maxPricePerBlock})`);
+  const fixedPriceOnly = r.fixedPriceOnly ?? false;
+  if (typeof fixedPriceOnly !== 'boolean') throw new TypeError('fixedPriceOnly must be a boolean');
+  const maxNoticeBlocks = r.maxNoticeBlocks === undefined || r.maxNoticeBlocks === null ? null : term(r.maxNoticeBlocks, 'maxNoticeBlocks');
+  const minRepriceNotice = term(r.minRepriceNotice ?? 0, 'minRepriceNotice');
+  if (!fixedPriceOnly && maxNoticeBlocks !== null && maxNoticeBlocks < minRepriceNotice) {
+    throw new RangeError(`maxNoticeBlocks (${maxNoticeBlocks}) below minRepriceNotice (${minRepriceNotice}) leaves no Dynamic offer: raise it or ask for fixedPriceOnly`);
+  }
   return {
-    maxPricePerBlock: toPositiveBalance(r.maxPricePerBlock, 'maxPricePerBlock'),
+    maxPricePerBlock,
     requiredAttributes: attributes(r.requiredAttributes ?? [], MAX_REQUIREMENT_ENTRIES, 'requiredAttributes'),
     excludedAttributes: attributes(r.excludedAttributes ?? [], MAX_REQUIREMENT_ENTRIES, 'excludedAttributes'),
     preferredProviders,
     preferredOnly: r.preferredOnly ?? false,
     excludedProviders: accounts(r.excludedProviders, 'excludedProviders'),
     trustedAttestors: accounts(r.trustedAttestors, 'trustedAttestors'),
-    minDuration: toUint(r.minDuration ?? 0, 32, 'minDuration'),
+    minDuration: term(r.minDuration ?? 0, 'minDuration'),
+    fixedPriceOnly,
+    maxRate,
+    maxNoticeBlocks,
+    minRepriceNotice,
+    maxCancelFee: toBalance(r.maxCancelFee ?? 0, 'maxCancelFee'),
   };
+}
+
+/** An offer's terms, checked (`OfferTerms::validate`): the cancel fee at
+ * most 100 blocks of the price. */
+export function offerTerms(terms: OfferTermsInput): Record<string, unknown> {
+  const pricePerBlock = toPositiveBalance(terms.pricePerBlock, 'price per block');
+  const capacity = toUint(terms.capacity, 32, 'capacity');
+  if (capacity === 0n) throw new RangeError('capacity must be above 0');
+  const pricing = terms.pricing ?? 'Fixed';
+  if (pricing !== 'Fixed' && pricing !== 'Dynamic') throw new TypeError(`pricing must be Fixed or Dynamic, got ${String(pricing)}`);
+  const cancelFee = toBalance(terms.cancelFee ?? 0, 'cancel fee');
+  if (cancelFee > pricePerBlock * MAX_CANCEL_FEE_BLOCKS) {
+    throw new RangeError(`cancel fee ${cancelFee} is above ${MAX_CANCEL_FEE_BLOCKS} blocks of the price (${pricePerBlock * MAX_CANCEL_FEE_BLOCKS})`);
+  }
+  return {
+    pricePerBlock,
+    capacity,
+    minDuration: term(terms.minDuration, 'min duration'),
+    noticeBlocks: term(terms.noticeBlocks, 'notice blocks'),
+    pricing,
+    cancelFee,
+  };
+}
+
+/** The arguments of `create`: type id, descriptor, requirements and the
+ * offer the consumer names (null: the award chooses). */
+export function createArgs(s: { typeId: number; descriptor: Descriptor; requirements: RequirementsInput; offerId?: bigint | number | null }): unknown[] {
+  const descriptor = { hash: toHash32(s.descriptor.hash, 'descriptor hash'), uri: checkText(s.descriptor.uri, MAX_ENDPOINT, 'descriptor uri') };
+  const offerId = s.offerId === undefined || s.offerId === null ? null : toUint(s.offerId, 64, 'offer id');
+  return [toUint(s.typeId, 32, 'type id'), descriptor, requirements(s.requirements), offerId];
+}
+
+/** An award window: MIN_AWARD_WINDOW..=MAX_PAGE index positions. */
+export function awardWindow(maxCandidates: number): number {
+  if (!Number.isInteger(maxCandidates) || maxCandidates < MIN_AWARD_WINDOW || maxCandidates > MAX_PAGE) {
+    throw new RangeError(`max candidates must be ${MIN_AWARD_WINDOW}..${MAX_PAGE} (wider than one provider's 16 offers), got ${maxCandidates}`);
+  }
+  return maxCandidates;
+}
+
+/** Which query answers where each contract's links point. */
+const LINK_QUERIES: Record<ContractName, Partial<Record<'Controller' | 'Award', string>>> = {
+  registry: { Controller: 'controller' },
+  escrow: { Controller: 'subscription_contract' },
+  award: { Controller: 'selector' },
+  subscription: { Award: 'award' },
+};
+
+/** Where a decline or reaward handed the subscription: the next award, or closed. */
+function handedOver(events: ContractEvent[]): { next: { provider: string; offerId: bigint } | null; closed: boolean } {
+  const awarded = eventsNamed(events, 'Awarded', 'subscription')[0];
+  const next = awarded ? { provider: awarded.args['provider'] as string, offerId: awarded.args['offerId'] as bigint } : null;
+  return { next, closed: eventsNamed(events, 'Closed', 'subscription').length > 0 };
 }

@@ -4,8 +4,22 @@ export { accountFromSuri, fund } from './accounts.js';
 export { advanceTo, bestNumber, connectApi, freeBalance, submit, transfer, type Included, type Signer } from './chain.js';
 export { enumName, plain, show, type Amount, type Plain } from './codec.js';
 export { bundleCodeHash, CONTRACT_NAMES, loadAbi, loadDeployment, type ContractName, type Deployment, type LoadedDeployment } from './deployment.js';
-export { Dinfra, requirements, type ConnectOptions, type DryRun, type SendOptions, type TxResult, type Weight } from './dinfra.js';
-export { CallFailed, ContractError } from './errors.js';
+export {
+  awardWindow,
+  createArgs,
+  Dinfra,
+  offerTerms,
+  requirements,
+  type ConnectOptions,
+  type DryRun,
+  type ScheduledResult,
+  type SendOptions,
+  type TxResult,
+  type Weight,
+} from './dinfra.js';
+export { CallFailed, ContractError, errorTypeIndex, explainError, words } from './errors.js';
+export { EXPLANATIONS } from './explanations.js';
+export { anyPending, checkGovernance, encodeChange, formatChange, formatGovernance, GovernanceRefused, scheduledChange, type GovernanceReport } from './governance.js';
 export { decodeEvents, eventNamed, eventsNamed, formatEvent, type ContractEvent } from './events.js';
 export type * from './types.js';
 export { unwrapReply } from './reply.js';

@@ -2,20 +2,25 @@
 // where R is the message's return type, itself `Result<T, E>` for every
 // DINFRA message that can be refused.
 
+import type { Abi } from '@polkadot/api-contract';
 import { Result } from '@polkadot/types';
 import type { Codec } from '@polkadot/types/types';
 import { enumName } from './codec.js';
 import type { ContractName } from './deployment.js';
-import { CallFailed, ContractError } from './errors.js';
+import { CallFailed, ContractError, errorTypeIndex, explainError } from './errors.js';
 
 /** The `Ok` value of a reply; throws `ContractError` for `Ok(Err(e))` and
- * `CallFailed` for a `LangError` or a reply that did not decode. */
-export function unwrapReply(contract: ContractName, message: string, output: Codec | null, debug = ''): Codec {
+ * `CallFailed` for a `LangError` or a reply that did not decode. With the
+ * contract's `abi`, the `ContractError` explains the error in words. */
+export function unwrapReply(contract: ContractName, message: string, output: Codec | null, debug = '', abi?: Abi): Codec {
   if (!(output instanceof Result)) throw new CallFailed(contract, message, 'the reply did not decode', debug);
   if (output.isErr) throw new CallFailed(contract, message, `LangError ${enumName(output.asErr)}`, debug);
   const value: Codec = output.asOk;
   if (value instanceof Result) {
-    if (value.isErr) throw new ContractError(contract, message, enumName(value.asErr), value.asErr);
+    if (value.isErr) {
+      const explanation = abi ? explainError(abi, errorTypeIndex(abi, message), value.asErr) : '';
+      throw new ContractError(contract, message, enumName(value.asErr), value.asErr, explanation);
+    }
     return value.asOk;
   }
   return value;

@@ -3,7 +3,7 @@
 
 export type Pricing = 'Fixed' | 'Dynamic';
 export type Phase = 'Awarded' | 'Active' | 'Ending' | 'Closed';
-export type CloseReason = 'ConsumerCancelled' | 'ProviderExited' | 'FundsExhausted' | 'ReadyTimeout' | 'Admin';
+export type CloseReason = 'ConsumerCancelled' | 'ProviderExited' | 'FundsExhausted' | 'ReadyTimeout' | 'Declined';
 export type StreamStatus = 'Pending' | 'Streaming' | 'Exhausted' | 'Ended' | 'Closed';
 
 export interface Attribute {
@@ -27,7 +27,19 @@ export interface Requirements {
   preferredOnly: boolean;
   excludedProviders: string[];
   trustedAttestors: string[];
+  /** Blocks the consumer commits to: offers with a longer minimum are skipped. */
   minDuration: number;
+  /** Only offers whose price changes need the consumer's consent (Fixed). */
+  fixedPriceOnly: boolean;
+  /** The highest rate a Dynamic offer may be repriced to (≥ maxPricePerBlock);
+   * null: maxPricePerBlock bounds repricing too. */
+  maxRate: bigint | null;
+  /** Offers whose notice before leaving is longer are skipped; null: any. */
+  maxNoticeBlocks: number | null;
+  /** Dynamic offers whose notice before a new price is shorter are skipped. */
+  minRepriceNotice: number;
+  /** Offers charging more than this to cancel before ready are skipped. */
+  maxCancelFee: bigint;
 }
 
 export interface OfferTerms {
@@ -39,15 +51,33 @@ export interface OfferTerms {
   /** Blocks of notice before the provider leaves or reprices. */
   noticeBlocks: number;
   pricing: Pricing;
+  /** What a consumer pays the provider for cancelling before ready (within
+   * the ready deadline): at most 100 blocks of the price. */
+  cancelFee: bigint;
 }
 
 export interface Offer extends OfferTerms {
   provider: string;
   typeId: number;
   reserved: number;
-  /** Position in its type's index while live; null once withdrawn. */
+  /** Taken off the market by its provider (reserved subscriptions go on). */
+  withdrawn: boolean;
+  /** Position in its type's index while it can be awarded (not withdrawn,
+   * provider active, capacity free); null otherwise. */
   position: number | null;
 }
+
+/** A provider's track record: how often, and how much was at stake. */
+export interface Reputation {
+  completed: number;
+  exitedEarly: number;
+  missedReady: number;
+  completedValue: bigint;
+  exitedValue: bigint;
+  missedValue: bigint;
+}
+
+export type Outcome = 'Completed' | 'ExitedEarly' | 'MissedReady';
 
 export interface PriceChange {
   rate: bigint;
@@ -67,6 +97,12 @@ export interface Subscription {
   pricing: Pricing;
   minDuration: number;
   noticeBlocks: number;
+  /** The offer's fee for a consumer's cancel before ready. */
+  cancelFee: bigint;
+  /** The contract's consumer notice when it was created. */
+  consumerNotice: number;
+  /** The contract's ready timeout when it was created (a reaward's too). */
+  readyTimeout: number;
   awardedAt: number;
   readyDeadline: number;
   readyAt: number | null;
@@ -109,12 +145,70 @@ export interface SubscriptionPage {
   entries: { id: bigint; subscription: Subscription }[];
 }
 
-/** Requirements as a caller may give them: only the price bound is needed. */
-export type RequirementsInput = Partial<Omit<Requirements, 'maxPricePerBlock'>> & {
+/** What closing (or reclaiming) a stream paid out. */
+export interface ClosedStream {
+  /** Paid to the payee at close (earned and not withdrawn, plus any cancel fee). */
+  paid: bigint;
+  /** Refunded to the payer. */
+  refunded: bigint;
+  /** Paid to the payee over the stream's whole life. */
+  payeeTotal: bigint;
+}
+
+/** The subscription contract's admin-set parameters. */
+export interface SubscriptionParameters {
+  readyTimeout: number;
+  /** Below every suite contract's governance delay (see `checkGovernance`). */
+  consumerNotice: number;
+}
+
+/** The registry's admin-set parameters. */
+export interface RegistryParameters {
+  minBond: bigint;
+  unbondingBlocks: number;
+}
+
+export interface Weights {
+  price: number;
+  capacity: number;
+  reputation: number;
+  preferred: number;
+}
+
+/** How the award contract picks among the offers that fit. */
+export type Strategy = 'RoundRobin' | 'Random' | 'Capacity' | { Scored: Weights };
+
+// ---- governance (contracts/src/governance.rs) ------------------------------
+
+/** A link of one contract to another: the escrow's and the registry's
+ * controller and the award's selector (`Controller`), the subscription
+ * contract's award (`Award`). */
+export type Link = 'Controller' | 'Award';
+
+/** What an admin may change, only with notice: new code (a 0x code hash), a
+ * link pointed at an account (null: at nothing), a new governance delay. */
+export type Change = { Code: string } | { Link: [Link, string | null] } | { Delay: number };
+
+/** A change waiting for its delay; anyone may apply it from block `eta` on. */
+export interface ScheduledChange {
+  id: number;
+  change: Change;
+  scheduledAt: number;
+  eta: number;
+}
+
+/** Requirements as a caller may give them: only the price bound is needed;
+ * the other fields default to "demand nothing" (but `maxCancelFee` 0: only
+ * offers without a cancel fee). */
+export type RequirementsInput = Partial<Omit<Requirements, 'maxPricePerBlock' | 'maxRate' | 'maxCancelFee'>> & {
   maxPricePerBlock: bigint | number;
+  maxRate?: bigint | number | null;
+  maxCancelFee?: bigint | number;
 };
 
-export type OfferTermsInput = Omit<OfferTerms, 'pricePerBlock' | 'pricing'> & {
+export type OfferTermsInput = Omit<OfferTerms, 'pricePerBlock' | 'pricing' | 'cancelFee'> & {
   pricePerBlock: bigint | number;
   pricing?: Pricing;
+  /** Default 0. */
+  cancelFee?: bigint | number;
 };

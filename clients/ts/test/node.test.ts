@@ -1,14 +1,18 @@
 // Tests against a node with the suite deployed: DINFRA_URL (default
 // ws://127.0.0.1:9944), DINFRA_DEPLOYMENT (the deployments json, required),
 // DINFRA_SURI (a funded account, default //Alice). Each run works with fresh
-// accounts and a deployment type of its own, so runs do not collide.
+// accounts and a deployment type of its own, so runs do not collide. The
+// governance tests instantiate a suite of their own from the same code with a
+// delay of a few blocks (test/suite.ts), so a scheduled change comes due
+// within the test and the deployment under test is never rewired.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { KeyringPair } from '@polkadot/keyring/types';
 import { blake2AsHex } from '@polkadot/util-crypto';
 import { repoRoot } from './env.js';
-import { accountFromSuri, ContractError, Dinfra, eventNamed, fund, type ContractEvent, type Details } from '../src/index.js';
+import { instantiateSuite } from './suite.js';
+import { accountFromSuri, checkGovernance, ContractError, Dinfra, eventNamed, eventsNamed, fund, type ContractEvent, type Details } from '../src/index.js';
 
 const URL = process.env['DINFRA_URL'] ?? 'ws://127.0.0.1:9944';
 const DEPLOYMENT = process.env['DINFRA_DEPLOYMENT'];
@@ -22,10 +26,18 @@ const DESCRIPTOR = { hash: blake2AsHex('{"chain":"dev"}'), uri: 'ipfs://ts-test'
 let dinfra: Dinfra;
 let funder: KeyringPair;
 let provider: KeyringPair;
+let provider2: KeyringPair;
 let consumer: KeyringPair;
 let keeper: KeyringPair;
 let typeId: number;
 let offerId: bigint;
+/** Offers at 3 × RATE, above what `subscribe` accepts: only asked for by name
+ * or with a higher bound. One of `provider`'s, one of `provider2`'s. */
+let dearOffer: bigint;
+let otherOffer: bigint;
+const DEAR = 3n * RATE;
+let run: string;
+let unit: bigint;
 
 before(async () => {
   if (!DEPLOYMENT) {
@@ -33,21 +45,33 @@ before(async () => {
   }
   dinfra = await Dinfra.connect(URL, DEPLOYMENT, { root: repoRoot });
   funder = await accountFromSuri(SURI);
-  const run = `${Date.now().toString(36)}${Math.floor(Math.random() * 1296).toString(36)}`;
-  [provider, consumer, keeper] = await Promise.all(['provider', 'consumer', 'keeper'].map((r) => accountFromSuri(`${SURI}//dinfra-ts-test//${run}//${r}`))) as [KeyringPair, KeyringPair, KeyringPair];
-  const unit = 10n ** BigInt(dinfra.api.registry.chainDecimals[0] ?? 12);
-  await fund(dinfra.api, funder, [provider.address, consumer.address, keeper.address], 100n * unit);
+  run = `${Date.now().toString(36)}${Math.floor(Math.random() * 1296).toString(36)}`;
+  [provider, provider2, consumer, keeper] = (await Promise.all(
+    ['provider', 'provider2', 'consumer', 'keeper'].map((r) => accountFromSuri(`${SURI}//dinfra-ts-test//${run}//${r}`)),
+  )) as [KeyringPair, KeyringPair, KeyringPair, KeyringPair];
+  unit = 10n ** BigInt(dinfra.api.registry.chainDecimals[0] ?? 12);
+  await fund(dinfra.api, funder, [provider.address, provider2.address, consumer.address, keeper.address], 100n * unit);
   typeId = (await dinfra.registerType(provider, `ts-test-${run}`, blake2AsHex(run))).typeId;
-  await dinfra.registerProvider(provider, { name: 'ts test provider', endpoint: 'wss://ts-test.example', bond: BigInt(dinfra.loaded.deployment.parameters.min_bond) });
+  const bond = BigInt(dinfra.loaded.deployment.parameters.min_bond);
+  await dinfra.registerProvider(provider, { name: 'ts test provider', endpoint: 'wss://ts-test.example', bond });
+  await dinfra.registerProvider(provider2, { name: 'ts test provider 2', endpoint: 'wss://ts-test-2.example', bond });
   offerId = (await dinfra.publishOffer(provider, typeId, { pricePerBlock: RATE, capacity: 10, minDuration: MIN_DURATION, noticeBlocks: 5 })).offerId;
+  dearOffer = (await dinfra.publishOffer(provider, typeId, { pricePerBlock: DEAR, capacity: 10, minDuration: MIN_DURATION, noticeBlocks: 5 })).offerId;
+  otherOffer = (await dinfra.publishOffer(provider2, typeId, { pricePerBlock: DEAR, capacity: 10, minDuration: MIN_DURATION, noticeBlocks: 5 })).offerId;
 });
 
 after(async () => {
   await dinfra?.disconnect();
 });
 
+/** A subscription at RATE: the award picks `offerId`, the only offer of
+ * the type at most 2 × RATE. */
 function subscribe(deposit = DEPOSIT) {
   return dinfra.create(consumer, { typeId, descriptor: DESCRIPTOR, requirements: { maxPricePerBlock: 2n * RATE, minDuration: MIN_DURATION }, deposit });
+}
+
+function refusedWith(error: string) {
+  return (e: unknown) => e instanceof ContractError && e.error === error;
 }
 
 async function details(id: bigint): Promise<Details> {
@@ -173,5 +197,200 @@ describe('on a node', { timeout: 300_000 }, () => {
     assert.equal(d.subscription.phase, 'Closed');
     assert.equal(d.subscription.closed, 'ConsumerCancelled');
     assert.deepEqual([d.figures.status, d.figures.held, d.figures.withdrawn + d.figures.refunded], ['Closed', 0n, DEPOSIT]);
+  });
+
+  test('connect reports each contract\'s governance delay and pending changes', async () => {
+    const report = dinfra.governance;
+    assert.deepEqual(checkGovernance(report), [], 'the consumer notice is below every delay');
+    for (const name of ['registry', 'award', 'escrow', 'subscription'] as const) {
+      assert.equal(report.contracts[name].delay, dinfra.loaded.deployment.parameters.governance_delay, `${name} delay as deployed`);
+      assert.deepEqual(await dinfra.pendingChanges(name), report.contracts[name].pending);
+    }
+    assert.equal(report.parameters.consumerNotice, dinfra.loaded.deployment.parameters.consumer_notice);
+    assert.equal(await dinfra.link('escrow', 'Controller'), dinfra.address('subscription'));
+    assert.equal(await dinfra.link('registry', 'Controller'), dinfra.address('subscription'));
+    assert.equal(await dinfra.link('award', 'Controller'), dinfra.address('subscription'));
+    assert.equal(await dinfra.link('subscription', 'Award'), dinfra.address('award'));
+  });
+
+  test('create naming an offer: that offer, no award asked; one that does not fit is refused as Unfit', async () => {
+    const named = await dinfra.create(consumer, {
+      typeId, descriptor: DESCRIPTOR, requirements: { maxPricePerBlock: 4n * RATE }, deposit: DEPOSIT, offerId: dearOffer,
+    });
+    assert.equal(named.offerId, dearOffer);
+    assert.equal(named.provider, provider.address);
+    assert.equal(named.ratePerBlock, DEAR);
+    assert.deepEqual(eventsNamed(named.events, 'OfferSelected', 'award'), [], 'the award was not asked');
+    assert.equal(args(named.events, 'registry', 'CapacityReserved')['offerId'], dearOffer);
+    const d = await details(named.id);
+    assert.deepEqual([d.subscription.offerId, d.subscription.cancelFee, d.subscription.consumerNotice], [dearOffer, 0n, dinfra.governance.parameters.consumerNotice]);
+    await dinfra.cancel(consumer, named.id);
+
+    const count = await dinfra.subscriptionCount();
+    await assert.rejects(
+      dinfra.create(consumer, { typeId, descriptor: DESCRIPTOR, requirements: { maxPricePerBlock: 2n * RATE }, deposit: DEPOSIT, offerId: dearOffer }),
+      (e: unknown) => e instanceof ContractError && e.error === 'Unfit(TooExpensive)' && e.variant === 'Unfit' && /price/i.test(e.explanation),
+    );
+    await assert.rejects(
+      dinfra.create(consumer, { typeId, descriptor: DESCRIPTOR, requirements: { maxPricePerBlock: 4n * RATE, excludedProviders: [provider.address] }, deposit: DEPOSIT, offerId: dearOffer }),
+      refusedWith('Unfit(ExcludedProvider)'),
+    );
+    assert.equal(await dinfra.subscriptionCount(), count, 'nothing was created');
+  });
+
+  test('accept_price: a proposal replaced since the consumer saw it is refused (ProposalChanged); the one pending applies', async () => {
+    const created = await subscribe();
+    await dinfra.markReady(provider, created.id);
+    const seen = RATE + 1n;
+    const proposed = await dinfra.proposePrice(provider, created.id, seen);
+    assert.equal(proposed.needsConsent, true, 'a Fixed offer needs the consumer\'s consent');
+    assert.equal((await details(created.id)).subscription.priceChange?.rate, seen);
+    // The provider front-runs the consumer's acceptance with a dearer proposal.
+    const replaced = RATE + 2n;
+    await dinfra.proposePrice(provider, created.id, replaced);
+    const nonce = (await dinfra.api.rpc.system.accountNextIndex(consumer.address)).toNumber();
+    await assert.rejects(dinfra.acceptPrice(consumer, created.id, seen), refusedWith('ProposalChanged'));
+    assert.equal((await dinfra.api.rpc.system.accountNextIndex(consumer.address)).toNumber(), nonce, 'nothing was sent');
+    assert.equal((await details(created.id)).subscription.ratePerBlock, RATE, 'the rate did not change');
+    const accepted = await dinfra.acceptPrice(consumer, created.id, replaced);
+    assert.equal(args(accepted.events, 'subscription', 'PriceChanged')['rate'], replaced);
+    assert.equal(args(accepted.events, 'escrow', 'RateChanged')['rate'], replaced);
+    const d = await details(created.id);
+    assert.deepEqual([d.subscription.ratePerBlock, d.subscription.priceChange, d.figures.rate], [replaced, null, replaced]);
+    await dinfra.cancel(consumer, created.id);
+  });
+
+  test('decline: the award goes to the next provider that fits, and with none left the consumer is refunded in full', async () => {
+    const balance = await dinfra.freeBalance(consumer.address);
+    const created = await dinfra.create(consumer, {
+      typeId, descriptor: DESCRIPTOR, requirements: { maxPricePerBlock: 4n * RATE }, deposit: DEPOSIT, offerId: dearOffer,
+    });
+    await assert.rejects(dinfra.decline(consumer, created.id), refusedWith('Unauthorized'), 'only the awarded provider declines');
+    const declined = await dinfra.decline(provider, created.id);
+    assert.deepEqual(args(declined.events, 'subscription', 'AwardDeclined'), { id: created.id, provider: provider.address });
+    assert.deepEqual(declined.next, { provider: provider2.address, offerId: otherOffer });
+    assert.equal(declined.closed, false);
+    assert.deepEqual(eventsNamed(declined.events, 'OutcomeRecorded', 'registry'), [], 'no mark against a provider that declines');
+    let d = await details(created.id);
+    assert.equal(d.subscription.provider, provider2.address);
+    assert.ok(d.subscription.requirements.excludedProviders.includes(provider.address), 'the decliner is excluded from now on');
+
+    const last = await dinfra.decline(provider2, created.id);
+    assert.equal(last.next, null);
+    assert.equal(last.closed, true);
+    assert.deepEqual(args(last.events, 'subscription', 'Closed'), { id: created.id, reason: 'Declined', paid: 0n, refunded: DEPOSIT });
+    d = await details(created.id);
+    assert.deepEqual([d.subscription.phase, d.subscription.closed], ['Closed', 'Declined']);
+    assert.equal(
+      await dinfra.freeBalance(consumer.address),
+      balance - created.fee - created.storageDeposit,
+      'the consumer got the whole deposit back (it paid only the fee and the storage deposit)',
+    );
+  });
+
+  describe('governance on a suite of the test\'s own (delay 4 blocks)', () => {
+    const DELAY = 4;
+    const NOTICE = 2;
+    const LONG = 30;
+    let suite: Dinfra;
+
+    before(async () => {
+      const made = await instantiateSuite(URL, dinfra, funder, {
+        governanceDelay: DELAY, consumerNotice: NOTICE, readyTimeout: 20, minBond: 1000n, unbondingBlocks: 10, maxCandidates: 20,
+      });
+      suite = made.suite;
+      assert.deepEqual(made.wired.map((w) => w.applied), [true, true, true], 'the first wiring of each link applies at once');
+    });
+
+    after(async () => {
+      await suite?.disconnect();
+    });
+
+    test('a wired suite reports its delay, no pending change, and governance_pending false', async () => {
+      for (const name of ['registry', 'award', 'escrow', 'subscription'] as const) {
+        assert.equal(await suite.governanceDelay(name), DELAY);
+        assert.deepEqual(await suite.pendingChanges(name), []);
+      }
+      assert.equal(await suite.governancePending(), false);
+      assert.equal(await suite.link('escrow', 'Controller'), suite.address('subscription'));
+      assert.equal(await suite.controllerEpoch(), 1);
+    });
+
+    test('a scheduled controller change: governance_pending, the cancel waiver, NotDue, apply by anyone, then the payer reclaims', async () => {
+      await suite.registerProvider(provider, { name: 'gov test provider', endpoint: 'wss://gov-test.example', bond: 1000n });
+      const govType = (await suite.registerType(provider, `gov-${run}`, blake2AsHex(`gov-${run}`))).typeId;
+      const govOffer = (await suite.publishOffer(provider, govType, { pricePerBlock: RATE, capacity: 4, minDuration: LONG, noticeBlocks: 5 })).offerId;
+      const created = await suite.create(consumer, { typeId: govType, descriptor: DESCRIPTOR, requirements: { maxPricePerBlock: RATE, minDuration: LONG }, deposit: DEPOSIT, offerId: govOffer });
+      const ready = await suite.markReady(provider, created.id);
+      const { streamId } = (await suite.details(created.id))!.subscription;
+      await assert.rejects(suite.reclaim(consumer, streamId), refusedWith('ControllerWorking'), 'the subscription contract still steers it');
+
+      const scheduled = await suite.scheduleChange(funder, 'escrow', { Link: ['Controller', keeper.address] });
+      assert.equal(scheduled.applied, false, 'a wired link only changes after the delay');
+      assert.equal(scheduled.eta, scheduled.blockNumber + DELAY);
+      assert.deepEqual(args(scheduled.events, 'escrow', 'ChangeScheduled'), {
+        id: scheduled.id, change: { Link: ['Controller', keeper.address] }, eta: scheduled.eta,
+      });
+      assert.deepEqual(await suite.pendingChanges('escrow'), [
+        { id: scheduled.id, change: { Link: ['Controller', keeper.address] }, scheduledAt: scheduled.blockNumber, eta: scheduled.eta },
+      ]);
+      assert.equal(await suite.governancePending(), true);
+      assert.equal(await suite.link('escrow', 'Controller'), suite.address('subscription'), 'not in effect yet');
+      await assert.rejects(suite.applyChange(keeper, 'escrow', scheduled.id), refusedWith('NotDue'));
+      await assert.rejects(suite.scheduleChange(keeper, 'escrow', { Delay: 1 }), refusedWith('Unauthorized'));
+
+      // While a change is pending the minimum duration is waived: only the consumer notice.
+      const cancelled = await suite.cancel(consumer, created.id);
+      const end = cancelled.blockNumber + NOTICE;
+      assert.ok(end < ready.blockNumber + LONG);
+      assert.deepEqual(args(cancelled.events, 'subscription', 'EndScheduled'), { id: created.id, end, reason: 'ConsumerCancelled' });
+
+      await suite.advanceTo(scheduled.eta, funder);
+      const applied = await suite.applyChange(keeper, 'escrow', scheduled.id);
+      assert.deepEqual(args(applied.events, 'escrow', 'ChangeApplied'), { id: scheduled.id, change: { Link: ['Controller', keeper.address] } });
+      assert.equal(await suite.link('escrow', 'Controller'), keeper.address);
+      assert.equal(await suite.controllerEpoch(), 2);
+      assert.deepEqual(await suite.pendingChanges('escrow'), []);
+      assert.equal(await suite.governancePending(), false);
+      await assert.rejects(suite.settle(keeper, created.id), refusedWith('Escrow(Unauthorized)'), 'the old controller no longer steers the stream');
+
+      const reclaimed = await suite.reclaim(consumer, streamId);
+      assert.deepEqual(args(reclaimed.events, 'escrow', 'StreamReclaimed'), { id: streamId, payer: consumer.address });
+      assert.equal(reclaimed.paid, RATE * BigInt(end - ready.blockNumber), 'the provider is paid to the end block');
+      assert.equal(reclaimed.paid + reclaimed.refunded, DEPOSIT);
+      assert.equal((await suite.details(created.id))?.figures.status, 'Closed', 'the stream is closed');
+    });
+
+    test('credits: a payment the runtime refuses is kept for its owner, who withdraws it later', async (t) => {
+      const existential = BigInt(suite.api.consts.balances.existentialDeposit.toString());
+      if (existential <= 10n) {
+        t.skip(`the existential deposit (${existential}) is too small to refuse a payment here`);
+        return;
+      }
+      if ((await suite.link('escrow', 'Controller')) !== keeper.address) {
+        t.skip('needs the controller change of the previous test');
+        return;
+      }
+      // The keeper steers the escrow now: a stream to a payee that does not exist yet.
+      const payee = await accountFromSuri(`${SURI}//dinfra-ts-test//${run}//unfunded`);
+      const opened = await suite.send(keeper, 'escrow', 'Escrow::open', [keeper.address, payee.address, 1], { value: 1000n });
+      const streamId = args(opened.events, 'escrow', 'StreamOpened')['id'] as bigint;
+      const started = await suite.send(keeper, 'escrow', 'Escrow::start', [streamId]);
+      await suite.advanceTo(started.blockNumber + 3, funder);
+      const before = await suite.totalCredited();
+      const withdrawn = await suite.send(keeper, 'escrow', 'Escrow::withdraw', [streamId]);
+      const amount = args(withdrawn.events, 'escrow', 'Withdrawn')['amount'] as bigint;
+      assert.ok(amount > 0n && amount < existential);
+      assert.deepEqual(args(withdrawn.events, 'escrow', 'Credited'), { account: payee.address, amount });
+      assert.equal(await suite.creditOf(payee.address), amount);
+      assert.equal(await suite.totalCredited(), before + amount);
+
+      await assert.rejects(suite.withdrawCredit(keeper), refusedWith('NoCredit'));
+      await fund(suite.api, funder, [payee.address], unit);
+      const paid = await suite.withdrawCredit(payee);
+      assert.equal(paid.amount, amount);
+      assert.deepEqual(args(paid.events, 'escrow', 'CreditWithdrawn'), { account: payee.address, amount });
+      assert.equal(await suite.creditOf(payee.address), 0n);
+    });
   });
 });

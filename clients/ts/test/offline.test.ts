@@ -1,5 +1,6 @@
 // Tests that need no node: the bundles, the event decoder, reply and error
-// decoding, the deployment loader and the input checks.
+// decoding, argument encoding, the governance check, the deployment loader
+// and the input checks.
 
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -8,7 +9,30 @@ import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import type { Abi } from '@polkadot/api-contract';
 import { u8aConcat } from '@polkadot/util';
-import { CallFailed, ContractError, CONTRACT_NAMES, decodeEvents, loadAbi, loadDeployment, plain, requirements, unwrapReply, type ContractName } from '../src/index.js';
+import { u8aToHex } from '@polkadot/util';
+import { decodeAddress } from '@polkadot/util-crypto';
+import {
+  CallFailed,
+  checkGovernance,
+  ContractError,
+  CONTRACT_NAMES,
+  createArgs,
+  decodeEvents,
+  encodeChange,
+  formatGovernance,
+  GovernanceRefused,
+  loadAbi,
+  loadDeployment,
+  offerTerms,
+  plain,
+  requirements,
+  scheduledChange,
+  unwrapReply,
+  awardWindow,
+  words,
+  type ContractName,
+  type GovernanceReport,
+} from '../src/index.js';
 import { checkText, toBalance, toHash32 } from '../src/codec.js';
 import { bundlePath, requireBundles } from './env.js';
 
@@ -28,10 +52,26 @@ const MESSAGES: [ContractName, string, number, boolean][] = [
   ['registry', 'type_id_by_name', 1, false],
   ['registry', 'register_provider', 3, true],
   ['registry', 'publish_offer', 2, false],
+  ['registry', 'update_offer', 2, false],
   ['registry', 'withdraw_offer', 1, false],
   ['registry', 'offer', 1, false],
-  ['subscription', 'create', 3, true],
+  ['registry', 'offers_of_provider', 1, false],
+  ['registry', 'parameters', 0, false],
+  ['registry', 'configure', 1, false],
+  ['registry', 'controller', 0, false],
+  ['award', 'configure', 2, false],
+  ['award', 'selector', 0, false],
+  ['award', 'max_candidates', 0, false],
+  ['award', 'strategy', 0, false],
+  ['subscription', 'create', 4, true],
   ['subscription', 'mark_ready', 1, false],
+  ['subscription', 'decline', 1, false],
+  ['subscription', 'reaward', 1, false],
+  ['subscription', 'exit', 1, false],
+  ['subscription', 'propose_price', 2, false],
+  ['subscription', 'accept_price', 2, false],
+  ['subscription', 'reject_price', 1, false],
+  ['subscription', 'apply_price', 1, false],
   ['subscription', 'claim', 1, false],
   ['subscription', 'top_up', 1, true],
   ['subscription', 'cancel', 1, false],
@@ -39,7 +79,44 @@ const MESSAGES: [ContractName, string, number, boolean][] = [
   ['subscription', 'details', 1, false],
   ['subscription', 'subscriptions_of_consumer', 3, false],
   ['subscription', 'subscription_count', 0, false],
+  ['subscription', 'parameters', 0, false],
+  ['subscription', 'configure', 1, false],
+  ['subscription', 'governance_pending', 0, false],
+  ['subscription', 'award', 0, false],
   ['escrow', 'total_held', 0, false],
+  ['escrow', 'reclaim', 1, false],
+  ['escrow', 'withdraw_credit', 0, false],
+  ['escrow', 'credit_of', 1, false],
+  ['escrow', 'total_credited', 0, false],
+  ['escrow', 'controller_epoch', 0, false],
+  ['escrow', 'subscription_contract', 0, false],
+  ['escrow', 'Escrow::open', 3, true],
+  ['escrow', 'Escrow::start', 1, false],
+  ['escrow', 'Escrow::withdraw', 1, false],
+  ['escrow', 'Escrow::close', 2, false],
+  ...CONTRACT_NAMES.flatMap((name): [ContractName, string, number, boolean][] => [
+    [name, 'Admin::governance_delay', 0, false],
+    [name, 'Admin::pending_changes', 0, false],
+    [name, 'Admin::schedule_change', 1, false],
+    [name, 'Admin::apply_change', 1, false],
+    [name, 'Admin::cancel_change', 1, false],
+  ]),
+];
+
+/** Messages the contracts no longer have (wiring is `schedule_change` now). */
+const GONE: [ContractName, string][] = [
+  ['escrow', 'set_subscription_contract'],
+  ['subscription', 'set_award'],
+  ['subscription', 'admin_close'],
+  ...CONTRACT_NAMES.map((name): [ContractName, string] => [name, 'Admin::set_code']),
+];
+
+/** Each constructor's arguments (deploy/deploy.sh passes them in this order). */
+const CONSTRUCTORS: [ContractName, string[]][] = [
+  ['registry', ['min_bond', 'unbonding_blocks', 'governance_delay']],
+  ['escrow', ['governance_delay']],
+  ['award', ['registry', 'max_candidates', 'governance_delay']],
+  ['subscription', ['award', 'registry', 'escrow', 'parameters', 'governance_delay']],
 ];
 
 /** The events the client, the demo and the tests read, with those fields. */
@@ -48,10 +125,19 @@ const EVENTS: [ContractName, string, string[]][] = [
   ['registry', 'ProviderRegistered', ['provider', 'name', 'endpoint', 'bond']],
   ['registry', 'OfferPublished', ['offerId', 'provider', 'typeId', 'terms']],
   ['registry', 'CapacityReserved', ['offerId', 'reserved']],
+  ['registry', 'CapacityReleased', ['offerId', 'reserved']],
+  ['registry', 'OutcomeRecorded', ['provider', 'outcome', 'value', 'reputation']],
+  ['registry', 'ConfigChanged', ['parameters']],
+  ['award', 'ConfigChanged', ['maxCandidates', 'strategy']],
   ['award', 'OfferSelected', ['subscriptionId', 'typeId', 'provider', 'offerId', 'pricePerBlock']],
   ['escrow', 'StreamOpened', ['id', 'payer', 'payee', 'rate', 'deposit']],
   ['escrow', 'Withdrawn', ['id', 'payee', 'amount']],
   ['escrow', 'StreamClosed', ['id', 'paid', 'refunded']],
+  ['escrow', 'StreamStarted', ['id', 'at']],
+  ['escrow', 'RateChanged', ['id', 'rate', 'at']],
+  ['escrow', 'StreamReclaimed', ['id', 'payer']],
+  ['escrow', 'Credited', ['account', 'amount']],
+  ['escrow', 'CreditWithdrawn', ['account', 'amount']],
   ['subscription', 'SubscriptionCreated', ['id', 'consumer', 'typeId', 'deposit']],
   ['subscription', 'Awarded', ['id', 'provider', 'typeId', 'offerId', 'ratePerBlock', 'descriptorHash', 'descriptorUri', 'readyDeadline']],
   ['subscription', 'DeploymentReady', ['id', 'provider', 'at']],
@@ -59,6 +145,23 @@ const EVENTS: [ContractName, string, string[]][] = [
   ['subscription', 'EndScheduled', ['id', 'end', 'reason']],
   ['subscription', 'Claimed', ['id', 'provider', 'amount']],
   ['subscription', 'Closed', ['id', 'reason', 'paid', 'refunded']],
+  ['subscription', 'AwardDeclined', ['id', 'provider']],
+  ['subscription', 'AwardRevoked', ['id', 'provider']],
+  ['subscription', 'RegistryRefused', ['id', 'offerId']],
+  ['subscription', 'PriceProposed', ['id', 'rate', 'effectiveAt', 'needsConsent']],
+  ['subscription', 'PriceChanged', ['id', 'rate', 'at']],
+  ['subscription', 'ParametersChanged', ['parameters']],
+  ...CONTRACT_NAMES.flatMap((name): [ContractName, string, string[]][] => [
+    [name, 'ChangeScheduled', ['id', 'change', 'eta']],
+    [name, 'ChangeApplied', ['id', 'change']],
+    [name, 'ChangeCancelled', ['id', 'change']],
+  ]),
+];
+
+/** Events the contracts no longer emit. */
+const GONE_EVENTS: [ContractName, string][] = [
+  ['subscription', 'AwardContractChanged'],
+  ...CONTRACT_NAMES.map((name): [ContractName, string] => [name, 'CodeUpgraded']),
 ];
 
 function abiEvent(contract: ContractName, name: string) {
@@ -95,11 +198,25 @@ describe('bundles', () => {
     }
   });
 
+  test('removed messages are gone, and the constructors take the governance delay', () => {
+    for (const [contract, message] of GONE) {
+      assert.throws(() => abis[contract].findMessage(message), `${contract}.${message} should be gone`);
+    }
+    for (const [contract, args] of CONSTRUCTORS) {
+      const constructor = abis[contract].constructors.find((c) => c.identifier === 'new');
+      assert.ok(constructor, `${contract} has a new constructor`);
+      assert.deepEqual(constructor.args.map((a) => a.name), args.map((a) => a.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())), `${contract}.new arguments`);
+    }
+  });
+
   test('every event the client reads exists, with its fields and a signature topic', () => {
     for (const [contract, name, fields] of EVENTS) {
       const event = abiEvent(contract, name);
       assert.deepEqual(event.args.map((a) => a.name), fields, `${contract}.${name} fields`);
       assert.match(event.signatureTopic ?? '', /^0x[0-9a-f]{64}$/, `${contract}.${name} signature topic`);
+    }
+    for (const [contract, name] of GONE_EVENTS) {
+      assert.equal(abis[contract].events.find((e) => e.identifier.split('::').pop() === name), undefined, `${contract}.${name} should be gone`);
     }
   });
 
@@ -146,6 +263,62 @@ describe('decodeEvents', () => {
     assert.deepEqual(events[3]!.args, { id: 3n, end: 150, reason: 'ConsumerCancelled' });
   });
 
+  test('the new events decode: declines, registry refusals, reclaims, credits and governance changes', () => {
+    const hash = `0x${'ef'.repeat(32)}`;
+    const records = [
+      emitted('subscription', addresses.subscription, 'AwardDeclined', { id: 4, provider: BOB }),
+      emitted('subscription', addresses.subscription, 'RegistryRefused', { id: 4, offerId: 11 }),
+      emitted('subscription', addresses.subscription, 'Closed', { id: 4, reason: 'Declined', paid: 0, refunded: 500 }),
+      emitted('escrow', addresses.escrow, 'StreamReclaimed', { id: 8, payer: ALICE }),
+      emitted('escrow', addresses.escrow, 'Credited', { account: BOB, amount: 3 }),
+      emitted('escrow', addresses.escrow, 'CreditWithdrawn', { account: BOB, amount: 3 }),
+      emitted('escrow', addresses.escrow, 'ChangeScheduled', { id: 2, change: { Link: ['Controller', BOB] }, eta: 14_410 }),
+      emitted('escrow', addresses.escrow, 'ChangeApplied', { id: 2, change: { Link: ['Controller', null] } }),
+      emitted('subscription', addresses.subscription, 'ChangeCancelled', { id: 0, change: { Code: hash } }),
+      emitted('subscription', addresses.subscription, 'ChangeScheduled', { id: 1, change: { Delay: 600 }, eta: 14_401 }),
+      emitted('subscription', addresses.subscription, 'ChangeScheduled', { id: 3, change: { Link: ['Award', ALICE] }, eta: 14_402 }),
+    ];
+    const events = decodeEvents(records, contracts());
+    assert.deepEqual(
+      events.map((e) => [`${e.contract}.${e.name}`, e.args]),
+      [
+        ['subscription.AwardDeclined', { id: 4n, provider: BOB }],
+        ['subscription.RegistryRefused', { id: 4n, offerId: 11n }],
+        ['subscription.Closed', { id: 4n, reason: 'Declined', paid: 0n, refunded: 500n }],
+        ['escrow.StreamReclaimed', { id: 8n, payer: ALICE }],
+        ['escrow.Credited', { account: BOB, amount: 3n }],
+        ['escrow.CreditWithdrawn', { account: BOB, amount: 3n }],
+        ['escrow.ChangeScheduled', { id: 2, change: { Link: ['Controller', BOB] }, eta: 14_410 }],
+        ['escrow.ChangeApplied', { id: 2, change: { Link: ['Controller', null] } }],
+        ['subscription.ChangeCancelled', { id: 0, change: { Code: hash } }],
+        ['subscription.ChangeScheduled', { id: 1, change: { Delay: 600 }, eta: 14_401 }],
+        ['subscription.ChangeScheduled', { id: 3, change: { Link: ['Award', ALICE] }, eta: 14_402 }],
+      ],
+    );
+  });
+
+  test('registry events carry the outcome\'s value and the value-weighted reputation', () => {
+    const registry = '5FLSigC9HGRKVhB9FiEo4Y3koPsNmBmLJbpXg2mp1hXcS59Y';
+    const reputation = { completed: 2, exitedEarly: 1, missedReady: 0, completedValue: 900, exitedValue: 50, missedValue: 0 };
+    const events = decodeEvents(
+      [
+        emitted('registry', registry, 'OutcomeRecorded', { provider: BOB, outcome: 'Completed', value: 400, reputation }),
+        emitted('registry', registry, 'ConfigChanged', { parameters: { minBond: 1000, unbondingBlocks: 100 } }),
+        emitted('registry', registry, 'OfferPublished', {
+          offerId: 1, provider: BOB, typeId: 0,
+          terms: { pricePerBlock: 10, capacity: 2, minDuration: 5, noticeBlocks: 3, pricing: 'Dynamic', cancelFee: 1000 },
+        }),
+      ],
+      new Map([[registry, { name: 'registry' as const, abi: abis.registry }]]),
+    );
+    assert.deepEqual(events[0]!.args, {
+      provider: BOB, outcome: 'Completed', value: 400n,
+      reputation: { ...reputation, completedValue: 900n, exitedValue: 50n, missedValue: 0n },
+    });
+    assert.deepEqual(events[1]!.args, { parameters: { minBond: 1000n, unbondingBlocks: 100 } });
+    assert.deepEqual(events[2]!.args['terms'], { pricePerBlock: 10n, capacity: 2, minDuration: 5, noticeBlocks: 3, pricing: 'Dynamic', cancelFee: 1000n });
+  });
+
   test('an event its contract ABI cannot decode is an error, not silently dropped', () => {
     const wrong = emitted('escrow', addresses.subscription, 'StreamOpened', { id: 1, payer: ALICE, payee: BOB, rate: 1, deposit: 1 });
     assert.throws(() => decodeEvents([wrong], contracts()), /does not decode with its bundle/);
@@ -177,6 +350,50 @@ describe('replies', () => {
     }
   });
 
+  test('the new error variants are named, and explained in words', () => {
+    const refused = (contract: ContractName, message: string, err: unknown): ContractError => {
+      try {
+        unwrapReply(contract, message, reply(contract, message, { Ok: { Err: err } }), '', abis[contract]);
+      } catch (e) {
+        if (e instanceof ContractError) return e;
+        throw e;
+      }
+      throw new Error(`${contract}.${message} did not refuse`);
+    };
+    const cases: [ContractName, string, unknown, string, RegExp][] = [
+      ['subscription', 'create', { Unfit: 'TooExpensive' }, 'Unfit(TooExpensive)', /does not meet this requirement.*TooExpensive: .*max_price_per_block/s],
+      ['subscription', 'create', { Unfit: 'CancelFeeTooHigh' }, 'Unfit(CancelFeeTooHigh)', /CancelFeeTooHigh: .*cancel fee/],
+      ['subscription', 'create', { Unfit: 'NotFixedPrice' }, 'Unfit(NotFixedPrice)', /Fixed pricing/],
+      ['subscription', 'accept_price', 'ProposalChanged', 'ProposalChanged', /replaced its proposal/],
+      ['subscription', 'cancel', 'AlreadyEnding', 'AlreadyEnding', /would not end the subscription any sooner/],
+      ['subscription', 'create', { InvalidInput: 'Fee' }, 'InvalidInput(Fee)', /Fee: A fee above its bound/],
+      ['subscription', 'settle', { Escrow: 'ControllerWorking' }, 'Escrow(ControllerWorking)', /ControllerWorking: .*controller still steers/],
+      ['registry', 'publish_offer', { InvalidInput: 'Fee' }, 'InvalidInput(Fee)', /A fee above its bound/],
+      ['escrow', 'reclaim', 'ControllerWorking', 'ControllerWorking', /controller still steers/],
+      ['escrow', 'withdraw_credit', 'NoCredit', 'NoCredit', /with no credit/],
+      ['escrow', 'Admin::apply_change', 'NoSuchChange', 'NoSuchChange', /No pending change has this id/],
+      ['award', 'Admin::apply_change', 'NotDue', 'NotDue', /delay has not passed/],
+      ['registry', 'Admin::schedule_change', 'TooManyChanges', 'TooManyChanges', /most pending changes/],
+      ['subscription', 'Admin::schedule_change', 'InvalidChange', 'InvalidChange', /no such link, or the delay is out of range/],
+      ['escrow', 'Admin::schedule_change', 'Overflow', 'Overflow', /overflow/i],
+    ];
+    for (const [contract, message, err, name, explanation] of cases) {
+      const e = refused(contract, message, err);
+      assert.equal(e.error, name, `${contract}.${message}`);
+      assert.match(e.explanation, explanation, `${contract}.${message} ${name}: ${e.explanation}`);
+      assert.ok(e.message.includes(name) && e.message.includes(e.explanation), e.message);
+    }
+    assert.equal(words('ProposalChanged'), 'proposal changed');
+    assert.equal(words('CancelFeeTooHigh'), 'cancel fee too high');
+  });
+
+  test('without the ABI an error is still named, with no explanation', () => {
+    assert.throws(
+      () => unwrapReply('subscription', 'accept_price', reply('subscription', 'accept_price', { Ok: { Err: 'ProposalChanged' } })),
+      (e: unknown) => e instanceof ContractError && e.error === 'ProposalChanged' && e.explanation === '',
+    );
+  });
+
   test('a LangError throws CallFailed', () => {
     assert.throws(() => unwrapReply('subscription', 'cancel', reply('subscription', 'cancel', { Err: 'CouldNotReadInput' })), (e: unknown) => e instanceof CallFailed && /CouldNotReadInput/.test(e.message));
   });
@@ -185,8 +402,12 @@ describe('replies', () => {
     const descriptorHash = `0x${'cd'.repeat(32)}`;
     const subscription = {
       consumer: ALICE, typeId: 2, descriptor: { hash: descriptorHash, uri: 'ipfs://d' },
-      requirements: { maxPricePerBlock: 2, requiredAttributes: [{ key: 'region', value: 'eu' }], excludedAttributes: [], preferredProviders: [BOB], preferredOnly: true, excludedProviders: [], trustedAttestors: [], minDuration: 100 },
-      offerId: 4, provider: BOB, streamId: 6, ratePerBlock: 1, pricing: 'Fixed', minDuration: 50, noticeBlocks: 20, awardedAt: 10, readyDeadline: 30,
+      requirements: {
+        maxPricePerBlock: 2, requiredAttributes: [{ key: 'region', value: 'eu' }], excludedAttributes: [], preferredProviders: [BOB], preferredOnly: true, excludedProviders: [], trustedAttestors: [], minDuration: 100,
+        fixedPriceOnly: true, maxRate: 3, maxNoticeBlocks: null, minRepriceNotice: 0, maxCancelFee: 7,
+      },
+      offerId: 4, provider: BOB, streamId: 6, ratePerBlock: 1, pricing: 'Fixed', minDuration: 50, noticeBlocks: 20, cancelFee: 5, consumerNotice: 10, readyTimeout: 20,
+      awardedAt: 10, readyDeadline: 30,
       readyAt: 15, end: [120, 'ConsumerCancelled'], priceChange: null, phase: 'Ending', closed: null,
     };
     const figures = {
@@ -196,8 +417,8 @@ describe('replies', () => {
     const value = plain(unwrapReply('subscription', 'details', reply('subscription', 'details', { Ok: { subscription, figures } })));
     assert.deepEqual(value, {
       subscription: {
-        ...subscription, offerId: 4n, streamId: 6n, ratePerBlock: 1n,
-        requirements: { ...subscription.requirements, maxPricePerBlock: 2n },
+        ...subscription, offerId: 4n, streamId: 6n, ratePerBlock: 1n, cancelFee: 5n,
+        requirements: { ...subscription.requirements, maxPricePerBlock: 2n, maxRate: 3n, maxCancelFee: 7n },
       },
       figures: { ...figures, rate: 1n, deposited: 300n, withdrawn: 60n, refunded: 0n, held: 240n, accrued: 70n, withdrawable: 10n, refundable: 230n },
     });
@@ -209,7 +430,7 @@ describe('deployment files', () => {
   const deployment = (overrides: Record<string, unknown> = {}) => ({
     name: 'local', url: 'ws://127.0.0.1:9944', genesis_hash: `0x${'11'.repeat(32)}`, deployer: ALICE, block: 12,
     contracts: Object.fromEntries(CONTRACT_NAMES.map((name) => [name, { address: ALICE, code_hash: `0x${'22'.repeat(32)}`, bundle: bundlePath(name) }])),
-    parameters: { min_bond: 1000, unbonding_blocks: 100, max_candidates: 10, ready_timeout: 20, consumer_notice: 10 },
+    parameters: { min_bond: 1000, unbonding_blocks: 100, max_candidates: 20, ready_timeout: 20, consumer_notice: 10, governance_delay: 14_400 },
     ...overrides,
   });
   const write = (json: unknown): string => {
@@ -242,6 +463,8 @@ describe('deployment files', () => {
     (noBundle.contracts as Record<string, { bundle: string }>)['award']!.bundle = '/nonexistent/dinfra_award.contract';
     assert.throws(() => loadDeployment(write(noBundle)), /award bundle .* does not exist/);
     assert.throws(() => loadDeployment(write({ ...deployment(), parameters: { ready_timeout: -1 } })), /parameters/);
+    const { governance_delay: _, ...before } = deployment().parameters;
+    assert.throws(() => loadDeployment(write({ ...deployment(), parameters: before })), /parameters\.governance_delay/, 'a file from before governance');
   });
 });
 
@@ -250,7 +473,13 @@ describe('input checks', () => {
     assert.deepEqual(requirements({ maxPricePerBlock: 5 }), {
       maxPricePerBlock: 5n, requiredAttributes: [], excludedAttributes: [], preferredProviders: [], preferredOnly: false,
       excludedProviders: [], trustedAttestors: [], minDuration: 0n,
+      fixedPriceOnly: false, maxRate: null, maxNoticeBlocks: null, minRepriceNotice: 0n, maxCancelFee: 0n,
     });
+    assert.throws(() => requirements({ maxPricePerBlock: 5, maxRate: 4 }), /maxRate \(4\) must be at least maxPricePerBlock \(5\)/);
+    assert.throws(() => requirements({ maxPricePerBlock: 5, maxNoticeBlocks: 10, minRepriceNotice: 20 }), /leaves no Dynamic offer/);
+    assert.equal(requirements({ maxPricePerBlock: 5, maxNoticeBlocks: 10, minRepriceNotice: 20, fixedPriceOnly: true })['fixedPriceOnly'], true, 'no Dynamic offer is wanted');
+    assert.throws(() => requirements({ maxPricePerBlock: 5, minDuration: 52_560_001 }), /minDuration must be at most/);
+    assert.throws(() => requirements({ maxPricePerBlock: 5, maxCancelFee: -1 }), /maxCancelFee/);
     assert.throws(() => requirements({ maxPricePerBlock: 0 }), /maxPricePerBlock must be above 0/);
     assert.throws(() => requirements({ maxPricePerBlock: 1, preferredOnly: true }), /preferredOnly/);
     assert.throws(() => requirements({ maxPricePerBlock: 1, excludedProviders: Array(9).fill(ALICE) }), /at most 8/);
@@ -267,5 +496,151 @@ describe('input checks', () => {
     assert.equal(checkText('é'.repeat(16), 32, 'name'), 'é'.repeat(16));
     assert.throws(() => checkText('é'.repeat(17), 32, 'name'), /1 to 32 bytes, got 34/);
     assert.throws(() => checkText('', 32, 'name'), /got 0/);
+  });
+});
+
+describe('argument encoding', () => {
+  /** `value` encoded as argument `index` of `contract.message`, 0x-hex. */
+  const encodeArg = (contract: ContractName, message: string, index: number, value: unknown): string => {
+    const arg = abis[contract].findMessage(message).args[index]!;
+    return u8aToHex(abis[contract].registry.createType(arg.type.lookupName ?? arg.type.type, value).toU8a());
+  };
+  const le = (value: bigint, bytes: number): string => {
+    let hex = '';
+    for (let i = 0; i < bytes; i++) hex += ((value >> BigInt(8 * i)) & 0xffn).toString(16).padStart(2, '0');
+    return hex;
+  };
+  const pubkey = (address: string) => u8aToHex(decodeAddress(address)).slice(2);
+  const base = { typeId: 3, descriptor: { hash: `0x${'12'.repeat(32)}`, uri: 'ipfs://d' }, requirements: { maxPricePerBlock: 5 } };
+
+  test('create takes the offer the consumer names, or None for the award to choose', () => {
+    const named = createArgs({ ...base, offerId: 7 });
+    assert.equal(named.length, 4);
+    assert.equal(named[3], 7n);
+    assert.equal(encodeArg('subscription', 'create', 3, named[3]), `0x01${le(7n, 8)}`);
+    for (const none of [createArgs(base), createArgs({ ...base, offerId: null })]) {
+      assert.equal(none[3], null);
+      assert.equal(encodeArg('subscription', 'create', 3, none[3]), '0x00');
+    }
+    assert.throws(() => createArgs({ ...base, offerId: -1 }), /offer id must be a u64/);
+    assert.throws(() => createArgs({ ...base, offerId: 2n ** 64n }), /offer id must be a u64/);
+    // The whole call data: selector, then the four arguments in order.
+    const data = u8aToHex(abis.subscription.findMessage('create').toU8a(named));
+    assert.ok(data.endsWith(`01${le(7n, 8)}`), 'the offer id is the last argument');
+  });
+
+  test('requirements encode their new fields after the old ones, in the contracts\' order', () => {
+    const r = requirements({
+      maxPricePerBlock: 5, minDuration: 100, fixedPriceOnly: true, maxRate: 9n, maxNoticeBlocks: 20, minRepriceNotice: 3, maxCancelFee: 7,
+      excludedProviders: [BOB],
+    });
+    const hex = encodeArg('subscription', 'create', 2, r);
+    const expected =
+      `0x${le(5n, 16)}` + // max_price_per_block
+      '00' + // required_attributes
+      '00' + // excluded_attributes
+      '00' + // preferred_providers
+      '00' + // preferred_only
+      `04${pubkey(BOB)}` + // excluded_providers
+      '00' + // trusted_attestors
+      le(100n, 4) + // min_duration
+      '01' + // fixed_price_only
+      `01${le(9n, 16)}` + // max_rate: Some(9)
+      `01${le(20n, 4)}` + // max_notice_blocks: Some(20)
+      le(3n, 4) + // min_reprice_notice
+      le(7n, 16); // max_cancel_fee
+    assert.equal(hex, expected);
+    const none = encodeArg('subscription', 'create', 2, requirements({ maxPricePerBlock: 5 }));
+    assert.ok(none.endsWith(`${le(0n, 4)}00000000${le(0n, 4)}${le(0n, 16)}`), 'defaults: min duration 0, not fixed only, None, None, 0, 0');
+    const arg = abis.subscription.findMessage('create').args[2]!;
+    assert.deepEqual(plain(abis.subscription.registry.createType(arg.type.lookupName ?? arg.type.type, r)), {
+      ...r, maxPricePerBlock: 5n, minDuration: 100, maxRate: 9n, maxNoticeBlocks: 20, minRepriceNotice: 3, maxCancelFee: 7n,
+    });
+  });
+
+  test('offer terms carry a cancel fee of at most 100 blocks of the price', () => {
+    const terms = offerTerms({ pricePerBlock: 10, capacity: 2, minDuration: 5, noticeBlocks: 3, pricing: 'Dynamic', cancelFee: 1000 });
+    assert.equal(
+      encodeArg('registry', 'publish_offer', 1, terms),
+      `0x${le(10n, 16)}${le(2n, 4)}${le(5n, 4)}${le(3n, 4)}01${le(1000n, 16)}`,
+    );
+    assert.equal(offerTerms({ pricePerBlock: 1, capacity: 1, minDuration: 0, noticeBlocks: 0 })['cancelFee'], 0n);
+    assert.throws(() => offerTerms({ pricePerBlock: 10, capacity: 2, minDuration: 5, noticeBlocks: 3, cancelFee: 1001 }), /above 100 blocks of the price/);
+    assert.throws(() => offerTerms({ pricePerBlock: 10, capacity: 0, minDuration: 5, noticeBlocks: 3 }), /capacity must be above 0/);
+  });
+
+  test('Change: Code, Link and Delay encode as the Admin messages expect', () => {
+    const hash = `0x${'ab'.repeat(32)}`;
+    const cases: [Parameters<typeof encodeChange>[0], string][] = [
+      [{ Code: hash }, `0x00${'ab'.repeat(32)}`],
+      [{ Link: ['Controller', ALICE] }, `0x010001${pubkey(ALICE)}`],
+      [{ Link: ['Controller', null] }, '0x010000'],
+      [{ Link: ['Award', BOB] }, `0x010101${pubkey(BOB)}`],
+      [{ Delay: 14_400 }, `0x02${le(14_400n, 4)}`],
+    ];
+    for (const name of CONTRACT_NAMES) {
+      for (const [change, hex] of cases) {
+        assert.equal(encodeArg(name, 'Admin::schedule_change', 0, encodeChange(change)), hex, `${name}: ${JSON.stringify(change)}`);
+      }
+    }
+    assert.throws(() => encodeChange({ Link: ['Selector' as 'Controller', ALICE] }), /Controller or Award/);
+    assert.throws(() => encodeChange({ Link: ['Controller', 'nope'] }), /linked account is not a valid account address/);
+    assert.throws(() => encodeChange({ Delay: -1 }), /governance delay must be a u32/);
+    assert.throws(() => encodeChange({ Code: '0x12' }), /code hash must be 32 bytes/);
+    assert.throws(() => encodeChange({ Code: hash, Delay: 1 } as never), /exactly one/);
+  });
+
+  test('the award window is 17..100 positions', () => {
+    assert.equal(awardWindow(17), 17);
+    assert.equal(awardWindow(100), 100);
+    assert.throws(() => awardWindow(16), /17\.\.100/);
+    assert.throws(() => awardWindow(101), /17\.\.100/);
+  });
+});
+
+describe('governance', () => {
+  const report = (delays: Partial<Record<ContractName, number>>, consumerNotice: number, pending: GovernanceReport['contracts']['escrow']['pending'] = []): GovernanceReport => ({
+    block: 100,
+    contracts: Object.fromEntries(
+      CONTRACT_NAMES.map((name) => [name, { delay: delays[name] ?? 14_400, pending: name === 'escrow' ? pending : [] }]),
+    ) as GovernanceReport['contracts'],
+    parameters: { readyTimeout: 20, consumerNotice },
+  });
+
+  test('the consumer notice must be below every contract\'s delay', () => {
+    assert.deepEqual(checkGovernance(report({}, 10)), []);
+    assert.deepEqual(checkGovernance(report({ registry: 11, escrow: 11, award: 11, subscription: 11 }, 10)), []);
+    assert.deepEqual(checkGovernance(report({ escrow: 10 }, 10)), [
+      'the consumer notice (10 blocks) is not below the escrow contract\'s governance delay (10 blocks)',
+    ]);
+    const problems = checkGovernance(report({ registry: 0, award: 5 }, 10));
+    assert.equal(problems.length, 2);
+    assert.match(problems[0]!, /registry contract's governance delay \(0 blocks\)/);
+    assert.match(problems[1]!, /award contract's governance delay \(5 blocks\)/);
+    const refused = new GovernanceRefused(problems, report({ registry: 0, award: 5 }, 10));
+    assert.match(refused.message, /does not protect consumers: .*registry.*; .*award/);
+  });
+
+  test('pending changes decode from the reply and are reported with when they come due', () => {
+    const message = abis.escrow.findMessage('Admin::pending_changes');
+    const type = message.returnType!;
+    const raw = [
+      { id: 0, change: { Link: ['Controller', BOB] }, scheduledAt: 90, eta: 14_490 },
+      { id: 1, change: { Delay: 600 }, scheduledAt: 10, eta: 100 },
+    ];
+    const codec = abis.escrow.registry.createType(type.lookupName ?? type.type, { Ok: raw });
+    const pending = (plain(unwrapReply('escrow', 'Admin::pending_changes', codec)) as Parameters<typeof scheduledChange>[0][]).map(scheduledChange);
+    assert.deepEqual(pending, [
+      { id: 0, change: { Link: ['Controller', BOB] }, scheduledAt: 90, eta: 14_490 },
+      { id: 1, change: { Delay: 600 }, scheduledAt: 10, eta: 100 },
+    ]);
+    const lines = formatGovernance(report({}, 10, pending));
+    assert.equal(lines.length, 5);
+    assert.equal(lines[0], 'registry: governance delay 14400 blocks; no change pending');
+    assert.equal(
+      lines.find((l) => l.startsWith('escrow')),
+      `escrow: governance delay 14400 blocks; pending: #0 Link(Controller, Some(${BOB})) (due at block 14490, in 14390 blocks), #1 Delay(600) (due now)`,
+    );
+    assert.equal(lines[4], 'subscription parameters: ready timeout 20, consumer notice 10 blocks');
   });
 });
