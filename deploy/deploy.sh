@@ -1,21 +1,32 @@
 #!/usr/bin/env bash
 # deploy/deploy.sh — puts the DINFRA suite on a pallet-contracts chain with
 # cargo-contract: uploads the four contracts' code, instantiates registry,
-# escrow, award and subscription, wires them (the subscription contract
-# becomes the registry's controller, the award's selector and the escrow's
-# subscription contract; registry and subscription parameters are set) and
-# writes deploy/deployments/<name>.json with addresses, code hashes and blocks.
+# escrow, award and subscription (each with the same governance delay),
+# wires them with Admin::schedule_change (the subscription contract becomes
+# the registry's controller, the award's selector and the escrow's
+# controller: a first wiring applies at once) and writes
+# deploy/deployments/<name>.json with addresses, code hashes and blocks.
 #
 #   deploy/deploy.sh --suri //Alice [--url ws://127.0.0.1:9944] [--name local]
 #                    [--dry-run] [--fresh] [--min-bond N] [--unbonding-blocks N]
 #                    [--max-candidates N] [--ready-timeout N] [--consumer-notice N]
+#                    [--governance-delay N]
 #
 # Safe to re-run: a deployment recorded under the same name on the same chain
 # (same genesis hash) whose contracts are still there with the artifacts' code
-# is kept, and only wiring or parameters that differ are sent again. A
-# recorded deployment built from other code is refused unless --fresh (a new
-# suite beside it). --dry-run reads the chain and prints what would be done,
-# sending nothing. The --suri account pays and becomes the admin of all four.
+# is kept, and what differs is sent again: parameters through `configure`
+# (at once), links and the governance delay through `schedule_change`, which
+# on a wired suite only *schedules* them — they take effect after the
+# governance delay, when anyone may `apply_change` (a re-run after the eta
+# applies a due change it finds). A recorded deployment built from other code
+# is refused unless --fresh (a new suite beside it). --dry-run reads the chain
+# and prints what would be done, sending nothing. The --suri account pays and
+# becomes the admin of all four.
+#
+# Defaults: --min-bond 1000, --unbonding-blocks 100, --max-candidates 20
+# (17..100: wider than one provider's 16 offers), --ready-timeout 20,
+# --consumer-notice 10, --governance-delay 14400 (one day of 6-second blocks;
+# the consumer notice must be below it).
 set -euo pipefail
 export CARGO_RESOLVER_INCOMPATIBLE_RUST_VERSIONS=fallback
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -29,11 +40,16 @@ dry_run=0
 fresh=0
 min_bond=1000
 unbonding_blocks=100
-max_candidates=10
+max_candidates=20
 ready_timeout=20
 consumer_notice=10
+governance_delay=14400
+# contracts/src/types.rs: MIN_AWARD_WINDOW, MAX_PAGE, MAX_TERM_BLOCKS.
+MIN_AWARD_WINDOW=17
+MAX_PAGE=100
+MAX_TERM_BLOCKS=52560000
 
-usage() { sed -n '9,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '10,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 say() { echo "deploy: $*" >&2; }
 die() { echo "deploy: FAILED: $*" >&2; exit 1; }
 number() { [[ $2 =~ ^[0-9]+$ ]] || die "$1 must be a whole number, got '$2'"; echo "$2"; }
@@ -50,12 +66,22 @@ while [ $# -gt 0 ]; do
         --max-candidates) max_candidates=$(number "$1" "${2:-}"); shift 2 ;;
         --ready-timeout) ready_timeout=$(number "$1" "${2:-}"); shift 2 ;;
         --consumer-notice) consumer_notice=$(number "$1" "${2:-}"); shift 2 ;;
+        --governance-delay) governance_delay=$(number "$1" "${2:-}"); shift 2 ;;
         *) usage ;;
     esac
 done
 [ -n "$suri" ] || { say "--suri is required (the account that pays and becomes admin)"; usage; }
 [[ $name =~ ^[A-Za-z0-9_-]+$ ]] || die "--name may hold letters, digits, '-' and '_' only"
 [[ $url =~ ^wss?:// ]] || die "--url must be a ws:// or wss:// address, got '$url'"
+# What the constructors and `configure` would refuse, said before anything is sent.
+[ "$max_candidates" -ge "$MIN_AWARD_WINDOW" ] && [ "$max_candidates" -le "$MAX_PAGE" ] \
+    || die "--max-candidates must be $MIN_AWARD_WINDOW..$MAX_PAGE (wider than one provider's offers), got $max_candidates"
+[ "$ready_timeout" -ge 1 ] && [ "$ready_timeout" -le "$MAX_TERM_BLOCKS" ] \
+    || die "--ready-timeout must be 1..$MAX_TERM_BLOCKS blocks, got $ready_timeout"
+[ "$governance_delay" -le "$MAX_TERM_BLOCKS" ] \
+    || die "--governance-delay must be at most $MAX_TERM_BLOCKS blocks, got $governance_delay"
+[ "$consumer_notice" -lt "$governance_delay" ] \
+    || die "--consumer-notice ($consumer_notice) must be below --governance-delay ($governance_delay): a consumer who cancels when a change is scheduled must be out before it applies"
 
 out="$ROOT/deploy/deployments/$name.json"
 http_url=$(echo "$url" | sed -e 's#^ws://#http://#' -e 's#^wss://#https://#')
@@ -117,14 +143,40 @@ if [ -f "$out" ] && [ "$fresh" = 0 ]; then
     fi
 fi
 
-# Dry-run a message of one of the four and print its decoded result.
+# cargo-contract's decoded values (contract-transcode's `Value` as JSON) as
+# plain JSON: Ok(v) and Some(v) → v, None → null, numbers, SS58 strings, unit
+# variants by name, other variants {"Name": value or [values]}, sequences as
+# arrays, structs as objects.
+PLAIN='def plain:
+  if type == "object" then
+    if has("Tuple") then .Tuple as $t | ($t.values | length) as $n
+      | if $t.ident == "Ok" and $n == 1 then $t.values[0] | plain
+        elif $t.ident == "Some" and $n == 1 then $t.values[0] | plain
+        elif $t.ident == "None" and $n == 0 then null
+        elif $t.ident == null then [$t.values[] | plain]
+        elif $n == 0 then $t.ident
+        elif $n == 1 then {($t.ident): ($t.values[0] | plain)}
+        else {($t.ident): [$t.values[] | plain]} end
+    elif has("Seq") then [.Seq.elems[] | plain]
+    elif has("UInt") then .UInt
+    elif has("Int") then .Int
+    elif has("Literal") then .Literal
+    elif has("String") then .String
+    elif has("Bool") then .Bool
+    elif has("Hex") then "0x" + (.Hex.s | ltrimstr("0x"))
+    else with_entries(.value |= plain) end
+  elif . == "Unit" then null
+  else . end;
+plain'
+
+# Dry-run a message of one of the four and print its decoded result (plain JSON).
 query() { # contract name, message, args...
     local c="$1" message="$2"
     shift 2
     local args=()
     [ $# -gt 0 ] && args=(--args "$@")
     contract call "$ARTIFACTS/dinfra_$c.json" --contract "${address[$c]}" --message "$message" \
-        "${args[@]}" --suri "$suri" --output-json | jq -c '.data'
+        "${args[@]}" --suri "$suri" --output-json | jq -c '.data' | jq -c "$PLAIN"
 }
 
 # Send a message; dies with cargo-contract's message when it fails or the
@@ -189,50 +241,141 @@ if [ "$reuse" = 0 ]; then
                       | if type == "object" then .Literal else . end][0] // empty')
         say "instantiated $c at ${address[$c]} (block ${instantiated_at[$c]})"
     }
-    instantiate registry "$min_bond" "$unbonding_blocks"
-    instantiate escrow
-    instantiate award "${address[registry]}" "$max_candidates"
+    instantiate registry "$min_bond" "$unbonding_blocks" "$governance_delay"
+    instantiate escrow "$governance_delay"
+    instantiate award "${address[registry]}" "$max_candidates" "$governance_delay"
     instantiate subscription "${address[award]}" "${address[registry]}" "${address[escrow]}" \
-        "Parameters { ready_timeout: $ready_timeout, consumer_notice: $consumer_notice }"
+        "Parameters { ready_timeout: $ready_timeout, consumer_notice: $consumer_notice }" "$governance_delay"
 else
     for c in "${CONTRACTS[@]}"; do instantiated_at[$c]=$(jq -r ".contracts.$c.block" "$out"); done
 fi
 
-# Wiring: compare what each contract holds with what it should, and send only
-# the differences (all of them for a suite this run created).
+# Wiring and parameters: compare what each contract holds with what it
+# should, and send only the differences (all of them for a suite this run
+# created). Links and the governance delay move only through
+# Admin::schedule_change: the first wiring of an unset link (and a longer
+# delay) applies at once, anything else is pending for the governance delay.
 sub="${address[subscription]}"
-wired() { # contract name, message, jq test on the decoded result
-    [ "$reuse" = 1 ] && query "$1" "$2" | jq -e "$3" >/dev/null
+now=$(block_number)
+
+# The pending change of contract $1 equal to the change $2 (plain JSON), if any.
+pending_change() { # contract, change as plain JSON
+    query "$1" Admin::pending_changes | jq -c --argjson want "$2" '[.[] | select(.change == $want)][0] // empty'
 }
-has_sub=".. | strings | select(. == \"$sub\")"
-if wired registry controller "$has_sub" \
-    && wired registry parameters "tostring | test(\"min_bond[^0-9]*$min_bond[^0-9].*unbonding_blocks[^0-9]*$unbonding_blocks[^0-9]\")"; then
-    say "registry: controller and parameters already set"
-else
-    send registry configure \
-        "Parameters { min_bond: $min_bond, unbonding_blocks: $unbonding_blocks }" "Some($sub)"
+
+# Makes a contract's change take effect as far as governance allows: nothing
+# if it is in effect, apply_change if the same change is pending and due,
+# else schedule it and say whether it applied or when it will be due.
+# `$in_effect` is a shell command that succeeds when the change is in effect.
+govern() { # contract, change (transcode syntax), change (plain JSON), description, in-effect test
+    local c="$1" change="$2" json="$3" what="$4" in_effect="$5" pending id eta
+    if [ "$reuse" = 0 ] && [ "$dry_run" = 1 ]; then
+        say "would call $c.Admin::schedule_change($change): $what (a first wiring applies at once)"
+        return
+    fi
+    if eval "$in_effect"; then
+        say "$c: $what: already in effect"
+        return
+    fi
+    pending=""
+    [ "$reuse" = 1 ] && pending=$(pending_change "$c" "$json")
+    if [ -n "$pending" ]; then
+        id=$(echo "$pending" | jq -r '.id')
+        eta=$(echo "$pending" | jq -r '.eta')
+        if [ "$now" -ge "$eta" ]; then
+            send "$c" Admin::apply_change "$id"
+            [ "$dry_run" = 1 ] || say "$c: $what: applied scheduled change #$id (due since block $eta)"
+        else
+            say "$c: $what: already SCHEDULED as change #$id, due at block $eta ($((eta - now)) blocks from now); NOT in effect yet"
+        fi
+        return
+    fi
+    if [ "$dry_run" = 1 ]; then
+        case "$change" in
+            Delay*) say "would call $c.Admin::schedule_change($change): $what (a longer delay applies at once, a shorter one waits the current delay)" ;;
+            *) say "would call $c.Admin::schedule_change($change): $what (on a wired contract it waits the governance delay)" ;;
+        esac
+        return
+    fi
+    send "$c" Admin::schedule_change "$change"
+    if eval "$in_effect"; then
+        say "$c: $what: applied at once"
+        return
+    fi
+    pending=$(pending_change "$c" "$json")
+    [ -n "$pending" ] || die "$c: $what: scheduled, but neither in effect nor pending"
+    id=$(echo "$pending" | jq -r '.id')
+    eta=$(echo "$pending" | jq -r '.eta')
+    say "$c: $what: SCHEDULED as change #$id, due at block $eta (governance delay $(query "$c" Admin::governance_delay) blocks); NOT in effect yet: re-run deploy.sh after block $eta, or have anyone call Admin::apply_change($id)"
+}
+
+# Points link $2 of contract $1 (read with query message $3) at $4.
+link() { # contract, link, query message, account
+    local c="$1" l="$2" message="$3" to="$4"
+    govern "$c" "Link($l, Some($to))" "{\"Link\":[\"$l\",\"$to\"]}" "$l link -> $to" \
+        "[ \"\$(query $c $message | jq -r '. // empty')\" = \"$to\" ]"
+}
+
+# The governance delay of contract $1: $governance_delay blocks.
+delay() { # contract
+    local c="$1"
+    govern "$c" "Delay($governance_delay)" "{\"Delay\":$governance_delay}" "governance delay $governance_delay blocks" \
+        "[ \"\$(query $c Admin::governance_delay)\" = $governance_delay ]"
+}
+
+# The subscription contract keeps its consumer notice below its delay: when
+# the delay grows, change it first; when it shrinks, the parameters first.
+subscription_delay_first=1
+if [ "$reuse" = 1 ]; then
+    [ "$(query subscription Admin::governance_delay)" -lt "$governance_delay" ] || subscription_delay_first=0
 fi
-if wired award selector "$has_sub" \
-    && wired award max_candidates "tostring | test(\"[^0-9]$max_candidates[^0-9]\")"; then
-    say "award: selector and window already set"
-else
-    send award configure "Some($sub)" "$max_candidates" RoundRobin
-fi
-if wired escrow subscription_contract "$has_sub"; then
-    say "escrow: subscription contract already set"
-else
-    send escrow set_subscription_contract "Some($sub)"
-fi
-if wired subscription parameters "tostring | test(\"ready_timeout[^0-9]*$ready_timeout[^0-9].*consumer_notice[^0-9]*$consumer_notice[^0-9]\")"; then
-    say "subscription: parameters already set"
-elif [ "$reuse" = 1 ]; then
-    send subscription configure "Parameters { ready_timeout: $ready_timeout, consumer_notice: $consumer_notice }"
+
+link registry Controller controller "$sub"
+link award Controller selector "$sub"
+link escrow Controller subscription_contract "$sub"
+if [ "$reuse" = 1 ]; then
+    # Set by its constructor; only someone else's change could have moved it.
+    link subscription Award award "${address[award]}"
+    for c in registry escrow award; do delay "$c"; done
+    [ "$subscription_delay_first" = 1 ] && delay subscription
+
+    if query registry parameters | jq -e --argjson b "$min_bond" --argjson u "$unbonding_blocks" \
+        '.min_bond == $b and .unbonding_blocks == $u' >/dev/null; then
+        say "registry: parameters already set"
+    else
+        send registry configure "Parameters { min_bond: $min_bond, unbonding_blocks: $unbonding_blocks }"
+    fi
+    if [ "$(query award max_candidates)" = "$max_candidates" ]; then
+        say "award: window already set"
+    else
+        # Keep the strategy the admin chose; change only the window.
+        strategy=$(query award strategy | jq -r 'if type == "string" then .
+            else "Scored(Weights { " + ([.Scored | to_entries[] | "\(.key): \(.value)"] | join(", ")) + " })" end')
+        send award configure "$max_candidates" "$strategy"
+    fi
+    if query subscription parameters | jq -e --argjson r "$ready_timeout" --argjson n "$consumer_notice" \
+        '.ready_timeout == $r and .consumer_notice == $n' >/dev/null; then
+        say "subscription: parameters already set"
+    else
+        send subscription configure "Parameters { ready_timeout: $ready_timeout, consumer_notice: $consumer_notice }"
+    fi
+    [ "$subscription_delay_first" = 1 ] || delay subscription
 fi
 
 if [ "$dry_run" = 1 ]; then
     say "dry run: nothing sent, $out not written"
     exit 0
 fi
+
+# The delay in effect (a shorter one may still be pending): the smallest of
+# the four, which is what bounds a consumer's notice.
+delay_in_effect=""
+for c in "${CONTRACTS[@]}"; do
+    d=$(query "$c" Admin::governance_delay)
+    [[ $d =~ ^[0-9]+$ ]] || die "$c.Admin::governance_delay answered '$d'"
+    [ -n "$delay_in_effect" ] && [ "$d" -ge "$delay_in_effect" ] || delay_in_effect=$d
+    [ "$d" = "$governance_delay" ] || say "$c: its governance delay in effect is $d blocks, not $governance_delay (see the scheduled change above)"
+done
 
 block=$(block_number)
 mkdir -p "$(dirname "$out")"
@@ -247,7 +390,7 @@ jq -n --arg name "$name" --arg url "$url" --arg genesis "$genesis" --argjson blo
     --argjson escrow_block "${instantiated_at[escrow]}" --argjson subscription_block "${instantiated_at[subscription]}" \
     --argjson min_bond "$min_bond" --argjson unbonding_blocks "$unbonding_blocks" \
     --argjson max_candidates "$max_candidates" --argjson ready_timeout "$ready_timeout" \
-    --argjson consumer_notice "$consumer_notice" '
+    --argjson consumer_notice "$consumer_notice" --argjson governance_delay "$delay_in_effect" '
     def entry($c; $a; $h; $b): {address: $a, code_hash: $h, block: $b, bundle: "artifacts/dinfra_\($c).contract"};
     { name: $name, url: $url, genesis_hash: $genesis, deployer: $deployer, block: $block,
       contracts: {
@@ -257,7 +400,7 @@ jq -n --arg name "$name" --arg url "$url" --arg genesis "$genesis" --argjson blo
         subscription: entry("subscription"; $subscription; $subscription_hash; $subscription_block) },
       parameters: { min_bond: $min_bond, unbonding_blocks: $unbonding_blocks,
         max_candidates: $max_candidates, ready_timeout: $ready_timeout,
-        consumer_notice: $consumer_notice } }' >"$tmp"
+        consumer_notice: $consumer_notice, governance_delay: $governance_delay } }' >"$tmp"
 mv "$tmp" "$out"
 say "wrote $out (block $block)"
 cat "$out"
