@@ -1,11 +1,12 @@
 //! DINFRA award: chooses the offer that serves a subscription.
 //!
-//! Reads one bounded window of candidates from the registry (one
-//! cross-contract call), keeps those that satisfy every hard requirement and
-//! picks one; a rotating cursor per type gives every fitting provider its
-//! turn. The cost of an award is bounded by `max_candidates`, never by the
-//! size of the market. Any contract implementing [`dinfra::traits::Award`]
-//! can replace this one.
+//! Asks the registry (one cross-contract call) for the offers that satisfy
+//! every hard requirement among the next [`MAX_PAGE`] positions of the
+//! type's index, and picks one of up to `max_candidates` of them; a rotating
+//! cursor per type gives every fitting provider its turn. The cost of an
+//! award is bounded by `MAX_PAGE` positions read, never by the size of the
+//! market. Any contract implementing [`dinfra::traits::Award`] can replace
+//! this one.
 #![cfg_attr(not(feature = "std"), no_std, no_main)]
 
 #[ink::contract]
@@ -44,14 +45,15 @@ pub mod award {
         pub price_per_block: Balance,
     }
 
-    /// Emitted when the admin changes the window or the strategy.
+    /// Emitted when the admin changes how many offers are compared or the
+    /// strategy.
     #[ink(event)]
     pub struct ConfigChanged {
         pub max_candidates: u32,
         pub strategy: Strategy,
     }
 
-    /// How many index positions one award reads, and how it picks.
+    /// How many fitting offers one award compares, and how it picks.
     #[ink::scale_derive(Encode, Decode, TypeInfo)]
     #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,8 +85,8 @@ pub mod award {
     }
 
     impl AwardContract {
-        /// `registry`: the registry to read candidates from; `max_candidates`
-        /// index positions are read per award (at least
+        /// `registry`: the registry to read candidates from; up to
+        /// `max_candidates` fitting offers are compared per award (at least
         /// [`MIN_AWARD_WINDOW`]). The caller becomes admin; every change of
         /// its code or selector waits `governance_delay` blocks.
         #[ink(constructor)]
@@ -110,7 +112,7 @@ pub mod award {
             Ok(contract)
         }
 
-        /// Sets how many index positions one award reads and how it picks
+        /// Sets how many fitting offers one award compares and how it picks
         /// among the offers that fit (admin only). Every pick is among offers
         /// that meet all of the consumer's requirements, which the
         /// subscription contract checks again, so this applies at once.
@@ -197,8 +199,9 @@ pub mod award {
         u64::from_le_bytes(seed)
     }
 
-    /// A window of `MIN_AWARD_WINDOW..=MAX_PAGE` positions: wider than one
-    /// provider's offers, so no single account can fill it.
+    /// `MIN_AWARD_WINDOW..=MAX_PAGE` fitting offers compared: more than one
+    /// provider can publish, so a strategy always weighs another provider's
+    /// offer against them when one fits.
     fn check_window(max_candidates: u32) -> Result<(), AwardError> {
         if !(MIN_AWARD_WINDOW..=MAX_PAGE).contains(&max_candidates) {
             return Err(AwardError::InvalidInput(Invalid::Parameter));
@@ -207,12 +210,18 @@ pub mod award {
     }
 
     impl Award for AwardContract {
-        /// Reads up to `max_candidates` positions of the type's index from
-        /// the cursor — the registry returns only the offers that fit every
-        /// requirement, and the first one when round robin is all that is
-        /// asked — picks one by the strategy and moves the cursor just past
-        /// it, so every fitting provider gets its turn and offers that did
-        /// not fit never hold the cursor.
+        /// Reads up to [`MAX_PAGE`] positions of the type's index from the
+        /// cursor — the registry returns only the offers that fit every
+        /// requirement, at most `max_candidates` of them, and the first one
+        /// when round robin is all that is asked — picks one by the strategy
+        /// and moves the cursor just past it, so every fitting provider gets
+        /// its turn and offers that did not fit never hold the cursor. The
+        /// scan is wider than the comparison: offers that do not fit (one
+        /// account's sixteen and honest ones that are too expensive for this
+        /// consumer) fill a window of `max_candidates` positions easily, and
+        /// a refused create moves no cursor, so a narrow scan would refuse
+        /// every later create of the same kind while a fitting offer waits
+        /// further on.
         #[ink(message)]
         fn select(
             &mut self,
@@ -236,7 +245,7 @@ pub mod award {
             let registry: ink::contract_ref!(Registry) = self.registry().into();
             let page = registry
                 .call()
-                .candidates(type_id, cursor, max_candidates, want, requirements.clone())
+                .candidates(type_id, cursor, MAX_PAGE, want, requirements.clone())
                 .try_invoke()
                 .map_err(|_| AwardError::CallFailed)?
                 .map_err(|_| AwardError::CallFailed)??;
@@ -379,7 +388,7 @@ pub mod award {
             assert_eq!(
                 award.configure(MIN_AWARD_WINDOW - 1, Strategy::Capacity),
                 Err(AwardError::InvalidInput(Invalid::Parameter)),
-                "a window one provider's offers could fill"
+                "fewer offers compared than one provider can publish"
             );
             assert_eq!(
                 award.max_candidates(),

@@ -75,7 +75,7 @@ done
 [[ $url =~ ^wss?:// ]] || die "--url must be a ws:// or wss:// address, got '$url'"
 # What the constructors and `configure` would refuse, said before anything is sent.
 [ "$max_candidates" -ge "$MIN_AWARD_WINDOW" ] && [ "$max_candidates" -le "$MAX_PAGE" ] \
-    || die "--max-candidates must be $MIN_AWARD_WINDOW..$MAX_PAGE (wider than one provider's offers), got $max_candidates"
+    || die "--max-candidates must be $MIN_AWARD_WINDOW..$MAX_PAGE (more fitting offers compared than one provider can publish), got $max_candidates"
 [ "$ready_timeout" -ge 1 ] && [ "$ready_timeout" -le "$MAX_TERM_BLOCKS" ] \
     || die "--ready-timeout must be 1..$MAX_TERM_BLOCKS blocks, got $ready_timeout"
 [ "$governance_delay" -le "$MAX_TERM_BLOCKS" ] \
@@ -346,9 +346,9 @@ if [ "$reuse" = 1 ]; then
         send registry configure "Parameters { min_bond: $min_bond, unbonding_blocks: $unbonding_blocks }"
     fi
     if [ "$(query award max_candidates)" = "$max_candidates" ]; then
-        say "award: window already set"
+        say "award: max_candidates already set"
     else
-        # Keep the strategy the admin chose; change only the window.
+        # Keep the strategy the admin chose; change only max_candidates.
         strategy=$(query award strategy | jq -r 'if type == "string" then .
             else "Scored(Weights { " + ([.Scored | to_entries[] | "\(.key): \(.value)"] | join(", ")) + " })" end')
         send award configure "$max_candidates" "$strategy"

@@ -34,8 +34,9 @@ pub const MAX_PAGE: u32 = 100;
 /// pausing, and how much of an award's window one account can fill).
 pub const MAX_OFFERS_PER_PROVIDER: u32 = 16;
 
-/// The smallest award window: more positions than one provider has offers,
-/// so that no single account can fill a window with offers nobody can use.
+/// The fewest fitting offers an award compares: more than one provider can
+/// publish, so a strategy always weighs another provider's offer when one
+/// fits. (The award scans [`MAX_PAGE`] index positions to find them.)
 pub const MIN_AWARD_WINDOW: u32 = 17;
 const _: () = assert!(MIN_AWARD_WINDOW > MAX_OFFERS_PER_PROVIDER && MIN_AWARD_WINDOW <= MAX_PAGE);
 

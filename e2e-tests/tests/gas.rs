@@ -11,6 +11,7 @@ use drink::AccountId32;
 use std::sync::{Mutex, PoisonError};
 
 use dinfra::traits::Requirements;
+use dinfra::types::{MAX_OFFERS_PER_PROVIDER, MAX_PAGE};
 
 /// Opens and starts a stream, lets `blocks` pass, and returns the gas of
 /// the payee's withdrawal.
@@ -194,15 +195,15 @@ fn create_costs_the_same_with_ten_and_a_thousand_offers() {
 
 /// Gas of one `create` by a consumer asking for a Fixed price, a notice of
 /// at most 1,000 blocks and no cancel fee, in a market where the one offer
-/// that fits is at index position `unfit` and one account's `unfit` offers
-/// that do not fit (each a different way: price, minimum duration, Dynamic
-/// pricing, notice, cancel fee) fill the positions in front of it.
+/// that fits is at index position `unfit` and `unfit` offers that do not
+/// fit (each a different way: price, minimum duration, Dynamic pricing,
+/// notice, cancel fee; sixteen per account) fill the positions in front of
+/// it.
 fn create_behind_unfit_offers(unfit: u32) -> (u64, u64) {
     let mut session: Sandbox = Session::default();
     let consumer = funded_account(&mut session, 51);
     let suite = deploy_suite(&mut session).expect("deploying the suite");
     assert_eq!(register_type(&mut session, &suite, "substrate-rpc"), 0);
-    let squatter = funded_account(&mut session, 60);
     let kinds = [
         OfferSpec {
             price_per_block: 1_000_000,
@@ -225,18 +226,23 @@ fn create_behind_unfit_offers(unfit: u32) -> (u64, u64) {
             ..spec(1)
         },
     ];
-    if unfit > 0 {
-        provider_with_terms(&mut session, &suite, &squatter, &[], 0, kinds[0]);
-        let actor = session.set_actor(squatter);
-        for n in 1..unfit {
-            let offer: Result<u64, dinfra::traits::RegistryError> = call(
-                &mut session,
-                &suite.registry,
-                "publish_offer",
-                &["0".into(), kinds[n as usize % kinds.len()].arg()],
-            );
-            assert!(offer.is_ok(), "{offer:?}");
+    // Sixteen offers per account (the most one may publish), each account
+    // in its turn.
+    for n in 0..unfit {
+        let kind = kinds[n as usize % kinds.len()];
+        let account = funded_account(&mut session, 70 + (n / MAX_OFFERS_PER_PROVIDER) as u8);
+        if n % MAX_OFFERS_PER_PROVIDER == 0 {
+            provider_with_terms(&mut session, &suite, &account, &[], 0, kind);
+            continue;
         }
+        let actor = session.set_actor(account);
+        let offer: Result<u64, dinfra::traits::RegistryError> = call(
+            &mut session,
+            &suite.registry,
+            "publish_offer",
+            &["0".into(), kind.arg()],
+        );
+        assert!(offer.is_ok(), "{offer:?}");
         session.set_actor(actor);
     }
     let live = funded_account(&mut session, 61);
@@ -268,6 +274,7 @@ fn create_behind_unfit_offers(unfit: u32) -> (u64, u64) {
     };
     let created = create_subscription(&mut session, &suite, 0, &requirements, 10_000);
     assert_eq!(created, Ok(0));
+    let gas = last_gas(&session);
     let awarded: Option<dinfra::lifecycle::Subscription> = call(
         &mut session,
         &suite.subscription,
@@ -275,7 +282,7 @@ fn create_behind_unfit_offers(unfit: u32) -> (u64, u64) {
         &["0".into()],
     );
     assert_eq!(awarded.map(|s| s.offer_id), Some(offer));
-    last_gas(&session)
+    gas
 }
 
 /// A Fixed offer of capacity 5, no minimum duration, 10 blocks' notice, no
@@ -291,32 +298,35 @@ fn spec(price_per_block: u128) -> OfferSpec {
     }
 }
 
+/// The award reads up to `MAX_PAGE` index positions to find an offer that
+/// fits: behind one account's sixteen unfit offers, or behind 99 (the most
+/// a scan reads before the live offer), a create costs a bounded multiple
+/// of one with nothing in front.
 #[test]
-fn create_behind_one_accounts_unfit_offers_costs_a_bounded_amount() {
-    use dinfra::types::MAX_OFFERS_PER_PROVIDER;
+fn create_behind_unfit_offers_costs_a_bounded_amount() {
     let plain = create_behind_unfit_offers(0);
-    let behind = create_behind_unfit_offers(MAX_OFFERS_PER_PROVIDER);
-    for (label, (ref_time, proof_size)) in [
-        ("with the live offer alone", plain),
-        ("behind 16 unfit offers of one account", behind),
-    ] {
-        println!("gas: subscription create {label}: ref_time {ref_time}, proof_size {proof_size}");
+    for unfit in [MAX_OFFERS_PER_PROVIDER, MAX_PAGE - 1] {
+        let behind = create_behind_unfit_offers(unfit);
+        println!(
+            "gas: subscription create behind {unfit} unfit offers: ref_time {} (×{:.3}), proof_size {} (×{:.3}); alone: {}, {}",
+            behind.0,
+            behind.0 as f64 / plain.0 as f64,
+            behind.1,
+            behind.1 as f64 / plain.1 as f64,
+            plain.0,
+            plain.1
+        );
+        assert!(
+            behind.0 < 2 * plain.0,
+            "behind {unfit}: ref_time {} is not below twice the plain create's {}",
+            behind.0,
+            plain.0
+        );
+        assert!(
+            behind.1 < 2 * plain.1,
+            "behind {unfit}: proof_size {} is not below twice the plain create's {}",
+            behind.1,
+            plain.1
+        );
     }
-    println!(
-        "gas: subscription create behind 16 unfit offers: ref_time ×{:.3}, proof_size ×{:.3}",
-        behind.0 as f64 / plain.0 as f64,
-        behind.1 as f64 / plain.1 as f64
-    );
-    assert!(
-        behind.0 < 2 * plain.0,
-        "ref_time {} is not below twice the plain create's {}",
-        behind.0,
-        plain.0
-    );
-    assert!(
-        behind.1 < 2 * plain.1,
-        "proof_size {} is not below twice the plain create's {}",
-        behind.1,
-        plain.1
-    );
 }

@@ -83,7 +83,7 @@ const MAX_REQUIREMENT_ENTRIES = 8;
 const MAX_CANCEL_FEE_BLOCKS = 100n;
 /** Longest term (and governance delay), in blocks: 10 years of 6 s blocks. */
 const MAX_TERM_BLOCKS = 52_560_000;
-/** An award reads MIN_AWARD_WINDOW..=MAX_PAGE index positions. */
+/** An award compares MIN_AWARD_WINDOW..=MAX_PAGE fitting offers (found among MAX_PAGE index positions). */
 const MIN_AWARD_WINDOW = 17;
 const MAX_PAGE = 100;
 
@@ -501,7 +501,7 @@ export class Dinfra {
     return this.send(signer, 'registry', 'configure', [encoded]);
   }
 
-  /** The award's window (17..=100 index positions) and strategy (admin). */
+  /** How many fitting offers the award compares (17..=100) and its strategy (admin). */
   async configureAward(signer: Signer, maxCandidates: number, strategy: Strategy = 'RoundRobin'): Promise<TxResult> {
     return this.send(signer, 'award', 'configure', [awardWindow(maxCandidates), strategy]);
   }
@@ -646,10 +646,10 @@ export function createArgs(s: { typeId: number; descriptor: Descriptor; requirem
   return [toUint(s.typeId, 32, 'type id'), descriptor, requirements(s.requirements), offerId];
 }
 
-/** An award window: MIN_AWARD_WINDOW..=MAX_PAGE index positions. */
+/** How many fitting offers an award compares: MIN_AWARD_WINDOW..=MAX_PAGE. */
 export function awardWindow(maxCandidates: number): number {
   if (!Number.isInteger(maxCandidates) || maxCandidates < MIN_AWARD_WINDOW || maxCandidates > MAX_PAGE) {
-    throw new RangeError(`max candidates must be ${MIN_AWARD_WINDOW}..${MAX_PAGE} (wider than one provider's 16 offers), got ${maxCandidates}`);
+    throw new RangeError(`max candidates must be ${MIN_AWARD_WINDOW}..${MAX_PAGE} (more than one provider's 16 offers), got ${maxCandidates}`);
   }
   return maxCandidates;
 }

@@ -590,7 +590,7 @@ describe('argument encoding', () => {
     assert.throws(() => encodeChange({ Code: hash, Delay: 1 } as never), /exactly one/);
   });
 
-  test('the award window is 17..100 positions', () => {
+  test('an award compares 17..100 fitting offers', () => {
     assert.equal(awardWindow(17), 17);
     assert.equal(awardWindow(100), 100);
     assert.throws(() => awardWindow(16), /17\.\.100/);

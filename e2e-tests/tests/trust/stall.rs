@@ -35,17 +35,28 @@ fn set_strategy(market: &Market, session: &mut Sandbox, strategy: &str) {
 
 /// The squatter (provider 0) publishes `count` more offers on `spec`.
 fn squat(market: &Market, session: &mut Sandbox, count: u32, spec: OfferSpec) -> Vec<u64> {
+    publish(market, session, 0, count, spec)
+}
+
+/// Provider `provider` publishes `count` more offers on `spec`.
+fn publish(
+    market: &Market,
+    session: &mut Sandbox,
+    provider: usize,
+    count: u32,
+    spec: OfferSpec,
+) -> Vec<u64> {
     (0..count)
         .map(|_| {
             let (offer, _) = market.act_on::<u64, dinfra::traits::RegistryError>(
                 session,
-                &market.providers[0],
+                &market.providers[provider],
                 &market.suite.registry,
                 "publish_offer",
                 &["0".into(), spec.arg()],
                 0,
             );
-            offer.expect("the squatter publishes")
+            offer.expect("the provider publishes")
         })
         .collect()
 }
@@ -191,6 +202,61 @@ fn offers_nobody_can_use_in_front_of_a_live_one_stall_nothing(mut session: Sessi
                 "{what}"
             );
         }
+    }
+}
+
+#[drink::test(sandbox = dinfra_e2e_tests::DinfraSandbox)]
+fn a_squatter_behind_an_honest_offer_that_does_not_fit_stalls_nothing(
+    mut session: Session<DinfraSandbox>,
+) {
+    // The index: the live offer (fits), honest offers that do not fit (too
+    // expensive for this consumer), then the squatter's sixteen — together
+    // as wide as the award's window.
+    let mut market = Market::new(&mut session, &[fixed(PRICE, 0, 5)]);
+    let honest = market.add_provider(&mut session, &fixed(5 * PRICE, 0, 5));
+    let unfit = MAX_CANDIDATES - MAX_OFFERS_PER_PROVIDER;
+    publish(
+        &market,
+        &mut session,
+        honest,
+        unfit - 1,
+        fixed(5 * PRICE, 0, 5),
+    );
+    let squatter_index = market.add_provider(&mut session, &fixed(1_000, 0, 5));
+    publish(
+        &market,
+        &mut session,
+        squatter_index,
+        MAX_OFFERS_PER_PROVIDER - 1,
+        fixed(1_000, 0, 5),
+    );
+    let live = market.providers[0].clone();
+    let squatter = market.providers[squatter_index].clone();
+    for strategy in STRATEGIES {
+        set_strategy(&market, &mut session, strategy);
+        // The first create moves the cursor past the live offer, onto the
+        // honest ones and the squatter's behind them: a window of
+        // max_candidates positions from there holds nothing that fits.
+        for round in 0..3 {
+            let what = format!("{strategy}, round {round}");
+            assert_eq!(
+                create_succeeds(&market, &mut session, &wants(PRICE), &what),
+                live,
+                "{what}"
+            );
+        }
+    }
+    // Pausing and resuming puts the squatter's offers back at the end of
+    // the index, all together: still nothing stalls.
+    registry_call(&market, &mut session, &squatter, "pause_provider", &[]);
+    registry_call(&market, &mut session, &squatter, "resume_provider", &[]);
+    for round in 0..3 {
+        let what = format!("after pause and resume, round {round}");
+        assert_eq!(
+            create_succeeds(&market, &mut session, &wants(PRICE), &what),
+            live,
+            "{what}"
+        );
     }
 }
 

@@ -5,9 +5,9 @@
 
 use std::path::Path;
 
+use dinfra_e2e_tests::DinfraSandboxRuntime as Runtime;
 use drink::frame_support::dispatch::DispatchClass;
 use drink::frame_support::traits::Get;
-use dinfra_e2e_tests::DinfraSandboxRuntime as Runtime;
 use drink::Weight;
 
 use crate::market::CONTRACTS;
