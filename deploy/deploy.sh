@@ -26,7 +26,7 @@
 # Defaults: --min-bond 1000, --unbonding-blocks 100, --max-candidates 20
 # (17..100: wider than one provider's 16 offers), --ready-timeout 20,
 # --consumer-notice 10, --governance-delay 14400 (one day of 6-second blocks;
-# the consumer notice must be below it).
+# the consumer notice may be at most half of it).
 set -euo pipefail
 export CARGO_RESOLVER_INCOMPATIBLE_RUST_VERSIONS=fallback
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -80,8 +80,8 @@ done
     || die "--ready-timeout must be 1..$MAX_TERM_BLOCKS blocks, got $ready_timeout"
 [ "$governance_delay" -le "$MAX_TERM_BLOCKS" ] \
     || die "--governance-delay must be at most $MAX_TERM_BLOCKS blocks, got $governance_delay"
-[ "$consumer_notice" -lt "$governance_delay" ] \
-    || die "--consumer-notice ($consumer_notice) must be below --governance-delay ($governance_delay): a consumer who cancels when a change is scheduled must be out before it applies"
+[ $((2 * consumer_notice)) -le "$governance_delay" ] \
+    || die "--consumer-notice ($consumer_notice) may be at most half --governance-delay ($governance_delay): a consumer who cancels when a change is scheduled must be out before it applies, with time to react"
 
 out="$ROOT/deploy/deployments/$name.json"
 http_url=$(echo "$url" | sed -e 's#^ws://#http://#' -e 's#^wss://#https://#')
@@ -323,8 +323,11 @@ delay() { # contract
         "[ \"\$(query $c Admin::governance_delay)\" = $governance_delay ]"
 }
 
-# The subscription contract keeps its consumer notice below its delay: when
-# the delay grows, change it first; when it shrinks, the parameters first.
+# The subscription contract keeps its delay at least twice its consumer
+# notice: when the delay grows, change it first; when it shrinks, the
+# parameters first. (A delay below twice a notice the contract was ever
+# configured with, or — on the escrow — twice a stream's exit notice, is
+# refused for good: subscriptions running under it keep that notice.)
 subscription_delay_first=1
 if [ "$reuse" = 1 ]; then
     [ "$(query subscription Admin::governance_delay)" -lt "$governance_delay" ] || subscription_delay_first=0

@@ -8,7 +8,13 @@
 //! Every stream remembers the controller epoch it was opened in: once the
 //! controller changes (or goes), nothing steers it any more, and its payer
 //! may `reclaim` it — the payee is paid what it earned, the payer the rest.
+//!
+//! Every stream is opened with the payer's exit notice (how long it may
+//! wait to leave once it asks); the escrow keeps its governance delay at
+//! least twice the longest, so no upgrade can apply before a payer who
+//! asked to leave when it was scheduled is out.
 
+use dinfra::governance::notice_fits_delay;
 use dinfra::stream::Stream;
 use dinfra::traits::{EscrowError, StreamFigures, StreamId};
 use dinfra::types::{AccountId, Balance, BlockNumber};
@@ -29,6 +35,7 @@ pub mod keys {
     /// Only in the upgrade fixture (`fixtures/upgraded/`): a field that v1
     /// storage does not have.
     pub const UPGRADE_NOTE: u32 = 0x6573_0009;
+    pub const LONGEST_EXIT_NOTICE: u32 = 0x6573_000a;
 }
 
 /// What a mutation changed, for the contract shell to emit (and pay out).
@@ -40,6 +47,7 @@ pub enum EscrowEvent {
         payee: AccountId,
         rate: Balance,
         deposit: Balance,
+        exit_notice: BlockNumber,
     },
     Started {
         id: StreamId,
@@ -116,6 +124,9 @@ pub struct EscrowData {
     /// Σ credits. The contract's balance is never below `total_held` +
     /// `total_credited`.
     total_credited: Lazy<Balance, ManualKey<{ keys::TOTAL_CREDITED }>>,
+    /// The longest exit notice of any stream opened here: the governance
+    /// delay never goes below twice it.
+    longest_exit_notice: Lazy<BlockNumber, ManualKey<{ keys::LONGEST_EXIT_NOTICE }>>,
 }
 
 impl EscrowData {
@@ -144,16 +155,33 @@ impl EscrowData {
             .set(&self.controller_epoch().saturating_add(1));
     }
 
+    pub fn longest_exit_notice(&self) -> BlockNumber {
+        self.longest_exit_notice.get_or_default()
+    }
+
+    /// Whether the governance delay may become `delay`: at least twice the
+    /// longest exit notice any stream was opened with.
+    pub fn delay_keeps_exits(&self, delay: BlockNumber) -> bool {
+        notice_fits_delay(self.longest_exit_notice(), delay)
+    }
+
     /// Opens a pending stream with `deposit` as its first deposit, under
-    /// the current controller epoch.
+    /// the current controller epoch, for a payer who may have to wait
+    /// `exit_notice` blocks to leave: at most half the governance `delay`.
+    #[allow(clippy::too_many_arguments)]
     pub fn open(
         &mut self,
         payer: AccountId,
         payee: AccountId,
         rate: Balance,
         deposit: Balance,
+        exit_notice: BlockNumber,
+        delay: BlockNumber,
         now: BlockNumber,
     ) -> Result<Vec<EscrowEvent>> {
+        if !notice_fits_delay(exit_notice, delay) {
+            return Err(EscrowError::NoticeTooLong);
+        }
         let mut stream = Stream::open(payer, payee, rate)?;
         if deposit > 0 {
             stream.deposit(deposit, now)?;
@@ -168,12 +196,16 @@ impl EscrowData {
         self.stream_epoch.insert(id, &self.controller_epoch());
         self.next_id.set(&next_id);
         self.total_held.set(&total_held);
+        if exit_notice > self.longest_exit_notice() {
+            self.longest_exit_notice.set(&exit_notice);
+        }
         Ok(ink::prelude::vec![EscrowEvent::Opened {
             id,
             payer,
             payee,
             rate,
-            deposit
+            deposit,
+            exit_notice
         }])
     }
 

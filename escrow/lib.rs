@@ -35,6 +35,9 @@ pub mod escrow {
         pub payee: AccountId,
         pub rate: Balance,
         pub deposit: Balance,
+        /// Blocks the payer may wait to leave once it asks; the escrow's
+        /// governance delay stays at least twice the longest.
+        pub exit_notice: BlockNumber,
     }
 
     #[ink(event)]
@@ -216,6 +219,13 @@ pub mod escrow {
             self.data.total_credited()
         }
 
+        /// The longest exit notice of any stream opened here: the
+        /// governance delay never goes below twice it.
+        #[ink(message)]
+        pub fn longest_exit_notice(&self) -> BlockNumber {
+            self.data.longest_exit_notice()
+        }
+
         /// The raw stream record, `None` if unknown.
         #[ink(message)]
         pub fn stream(&self, id: StreamId) -> Option<Stream> {
@@ -262,12 +272,14 @@ pub mod escrow {
                         payee,
                         rate,
                         deposit,
+                        exit_notice,
                     } => self.env().emit_event(StreamOpened {
                         id,
                         payer,
                         payee,
                         rate,
                         deposit,
+                        exit_notice,
                     }),
                     EscrowEvent::Started { id, at } => {
                         self.env().emit_event(StreamStarted { id, at })
@@ -342,14 +354,22 @@ pub mod escrow {
             payer: AccountId,
             payee: AccountId,
             rate: Balance,
+            exit_notice: BlockNumber,
         ) -> Result<StreamId, EscrowError> {
             self.ensure_controller()?;
             self.governed.ensure_not_paused()?;
             let id = self.data.stream_count();
             let deposit = self.env().transferred_value();
-            let events = self
-                .data
-                .open(payer, payee, rate, deposit, self.env().block_number())?;
+            let delay = self.governed.governance().delay();
+            let events = self.data.open(
+                payer,
+                payee,
+                rate,
+                deposit,
+                exit_notice,
+                delay,
+                self.env().block_number(),
+            )?;
             self.apply(events)?;
             Ok(id)
         }
@@ -448,6 +468,15 @@ pub mod escrow {
         fn set_link(&mut self, _link: Link, to: Option<AccountId>) {
             self.data.set_controller(to);
         }
+        /// Never below twice the longest exit notice of a stream opened
+        /// here (checked when a shorter delay is scheduled and again when
+        /// it applies).
+        fn check_delay(&self, delay: BlockNumber) -> Result<(), AdminError> {
+            if !self.data.delay_keeps_exits(delay) {
+                return Err(AdminError::InvalidChange);
+            }
+            Ok(())
+        }
     }
 
     impl Admin for EscrowContract {
@@ -506,6 +535,8 @@ pub mod escrow {
         use ink::env::{test, DefaultEnvironment as Env};
 
         const DELAY: BlockNumber = 30;
+        /// The stream's exit notice (at most half the delay).
+        const NOTICE: BlockNumber = 10;
 
         /// An escrow whose controller is `charlie`, with a stream from `bob`
         /// to `django` at rate 10, opened with a deposit of 1_000.
@@ -517,7 +548,9 @@ pub mod escrow {
                 .unwrap();
             test::set_caller::<Env>(accounts.charlie);
             test::set_value_transferred::<Env>(1_000);
-            escrow.open(accounts.bob, accounts.django, 10).unwrap();
+            escrow
+                .open(accounts.bob, accounts.django, 10, NOTICE)
+                .unwrap();
             test::set_value_transferred::<Env>(0);
             (escrow, accounts)
         }
@@ -527,7 +560,7 @@ pub mod escrow {
             let (mut escrow, accounts) = escrow_with_stream();
             test::set_caller::<Env>(accounts.eve);
             assert_eq!(
-                escrow.open(accounts.bob, accounts.django, 1),
+                escrow.open(accounts.bob, accounts.django, 1, NOTICE),
                 Err(EscrowError::Unauthorized)
             );
             assert_eq!(escrow.start(0), Err(EscrowError::Unauthorized));
@@ -586,7 +619,7 @@ pub mod escrow {
             escrow.set_paused(true).unwrap();
             test::set_caller::<Env>(accounts.charlie);
             assert_eq!(
-                escrow.open(accounts.bob, accounts.django, 1),
+                escrow.open(accounts.bob, accounts.django, 1, NOTICE),
                 Err(EscrowError::Paused)
             );
             escrow.start(0).unwrap();
@@ -643,7 +676,7 @@ pub mod escrow {
                 );
             }
             test::set_value_transferred::<Env>(50);
-            assert_eq!(escrow.open(accounts.bob, accounts.eve, 1), Ok(1));
+            assert_eq!(escrow.open(accounts.bob, accounts.eve, 1, NOTICE), Ok(1));
             test::set_value_transferred::<Env>(0);
             assert_eq!(escrow.start(1), Ok(()), "its own it steers");
             test::set_caller::<Env>(accounts.django);
@@ -666,6 +699,35 @@ pub mod escrow {
                 escrow.reclaim(0),
                 Err(EscrowError::Stream(StreamError::Closed))
             );
+        }
+
+        #[ink::test]
+        fn the_delay_never_drops_below_twice_an_exit_notice_given() {
+            let (mut escrow, accounts) = escrow_with_stream();
+            assert_eq!(escrow.longest_exit_notice(), NOTICE);
+            test::set_value_transferred::<Env>(5);
+            assert_eq!(
+                escrow.open(accounts.bob, accounts.django, 1, DELAY / 2 + 1),
+                Err(EscrowError::NoticeTooLong),
+                "a payer who asks to leave when a change is scheduled must be out before it"
+            );
+            assert_eq!(escrow.open(accounts.bob, accounts.django, 1, 0), Ok(1));
+            test::set_value_transferred::<Env>(0);
+            assert_eq!(escrow.longest_exit_notice(), NOTICE, "the longest stays");
+            test::set_caller::<Env>(accounts.alice);
+            assert_eq!(
+                escrow.schedule_change(Change::Delay(2 * NOTICE - 1)),
+                Err(AdminError::InvalidChange),
+                "below twice the exit notice a stream was opened with"
+            );
+            assert_eq!(escrow.pending_changes(), Vec::new());
+            let id = escrow.schedule_change(Change::Delay(2 * NOTICE)).unwrap();
+            assert_eq!(escrow.governance_delay(), DELAY, "a shorter delay waits");
+            for _ in 0..DELAY {
+                test::advance_block::<Env>();
+            }
+            escrow.apply_change(id).unwrap();
+            assert_eq!(escrow.governance_delay(), 2 * NOTICE);
         }
 
         #[ink::test]

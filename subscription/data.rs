@@ -22,6 +22,7 @@ pub mod keys {
     /// Only in the upgrade fixture (`fixtures/upgraded/`): a field that v1
     /// storage does not have.
     pub const UPGRADE_NOTE: u32 = 0x7375_000a;
+    pub const LONGEST_NOTICE: u32 = 0x7375_000b;
 }
 
 type Result<T> = core::result::Result<T, SubscriptionError>;

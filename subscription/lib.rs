@@ -26,7 +26,7 @@ pub mod data;
 pub mod subscription {
     use crate::data::{keys, Role, SubscriptionData, SubscriptionPage};
     use dinfra::admin::{self, Admin, AdminError, Governed, Links};
-    use dinfra::governance::{Change, ChangeId, Link, ScheduledChange};
+    use dinfra::governance::{notice_fits_delay, Change, ChangeId, Link, ScheduledChange};
     use dinfra::lifecycle::{
         check_reservation, minimum_deposit, CloseReason, Ending, Parameters, PriceChange,
         Subscription,
@@ -209,12 +209,16 @@ pub mod subscription {
         /// Fixed at instantiation: subscriptions' streams live there.
         escrow: Lazy<AccountId, ManualKey<{ keys::ESCROW }>>,
         parameters: Lazy<Parameters, ManualKey<{ keys::PARAMETERS }>>,
+        /// The longest consumer notice ever configured: running
+        /// subscriptions keep theirs, so the governance delay never goes
+        /// below twice it.
+        longest_notice: Lazy<BlockNumber, ManualKey<{ keys::LONGEST_NOTICE }>>,
         data: SubscriptionData,
     }
 
     impl SubscriptionContract {
         /// The contracts it calls, its parameters and its governance delay
-        /// (longer than the consumer notice). The caller becomes admin. The
+        /// (at least twice the consumer notice). The caller becomes admin. The
         /// registry's, the escrow's and the award's admins then wire this
         /// contract as their controller.
         #[ink(constructor)]
@@ -232,12 +236,14 @@ pub mod subscription {
                 registry: Lazy::new(),
                 escrow: Lazy::new(),
                 parameters: Lazy::new(),
+                longest_notice: Lazy::new(),
                 data: SubscriptionData::default(),
             };
             contract.award.set(&award);
             contract.registry.set(&registry);
             contract.escrow.set(&escrow);
             contract.parameters.set(&parameters);
+            contract.longest_notice.set(&parameters.consumer_notice);
             Ok(contract)
         }
 
@@ -521,6 +527,10 @@ pub mod subscription {
         pub fn configure(&mut self, parameters: Parameters) -> Result<()> {
             self.governed.ensure_admin(self.env().caller())?;
             parameters.validate(self.governed.governance().delay())?;
+            let longest = self
+                .longest_consumer_notice()
+                .max(parameters.consumer_notice);
+            self.longest_notice.set(&longest);
             self.parameters.set(&parameters);
             self.env().emit_event(ParametersChanged { parameters });
             Ok(())
@@ -586,6 +596,18 @@ pub mod subscription {
                 .unwrap_or_else(|| unreachable!("set at instantiation"))
         }
 
+        /// The longest consumer notice ever configured (some running
+        /// subscription may hold it): the governance delay never goes below
+        /// twice it.
+        #[ink(message)]
+        pub fn longest_consumer_notice(&self) -> BlockNumber {
+            // Code that predates the cell left it unset: the current notice
+            // is then the best bound known.
+            self.longest_notice
+                .get_or_default()
+                .max(self.parameters().consumer_notice)
+        }
+
         #[ink(message)]
         pub fn award(&self) -> AccountId {
             self.award
@@ -609,10 +631,10 @@ pub mod subscription {
 
         /// Whether this contract, the registry or the escrow has a governance
         /// change pending: while one has, a consumer's cancel waives the
-        /// minimum duration. (The award's changes touch only awards to come:
-        /// a subscription not ready yet is cancelled with a full refund
-        /// anyway.) A contract that does not answer counts as having one: the
-        /// consumer gets the benefit of the doubt.
+        /// minimum duration after ready and the offer's cancel fee before.
+        /// (The award's changes touch only awards to come, and this contract
+        /// checks every award again.) A contract that does not answer counts
+        /// as having one: the consumer gets the benefit of the doubt.
         #[ink(message)]
         pub fn governance_pending(&self) -> bool {
             self.governed.any_change_pending()
@@ -695,7 +717,12 @@ pub mod subscription {
             let stream_id = self
                 .escrow_ref()
                 .call_mut()
-                .open(consumer, offer.provider, offer.price_per_block)
+                .open(
+                    consumer,
+                    offer.provider,
+                    offer.price_per_block,
+                    self.parameters().consumer_notice,
+                )
                 .transferred_value(deposit)
                 .try_invoke()
                 .returned()?;
@@ -948,8 +975,12 @@ pub mod subscription {
                 self.award.set(&award);
             }
         }
+        /// Never below twice the longest consumer notice ever configured:
+        /// every running subscription keeps the notice it was created with
+        /// (checked when a shorter delay is scheduled and again when it
+        /// applies).
         fn check_delay(&self, delay: BlockNumber) -> core::result::Result<(), AdminError> {
-            if self.parameters().consumer_notice >= delay {
+            if !notice_fits_delay(self.longest_consumer_notice(), delay) {
                 return Err(AdminError::InvalidChange);
             }
             Ok(())

@@ -76,15 +76,16 @@ fn the_constructor_stores_its_wiring() {
 }
 
 #[ink::test]
-fn the_consumer_notice_stays_below_the_governance_delay() {
+fn the_governance_delay_stays_at_least_twice_every_consumer_notice() {
     let a = accounts();
-    let at_delay = Parameters {
+    let over_half = Parameters {
         ready_timeout: 20,
-        consumer_notice: DELAY,
+        consumer_notice: DELAY / 2 + 1,
     };
     assert!(
-        SubscriptionContract::new(a.charlie, a.django, a.eve, at_delay, DELAY).is_err(),
-        "a consumer who cancels when a change is scheduled must be out before it applies"
+        SubscriptionContract::new(a.charlie, a.django, a.eve, over_half, DELAY).is_err(),
+        "a consumer who cancels when a change is scheduled must be out before it applies, \
+         with time to react"
     );
     assert!(SubscriptionContract::new(
         a.charlie,
@@ -97,16 +98,20 @@ fn the_consumer_notice_stays_below_the_governance_delay() {
     let mut contract = contract();
     test::set_caller::<Env>(a.alice);
     assert_eq!(
-        contract.configure(at_delay),
+        contract.configure(over_half),
         Err(SubscriptionError::InvalidInput(Invalid::Parameter))
     );
     assert_eq!(
-        contract.schedule_change(Change::Delay(PARAMETERS.consumer_notice)),
+        contract.longest_consumer_notice(),
+        PARAMETERS.consumer_notice
+    );
+    assert_eq!(
+        contract.schedule_change(Change::Delay(2 * PARAMETERS.consumer_notice - 1)),
         Err(AdminError::InvalidChange),
-        "nor may the delay come down to the notice"
+        "nor may the delay come below twice the notice"
     );
     let id = contract
-        .schedule_change(Change::Delay(PARAMETERS.consumer_notice + 1))
+        .schedule_change(Change::Delay(2 * PARAMETERS.consumer_notice))
         .unwrap();
     assert_eq!(contract.governance_delay(), DELAY, "a shorter delay waits");
     assert_eq!(contract.pending_changes()[0].id, id);
@@ -119,6 +124,31 @@ fn the_consumer_notice_stays_below_the_governance_delay() {
         DELAY + 10,
         "a longer one is at once"
     );
+    // A longer notice configured once binds the delay for good: running
+    // subscriptions keep the notice they were created with.
+    let half = Parameters {
+        consumer_notice: (DELAY + 10) / 2,
+        ..PARAMETERS
+    };
+    contract.configure(half).unwrap();
+    contract.configure(PARAMETERS).unwrap();
+    assert_eq!(contract.longest_consumer_notice(), (DELAY + 10) / 2);
+    assert_eq!(
+        contract.schedule_change(Change::Delay(2 * PARAMETERS.consumer_notice)),
+        Err(AdminError::InvalidChange),
+        "a subscription created under the longer notice still holds it"
+    );
+    assert_eq!(
+        contract.pending_changes().len(),
+        1,
+        "refusals wrote nothing"
+    );
+    // The shorter delay scheduled before is checked again when it applies.
+    for _ in 0..DELAY {
+        test::advance_block::<Env>();
+    }
+    assert_eq!(contract.apply_change(id), Err(AdminError::InvalidChange));
+    assert_eq!(contract.governance_delay(), DELAY + 10);
 }
 
 #[ink::test]
@@ -400,7 +430,7 @@ fn only_the_admin_configures() {
     assert_eq!(contract.parameters(), new);
     let edge = Parameters {
         ready_timeout: MAX_TERM_BLOCKS,
-        consumer_notice: DELAY - 1,
+        consumer_notice: DELAY / 2,
     };
     assert_eq!(contract.configure(edge), Ok(()), "the bounds are inclusive");
     assert_eq!(contract.parameters(), edge);

@@ -34,6 +34,16 @@ pub const MAX_PENDING_CHANGES: usize = 8;
 /// 6-second blocks).
 pub const MAX_GOVERNANCE_DELAY: BlockNumber = MAX_TERM_BLOCKS;
 
+/// Whether a way out that takes `notice` blocks (a consumer's cancel, a
+/// payer's stream ending) fits a governance delay of `delay` blocks: at most
+/// half of it. Someone who asks to leave within `delay − notice` blocks of a
+/// change being scheduled is out before it can apply, so with a notice of at
+/// most half the delay there are always at least `notice` blocks to react
+/// in — not one block, as `notice < delay` alone would allow.
+pub fn notice_fits_delay(notice: BlockNumber, delay: BlockNumber) -> bool {
+    notice.checked_mul(2).is_some_and(|twice| twice <= delay)
+}
+
 /// Errors of the governance rules.
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -232,6 +242,22 @@ mod tests {
 
     fn acc(n: u8) -> AccountId {
         AccountId::from([n; 32])
+    }
+
+    #[test]
+    fn a_notice_fits_at_most_half_the_delay() {
+        assert!(notice_fits_delay(0, 0));
+        assert!(notice_fits_delay(10, 20));
+        assert!(!notice_fits_delay(11, 20));
+        assert!(
+            !notice_fits_delay(19, 20),
+            "one block to react is not a way out"
+        );
+        assert!(notice_fits_delay(BlockNumber::MAX / 2, BlockNumber::MAX));
+        assert!(
+            !notice_fits_delay(BlockNumber::MAX / 2 + 1, BlockNumber::MAX),
+            "no overflow"
+        );
     }
 
     fn code(n: u8) -> Change {

@@ -16,6 +16,7 @@
 //! validates first and only then writes, so a refused call leaves the record
 //! unchanged.
 
+use crate::governance::notice_fits_delay;
 use crate::selection::{rejection, Reject};
 use crate::stream::StreamStatus;
 use crate::traits::award::MAX_REQUIREMENT_ENTRIES;
@@ -79,14 +80,15 @@ pub struct Parameters {
 
 impl Parameters {
     /// A ready timeout of at least one block, both at most
-    /// [`MAX_TERM_BLOCKS`], and a consumer notice shorter than the
-    /// contract's governance delay: a consumer who cancels when a change is
-    /// scheduled is out before it can apply.
+    /// [`MAX_TERM_BLOCKS`], and a consumer notice of at most half the
+    /// contract's governance delay ([`notice_fits_delay`]): a consumer who
+    /// cancels when a change is scheduled is out before it can apply, with
+    /// at least the notice's length to react in.
     pub fn validate(&self, governance_delay: BlockNumber) -> core::result::Result<(), Invalid> {
         if self.ready_timeout == 0
             || self.ready_timeout > MAX_TERM_BLOCKS
             || self.consumer_notice > MAX_TERM_BLOCKS
-            || self.consumer_notice >= governance_delay
+            || !notice_fits_delay(self.consumer_notice, governance_delay)
         {
             return Err(Invalid::Parameter);
         }
@@ -235,7 +237,8 @@ impl Subscription {
 
     /// The consumer cancels. Before ready: closed at once with a full
     /// refund, less the offer's cancel fee to the provider if the provider
-    /// is still within its ready deadline. After: billing ends at
+    /// is still within its ready deadline and no governance change is
+    /// pending (leaving before new rules is free). After: billing ends at
     /// `max(now + consumer_notice, ready + min_duration)` — or at
     /// `now + consumer_notice` alone once the provider has exited, or while
     /// `change_pending()` says a governance change is scheduled (asked only
@@ -250,7 +253,7 @@ impl Subscription {
         self.ensure_consumer(caller)?;
         self.ensure_phase(&[Phase::Awarded, Phase::Active, Phase::Ending])?;
         let Some(ready_at) = self.ready_at else {
-            let fee = if now <= self.ready_deadline {
+            let fee = if now <= self.ready_deadline && self.cancel_fee > 0 && !change_pending() {
                 self.cancel_fee
             } else {
                 0

@@ -120,7 +120,12 @@ fn a_stream_over_a_million_blocks_pays_to_the_unit(mut session: Session<DinfraSa
         &mut session,
         &s.controller,
         "Escrow::open",
-        &[s.payer.to_string(), s.payee.to_string(), "3".into()],
+        &[
+            s.payer.to_string(),
+            s.payee.to_string(),
+            "3".into(),
+            CONSUMER_NOTICE.to_string(),
+        ],
         0,
     );
     assert_eq!(opened, Ok(0));
@@ -297,7 +302,12 @@ fn every_privileged_message_refuses_an_unauthorized_caller(mut session: Session<
         &mut session,
         &s.controller,
         "Escrow::open",
-        &[s.payer.to_string(), s.payee.to_string(), "3".into()],
+        &[
+            s.payer.to_string(),
+            s.payee.to_string(),
+            "3".into(),
+            CONSUMER_NOTICE.to_string(),
+        ],
         1_000,
     );
     assert_eq!(opened, Ok(0));
@@ -312,12 +322,22 @@ fn every_privileged_message_refuses_an_unauthorized_caller(mut session: Session<
     let steering: [(&str, Vec<String>, u128); 7] = [
         (
             "Escrow::open",
-            vec![s.payer.to_string(), s.stranger.to_string(), "1".into()],
+            vec![
+                s.payer.to_string(),
+                s.stranger.to_string(),
+                "1".into(),
+                CONSUMER_NOTICE.to_string(),
+            ],
             0,
         ),
         (
             "Escrow::open",
-            vec![s.payer.to_string(), s.stranger.to_string(), "1".into()],
+            vec![
+                s.payer.to_string(),
+                s.stranger.to_string(),
+                "1".into(),
+                CONSUMER_NOTICE.to_string(),
+            ],
             500,
         ),
         ("Escrow::start", vec!["0".into()], 0),
@@ -425,7 +445,12 @@ fn pause_stops_new_streams_but_never_deposits_withdrawals_or_refunds(
         &mut session,
         &s.controller,
         "Escrow::open",
-        &[s.payer.to_string(), s.payee.to_string(), "7".into()],
+        &[
+            s.payer.to_string(),
+            s.payee.to_string(),
+            "7".into(),
+            CONSUMER_NOTICE.to_string(),
+        ],
         700,
     );
     assert_eq!(opened, Ok(0));
@@ -449,7 +474,12 @@ fn pause_stops_new_streams_but_never_deposits_withdrawals_or_refunds(
         &mut session,
         &s.controller,
         "Escrow::open",
-        &[s.payer.to_string(), s.payee.to_string(), "7".into()],
+        &[
+            s.payer.to_string(),
+            s.payee.to_string(),
+            "7".into(),
+            CONSUMER_NOTICE.to_string(),
+        ],
         0,
     );
     assert_eq!(r, Err(EscrowError::Paused));
@@ -490,7 +520,12 @@ fn set_code_keeps_every_stream(mut session: Session<DinfraSandbox>) {
         &mut session,
         &s.controller,
         "Escrow::open",
-        &[s.payer.to_string(), s.payee.to_string(), "2".into()],
+        &[
+            s.payer.to_string(),
+            s.payee.to_string(),
+            "2".into(),
+            CONSUMER_NOTICE.to_string(),
+        ],
         500,
     );
     assert_eq!(opened, Ok(0));

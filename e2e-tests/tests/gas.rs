@@ -27,7 +27,12 @@ fn withdraw_gas_after(blocks: u32) -> (u64, u64) {
         &mut session,
         &suite.escrow,
         "Escrow::open",
-        &[payer.to_string(), payee.to_string(), "3".into()],
+        &[
+            payer.to_string(),
+            payee.to_string(),
+            "3".into(),
+            CONSUMER_NOTICE.to_string(),
+        ],
         10_000_000,
     );
     assert_eq!(opened, Ok(0));

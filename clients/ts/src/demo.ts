@@ -146,7 +146,7 @@ async function run(
   console.log(`  fresh accounts derived as ${base}//<role>`);
   // What connect checked: every contract's delay is above the consumer
   // notice, so a consumer can always leave before a scheduled change applies.
-  console.log(`  governance at block ${dinfra.governance.block} (consumer notice below every delay):`);
+  console.log(`  governance at block ${dinfra.governance.block} (consumer notice at most half of every delay):`);
   for (const line of formatGovernance(dinfra.governance)) console.log(`    ${line}`);
 
   const demo = new Demo(dinfra, funder, [

@@ -62,8 +62,8 @@ export interface ConnectOptions {
   timeoutMs?: number;
   /** Refuse a chain whose contracts' code differs from the bundles (default true). */
   checkCode?: boolean;
-  /** Refuse a deployment whose subscription consumer notice is not below
-   * every contract's governance delay (default true; `GovernanceRefused`). */
+  /** Refuse a deployment whose subscription consumer notice is more than
+   * half of any contract's governance delay (default true; `GovernanceRefused`). */
   checkGovernance?: boolean;
 }
 
@@ -120,7 +120,7 @@ export class Dinfra {
    * same genesis, a contract at each address, running the bundle's code;
    * then reads each contract's governance delay and pending changes
    * (`dinfra.governance`) and refuses a deployment whose consumer notice is
-   * not below every delay (`GovernanceRefused`). */
+   * more than half of any delay (`GovernanceRefused`). */
   static async connect(url: string, deployment: string | LoadedDeployment, options: ConnectOptions = {}): Promise<Dinfra> {
     const loaded = typeof deployment === 'string' ? loadDeployment(deployment, options.root) : deployment;
     const api = await connectApi(url, options.timeoutMs);
@@ -489,7 +489,7 @@ export class Dinfra {
   }
 
   /** New subscription parameters (admin): for subscriptions created from
-   * now on; the consumer notice stays below the governance delay. */
+   * now on; the consumer notice is at most half the governance delay. */
   async configureSubscription(signer: Signer, parameters: SubscriptionParameters): Promise<TxResult> {
     const encoded = { readyTimeout: toUint(parameters.readyTimeout, 32, 'ready timeout'), consumerNotice: toUint(parameters.consumerNotice, 32, 'consumer notice') };
     return this.send(signer, 'subscription', 'configure', [encoded]);

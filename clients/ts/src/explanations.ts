@@ -62,6 +62,7 @@ export const EXPLANATIONS: Record<string, Record<string, string>> = {
     ControllerWorking: "reclaim while the stream's controller still steers it: cancel the subscription instead.",
     NoCredit: 'withdraw_credit with no credit to withdraw.',
     Overflow: 'A counter or amount would overflow.',
+    NoticeTooLong: "The subscription's consumer notice is more than half the escrow's governance delay: a consumer could not be out before an escrow change applies, so no stream is opened.",
   },
   AdminError: {
     Unauthorized: 'The caller is not the admin (or, for accept_admin, not the proposed admin).',
@@ -71,7 +72,7 @@ export const EXPLANATIONS: Record<string, Record<string, string>> = {
     NoSuchChange: 'No pending change has this id (never scheduled, or applied or cancelled already).',
     NotDue: "The change's governance delay has not passed yet: it may be applied from its eta on.",
     TooManyChanges: 'The most pending changes allowed (8) are pending already.',
-    InvalidChange: 'The contract has no such link, or the delay is out of range (or, on the subscription contract, not above the consumer notice).',
+    InvalidChange: 'The contract has no such link, or the delay is out of range, or below twice the longest notice someone holds (the subscription contract: every consumer notice it was configured with; the escrow: every stream\'s exit notice).',
     Overflow: 'An id would overflow.',
   },
   StreamError: {

@@ -2,8 +2,8 @@
 // has a governance delay and a list of scheduled changes (code, a link, a
 // shorter delay) that anyone may apply once due. A consumer's way out of a
 // change it does not like is to cancel with the consumer notice, which only
-// works if that notice is shorter than every delay: `checkGovernance` says
-// whether a deployment keeps that promise.
+// works if that notice is at most half of every delay (so there is time to
+// react): `checkGovernance` says whether a deployment keeps that promise.
 
 import { show, toHash32, toUint, validateAddress, type Plain } from './codec.js';
 import { CONTRACT_NAMES, type ContractName } from './deployment.js';
@@ -29,18 +29,28 @@ export class GovernanceRefused extends Error {
   }
 }
 
+/** Whether a way out that takes `notice` blocks fits a governance delay:
+ * at most half of it (the contracts' `notice_fits_delay`), so that whoever
+ * asks to leave within `notice` blocks of a change being scheduled is out
+ * before it can apply. */
+export function noticeFitsDelay(notice: number, delay: number): boolean {
+  return 2 * notice <= delay;
+}
+
 /** What is wrong with a deployment's governance, or nothing: the
- * subscription contract's consumer notice must be below the governance
- * delay of every contract of the suite, so that a consumer who cancels when
- * a change is scheduled is out before it can apply. (The subscription
- * contract only checks its own delay.) */
+ * subscription contract's consumer notice must be at most half the
+ * governance delay of every contract of the suite, so that a consumer who
+ * cancels when a change is scheduled is out before it can apply. (On chain
+ * the subscription contract keeps its own delay so, and the escrow its delay
+ * against every stream's notice; the registry's and the award's delays are
+ * only checked here.) */
 export function checkGovernance(report: GovernanceReport): string[] {
   const notice = report.parameters.consumerNotice;
   const problems: string[] = [];
   for (const name of CONTRACT_NAMES) {
     const { delay } = report.contracts[name];
-    if (notice >= delay) {
-      problems.push(`the consumer notice (${notice} blocks) is not below the ${name} contract's governance delay (${delay} blocks)`);
+    if (!noticeFitsDelay(notice, delay)) {
+      problems.push(`the consumer notice (${notice} blocks) is more than half the ${name} contract's governance delay (${delay} blocks)`);
     }
   }
   return problems;

@@ -90,7 +90,7 @@ const MESSAGES: [ContractName, string, number, boolean][] = [
   ['escrow', 'total_credited', 0, false],
   ['escrow', 'controller_epoch', 0, false],
   ['escrow', 'subscription_contract', 0, false],
-  ['escrow', 'Escrow::open', 3, true],
+  ['escrow', 'Escrow::open', 4, true],
   ['escrow', 'Escrow::start', 1, false],
   ['escrow', 'Escrow::withdraw', 1, false],
   ['escrow', 'Escrow::close', 2, false],
@@ -130,7 +130,7 @@ const EVENTS: [ContractName, string, string[]][] = [
   ['registry', 'ConfigChanged', ['parameters']],
   ['award', 'ConfigChanged', ['maxCandidates', 'strategy']],
   ['award', 'OfferSelected', ['subscriptionId', 'typeId', 'provider', 'offerId', 'pricePerBlock']],
-  ['escrow', 'StreamOpened', ['id', 'payer', 'payee', 'rate', 'deposit']],
+  ['escrow', 'StreamOpened', ['id', 'payer', 'payee', 'rate', 'deposit', 'exitNotice']],
   ['escrow', 'Withdrawn', ['id', 'payee', 'amount']],
   ['escrow', 'StreamClosed', ['id', 'paid', 'refunded']],
   ['escrow', 'StreamStarted', ['id', 'at']],
@@ -245,7 +245,7 @@ describe('decodeEvents', () => {
     const hash = `0x${'ab'.repeat(32)}`;
     const records = [
       { event: { section: 'balances', method: 'Withdraw', data: [ALICE, 1] }, topics: [] },
-      emitted('escrow', addresses.escrow, 'StreamOpened', { id: 7, payer: ALICE, payee: BOB, rate: 1_000_000, deposit: 200_000_000 }),
+      emitted('escrow', addresses.escrow, 'StreamOpened', { id: 7, payer: ALICE, payee: BOB, rate: 1_000_000, deposit: 200_000_000, exitNotice: 10 }),
       emitted('subscription', addresses.subscription, 'Awarded', {
         id: 3, provider: BOB, typeId: 1, offerId: 9, ratePerBlock: 1_000_000, descriptorHash: hash, descriptorUri: 'ipfs://x', readyDeadline: 42,
       }),
@@ -255,7 +255,7 @@ describe('decodeEvents', () => {
     ];
     const events = decodeEvents(records, contracts());
     assert.deepEqual(events.map((e) => `${e.contract}.${e.name}`), ['escrow.StreamOpened', 'subscription.Awarded', 'escrow.EndScheduled', 'subscription.EndScheduled']);
-    assert.deepEqual(events[0]!.args, { id: 7n, payer: ALICE, payee: BOB, rate: 1_000_000n, deposit: 200_000_000n });
+    assert.deepEqual(events[0]!.args, { id: 7n, payer: ALICE, payee: BOB, rate: 1_000_000n, deposit: 200_000_000n, exitNotice: 10 });
     assert.deepEqual(events[1]!.args, {
       id: 3n, provider: BOB, typeId: 1, offerId: 9n, ratePerBlock: 1_000_000n, descriptorHash: hash, descriptorUri: 'ipfs://x', readyDeadline: 42,
     });
@@ -320,7 +320,7 @@ describe('decodeEvents', () => {
   });
 
   test('an event its contract ABI cannot decode is an error, not silently dropped', () => {
-    const wrong = emitted('escrow', addresses.subscription, 'StreamOpened', { id: 1, payer: ALICE, payee: BOB, rate: 1, deposit: 1 });
+    const wrong = emitted('escrow', addresses.subscription, 'StreamOpened', { id: 1, payer: ALICE, payee: BOB, rate: 1, deposit: 1, exitNotice: 0 });
     assert.throws(() => decodeEvents([wrong], contracts()), /does not decode with its bundle/);
   });
 });
@@ -607,11 +607,11 @@ describe('governance', () => {
     parameters: { readyTimeout: 20, consumerNotice },
   });
 
-  test('the consumer notice must be below every contract\'s delay', () => {
+  test('the consumer notice must be at most half of every contract\'s delay', () => {
     assert.deepEqual(checkGovernance(report({}, 10)), []);
-    assert.deepEqual(checkGovernance(report({ registry: 11, escrow: 11, award: 11, subscription: 11 }, 10)), []);
-    assert.deepEqual(checkGovernance(report({ escrow: 10 }, 10)), [
-      'the consumer notice (10 blocks) is not below the escrow contract\'s governance delay (10 blocks)',
+    assert.deepEqual(checkGovernance(report({ registry: 20, escrow: 20, award: 20, subscription: 20 }, 10)), []);
+    assert.deepEqual(checkGovernance(report({ escrow: 19 }, 10)), [
+      'the consumer notice (10 blocks) is more than half the escrow contract\'s governance delay (19 blocks)',
     ]);
     const problems = checkGovernance(report({ registry: 0, award: 5 }, 10));
     assert.equal(problems.length, 2);

@@ -38,6 +38,11 @@ pub enum EscrowError {
     NoCredit,
     /// A counter or amount would overflow.
     Overflow,
+    /// `open` with an exit notice longer than half the escrow's governance
+    /// delay, or a shorter delay scheduled below twice the longest exit
+    /// notice of a stream opened here: a payer could not be out before a
+    /// change applies.
+    NoticeTooLong,
 }
 
 impl From<AdminError> for EscrowError {
@@ -106,12 +111,19 @@ pub struct ClosedStream {
 pub trait Escrow {
     /// Opens a pending stream from `payer` to `payee` at `rate` per block; the
     /// transferred value is its first deposit (credited to `payer`).
+    /// `exit_notice` is the most blocks the payer may have to wait, once it
+    /// asks, for the stream to end (the subscription's consumer notice): it
+    /// must be at most half the escrow's governance delay
+    /// (`NoticeTooLong`), and the delay can never be lowered below twice
+    /// the longest exit notice of a stream opened here — so a payer who
+    /// asks to leave when an upgrade is scheduled is always out before it.
     #[ink(message, payable)]
     fn open(
         &mut self,
         payer: AccountId,
         payee: AccountId,
         rate: Balance,
+        exit_notice: BlockNumber,
     ) -> Result<StreamId, EscrowError>;
 
     /// Starts billing at the current block (the deployment is ready).

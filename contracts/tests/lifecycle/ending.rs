@@ -45,7 +45,7 @@ fn cancel_before_ready_charges_the_fee_within_the_deadline() {
     let mut s = awarded(Pricing::Dynamic);
     // The provider may still be ready in time: it keeps the offer's fee.
     for now in [AWARDED_AT, DEADLINE - 1, DEADLINE] {
-        let ending = keeps(&mut s, |s| s.cancel(consumer(), now, never_asked));
+        let ending = keeps(&mut s, |s| s.cancel(consumer(), now, no_change));
         assert_eq!(
             ending,
             Ending::Now {
@@ -105,7 +105,7 @@ fn cancel_fee_after_a_reaward_is_the_new_offers() {
     let fee = next_reservation().offer.cancel_fee;
     for (now, expected) in [(115, fee), (deadline, fee), (deadline + 1, 0)] {
         assert_eq!(
-            keeps(&mut s, |s| s.cancel(consumer(), now, never_asked)),
+            keeps(&mut s, |s| s.cancel(consumer(), now, no_change)),
             Ending::Now {
                 reason: CloseReason::ConsumerCancelled,
                 fee: expected
@@ -185,7 +185,19 @@ fn a_pending_governance_change_waives_the_minimum_duration() {
             CloseReason::ConsumerCancelled,
         );
     }
+    // Before ready it is asked only where a fee is due (within the
+    // deadline), and a pending change waives the fee.
     let mut s = awarded(Pricing::Dynamic);
+    assert_eq!(
+        keeps(&mut s, |s| s.cancel(consumer(), 30, change_pending)),
+        Ending::Now {
+            reason: CloseReason::ConsumerCancelled,
+            fee: 0
+        },
+        "leaving before new rules is free"
+    );
+    keeps(&mut s, |s| s.cancel(consumer(), DEADLINE + 1, never_asked));
+    s.cancel_fee = 0;
     keeps(&mut s, |s| s.cancel(consumer(), 30, never_asked));
 }
 
@@ -558,7 +570,7 @@ fn outcome_of_cancel_before_ready() {
         (DEADLINE + 1, Some(Outcome::MissedReady)),
         (u32::MAX, Some(Outcome::MissedReady)),
     ] {
-        let Ending::Now { reason, fee } = s.cancel(consumer(), now, never_asked).unwrap() else {
+        let Ending::Now { reason, fee } = s.cancel(consumer(), now, no_change).unwrap() else {
             panic!("not closed at once");
         };
         assert_eq!(s.outcome(reason, now), outcome);

@@ -359,6 +359,14 @@ pub fn named_create(
     if deposit < min_deposit(&spec) {
         return Err(SubscriptionError::InsufficientDeposit);
     }
+    // The escrow opens no stream whose payer could not leave before a
+    // change of the escrow applies.
+    let escrow_delay = view.gov(crate::world::Contract::Escrow).delay;
+    if !dinfra::governance::notice_fits_delay(view.params.consumer_notice, escrow_delay) {
+        return Err(SubscriptionError::Escrow(
+            dinfra::traits::EscrowError::NoticeTooLong,
+        ));
+    }
     Ok(index)
 }
 

@@ -19,10 +19,12 @@ use crate::report::Tally;
 use crate::storage::{Gov, View};
 use crate::world::{account_of, Contract, World, CONTRACTS};
 use dinfra::admin::AdminError;
-use dinfra::governance::{Change, ScheduledChange, MAX_GOVERNANCE_DELAY, MAX_PENDING_CHANGES};
+use dinfra::governance::{
+    notice_fits_delay, Change, ScheduledChange, MAX_GOVERNANCE_DELAY, MAX_PENDING_CHANGES,
+};
 use dinfra::lifecycle::{CloseReason, Phase, Subscription};
 use dinfra::stream::StreamStatus;
-use dinfra::traits::{Outcome as Mark, Pricing, Reputation, SubscriptionError};
+use dinfra::traits::{EscrowError, Outcome as Mark, Pricing, Reputation, SubscriptionError};
 use dinfra::types::{Invalid, MAX_TERM_BLOCKS};
 use dinfra_e2e_tests::*;
 use std::collections::BTreeMap;
@@ -64,6 +66,25 @@ pub fn check_step(
             tally.note("a cancel before ready paid the offer's cancel fee");
         }
     }
+    if let (
+        Op::OnId {
+            kind: Kind::Cancel,
+            id,
+            ..
+        },
+        true,
+    ) = (op, outcome.ok)
+    {
+        if let Some((sub, _)) = before.subs.get(*id as usize) {
+            if sub.phase == Phase::Awarded
+                && before.now <= sub.ready_deadline
+                && sub.cancel_fee > 0
+                && before.waiver()
+            {
+                tally.note("a cancel before ready while a change was pending paid no fee");
+            }
+        }
+    }
     let credited = books.book(world, outcome, after, &fees);
     tally.add(
         "a payment the runtime refused was credited",
@@ -89,7 +110,8 @@ pub fn check_step(
 }
 
 /// The cancel fee the model says a close of this step pays the provider:
-/// the offer's, for a consumer's cancel before ready within the deadline.
+/// the offer's, for a consumer's cancel before ready within the deadline
+/// while no governance change is pending.
 fn cancel_fees(op: &Op, outcome: &Outcome, before: &View) -> BTreeMap<u64, u128> {
     let mut fees = BTreeMap::new();
     if let Op::OnId {
@@ -99,7 +121,8 @@ fn cancel_fees(op: &Op, outcome: &Outcome, before: &View) -> BTreeMap<u64, u128>
     } = op
     {
         if let (true, Some((sub, _))) = (outcome.ok, before.subs.get(*id as usize)) {
-            if sub.phase == Phase::Awarded && before.now <= sub.ready_deadline {
+            // Leaving before a pending change is free.
+            if sub.phase == Phase::Awarded && before.now <= sub.ready_deadline && !before.waiver() {
                 fees.insert(*id, sub.cancel_fee);
             }
         }
@@ -180,6 +203,22 @@ fn answers(
                     assert!(*deposit >= min_deposit(&spec), "deposit below the minimum");
                     None
                 }
+                (
+                    Ok(()),
+                    Some(Refusal::Subscription(SubscriptionError::Escrow(
+                        EscrowError::NoticeTooLong,
+                    ))),
+                ) => {
+                    assert!(
+                        !notice_fits_delay(
+                            before.params.consumer_notice,
+                            before.gov(Contract::Escrow).delay
+                        ),
+                        "NoticeTooLong though the escrow's delay is twice the notice"
+                    );
+                    tally.note("a create the escrow's delay could not honour was refused");
+                    None
+                }
                 (Ok(()), Some(Refusal::Subscription(SubscriptionError::InsufficientDeposit))) => {
                     assert!(
                         fit.iter()
@@ -213,7 +252,10 @@ fn answers(
         } else if parameters.ready_timeout == 0
             || parameters.ready_timeout > MAX_TERM_BLOCKS
             || parameters.consumer_notice > MAX_TERM_BLOCKS
-            || parameters.consumer_notice >= before.gov(Contract::Subscription).delay
+            || !notice_fits_delay(
+                parameters.consumer_notice,
+                before.gov(Contract::Subscription).delay,
+            )
         {
             sub_error(Invalid::Parameter.into())
         } else {
@@ -317,9 +359,16 @@ fn governance_answer(
     action: GovAction,
 ) -> Result<bool, AdminError> {
     let gov = before.gov(contract);
-    let notice = before.params.consumer_notice;
+    // Each delay stays at least twice the longest notice its contract has
+    // promised: the subscription contract's consumer notices, the escrow's
+    // exit notices.
+    let longest = match contract {
+        Contract::Subscription => before.longest_notice,
+        Contract::Escrow => before.longest_exit_notice,
+        _ => 0,
+    };
     let delay_ok = |delay: u32| -> Result<(), AdminError> {
-        if contract == Contract::Subscription && notice >= delay {
+        if !notice_fits_delay(longest, delay) {
             return Err(AdminError::InvalidChange);
         }
         Ok(())
@@ -1046,6 +1095,16 @@ fn capacity(world: &World, after: &View) {
 /// − claims) of the live subscriptions, plus every credit — its balance is
 /// exactly what it held at the start plus both.
 fn escrow(session: &mut Sandbox, world: &World, books: &Books, after: &View, held_by_live: u128) {
+    for (contract, longest) in [
+        (Contract::Subscription, after.longest_notice),
+        (Contract::Escrow, after.longest_exit_notice),
+    ] {
+        assert!(
+            notice_fits_delay(longest, after.gov(contract).delay),
+            "{contract:?}: governance delay {} below twice the longest notice {longest}",
+            after.gov(contract).delay
+        );
+    }
     assert_eq!(
         after.total_held, held_by_live,
         "total_held ≠ Σ (deposits − claims) of live subscriptions"

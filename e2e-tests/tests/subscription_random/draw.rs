@@ -66,7 +66,7 @@ pub const WEIGHTS: [(Kind, u64); 23] = [
     (Kind::ApplyChange, 3),
     (Kind::CancelChange, 2),
     (Kind::Configure, 1),
-    (Kind::Drain, 2),
+    (Kind::Drain, 4),
     (Kind::Revive, 3),
     (Kind::WithdrawCredit, 3),
 ];
@@ -289,10 +289,39 @@ fn draw_kind(rng: &mut Rng) -> Kind {
 
 /// The next operation of a sequence, drawn against the last `view`.
 pub fn draw(rng: &mut Rng, world: &World, view: &View, books: &Books) -> Op {
+    if let Some(op) = follow_up_credit(rng, world, books) {
+        return op;
+    }
     loop {
         if let Some(op) = draw_one(rng, world, view, books) {
             return op;
         }
+    }
+}
+
+/// Now and then, while the escrow owes someone a credit (a payment the
+/// runtime refused), its owner is revived or takes the credit: credits are
+/// rare and the chain drain → refused payment → revive → withdrawal would
+/// otherwise seldom complete within one sequence.
+fn follow_up_credit(rng: &mut Rng, world: &World, books: &Books) -> Option<Op> {
+    let owed: Vec<AccountId32> = world
+        .people()
+        .into_iter()
+        .filter(|p| books.credit(p) > 0)
+        .collect();
+    if owed.is_empty() || !rng.chance(25) {
+        return None;
+    }
+    let who = rng.pick(&owed);
+    if books.free(&who) >= EXISTENTIAL_DEPOSIT {
+        Some(Op::WithdrawCredit(who))
+    } else if world.drainable().contains(&who) {
+        Some(Op::Revive {
+            who,
+            amount: 1_000_000_000_000,
+        })
+    } else {
+        None
     }
 }
 
@@ -432,10 +461,19 @@ fn draw_one(rng: &mut Rng, world: &World, view: &View, books: &Books) -> Option<
                 15..=29 => EXISTENTIAL_DEPOSIT + rng.range(1, 400) as u128,
                 _ => 1_000_000_000_000,
             };
-            Some(Op::Revive {
-                who: rng.pick(&poor),
-                amount,
-            })
+            // An account the escrow owes a credit is revived more often, so
+            // that it can take the credit.
+            let owed: Vec<AccountId32> = poor
+                .iter()
+                .filter(|a| books.credit(a) > 0)
+                .cloned()
+                .collect();
+            let who = if !owed.is_empty() && rng.chance(70) {
+                rng.pick(&owed)
+            } else {
+                rng.pick(&poor)
+            };
+            Some(Op::Revive { who, amount })
         }
         Kind::WithdrawCredit => {
             let owed: Vec<AccountId32> = world
@@ -446,7 +484,16 @@ fn draw_one(rng: &mut Rng, world: &World, view: &View, books: &Books) -> Option<
             if owed.is_empty() && rng.chance(85) {
                 return None;
             }
-            let who = if !owed.is_empty() && rng.chance(90) {
+            // Mostly an owner that can receive it now (alive again), so
+            // that credits are taken as well as refused.
+            let alive: Vec<AccountId32> = owed
+                .iter()
+                .filter(|p| books.free(p) >= EXISTENTIAL_DEPOSIT)
+                .cloned()
+                .collect();
+            let who = if !alive.is_empty() && rng.chance(80) {
+                rng.pick(&alive)
+            } else if !owed.is_empty() && rng.chance(90) {
                 rng.pick(&owed)
             } else {
                 rng.pick(&world.people())

@@ -109,6 +109,11 @@ pub struct View {
     /// The subscription contract's parameters (copied into each new
     /// subscription).
     pub params: Parameters,
+    /// The longest consumer notice the subscription contract was ever
+    /// configured with, and the longest exit notice a stream of the escrow
+    /// was opened with: each contract's delay stays at least twice it.
+    pub longest_notice: BlockNumber,
+    pub longest_exit_notice: BlockNumber,
 }
 
 impl View {
@@ -196,6 +201,12 @@ pub fn read_view(session: &mut Sandbox, world: &World) -> View {
         .iter()
         .map(|c| code_hash(session, world.address(*c)).expect("code"))
         .collect();
+    let params: Parameters =
+        cell(session, &subscription, subscription_keys::PARAMETERS).expect("parameters cell");
+    let longest_notice =
+        cell::<BlockNumber>(session, &subscription, subscription_keys::LONGEST_NOTICE)
+            .unwrap_or(0)
+            .max(params.consumer_notice);
     View {
         now: block_number(session),
         live,
@@ -210,8 +221,9 @@ pub fn read_view(session: &mut Sandbox, world: &World) -> View {
         controller_epoch: cell(session, &escrow, escrow_keys::CONTROLLER_EPOCH).unwrap_or(0),
         governance,
         code_hashes,
-        params: cell(session, &subscription, subscription_keys::PARAMETERS)
-            .expect("parameters cell"),
+        params,
+        longest_notice,
+        longest_exit_notice: cell(session, &escrow, escrow_keys::LONGEST_EXIT_NOTICE).unwrap_or(0),
     }
 }
 
@@ -245,6 +257,21 @@ pub fn cross_check(session: &mut Sandbox, world: &World, view: &View) {
     assert_eq!(controller, view.controller, "escrow controller vs storage");
     let params: Parameters = call(session, &world.suite.subscription, "parameters", &[]);
     assert_eq!(params, view.params, "parameters vs storage");
+    let longest: BlockNumber = call(
+        session,
+        &world.suite.subscription,
+        "longest_consumer_notice",
+        &[],
+    );
+    assert_eq!(
+        longest, view.longest_notice,
+        "longest_consumer_notice vs storage"
+    );
+    let longest: BlockNumber = call(session, &world.suite.escrow, "longest_exit_notice", &[]);
+    assert_eq!(
+        longest, view.longest_exit_notice,
+        "longest_exit_notice vs storage"
+    );
     let pending: bool = call(
         session,
         &world.suite.subscription,

@@ -72,7 +72,12 @@ fn opening_is_refused(market: &Market, session: &mut Sandbox, who: &AccountId32)
         who,
         &market.suite.escrow,
         "Escrow::open",
-        &[who.to_string(), who.to_string(), "1".into()],
+        &[
+            who.to_string(),
+            who.to_string(),
+            "1".into(),
+            CONSUMER_NOTICE.to_string(),
+        ],
         DEPOSIT,
     );
     assert_eq!(
@@ -526,4 +531,113 @@ fn a_multisig_admin_is_bound_by_the_same_delays(mut session: Session<DinfraSandb
     );
     let reclaimed = reclaimed.expect("the sponsor reclaims");
     assert_eq!(reclaimed.paid + reclaimed.refunded, DEPOSIT);
+}
+
+#[drink::test(sandbox = dinfra_e2e_tests::DinfraSandbox)]
+fn no_delay_comes_below_twice_a_notice_someone_holds(mut session: Session<DinfraSandbox>) {
+    // The escrow holds a stream whose payer may wait CONSUMER_NOTICE blocks
+    // to leave: its delay may come down to twice that, never below — not
+    // even to 0, after which an upgrade could apply in the block it is
+    // scheduled in.
+    let (market, [first, _], _) = two_running(&mut session);
+    let admin = market.admin.clone();
+    let escrow = market.suite.escrow.clone();
+    let longest: u32 = call(&mut session, &escrow, "longest_exit_notice", &[]);
+    assert_eq!(longest, CONSUMER_NOTICE);
+    for delay in [0, 2 * CONSUMER_NOTICE - 1] {
+        let refused: Result<u32, AdminError> = admin_call(
+            &market,
+            &mut session,
+            &admin,
+            &escrow,
+            "Admin::schedule_change",
+            &[format!("Delay({delay})")],
+        );
+        assert_eq!(refused, Err(AdminError::InvalidChange), "Delay({delay})");
+    }
+    let scheduled: Result<u32, AdminError> = admin_call(
+        &market,
+        &mut session,
+        &admin,
+        &escrow,
+        "Admin::schedule_change",
+        &[format!("Delay({})", 2 * CONSUMER_NOTICE)],
+    );
+    let id = scheduled.expect("twice the notice is allowed, after the delay");
+    // Meanwhile the subscription contract grants a longer notice (at most
+    // half its own delay): a create that would open a stream whose payer
+    // could not leave in time once the escrow's delay shrinks is refused
+    // later, and the shorter delay cannot apply over a longer notice given.
+    let (configured, _) = market.act::<()>(
+        &mut session,
+        &admin,
+        "configure",
+        &[format!(
+            "Parameters {{ ready_timeout: {READY_TIMEOUT}, consumer_notice: {} }}",
+            GOVERNANCE_DELAY / 2
+        )],
+        0,
+    );
+    configured.expect("half the subscription contract's delay is allowed");
+    let consumer = market.consumer.clone();
+    let third = market
+        .create_as(&mut session, &consumer, &wants(RATE), None, DEPOSIT)
+        .expect("the escrow's delay is still twice the longer notice");
+    assert!(third > first);
+    let longest: u32 = call(&mut session, &escrow, "longest_exit_notice", &[]);
+    assert_eq!(longest, GOVERNANCE_DELAY / 2);
+    advance_blocks(&mut session, GOVERNANCE_DELAY);
+    let applied: Result<(), AdminError> = admin_call(
+        &market,
+        &mut session,
+        &market.stranger,
+        &escrow,
+        "Admin::apply_change",
+        &[id.to_string()],
+    );
+    assert_eq!(
+        applied,
+        Err(AdminError::InvalidChange),
+        "checked again when it applies: a stream now holds a longer notice"
+    );
+    let delay: u32 = call(&mut session, &escrow, "Admin::governance_delay", &[]);
+    assert_eq!(delay, GOVERNANCE_DELAY);
+}
+
+#[drink::test(sandbox = dinfra_e2e_tests::DinfraSandbox)]
+fn create_refuses_a_notice_the_escrows_delay_cannot_honour(mut session: Session<DinfraSandbox>) {
+    // The escrow's delay is brought down to twice the notice, then the
+    // subscription contract grants a longer one (it checks only its own
+    // delay): the escrow refuses to open the stream, and nothing moves.
+    let market = Market::new(&mut session, &[fixed(RATE, MIN_DURATION, NOTICE)]);
+    session.set_actor(market.admin.clone());
+    schedule_and_apply(
+        &mut session,
+        &market.suite.escrow,
+        format!("Delay({})", 2 * CONSUMER_NOTICE),
+    );
+    let (configured, _) = market.act::<()>(
+        &mut session,
+        &market.admin,
+        "configure",
+        &[format!(
+            "Parameters {{ ready_timeout: {READY_TIMEOUT}, consumer_notice: {} }}",
+            CONSUMER_NOTICE + 1
+        )],
+        0,
+    );
+    configured.unwrap();
+    let consumer = market.consumer.clone();
+    let refused = market.create_as(&mut session, &consumer, &wants(RATE), None, DEPOSIT);
+    assert_eq!(
+        refused,
+        Err(SubscriptionError::Escrow(EscrowError::NoticeTooLong))
+    );
+    let count: u64 = call(
+        &mut session,
+        &market.suite.subscription,
+        "subscription_count",
+        &[],
+    );
+    assert_eq!(count, 0);
 }

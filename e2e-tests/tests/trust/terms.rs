@@ -305,7 +305,7 @@ fn the_contracts_parameters_never_reach_a_running_subscription(
             &mut session,
             &admin,
             "configure",
-            &["Parameters { ready_timeout: 1, consumer_notice: 40 }".to_string()],
+            &["Parameters { ready_timeout: 1, consumer_notice: 25 }".to_string()],
             0,
         )
         .0;

@@ -103,12 +103,10 @@ fn expected_cancel(
         role(caller, consumer())?;
         phase(s, &LIVE)?;
         let Some(ready_at) = s.ready_at else {
-            // Before ready: the fee only to a provider still in time.
-            let fee = if now > s.ready_deadline {
-                0
-            } else {
-                s.cancel_fee
-            };
+            // Before ready: the fee only to a provider still in time, and
+            // not while a governance change is pending (asked only then).
+            asks = now <= s.ready_deadline && s.cancel_fee > 0;
+            let fee = if asks && !pending { s.cancel_fee } else { 0 };
             return Ok(Ending::Now {
                 reason: CloseReason::ConsumerCancelled,
                 fee,
@@ -117,8 +115,9 @@ fn expected_cancel(
         let notice_end = after(now, s.consumer_notice)?;
         let committed_end = after(ready_at, s.min_duration)?;
         let exited = matches!(s.end, Some((_, CloseReason::ProviderExited)));
-        // The minimum duration binds unless the provider is leaving, and
-        // only then is a pending change asked about (it waives it).
+        // After ready: the minimum duration binds unless the provider is
+        // leaving, and only then is a pending change asked about (it
+        // waives it).
         asks = !exited && committed_end > notice_end;
         let end = if exited || pending {
             notice_end

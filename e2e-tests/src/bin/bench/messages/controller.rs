@@ -58,7 +58,12 @@ pub fn controller_messages(bench: &mut Bench, limits: &Limits) {
     ];
     bench.call::<(), RegistryError>(session, &registry, controller, "Registry::record", &record);
 
-    let open = [payer.id.to_string(), payee.id.to_string(), "3".into()];
+    let open = [
+        payer.id.to_string(),
+        payee.id.to_string(),
+        "3".into(),
+        CONSUMER_NOTICE.to_string(),
+    ];
     let stream: u64 = bench.call_with_value::<_, EscrowError>(
         session,
         &escrow,
@@ -94,7 +99,12 @@ pub fn controller_messages(bench: &mut Bench, limits: &Limits) {
         role: "payee",
         id: drink::AccountId32::new([54; 32]),
     };
-    let open = [payer.id.to_string(), unborn.id.to_string(), "3".into()];
+    let open = [
+        payer.id.to_string(),
+        unborn.id.to_string(),
+        "3".into(),
+        CONSUMER_NOTICE.to_string(),
+    ];
     let credited: u64 = send_with_value::<_, EscrowError>(
         session,
         &suite.escrow,
