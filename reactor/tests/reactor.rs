@@ -519,12 +519,22 @@ fn a_restarted_reactor_adopts_its_process_and_sends_nothing_twice() {
 
 #[test]
 fn a_save_lost_after_mark_ready_does_not_mark_twice() {
-    let h = Harness::new("lost-save", 21120, &[("http", http_server_type())]);
+    // The server waits for a gate file, so the first step surely sees it
+    // Starting (python can listen within one step on a fast machine).
+    let gated = TypeConfig {
+        command: format!(
+            "while [ ! -e {{dir}}/../go ]; do sleep 0.05; done; exec {} -m http.server {{port}} --bind 127.0.0.1",
+            common::python()
+        ),
+        ..http_server_type()
+    };
+    let h = Harness::new("lost-save", 21120, &[("http", gated)]);
     let mut reactor = h.reactor();
     h.chain.award(1, ME, 1, h.descriptor("d.json", DOC), 1000);
     step(&mut reactor); // started, not healthy yet
     assert_eq!(phase(&reactor, 1), Phase::Starting);
     let before_ready = std::fs::read(&h.config.state_file).unwrap();
+    std::fs::write(h.work_dir(1).join("../go"), b"").unwrap();
     step_until(&mut reactor, LONG, |r| is_running(r, 1));
     let process = handle(&reactor, 1);
     drop(reactor);
