@@ -493,11 +493,17 @@ pub mod subscription {
         /// Closes a subscription whose money ran out or whose end block came
         /// (anyone, e.g. a keeper): pays the provider what it earned,
         /// refunds the rest, releases the capacity and records the outcome.
+        /// Also closes the record of one whose payer reclaimed its stream
+        /// after the escrow's controller changed (`Reclaimed`), so its
+        /// capacity is not held for ever.
         #[ink(message)]
         pub fn settle(&mut self, id: SubscriptionId) -> Result<()> {
             let subscription = self.data.get(id)?;
             let figures = self.stream_figures(subscription.stream_id)?;
             let reason = subscription.settle_reason(figures.status)?;
+            if reason == CloseReason::Reclaimed {
+                return self.close_reclaimed(id, subscription);
+            }
             self.close(id, subscription, reason, 0)
         }
 
@@ -880,6 +886,34 @@ pub mod subscription {
             let released = self.release(subscription.offer_id).is_ok();
             let outcome = subscription.outcome(reason, self.env().block_number());
             self.finish(id, subscription, reason, fee, outcome, released)
+        }
+
+        /// Closes the record of a subscription whose payer reclaimed its
+        /// stream from the escrow (the escrow's controller changed, so this
+        /// contract steers it no more): the money already went by the
+        /// escrow's rules, so none moves here (`Closed` carries 0 and 0);
+        /// the capacity is freed (`RegistryRefused` if the registry will not)
+        /// and nothing is recorded against the provider.
+        fn close_reclaimed(
+            &mut self,
+            id: SubscriptionId,
+            mut subscription: Subscription,
+        ) -> Result<()> {
+            if self.release(subscription.offer_id).is_err() {
+                self.env().emit_event(RegistryRefused {
+                    id,
+                    offer_id: subscription.offer_id,
+                });
+            }
+            subscription.close(CloseReason::Reclaimed)?;
+            self.data.update_closed(id, &subscription)?;
+            self.env().emit_event(Closed {
+                id,
+                reason: CloseReason::Reclaimed,
+                paid: 0,
+                refunded: 0,
+            });
+            Ok(())
         }
 
         /// Pays out and refunds the stream, records `outcome` (worth what

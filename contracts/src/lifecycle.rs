@@ -53,6 +53,10 @@ pub enum CloseReason {
     ReadyTimeout,
     /// The provider declined the award and none was left to award it to.
     Declined,
+    /// The escrow's controller changed, and the payer reclaimed the stream
+    /// from the escrow (its events say what went where); `settle` closes
+    /// the record and frees the capacity, moving no money.
+    Reclaimed,
 }
 
 /// A price change the provider asked for.
@@ -404,8 +408,16 @@ impl Subscription {
     }
 
     /// Why `settle` may close it given its stream's status, or `TooEarly`
-    /// while the stream still streams.
+    /// while the stream still streams: its end came, its money ran out, or
+    /// its payer reclaimed it from the escrow (`Reclaimed`, in any live
+    /// phase).
     pub fn settle_reason(&self, stream: StreamStatus) -> Result<CloseReason> {
+        if stream == StreamStatus::Closed {
+            // Only the payer's `reclaim` closes a live subscription's stream
+            // behind this contract's back (it steers the stream no more).
+            self.ensure_phase(&[Phase::Awarded, Phase::Active, Phase::Ending])?;
+            return Ok(CloseReason::Reclaimed);
+        }
         self.ensure_phase(&[Phase::Active, Phase::Ending])?;
         match (stream, self.end) {
             (StreamStatus::Ended, Some((_, reason))) => Ok(reason),
@@ -422,7 +434,9 @@ impl Subscription {
         }
         let exited = self.end_reason() == Some(CloseReason::ProviderExited);
         match reason {
-            CloseReason::Declined => None,
+            // Neither side's doing: the provider declined in time, or the
+            // admin rewired the escrow.
+            CloseReason::Declined | CloseReason::Reclaimed => None,
             CloseReason::ReadyTimeout => Some(Outcome::MissedReady),
             CloseReason::ProviderExited => Some(Outcome::ExitedEarly),
             _ if exited => Some(Outcome::ExitedEarly),

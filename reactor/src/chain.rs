@@ -30,6 +30,9 @@ pub enum CloseReason {
     ReadyTimeout,
     /// The provider declined and no other provider took the award.
     Declined,
+    /// The consumer reclaimed the stream from the escrow after its
+    /// controller changed: nobody pays for the deployment any more.
+    Reclaimed,
 }
 
 /// The subscription contract's events the reactor follows.

@@ -3,7 +3,7 @@
 
 export type Pricing = 'Fixed' | 'Dynamic';
 export type Phase = 'Awarded' | 'Active' | 'Ending' | 'Closed';
-export type CloseReason = 'ConsumerCancelled' | 'ProviderExited' | 'FundsExhausted' | 'ReadyTimeout' | 'Declined';
+export type CloseReason = 'ConsumerCancelled' | 'ProviderExited' | 'FundsExhausted' | 'ReadyTimeout' | 'Declined' | 'Reclaimed';
 export type StreamStatus = 'Pending' | 'Streaming' | 'Exhausted' | 'Ended' | 'Closed';
 
 export interface Attribute {

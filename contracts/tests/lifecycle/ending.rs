@@ -400,9 +400,21 @@ fn exit_only_when_awarded_or_active() {
 
 #[test]
 fn settle_reason_for_every_status_and_end() {
-    use CloseReason::{ConsumerCancelled, FundsExhausted, ProviderExited};
-    // By status: Pending, Streaming, Exhausted, Ended, Closed.
-    let table: [(Subscription, [Result<CloseReason, SubscriptionError>; 5]); 3] = [
+    use CloseReason::{ConsumerCancelled, FundsExhausted, ProviderExited, Reclaimed};
+    // By status: Pending, Streaming, Exhausted, Ended, Closed (a stream
+    // closed behind the contract's back: its payer reclaimed it).
+    let table: [(Subscription, [Result<CloseReason, SubscriptionError>; 5]); 4] = [
+        // Awarded: only a reclaimed stream is settled.
+        (
+            awarded(Pricing::Dynamic),
+            [
+                Err(WrongState),
+                Err(WrongState),
+                Err(WrongState),
+                Err(WrongState),
+                Ok(Reclaimed),
+            ],
+        ),
         // Active, no end.
         (
             active(Pricing::Dynamic),
@@ -411,7 +423,7 @@ fn settle_reason_for_every_status_and_end() {
                 Err(TooEarly),
                 Ok(FundsExhausted),
                 Err(TooEarly),
-                Err(TooEarly),
+                Ok(Reclaimed),
             ],
         ),
         // Ending, cancelled.
@@ -422,7 +434,7 @@ fn settle_reason_for_every_status_and_end() {
                 Err(TooEarly),
                 Ok(FundsExhausted),
                 Ok(ConsumerCancelled),
-                Err(TooEarly),
+                Ok(Reclaimed),
             ],
         ),
         // Ending, exited.
@@ -433,7 +445,7 @@ fn settle_reason_for_every_status_and_end() {
                 Err(TooEarly),
                 Ok(FundsExhausted),
                 Ok(ProviderExited),
-                Err(TooEarly),
+                Ok(Reclaimed),
             ],
         ),
     ];
@@ -449,9 +461,8 @@ fn settle_reason_for_every_status_and_end() {
 }
 
 #[test]
-fn settle_only_when_billing() {
+fn settle_only_when_billing_or_reclaimed() {
     let mut records = vec![
-        awarded(Pricing::Dynamic),
         closed(active(Pricing::Dynamic), CloseReason::FundsExhausted),
         closed(ending_exited(), CloseReason::ProviderExited),
         closed(awarded(Pricing::Dynamic), CloseReason::ReadyTimeout),
@@ -466,13 +477,18 @@ fn settle_only_when_billing() {
 // ---- outcome ---------------------------------------------------------------
 
 #[test]
-fn outcome_of_declined_is_none() {
+fn outcome_of_declined_or_reclaimed_is_none() {
     for s in every_phase(Pricing::Dynamic)
         .into_iter()
         .chain([ending_exited(), ending_cancelled()])
     {
         for now in [0, DEADLINE, DEADLINE + 1, u32::MAX] {
             assert_eq!(s.outcome(CloseReason::Declined, now), None);
+            assert_eq!(
+                s.outcome(CloseReason::Reclaimed, now),
+                None,
+                "the admin's rewiring is neither side's doing"
+            );
         }
     }
 }

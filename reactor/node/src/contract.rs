@@ -90,6 +90,7 @@ pub fn close_reason(reason: ContractCloseReason) -> CloseReason {
         ContractCloseReason::FundsExhausted => CloseReason::FundsExhausted,
         ContractCloseReason::ReadyTimeout => CloseReason::ReadyTimeout,
         ContractCloseReason::Declined => CloseReason::Declined,
+        ContractCloseReason::Reclaimed => CloseReason::Reclaimed,
     }
 }
 

@@ -71,7 +71,8 @@ fn expected_outcome(s: &Subscription, reason: CloseReason, now: BlockNumber) -> 
         return None;
     }
     match reason {
-        CloseReason::Declined => None,
+        // The provider declined in time, or the admin rewired the escrow.
+        CloseReason::Declined | CloseReason::Reclaimed => None,
         CloseReason::ReadyTimeout => Some(Outcome::MissedReady),
         _ if reason == CloseReason::ProviderExited || exit_scheduled => Some(Outcome::ExitedEarly),
         _ if s.ready_at.is_some() => Some(Outcome::Completed),
@@ -370,11 +371,16 @@ pub(super) fn step(
         }
         Op::Settle(index) => {
             let status = STATUSES[index];
-            let expected = phase(s, &BILLING).and(match (status, s.end) {
-                (StreamStatus::Ended, Some((_, reason))) => Ok(reason),
-                (StreamStatus::Exhausted, _) => Ok(CloseReason::FundsExhausted),
-                _ => Err(TooEarly),
-            });
+            let expected = if status == StreamStatus::Closed {
+                // The payer reclaimed the stream: closed from any live phase.
+                phase(s, &LIVE).map(|()| CloseReason::Reclaimed)
+            } else {
+                phase(s, &BILLING).and(match (status, s.end) {
+                    (StreamStatus::Ended, Some((_, reason))) => Ok(reason),
+                    (StreamStatus::Exhausted, _) => Ok(CloseReason::FundsExhausted),
+                    _ => Err(TooEarly),
+                })
+            };
             let got = s.settle_reason(status);
             prop_assert_eq!(got, expected);
             prop_assert_eq!(&*s, &before);
