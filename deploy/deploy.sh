@@ -157,6 +157,7 @@ PLAIN='def plain:
         elif $n == 0 then $t.ident
         elif $n == 1 then {($t.ident): ($t.values[0] | plain)}
         else {($t.ident): [$t.values[] | plain]} end
+    elif has("Map") then .Map | with_entries(.value |= plain)
     elif has("Seq") then [.Seq.elems[] | plain]
     elif has("UInt") then .UInt
     elif has("Int") then .Int

@@ -215,7 +215,7 @@ describe('on a node', { timeout: 300_000 }, () => {
 
   test('create naming an offer: that offer, no award asked; one that does not fit is refused as Unfit', async () => {
     const named = await dinfra.create(consumer, {
-      typeId, descriptor: DESCRIPTOR, requirements: { maxPricePerBlock: 4n * RATE }, deposit: DEPOSIT, offerId: dearOffer,
+      typeId, descriptor: DESCRIPTOR, requirements: { maxPricePerBlock: 4n * RATE, minDuration: MIN_DURATION }, deposit: DEPOSIT, offerId: dearOffer,
     });
     assert.equal(named.offerId, dearOffer);
     assert.equal(named.provider, provider.address);
@@ -228,11 +228,11 @@ describe('on a node', { timeout: 300_000 }, () => {
 
     const count = await dinfra.subscriptionCount();
     await assert.rejects(
-      dinfra.create(consumer, { typeId, descriptor: DESCRIPTOR, requirements: { maxPricePerBlock: 2n * RATE }, deposit: DEPOSIT, offerId: dearOffer }),
+      dinfra.create(consumer, { typeId, descriptor: DESCRIPTOR, requirements: { maxPricePerBlock: 2n * RATE, minDuration: MIN_DURATION }, deposit: DEPOSIT, offerId: dearOffer }),
       (e: unknown) => e instanceof ContractError && e.error === 'Unfit(TooExpensive)' && e.variant === 'Unfit' && /price/i.test(e.explanation),
     );
     await assert.rejects(
-      dinfra.create(consumer, { typeId, descriptor: DESCRIPTOR, requirements: { maxPricePerBlock: 4n * RATE, excludedProviders: [provider.address] }, deposit: DEPOSIT, offerId: dearOffer }),
+      dinfra.create(consumer, { typeId, descriptor: DESCRIPTOR, requirements: { maxPricePerBlock: 4n * RATE, excludedProviders: [provider.address], minDuration: MIN_DURATION }, deposit: DEPOSIT, offerId: dearOffer }),
       refusedWith('Unfit(ExcludedProvider)'),
     );
     assert.equal(await dinfra.subscriptionCount(), count, 'nothing was created');
@@ -263,7 +263,7 @@ describe('on a node', { timeout: 300_000 }, () => {
   test('decline: the award goes to the next provider that fits, and with none left the consumer is refunded in full', async () => {
     const balance = await dinfra.freeBalance(consumer.address);
     const created = await dinfra.create(consumer, {
-      typeId, descriptor: DESCRIPTOR, requirements: { maxPricePerBlock: 4n * RATE }, deposit: DEPOSIT, offerId: dearOffer,
+      typeId, descriptor: DESCRIPTOR, requirements: { maxPricePerBlock: 4n * RATE, minDuration: MIN_DURATION }, deposit: DEPOSIT, offerId: dearOffer,
     });
     await assert.rejects(dinfra.decline(consumer, created.id), refusedWith('Unauthorized'), 'only the awarded provider declines');
     const declined = await dinfra.decline(provider, created.id);
@@ -373,7 +373,7 @@ describe('on a node', { timeout: 300_000 }, () => {
       }
       // The keeper steers the escrow now: a stream to a payee that does not exist yet.
       const payee = await accountFromSuri(`${SURI}//dinfra-ts-test//${run}//unfunded`);
-      const opened = await suite.send(keeper, 'escrow', 'Escrow::open', [keeper.address, payee.address, 1], { value: 1000n });
+      const opened = await suite.send(keeper, 'escrow', 'Escrow::open', [keeper.address, payee.address, 1, 0], { value: 1000n });
       const streamId = args(opened.events, 'escrow', 'StreamOpened')['id'] as bigint;
       const started = await suite.send(keeper, 'escrow', 'Escrow::start', [streamId]);
       await suite.advanceTo(started.blockNumber + 3, funder);

@@ -37,8 +37,20 @@ export async function instantiateSuite(
     const abi = base.loaded.abis[name];
     const codeHash = bundleCodeHash(abi);
     if (!codeHash) throw new Error(`the ${name} bundle has no code hash`);
+    // Dry-run the constructor for its gas: the whole extrinsic limit as a
+    // gas limit leaves no room for the extrinsic's own weight.
+    const data = abi.findConstructor('new').toU8a(args);
+    const dryRun = await api.call.contractsApi.instantiate(
+      admin.address, 0, maxExtrinsicWeight(api), null, { Existing: codeHash }, data, salt,
+    );
+    if (dryRun.result.isErr) throw new Error(`instantiating ${name} fails in a dry run: ${dryRun.result.asErr.toString()}`);
+    const withMargin = (x: { toBigInt(): bigint }): bigint => (x.toBigInt() * 5n) / 4n;
+    const gasLimit = api.registry.createType('WeightV2', {
+      refTime: withMargin(dryRun.gasRequired.refTime),
+      proofSize: withMargin(dryRun.gasRequired.proofSize),
+    });
     const blueprint = new BlueprintPromise(api, abi, codeHash);
-    const tx = blueprint.tx['new']!({ gasLimit: maxExtrinsicWeight(api), storageDepositLimit: null, salt }, ...args);
+    const tx = blueprint.tx['new']!({ gasLimit, storageDepositLimit: null, salt }, ...args);
     const included = await submit(api, tx, admin, `instantiate ${name}`);
     const instantiated = included.records.find(({ event }) => event.section === 'contracts' && event.method === 'Instantiated');
     if (!instantiated) throw new Error(`instantiating ${name} emitted no contracts.Instantiated`);
