@@ -39,6 +39,7 @@ pub mod keys {
     pub const OFFER_COUNT: u32 = 0x7265_000c;
     pub const TYPE_OFFERS: u32 = 0x7265_000d;
     pub const TYPE_OFFER_COUNT: u32 = 0x7265_000e;
+    pub const RETIRED_CONTROLLERS: u32 = 0x7265_0010;
     /// Only in the upgrade fixture (`fixtures/upgraded/`): a field that v1
     /// storage does not have.
     pub const UPGRADE_NOTE: u32 = 0x7265_000f;

@@ -27,7 +27,7 @@ pub mod registry {
     };
     use dinfra::types::{Attribute, Hash32, OfferId, TypeId};
     use ink::prelude::{string::String, vec::Vec};
-    use ink::storage::{traits::ManualKey, Lazy};
+    use ink::storage::{traits::ManualKey, Lazy, Mapping};
 
     #[ink(event)]
     pub struct TypeRegistered {
@@ -156,6 +156,13 @@ pub mod registry {
         /// subscription contract); `None` until wired. Changed only by a
         /// scheduled `Link::Controller` change.
         controller: Lazy<Option<AccountId>, ManualKey<{ keys::CONTROLLER }>>,
+        /// Controllers rewired away: each may still `release`, so that the
+        /// subscriptions it holds close with their capacity freed and a
+        /// rewiring never freezes a provider's bond (`deregister` waits for
+        /// no reservation). They reserve and record nothing more. Trusting
+        /// a former controller to release what it reserved is trusting code
+        /// that changes only with notice, as the controller's does.
+        retired_controllers: Mapping<AccountId, (), ManualKey<{ keys::RETIRED_CONTROLLERS }>>,
         data: RegistryData,
     }
 
@@ -178,6 +185,7 @@ pub mod registry {
             Ok(Self {
                 governed: Governed::new(Self::env().caller(), governance_delay)?,
                 controller,
+                retired_controllers: Mapping::new(),
                 data: RegistryData::new(parameters),
             })
         }
@@ -573,7 +581,10 @@ pub mod registry {
 
         #[ink(message)]
         fn release(&mut self, offer_id: OfferId) -> Result<(), RegistryError> {
-            self.ensure_controller()?;
+            let caller = self.env().caller();
+            if self.controller() != Some(caller) && !self.retired_controllers.contains(caller) {
+                return Err(RegistryError::Unauthorized);
+            }
             let events = self.data.release(offer_id)?;
             self.apply(events)
         }
@@ -602,6 +613,14 @@ pub mod registry {
             }
         }
         fn set_link(&mut self, _link: Link, to: Option<AccountId>) {
+            if let Some(former) = self.controller() {
+                if Some(former) != to {
+                    self.retired_controllers.insert(former, &());
+                }
+            }
+            if let Some(to) = to {
+                self.retired_controllers.remove(to);
+            }
             self.controller.set(&to);
         }
     }

@@ -567,3 +567,65 @@ fn the_controller_changes_only_after_the_delay() {
         "the registry has no award link"
     );
 }
+
+#[ink::test]
+fn a_former_controller_only_releases_and_a_rewiring_back_makes_it_whole() {
+    let a = accounts();
+    let mut registry = registry_with_bob();
+    test::set_caller::<Env>(a.bob);
+    registry.publish_offer(0, terms(3, 2)).unwrap();
+    test::set_caller::<Env>(a.charlie);
+    registry.reserve(0, vec![]).unwrap();
+    rewire(&mut registry, a.django);
+    test::set_caller::<Env>(a.charlie);
+    assert_eq!(
+        registry.reserve(0, vec![]),
+        Err(RegistryError::Unauthorized),
+        "a former controller reserves no more"
+    );
+    assert_eq!(
+        registry.record(a.bob, Outcome::Completed, 1),
+        Err(RegistryError::Unauthorized),
+        "nor records"
+    );
+    registry.release(0).unwrap();
+    assert_eq!(registry.provider(a.bob).unwrap().reserved, 0);
+    test::set_caller::<Env>(a.bob);
+    assert_eq!(
+        registry.release(0),
+        Err(RegistryError::Unauthorized),
+        "a provider never was a controller"
+    );
+    registry.deregister().unwrap();
+}
+
+/// Schedules `registry`'s controller to become `to` and applies it when due.
+fn rewire(registry: &mut RegistryContract, to: ink::primitives::AccountId) {
+    test::set_caller::<Env>(accounts().alice);
+    let id = registry
+        .schedule_change(Change::Link(Link::Controller, Some(to)))
+        .unwrap();
+    for _ in 0..DELAY {
+        test::advance_block::<Env>();
+    }
+    registry.apply_change(id).unwrap();
+}
+
+#[ink::test]
+fn a_controller_rewired_back_is_whole_again_and_the_other_only_releases() {
+    let a = accounts();
+    let mut registry = registry_with_bob();
+    rewire(&mut registry, a.django);
+    rewire(&mut registry, a.charlie);
+    test::set_caller::<Env>(a.bob);
+    registry.publish_offer(0, terms(3, 2)).unwrap();
+    test::set_caller::<Env>(a.charlie);
+    registry.reserve(0, vec![]).unwrap();
+    registry.record(a.bob, Outcome::Completed, 1).unwrap();
+    test::set_caller::<Env>(a.django);
+    assert_eq!(
+        registry.reserve(0, vec![]),
+        Err(RegistryError::Unauthorized)
+    );
+    registry.release(0).unwrap();
+}

@@ -193,7 +193,9 @@ pub trait Registry {
         attestors: Vec<AccountId>,
     ) -> Result<Reservation, RegistryError>;
 
-    /// Releases one deployment of `offer_id` (the subscription contract only).
+    /// Releases one deployment of `offer_id` (the subscription contract,
+    /// or one the registry was rewired away from: its subscriptions still
+    /// close and free their capacity).
     #[ink(message)]
     fn release(&mut self, offer_id: OfferId) -> Result<(), RegistryError>;
 

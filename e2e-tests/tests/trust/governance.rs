@@ -10,8 +10,9 @@ use super::*;
 use dinfra::admin::{ChangeApplied, ChangeScheduled};
 use dinfra::governance::{Change, Link};
 use dinfra::lifecycle::CloseReason;
-use dinfra::traits::{EscrowError, SubscriptionError};
+use dinfra::traits::{EscrowError, RegistryError, SubscriptionError};
 use dinfra_e2e_tests::market::{fixed, wants};
+use dinfra_registry::registry::CapacityReleased;
 use dinfra_subscription::subscription::{EndScheduled, RegistryRefused};
 
 /// Rate, minimum duration and notice of the one offer.
@@ -215,7 +216,7 @@ fn the_admin_account_cannot_take_a_deposit_by_any_route(mut session: Session<Din
 
 #[drink::test(sandbox = dinfra_e2e_tests::DinfraSandbox)]
 fn the_payer_reclaims_only_a_stream_nobody_steers(mut session: Session<DinfraSandbox>) {
-    let (market, [first, _], _) = two_running(&mut session);
+    let (market, [first, second], _) = two_running(&mut session);
     let stream = stream_of(&market, &mut session, first);
     let consumer = market.consumer.clone();
     for who in [&consumer, &market.stranger, &market.providers[0]] {
@@ -253,6 +254,56 @@ fn the_payer_reclaims_only_a_stream_nobody_steers(mut session: Session<DinfraSan
     let closed = reply.expect("reclaimed");
     assert_eq!(received, closed.refunded as i128);
     assert_eq!(closed.paid + closed.refunded, DEPOSIT);
+
+    // The subscription records do not stay live for ever, holding the
+    // provider's capacity and bond: `settle` closes a reclaimed one
+    // (anyone; no money moves, nothing recorded against the provider).
+    let refused = deregister(&market, &mut session);
+    assert_eq!(refused.map(|_| ()), Err(RegistryError::CapacityReserved));
+    let sponsor = market.sponsor.clone();
+    let other = stream_of(&market, &mut session, second);
+    let (reply, _) = market.act_on::<dinfra::traits::ClosedStream, EscrowError>(
+        &mut session,
+        &sponsor,
+        &market.suite.escrow,
+        "reclaim",
+        &[other.to_string()],
+        0,
+    );
+    reply.expect("the sponsor reclaims too");
+    for id in [first, second] {
+        let (settled, moved) = market.act::<()>(
+            &mut session,
+            &market.stranger,
+            "settle",
+            &[id.to_string()],
+            0,
+        );
+        settled.expect("a reclaimed subscription settles");
+        assert_eq!(moved, 0);
+        let closed = market.closed(&mut session);
+        assert_eq!(
+            (closed.reason, closed.paid, closed.refunded),
+            (CloseReason::Reclaimed, 0, 0)
+        );
+        assert!(
+            events::<dinfra_registry::registry::OutcomeRecorded>(&session, &market.suite.registry)
+                .is_empty(),
+            "the rewiring is not the provider's doing"
+        );
+    }
+    let live: u64 = call(&mut session, &market.suite.subscription, "live_count", &[]);
+    assert_eq!(live, 0);
+    let (again, _) = market.act::<()>(
+        &mut session,
+        &market.stranger,
+        "settle",
+        &[first.to_string()],
+        0,
+    );
+    assert_eq!(again, Err(SubscriptionError::WrongState));
+    deregister(&market, &mut session)
+        .expect("capacity released: the provider may leave and later take its bond");
 }
 
 #[drink::test(sandbox = dinfra_e2e_tests::DinfraSandbox)]
@@ -265,10 +316,30 @@ fn a_rewired_registry_never_freezes_a_cancel_or_a_settle(mut session: Session<Di
         &market.suite.registry,
         link_change("Controller", Some(&admin)),
     );
-    // The subscription contract can no longer release capacity or record
-    // outcomes, and still closes: the money moves, the event says the
-    // registry's books did not.
+    // The subscription contract reserves and records no more: a create is
+    // refused and nothing moves.
     let consumer = market.consumer.clone();
+    let count: u64 = call(
+        &mut session,
+        &market.suite.subscription,
+        "subscription_count",
+        &[],
+    );
+    let refused = market.create_as(&mut session, &consumer, &wants(RATE), None, DEPOSIT);
+    assert_eq!(
+        refused,
+        Err(SubscriptionError::Registry(RegistryError::Unauthorized))
+    );
+    let after: u64 = call(
+        &mut session,
+        &market.suite.subscription,
+        "subscription_count",
+        &[],
+    );
+    assert_eq!(after, count);
+    // It may still release what it reserved, so its subscriptions close and
+    // the provider's capacity (and bond) is not frozen; the outcome goes
+    // unrecorded, and the event says so. The money moves as always.
     market.on(&mut session, &consumer, "cancel", first);
     let end = the_event::<EndScheduled>(&session, &market.suite.subscription).end;
     assert_eq!(
@@ -283,6 +354,10 @@ fn a_rewired_registry_never_freezes_a_cancel_or_a_settle(mut session: Session<Di
     assert_eq!(
         the_event::<RegistryRefused>(&session, &market.suite.subscription).id,
         first
+    );
+    assert_eq!(
+        the_event::<CapacityReleased>(&session, &market.suite.registry).reserved,
+        1
     );
     let closed = market.closed(&mut session);
     let paid = RATE * u128::from(end - ready);
@@ -300,6 +375,22 @@ fn a_rewired_registry_never_freezes_a_cancel_or_a_settle(mut session: Session<Di
     );
     let held: u128 = call(&mut session, &market.suite.escrow, "total_held", &[]);
     assert_eq!(held, 0);
+    deregister(&market, &mut session).expect("every reservation released: the provider may leave");
+}
+
+/// The first provider deregisters (refused while any capacity is reserved).
+fn deregister(market: &Market, session: &mut Sandbox) -> Result<(), RegistryError> {
+    let provider = market.providers[0].clone();
+    market
+        .act_on::<(), RegistryError>(
+            session,
+            &provider,
+            &market.suite.registry,
+            "deregister",
+            &[],
+            0,
+        )
+        .0
 }
 
 /// `message(args)` of a `which` contract, encoded for the multisig to call:
