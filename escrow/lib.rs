@@ -297,9 +297,9 @@ pub mod escrow {
                         self.env().emit_event(EndScheduled { id, end })
                     }
                     EscrowEvent::Withdrawn { id, payee, amount } => {
-                        self.env().emit_event(Withdrawn { id, payee, amount });
-                        self.pay_or_credit(payee, amount)?;
+                        self.env().emit_event(Withdrawn { id, payee, amount })
                     }
+                    EscrowEvent::Paid { to, amount } => self.pay_or_credit(to, amount)?,
                     EscrowEvent::Closed {
                         id,
                         payee,
@@ -450,6 +450,15 @@ pub mod escrow {
         }
 
         #[ink(message)]
+        fn withdraw_many(&mut self, ids: Vec<StreamId>) -> Result<Vec<Balance>, EscrowError> {
+            let (amounts, events) =
+                self.data
+                    .withdraw_many(&ids, self.env().caller(), self.env().block_number())?;
+            self.apply(events)?;
+            Ok(amounts)
+        }
+
+        #[ink(message)]
         fn figures(&self, id: StreamId) -> Option<StreamFigures> {
             self.data.figures(id, self.env().block_number())
         }
@@ -532,6 +541,7 @@ pub mod escrow {
     mod tests {
         use super::*;
         use dinfra::stream::{StreamError, StreamStatus};
+        use dinfra::types::{Invalid, MAX_BATCH};
         use ink::env::{test, DefaultEnvironment as Env};
 
         const DELAY: BlockNumber = 30;
@@ -610,6 +620,79 @@ pub mod escrow {
                 Err(EscrowError::Stream(StreamError::NothingToWithdraw))
             );
             assert_eq!(escrow.total_held(), 930);
+        }
+
+        #[ink::test]
+        fn withdraw_many_pays_each_payee_once_and_refuses_a_bad_batch_whole() {
+            let (mut escrow, accounts) = escrow_with_stream();
+            // Stream 1 to django too, stream 2 to eve, stream 3 never started.
+            test::set_value_transferred::<Env>(1_000);
+            escrow
+                .open(accounts.bob, accounts.django, 5, NOTICE)
+                .unwrap();
+            escrow.open(accounts.bob, accounts.eve, 1, NOTICE).unwrap();
+            escrow.open(accounts.bob, accounts.eve, 1, NOTICE).unwrap();
+            test::set_value_transferred::<Env>(0);
+            for id in 0..3 {
+                escrow.start(id).unwrap();
+            }
+            for _ in 0..4 {
+                test::advance_block::<Env>();
+            }
+            let held = escrow.total_held();
+            let refused = [
+                (vec![], EscrowError::InvalidInput(Invalid::Limit)),
+                (
+                    (0..=u64::from(MAX_BATCH)).collect(),
+                    EscrowError::InvalidInput(Invalid::Limit),
+                ),
+                (vec![0, 1, 0], EscrowError::InvalidInput(Invalid::Duplicate)),
+                (vec![0, 9], EscrowError::NotFound),
+                (vec![0, 3], EscrowError::Stream(StreamError::NotStarted)),
+            ];
+            for (ids, error) in refused {
+                assert_eq!(escrow.withdraw_many(ids.clone()), Err(error), "{ids:?}");
+                assert_eq!(escrow.total_held(), held, "nothing moved for {ids:?}");
+            }
+            test::set_caller::<Env>(accounts.django);
+            assert_eq!(
+                escrow.withdraw_many(vec![0, 2]),
+                Err(EscrowError::Unauthorized),
+                "a payee withdraws only its own streams"
+            );
+            assert_eq!(escrow.figures(0).unwrap().withdrawn, 0);
+
+            let django = test::get_account_balance::<Env>(accounts.django).unwrap();
+            let eve = test::get_account_balance::<Env>(accounts.eve).unwrap();
+            test::set_caller::<Env>(accounts.charlie);
+            let emitted = test::recorded_events().count();
+            assert_eq!(escrow.withdraw_many(vec![2, 0, 1]), Ok(vec![4, 40, 20]));
+            assert_eq!(
+                test::get_account_balance::<Env>(accounts.django).unwrap(),
+                django + 60
+            );
+            assert_eq!(
+                test::get_account_balance::<Env>(accounts.eve).unwrap(),
+                eve + 4
+            );
+            assert_eq!(escrow.total_held(), held - 64);
+            assert_eq!(
+                test::recorded_events().count() - emitted,
+                3,
+                "one Withdrawn per stream"
+            );
+            assert_eq!(
+                escrow.withdraw_many(vec![0, 1]),
+                Ok(vec![0, 0]),
+                "nothing covered: 0 each, not a refusal"
+            );
+            test::advance_block::<Env>();
+            test::set_caller::<Env>(accounts.django);
+            assert_eq!(
+                escrow.withdraw_many(vec![1]),
+                Ok(vec![5]),
+                "the payee itself"
+            );
         }
 
         #[ink::test]

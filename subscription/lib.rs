@@ -43,7 +43,7 @@ pub mod subscription {
     type Result<T> = core::result::Result<T, SubscriptionError>;
 
     /// Most subscriptions one `claim_many` call takes.
-    pub const MAX_CLAIM_BATCH: u32 = 50;
+    pub const MAX_CLAIM_BATCH: u32 = dinfra::types::MAX_BATCH;
 
     /// A subscription with its stream's live figures.
     #[ink::scale_derive(Encode, Decode, TypeInfo)]
@@ -457,9 +457,7 @@ pub mod subscription {
         /// far; returns the amount. `NothingToClaim` if nothing.
         #[ink(message)]
         pub fn claim(&mut self, id: SubscriptionId) -> Result<Balance> {
-            let subscription = self.data.get(id)?;
-            subscription.check_claim(self.env().caller())?;
-            self.withdraw(id, &subscription)
+            self.claim_many(ink::prelude::vec![id])
         }
 
         /// Claims up to [`MAX_CLAIM_BATCH`] of the caller's subscriptions
@@ -472,17 +470,38 @@ pub mod subscription {
                 return Err(Invalid::Limit.into());
             }
             let caller = self.env().caller();
-            let mut total: Balance = 0;
+            let mut claimed = Vec::with_capacity(ids.len());
+            let mut streams = Vec::with_capacity(ids.len());
             for id in ids {
                 let subscription = self.data.get(id)?;
                 subscription.check_claim(caller)?;
-                let amount = match self.withdraw(id, &subscription) {
-                    Err(SubscriptionError::NothingToClaim) => 0,
-                    other => other?,
-                };
+                streams.push(subscription.stream_id);
+                claimed.push((id, subscription.provider));
+            }
+            // One call into the escrow for the whole batch: its code is
+            // loaded once, and the provider paid in one transfer.
+            let amounts: Vec<Balance> = self
+                .escrow_ref()
+                .call_mut()
+                .withdraw_many(streams)
+                .try_invoke()
+                .returned()?;
+            if amounts.len() != claimed.len() {
+                return Err(SubscriptionError::CallFailed);
+            }
+            let mut total: Balance = 0;
+            for ((id, provider), amount) in claimed.into_iter().zip(amounts) {
+                if amount == 0 {
+                    continue;
+                }
                 total = total
                     .checked_add(amount)
                     .ok_or(SubscriptionError::Overflow)?;
+                self.env().emit_event(Claimed {
+                    id,
+                    provider,
+                    amount,
+                });
             }
             if total == 0 {
                 return Err(SubscriptionError::NothingToClaim);
@@ -762,21 +781,6 @@ pub mod subscription {
                 at: self.env().block_number(),
             });
             Ok(())
-        }
-
-        fn withdraw(&self, id: SubscriptionId, subscription: &Subscription) -> Result<Balance> {
-            let amount = self
-                .escrow_ref()
-                .call_mut()
-                .withdraw(subscription.stream_id)
-                .try_invoke()
-                .returned()?;
-            self.env().emit_event(Claimed {
-                id,
-                provider: subscription.provider,
-                amount,
-            });
-            Ok(amount)
         }
 
         /// Closes now or schedules the end, as a cancel or exit decided.

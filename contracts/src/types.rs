@@ -40,6 +40,11 @@ pub const MAX_OFFERS_PER_PROVIDER: u32 = 16;
 pub const MIN_AWARD_WINDOW: u32 = 17;
 const _: () = assert!(MIN_AWARD_WINDOW > MAX_OFFERS_PER_PROVIDER && MIN_AWARD_WINDOW <= MAX_PAGE);
 
+/// Most streams one `Escrow::withdraw_many` pays, and subscriptions one
+/// `claim_many` claims: one call's cost stays well inside a parachain
+/// block's proof budget.
+pub const MAX_BATCH: u32 = 50;
+
 /// An offer's cancel fee is at most this many blocks of its price.
 pub const MAX_CANCEL_FEE_BLOCKS: u32 = 100;
 
@@ -56,7 +61,8 @@ pub enum Invalid {
     Price,
     /// A capacity of zero.
     Capacity,
-    /// A page limit of zero or above [`MAX_PAGE`].
+    /// A page limit of zero or above [`MAX_PAGE`], or a batch of none or
+    /// more than [`MAX_BATCH`].
     Limit,
     /// A parameter set by the admin is out of range.
     Parameter,
@@ -72,6 +78,8 @@ pub enum Invalid {
     Amount,
     /// A fee above its bound.
     Fee,
+    /// The same id twice in one batch.
+    Duplicate,
 }
 
 /// Checks that `bytes` is non-empty and at most `max` long.

@@ -416,9 +416,8 @@ fn unknown_ids_limits_and_parameters_are_refused(mut session: Session<DinfraSand
     assert_eq!(details(s, &b.suite, active).figures.withdrawable, 50);
     let batch = ids([active, active + 1]);
     b.refused(s, p, "claim_many", &batch, 0, NotFound);
-    // A full batch weighs more than drink's default limit for one call
-    // (10¹¹ ref_time): give it what one extrinsic may use on a parachain
-    // (75% of a 2 s block's ref_time and of a 5 MiB proof).
+    // A full batch, with what one extrinsic may use on a parachain (75% of
+    // a 2 s block's ref_time and of a 5 MiB proof).
     let default_limit = s.set_gas_limit(PARACHAIN_EXTRINSIC_LIMIT);
     let fifty_last_unknown = (0..50).map(|i| if i == 49 { 99 } else { active });
     b.refused(s, p, "claim_many", &ids(fifty_last_unknown), 0, NotFound);
@@ -426,6 +425,10 @@ fn unknown_ids_limits_and_parameters_are_refused(mut session: Session<DinfraSand
     b.refused(s, p, "claim_many", &ids([]), 0, LIMIT);
     b.refused(s, p, "claim_many", &ids(0..51), 0, LIMIT);
     b.refused(s, p, "claim_many", &ids([active; 51]), 0, LIMIT);
+    // The same subscription twice: the escrow pays a batch in one pass and
+    // refuses it whole.
+    let twice = E::Escrow(EscrowError::InvalidInput(Invalid::Duplicate));
+    b.refused(s, p, "claim_many", &ids([active, active]), 0, twice);
 
     for message in ["subscriptions_of_consumer", "subscriptions_of_provider"] {
         for limit in [0, 101, u32::MAX] {

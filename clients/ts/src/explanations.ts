@@ -92,7 +92,7 @@ export const EXPLANATIONS: Record<string, Record<string, string>> = {
     Endpoint: 'An endpoint or URI is empty or longer than 128 bytes.',
     Price: 'A price or rate of zero (or a max_rate below max_price_per_block).',
     Capacity: 'A capacity of zero.',
-    Limit: 'A page limit of zero or above 100.',
+    Limit: 'A page limit of zero or above 100, or a batch of none or more than 50.',
     Parameter: 'A parameter set by the admin is out of range.',
     Account: 'An account is the zero account or otherwise unusable here.',
     Attributes: 'An attribute key or value is empty or too long, or too many attributes.',
@@ -100,6 +100,7 @@ export const EXPLANATIONS: Record<string, Record<string, string>> = {
     Duration: 'A duration or block is out of range.',
     Amount: 'An amount of zero where value must be sent.',
     Fee: 'A fee above its bound (a cancel fee of more than 100 blocks of the price).',
+    Duplicate: 'The same id twice in one batch.',
   },
   Reject: {
     WrongType: 'The offer is of another deployment type than the one asked for.',

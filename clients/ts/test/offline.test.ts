@@ -93,6 +93,7 @@ const MESSAGES: [ContractName, string, number, boolean][] = [
   ['escrow', 'Escrow::open', 4, true],
   ['escrow', 'Escrow::start', 1, false],
   ['escrow', 'Escrow::withdraw', 1, false],
+  ['escrow', 'Escrow::withdraw_many', 1, false],
   ['escrow', 'Escrow::close', 2, false],
   ...CONTRACT_NAMES.flatMap((name): [ContractName, string, number, boolean][] => [
     [name, 'Admin::governance_delay', 0, false],

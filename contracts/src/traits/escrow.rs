@@ -9,6 +9,7 @@
 use crate::admin::AdminError;
 use crate::stream::{StreamError, StreamStatus};
 use crate::types::{AccountId, Balance, BlockNumber, Invalid};
+use ink::prelude::vec::Vec;
 
 /// Id of a stream in the escrow.
 pub type StreamId = u64;
@@ -165,6 +166,16 @@ pub trait Escrow {
     /// the payee.
     #[ink(message)]
     fn withdraw(&mut self, id: StreamId) -> Result<Balance, EscrowError>;
+
+    /// `withdraw` for each of `ids` in one call (the subscription
+    /// contract's `claim_many`): returns what each stream paid, in order —
+    /// 0 where nothing was covered. Any other refusal (not found, not the
+    /// payee nor its controller, not started, closed) refuses the whole
+    /// batch and nothing moves. Each payee gets its batch total in one
+    /// transfer (credited if the runtime refuses it). 1 to
+    /// [`MAX_BATCH`](crate::types::MAX_BATCH) ids, none twice.
+    #[ink(message)]
+    fn withdraw_many(&mut self, ids: Vec<StreamId>) -> Result<Vec<Balance>, EscrowError>;
 
     /// Every live figure of a stream, `None` if unknown.
     #[ink(message)]

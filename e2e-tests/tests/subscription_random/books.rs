@@ -165,6 +165,8 @@ impl Books {
             self.credit_free(&world.suite.escrow, outcome.sent);
         }
         let mut credited = Vec::new();
+        // A claim, or a batch, pays each provider its total in one transfer.
+        let mut claims: Vec<(dinfra::types::AccountId, u128)> = Vec::new();
         for event in &outcome.claimed {
             let (sub, _) = &after.subs[event.id as usize];
             assert_eq!(event.provider, sub.provider, "Claimed names the provider");
@@ -175,9 +177,14 @@ impl Books {
                 event.id
             );
             *self.claimed.entry(event.id).or_default() += event.amount;
-            let provider = account_of(&sub.provider);
-            if self.escrow_pays(world, &provider, event.amount) {
-                credited.push((sub.provider, event.amount));
+            match claims.iter_mut().find(|(to, _)| *to == sub.provider) {
+                Some((_, total)) => *total += event.amount,
+                None => claims.push((sub.provider, event.amount)),
+            }
+        }
+        for (provider, total) in claims {
+            if self.escrow_pays(world, &account_of(&provider), total) {
+                credited.push((provider, total));
             }
         }
         for event in &outcome.closed {

@@ -177,3 +177,42 @@ fn a_reaped_provider_never_holds_up_the_consumers_refund(mut session: Session<Di
     );
     assert_eq!((taken, received), (Ok(paid), paid as i128));
 }
+
+#[drink::test(sandbox = dinfra_e2e_tests::DinfraSandbox)]
+fn a_batch_claim_pays_a_reaped_provider_its_total_in_one_transfer(
+    mut session: Session<DinfraSandbox>,
+) {
+    let market = Market::new(&mut session, &[fixed(RATE, 0, NOTICE)]);
+    let deposit = 100_000;
+    let ids = [
+        market.create(&mut session, &wants(RATE), deposit),
+        market.create(&mut session, &wants(RATE), deposit),
+    ];
+    for id in ids {
+        market.ready(&mut session, id, 0);
+    }
+    let provider = market.providers[0].clone();
+    let stranger = market.stranger.clone();
+    drain(&mut session, &provider, &stranger);
+    // Each earned less than the existential deposit, the two together more:
+    // one claim alone would be refused by the runtime (and credited); the
+    // batch is one transfer of the total, which the runtime takes.
+    advance_blocks(&mut session, 30);
+    let each = RATE * 30;
+    let withdrawable = |session: &mut Sandbox, id: u64| {
+        let figures: Option<dinfra::traits::StreamFigures> = call(
+            session,
+            &market.suite.escrow,
+            "Escrow::figures",
+            &[id.to_string()],
+        );
+        figures.expect("a stream").withdrawable
+    };
+    assert!(ids.iter().all(|id| withdrawable(&mut session, *id) == each));
+    assert!(each < EXISTENTIAL_DEPOSIT && 2 * each >= EXISTENTIAL_DEPOSIT);
+    let list = format!("[{}, {}]", ids[0], ids[1]);
+    let (total, received) = market.ok::<u128>(&mut session, &provider, "claim_many", &[list], 0);
+    assert_eq!((total, received), (2 * each, (2 * each) as i128));
+    assert!(events::<Credited>(&session, &market.suite.escrow).is_empty());
+    assert_eq!(credit_of(&market, &mut session, &provider), 0);
+}

@@ -13,8 +13,8 @@ use crate::market::*;
 use crate::measure::{send, send_with_value, Bench};
 
 /// The messages only a controller may call (registry reserve, release and
-/// record; escrow open, start, reassign, set_rate, set_end, close; award
-/// select) as top-level calls: a suite whose controller, escrow
+/// record; escrow open, start, reassign, set_rate, set_end, withdraw_many,
+/// close; award select) as top-level calls: a suite whose controller, escrow
 /// subscription contract and award selector is a plain account (rewired
 /// through the scheduled path). Reached through the subscription contract
 /// they are part of `create`, `mark_ready`, `settle` … rows. Then a payee's
@@ -89,6 +89,16 @@ pub fn controller_messages(bench: &mut Bench, limits: &Limits) {
         (block_number(session) + 100).to_string(),
     ];
     bench.call::<(), EscrowError>(session, &escrow, controller, "Escrow::set_end", &end);
+    advance_blocks(session, 10);
+    // A batch of one (claim_many's per-batch cost is in the series).
+    let batch = [format!("[{stream}]")];
+    bench.call::<Vec<u128>, EscrowError>(
+        session,
+        &escrow,
+        controller,
+        "Escrow::withdraw_many",
+        &batch,
+    );
     advance_blocks(session, 10);
     let close = [stream.to_string(), "0".into()];
     bench.call::<ClosedStream, EscrowError>(session, &escrow, controller, "Escrow::close", &close);
