@@ -17,7 +17,7 @@
 use dinfra::governance::notice_fits_delay;
 use dinfra::stream::{Stream, StreamError};
 use dinfra::traits::{EscrowError, StreamFigures, StreamId};
-use dinfra::types::{AccountId, Balance, BlockNumber, Invalid, MAX_BATCH};
+use dinfra::types::{check_batch, AccountId, Balance, BlockNumber};
 use ink::prelude::vec::Vec;
 use ink::storage::{traits::ManualKey, Lazy, Mapping};
 
@@ -314,7 +314,7 @@ impl EscrowData {
         Ok(events)
     }
 
-    /// `withdraw` for each of `ids` (1 to [`MAX_BATCH`], none twice): what
+    /// `withdraw` for each of `ids` (1 to `MAX_BATCH`, none twice): what
     /// each paid, in order (0 where nothing was covered), and the events —
     /// a `Withdrawn` per stream that paid, then one `Paid` per payee with
     /// its total, so a batch costs one transfer per payee. Every stream is
@@ -326,19 +326,9 @@ impl EscrowData {
         caller: AccountId,
         now: BlockNumber,
     ) -> Result<(Vec<Balance>, Vec<EscrowEvent>)> {
-        if ids.is_empty() || ids.len() > MAX_BATCH as usize {
-            return Err(EscrowError::InvalidInput(Invalid::Limit));
-        }
         // Twice the same id would read the stream before its first
-        // withdrawal was written, and pay it twice. (Pairwise: at most 1,225
-        // comparisons, and no sort code in the Wasm.)
-        let mut rest = ids;
-        while let Some((id, later)) = rest.split_first() {
-            if later.contains(id) {
-                return Err(EscrowError::InvalidInput(Invalid::Duplicate));
-            }
-            rest = later;
-        }
+        // withdrawal was written, and pay it twice.
+        check_batch(ids).map_err(EscrowError::InvalidInput)?;
         let mut amounts = Vec::with_capacity(ids.len());
         let mut changed = Vec::new();
         let mut events = Vec::new();

@@ -8,9 +8,9 @@
 //! refunds. The admin has no power over any stream: a new controller only
 //! comes through a scheduled change, and the streams opened under the old
 //! one can then be `reclaim`ed by their payers. A payment the runtime
-//! refuses at `withdraw` or `close` is credited to its owner
-//! (`withdraw_credit`), so one party's reaped account never blocks the
-//! other's money. A thin ink! shell over [`data::EscrowData`]: the shell
+//! refuses at `withdraw` or `close` (a batch of withdrawals pays each payee
+//! its total in one transfer) is credited to its owner (`withdraw_credit`),
+//! so one party's reaped account never blocks the other's money. A thin ink! shell over [`data::EscrowData`]: the shell
 //! makes exactly the transfers the data's events name.
 #![cfg_attr(not(feature = "std"), no_std, no_main)]
 

@@ -35,7 +35,7 @@ pub mod subscription {
         Award, ClosedStream, Descriptor, Escrow, Outcome, Registry, Requirements, Reservation,
         StreamFigures, StreamId, SubscriptionError,
     };
-    use dinfra::types::{Hash32, Invalid, OfferId, SubscriptionId, TypeId};
+    use dinfra::types::{check_batch, Hash32, Invalid, OfferId, SubscriptionId, TypeId};
     use ink::codegen::TraitCallBuilder;
     use ink::prelude::{string::String, vec::Vec};
     use ink::storage::{traits::ManualKey, Lazy};
@@ -461,14 +461,11 @@ pub mod subscription {
         }
 
         /// Claims up to [`MAX_CLAIM_BATCH`] of the caller's subscriptions
-        /// at once; those with nothing earned are skipped. Returns the total;
+        /// at once, none twice; those with nothing earned are skipped. Returns the total;
         /// `NothingToClaim` if it is 0.
         #[ink(message)]
         pub fn claim_many(&mut self, ids: Vec<SubscriptionId>) -> Result<Balance> {
-            let count = u32::try_from(ids.len()).map_err(|_| Invalid::Limit)?;
-            if count == 0 || count > MAX_CLAIM_BATCH {
-                return Err(Invalid::Limit.into());
-            }
+            check_batch(&ids)?;
             let caller = self.env().caller();
             let mut claimed = Vec::with_capacity(ids.len());
             let mut streams = Vec::with_capacity(ids.len());

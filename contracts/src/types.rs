@@ -82,6 +82,22 @@ pub enum Invalid {
     Duplicate,
 }
 
+/// Checks that a batch of ids has 1 to [`MAX_BATCH`] of them, none twice
+/// (pairwise: at most 1,225 comparisons, and no sort code in the Wasm).
+pub fn check_batch(ids: &[u64]) -> Result<(), Invalid> {
+    if ids.is_empty() || ids.len() > MAX_BATCH as usize {
+        return Err(Invalid::Limit);
+    }
+    let mut rest = ids;
+    while let Some((id, later)) = rest.split_first() {
+        if later.contains(id) {
+            return Err(Invalid::Duplicate);
+        }
+        rest = later;
+    }
+    Ok(())
+}
+
 /// Checks that `bytes` is non-empty and at most `max` long.
 pub fn check_len(bytes: &[u8], max: usize, what: Invalid) -> Result<(), Invalid> {
     if bytes.is_empty() || bytes.len() > max {
@@ -187,5 +203,20 @@ mod tests {
         );
         let none: ink::prelude::vec::Vec<u8> = ink::prelude::vec::Vec::new();
         assert!(within_reply(none).is_empty());
+    }
+
+    #[test]
+    fn a_batch_has_one_to_max_ids_none_twice() {
+        let full: ink::prelude::vec::Vec<u64> = (0..u64::from(MAX_BATCH)).collect();
+        assert_eq!(check_batch(&full), Ok(()));
+        assert_eq!(check_batch(&[7]), Ok(()));
+        assert_eq!(check_batch(&[]), Err(Invalid::Limit));
+        let over: ink::prelude::vec::Vec<u64> = (0..=u64::from(MAX_BATCH)).collect();
+        assert_eq!(check_batch(&over), Err(Invalid::Limit));
+        assert_eq!(check_batch(&[1, 2, 3, 1]), Err(Invalid::Duplicate));
+        assert_eq!(check_batch(&[5, 5]), Err(Invalid::Duplicate));
+        let mut last_twice = full.clone();
+        last_twice[0] = full[full.len() - 1];
+        assert_eq!(check_batch(&last_twice), Err(Invalid::Duplicate));
     }
 }

@@ -419,15 +419,19 @@ fn unknown_ids_limits_and_parameters_are_refused(mut session: Session<DinfraSand
     // A full batch, with what one extrinsic may use on a parachain (75% of
     // a 2 s block's ref_time and of a 5 MiB proof).
     let default_limit = s.set_gas_limit(PARACHAIN_EXTRINSIC_LIMIT);
-    let fifty_last_unknown = (0..50).map(|i| if i == 49 { 99 } else { active });
-    b.refused(s, p, "claim_many", &ids(fifty_last_unknown), 0, NotFound);
+    // Fifty distinct ids, the first earning: the limit passes, an unknown
+    // one refuses the batch.
+    let fifty = (0..50u64).map(|i| if i == 0 { active } else { 100 + i });
+    b.refused(s, p, "claim_many", &ids(fifty), 0, NotFound);
+    // The same subscription twice, even last of fifty, is refused before
+    // anything is read (the escrow pays a batch in one pass).
+    let twice = E::InvalidInput(Invalid::Duplicate);
+    let fifty_last_twice = (0..50u64).map(|i| if i == 0 || i == 49 { active } else { 100 + i });
+    b.refused(s, p, "claim_many", &ids(fifty_last_twice), 0, twice);
     s.set_gas_limit(default_limit);
     b.refused(s, p, "claim_many", &ids([]), 0, LIMIT);
     b.refused(s, p, "claim_many", &ids(0..51), 0, LIMIT);
     b.refused(s, p, "claim_many", &ids([active; 51]), 0, LIMIT);
-    // The same subscription twice: the escrow pays a batch in one pass and
-    // refuses it whole.
-    let twice = E::Escrow(EscrowError::InvalidInput(Invalid::Duplicate));
     b.refused(s, p, "claim_many", &ids([active, active]), 0, twice);
 
     for message in ["subscriptions_of_consumer", "subscriptions_of_provider"] {
