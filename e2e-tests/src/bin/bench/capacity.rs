@@ -49,7 +49,8 @@ pub fn limits() -> Limits {
     }
 }
 
-/// How many calls fit in the normal class of one block. frame-system
+/// How many calls fit in the normal class of one block, the sandbox
+/// runtime's and a parachain's. frame-system
 /// admits an extrinsic when the block's weight plus its pre-dispatch weight
 /// (the extrinsic base + pallet-contracts' `call` base + the gas limit, at
 /// least `gas_required`) stays within `max_total`, then counts what it
@@ -62,8 +63,48 @@ pub struct Capacity {
     pub units: u64,
     /// What one call extrinsic weighs once dispatched.
     pub extrinsic: Weight,
+    /// In the sandbox runtime's block (its proof size is unbounded).
+    pub sandbox: Fit,
+    /// In a parachain's block: [`PARACHAIN_NORMAL_CLASS`].
+    pub parachain: Fit,
+}
+
+/// What the normal class of a parachain block may fill: 75% of a 2 s
+/// block's ref_time (10¹² per second) and of a 5 MiB proof of validity (the
+/// PoV limit of today's relay chains) — the budgets a DINFRA call meets on
+/// a real chain, unlike the sandbox's unbounded proof size.
+pub const PARACHAIN_NORMAL_CLASS: Weight = dinfra_e2e_tests::PARACHAIN_EXTRINSIC_LIMIT;
+
+/// How many calls fit in one block's normal class, by each budget.
+pub struct Fit {
     pub by_ref_time: u64,
     pub by_proof_size: u64,
+}
+
+impl Fit {
+    /// Calls of `extrinsic` each, the last admitted on `admitted`, within `max`.
+    fn new(max: Weight, extrinsic: Weight, admitted: Weight) -> Self {
+        Self {
+            by_ref_time: fitting(max.ref_time(), extrinsic.ref_time(), admitted.ref_time()),
+            by_proof_size: fitting(
+                max.proof_size(),
+                extrinsic.proof_size(),
+                admitted.proof_size(),
+            ),
+        }
+    }
+
+    pub fn calls(&self) -> u64 {
+        self.by_ref_time.min(self.by_proof_size)
+    }
+
+    pub fn binding(&self) -> &'static str {
+        if self.by_ref_time <= self.by_proof_size {
+            "ref_time"
+        } else {
+            "proof_size"
+        }
+    }
 }
 
 /// Calls of `consumed` each, the last admitted on `required`, within `max`.
@@ -83,30 +124,13 @@ impl Capacity {
             per_call.required_ref_time,
             per_call.required_proof_size,
         ));
-        let max = limits.normal_max_total;
         Self {
             what: what.into(),
             per_call,
             units,
             extrinsic,
-            by_ref_time: fitting(max.ref_time(), extrinsic.ref_time(), admitted.ref_time()),
-            by_proof_size: fitting(
-                max.proof_size(),
-                extrinsic.proof_size(),
-                admitted.proof_size(),
-            ),
-        }
-    }
-
-    pub fn calls(&self) -> u64 {
-        self.by_ref_time.min(self.by_proof_size)
-    }
-
-    pub fn binding(&self) -> &'static str {
-        if self.by_ref_time <= self.by_proof_size {
-            "ref_time"
-        } else {
-            "proof_size"
+            sandbox: Fit::new(limits.normal_max_total, extrinsic, admitted),
+            parachain: Fit::new(PARACHAIN_NORMAL_CLASS, extrinsic, admitted),
         }
     }
 }

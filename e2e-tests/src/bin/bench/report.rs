@@ -6,8 +6,9 @@ use std::path::Path;
 
 use dinfra_e2e_tests::MAX_CANDIDATES;
 use drink::Weight;
+use serde_json::{json, Value};
 
-use crate::capacity::{Capacity, Limits, WasmSize, NODE_CODE_LIMIT};
+use crate::capacity::{Capacity, Fit, Limits, WasmSize, NODE_CODE_LIMIT, PARACHAIN_NORMAL_CLASS};
 use crate::market::CONTRACTS;
 use crate::measure::{Bench, Cost, Point};
 
@@ -31,6 +32,47 @@ pub fn thousands(n: impl Into<i128>) -> String {
 
 fn kib(bytes: u64) -> String {
     format!("{:.1} KiB", bytes as f64 / 1024.0)
+}
+
+/// One calls-per-block table, for the block `fit` picks.
+fn capacity_table(
+    w: &mut String,
+    capacity: &[Capacity],
+    fit: impl Fn(&Capacity) -> &Fit,
+    unbounded_proof: bool,
+) {
+    let _ = writeln!(
+        w,
+        "| call | extrinsic ref_time | extrinsic proof_size | per block by ref_time | by proof_size | fit | binding |"
+    );
+    let _ = writeln!(w, "|---|---:|---:|---:|---:|---:|---|");
+    for c in capacity {
+        let f = fit(c);
+        let calls = if c.units > 1 {
+            format!(
+                "{} ({} subscriptions)",
+                thousands(f.calls()),
+                thousands(f.calls() * c.units)
+            )
+        } else {
+            thousands(f.calls())
+        };
+        let _ = writeln!(
+            w,
+            "| {} | {} | {} | {} | {} | {} | {} |",
+            c.what,
+            thousands(c.extrinsic.ref_time()),
+            thousands(c.extrinsic.proof_size()),
+            thousands(f.by_ref_time),
+            if unbounded_proof {
+                "no bound (max_block proof_size is u64::MAX)".to_string()
+            } else {
+                thousands(f.by_proof_size)
+            },
+            calls,
+            f.binding()
+        );
+    }
 }
 
 pub fn markdown(
@@ -173,37 +215,21 @@ pub fn markdown(
         thousands(limits.normal_max_total.ref_time()),
         thousands(limits.normal_max_total.proof_size()),
     );
+    let unbounded_proof = limits.max_block.proof_size() == u64::MAX;
+    capacity_table(w, capacity, |c| &c.sandbox, unbounded_proof);
+
+    let _ = writeln!(w, "\n## Calls per block (a parachain)\n");
     let _ = writeln!(
         w,
-        "| call | extrinsic ref_time | extrinsic proof_size | per block by ref_time | by proof_size | fit | binding |"
+        "What a real chain allows: the normal class of a parachain block may fill 75% \
+         of a 2 s block's ref_time and of a 5 MiB proof of validity = {} ref_time, {} \
+         proof_size. Every call into a contract puts its whole code into the proof, so \
+         here the proof size usually binds. Same extrinsic weights and admission rule \
+         as above (the sandbox runtime's extrinsic and `call` bases).\n",
+        thousands(PARACHAIN_NORMAL_CLASS.ref_time()),
+        thousands(PARACHAIN_NORMAL_CLASS.proof_size()),
     );
-    let _ = writeln!(w, "|---|---:|---:|---:|---:|---:|---|");
-    for c in capacity {
-        let fit = if c.units > 1 {
-            format!(
-                "{} ({} subscriptions)",
-                thousands(c.calls()),
-                thousands(c.calls() * c.units)
-            )
-        } else {
-            thousands(c.calls())
-        };
-        let _ = writeln!(
-            w,
-            "| {} | {} | {} | {} | {} | {} | {} |",
-            c.what,
-            thousands(c.extrinsic.ref_time()),
-            thousands(c.extrinsic.proof_size()),
-            thousands(c.by_ref_time),
-            if limits.max_block.proof_size() == u64::MAX {
-                "no bound (max_block proof_size is u64::MAX)".to_string()
-            } else {
-                thousands(c.by_proof_size)
-            },
-            fit,
-            c.binding()
-        );
-    }
+    capacity_table(w, capacity, |c| &c.parachain, false);
 
     let _ = writeln!(w, "\n## Wasm size\n");
     let _ = writeln!(
@@ -239,50 +265,39 @@ pub fn markdown(
     md
 }
 
-fn json_string(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
+fn json_weight(w: Weight) -> Value {
+    json!({"ref_time": w.ref_time(), "proof_size": w.proof_size()})
+}
+
+/// `fields` with the cost's figures added: one flat object per row.
+fn with_cost(fields: Value, cost: &Cost) -> Value {
+    let mut object = match fields {
+        Value::Object(object) => object,
+        _ => unreachable!("fields are an object"),
+    };
+    let figures = json!({
+        "ref_time": cost.ref_time,
+        "proof_size": cost.proof_size,
+        "required_ref_time": cost.required_ref_time,
+        "required_proof_size": cost.required_proof_size,
+        "storage_deposit": i64::try_from(cost.deposit).expect("a storage deposit fits an i64"),
+    });
+    if let Value::Object(figures) = figures {
+        object.extend(figures);
     }
-    out.push('"');
-    out
+    Value::Object(object)
 }
 
-fn json_cost(cost: &Cost) -> String {
-    format!(
-        "\"ref_time\": {}, \"proof_size\": {}, \"required_ref_time\": {}, \
-         \"required_proof_size\": {}, \"storage_deposit\": {}",
-        cost.ref_time,
-        cost.proof_size,
-        cost.required_ref_time,
-        cost.required_proof_size,
-        cost.deposit
-    )
+fn json_fit(fit: &Fit) -> Value {
+    json!({
+        "per_block_by_ref_time": fit.by_ref_time,
+        "per_block_by_proof_size": fit.by_proof_size,
+        "per_block": fit.calls(),
+        "binding": fit.binding(),
+    })
 }
 
-fn json_weight(w: Weight) -> String {
-    format!(
-        "{{\"ref_time\": {}, \"proof_size\": {}}}",
-        w.ref_time(),
-        w.proof_size()
-    )
-}
-
-fn json_optional(value: Option<u64>) -> String {
-    value.map_or("null".to_string(), |v| v.to_string())
-}
-
-/// A member `name` of the top-level object: an array of `items`, one a line.
-fn json_array(out: &mut String, name: &str, items: impl Iterator<Item = String>) {
-    let items: Vec<String> = items.map(|item| format!("    {item}")).collect();
-    let _ = writeln!(out, "  \"{name}\": [\n{}\n  ],", items.join(",\n"));
-}
-
+/// `bench.json`: the same figures as the Markdown, serialized by serde_json.
 pub fn json(
     bench: &Bench,
     limits: &Limits,
@@ -290,98 +305,54 @@ pub fn json(
     sizes: &[WasmSize],
     seconds: f64,
 ) -> String {
-    let mut out = String::from("{\n");
-    let _ = writeln!(
-        out,
-        "  \"runtime\": {{\"name\": \"dinfra_e2e_tests::DinfraSandboxRuntime\", \
-         \"max_block\": {}, \"normal_max_total\": {}, \"normal_max_extrinsic\": {}, \
-         \"base_extrinsic\": {}, \"contracts_call_base\": {}, \"max_code_len\": {}, \
-         \"node_code_limit\": {}}},",
-        json_weight(limits.max_block),
-        json_weight(limits.normal_max_total),
-        json_weight(limits.normal_max_extrinsic),
-        json_weight(limits.base_extrinsic),
-        json_weight(limits.call_base),
-        limits.max_code_len,
-        NODE_CODE_LIMIT
-    );
-    json_array(
-        &mut out,
-        "messages",
-        bench.rows.iter().map(|row| {
-            format!(
-                "{{\"contract\": {}, \"message\": {}, \"caller\": {}, \"how\": {}, {}}}",
-                json_string(row.contract),
-                json_string(&row.message),
-                json_string(row.caller),
-                json_string(row.how),
-                json_cost(&row.cost)
-            )
-        }),
-    );
-    json_array(
-        &mut out,
-        "series",
-        bench.series.iter().map(|p| {
-            format!(
-                "{{\"series\": {}, \"point\": {}, \"n\": {}, {}}}",
-                json_string(p.series),
-                json_string(&p.label),
-                p.n,
-                json_cost(&p.cost)
-            )
-        }),
-    );
-    json_array(
-        &mut out,
-        "flatness",
-        bench.checks.iter().map(|c| {
-            format!(
-                "{{\"what\": {}, \"small\": {}, \"large\": {}, \"ref_time_diff\": {:.6}, \
-                 \"proof_size_diff\": {:.6}, \"bound\": {}, \"flat\": {}}}",
-                json_string(c.what),
-                json_string(&c.small),
-                json_string(&c.large),
-                c.ref_diff,
-                c.proof_diff,
-                c.bound,
-                c.passed()
-            )
-        }),
-    );
-    json_array(
-        &mut out,
-        "block_capacity",
-        capacity.iter().map(|c| {
-            format!(
-                "{{\"call\": {}, \"units_per_call\": {}, {}, \"extrinsic\": {}, \
-                 \"per_block_by_ref_time\": {}, \"per_block_by_proof_size\": {}, \
-                 \"per_block\": {}, \"binding\": {}}}",
-                json_string(&c.what),
-                c.units,
-                json_cost(&c.per_call),
-                json_weight(c.extrinsic),
-                c.by_ref_time,
-                c.by_proof_size,
-                c.calls(),
-                json_string(c.binding())
-            )
-        }),
-    );
-    json_array(
-        &mut out,
-        "wasm",
-        sizes.iter().map(|s| {
-            format!(
-                "{{\"contract\": {}, \"artifact_bytes\": {}, \"bundle_bytes\": {}}}",
-                json_string(s.contract),
-                json_optional(s.artifact),
-                json_optional(s.bundle)
-            )
-        }),
-    );
-    let _ = writeln!(out, "  \"seconds\": {seconds:.1}");
-    out.push_str("}\n");
+    let report = json!({
+        "runtime": {
+            "name": "dinfra_e2e_tests::DinfraSandboxRuntime",
+            "max_block": json_weight(limits.max_block),
+            "normal_max_total": json_weight(limits.normal_max_total),
+            "normal_max_extrinsic": json_weight(limits.normal_max_extrinsic),
+            "base_extrinsic": json_weight(limits.base_extrinsic),
+            "contracts_call_base": json_weight(limits.call_base),
+            "max_code_len": limits.max_code_len,
+            "node_code_limit": NODE_CODE_LIMIT,
+        },
+        "parachain_normal_class": json_weight(PARACHAIN_NORMAL_CLASS),
+        "messages": bench.rows.iter().map(|row| with_cost(json!({
+            "contract": row.contract,
+            "message": row.message,
+            "caller": row.caller,
+            "how": row.how,
+        }), &row.cost)).collect::<Vec<_>>(),
+        "series": bench.series.iter().map(|p| with_cost(json!({
+            "series": p.series,
+            "point": p.label,
+            "n": p.n,
+        }), &p.cost)).collect::<Vec<_>>(),
+        "flatness": bench.checks.iter().map(|c| json!({
+            "what": c.what,
+            "small": c.small,
+            "large": c.large,
+            "ref_time_diff": c.ref_diff,
+            "proof_size_diff": c.proof_diff,
+            "bound": c.bound,
+            "flat": c.passed(),
+        })).collect::<Vec<_>>(),
+        "block_capacity": capacity.iter().map(|c| with_cost(json!({
+            "call": c.what,
+            "units_per_call": c.units,
+            "extrinsic": json_weight(c.extrinsic),
+            "sandbox": json_fit(&c.sandbox),
+            "parachain": json_fit(&c.parachain),
+        }), &c.per_call)).collect::<Vec<_>>(),
+        "wasm": sizes.iter().map(|s| json!({
+            "contract": s.contract,
+            "artifact_bytes": s.artifact,
+            "bundle_bytes": s.bundle,
+        })).collect::<Vec<_>>(),
+        "seconds": (seconds * 10.0).round() / 10.0,
+    });
+    let mut out = serde_json::to_string_pretty(&report).expect("the report serializes");
+    out.push('\n');
     out
 }
 
