@@ -95,6 +95,20 @@ impl Market {
         all
     }
 
+    /// Each contract of the suite's total balance, in `contracts()` order.
+    fn contract_balances(&self, session: &mut Sandbox) -> Vec<u128> {
+        self.suite
+            .contracts()
+            .iter()
+            .map(|c| total_balance(session, c))
+            .collect()
+    }
+
+    /// How many subscriptions the subscription contract ever created.
+    pub fn subscription_count(&self, session: &mut Sandbox) -> u64 {
+        call(session, &self.suite.subscription, "subscription_count", &[])
+    }
+
     pub fn sum(&self, session: &mut Sandbox) -> u128 {
         total_of(session, &self.everyone())
     }
@@ -114,12 +128,7 @@ impl Market {
     ) -> (Result<T, E>, i128) {
         session.set_actor(who.clone());
         let before = free_balance(session, who);
-        let contracts_before: Vec<u128> = self
-            .suite
-            .contracts()
-            .iter()
-            .map(|c| total_balance(session, c))
-            .collect();
+        let contracts_before = self.contract_balances(session);
         let reply: Result<T, E> = call_with_value(session, contract, message, args, value);
         let after = free_balance(session, who);
         assert_eq!(
@@ -129,14 +138,9 @@ impl Market {
         );
         if reply.is_err() {
             assert_eq!(after, before, "{message}: a refused call moved value");
-            let contracts_after: Vec<u128> = self
-                .suite
-                .contracts()
-                .iter()
-                .map(|c| total_balance(session, c))
-                .collect();
             assert_eq!(
-                contracts_after, contracts_before,
+                self.contract_balances(session),
+                contracts_before,
                 "{message}: a refused call moved a contract's balance"
             );
             return (reply, 0);

@@ -319,23 +319,13 @@ fn a_rewired_registry_never_freezes_a_cancel_or_a_settle(mut session: Session<Di
     // The subscription contract reserves and records no more: a create is
     // refused and nothing moves.
     let consumer = market.consumer.clone();
-    let count: u64 = call(
-        &mut session,
-        &market.suite.subscription,
-        "subscription_count",
-        &[],
-    );
+    let count: u64 = market.subscription_count(&mut session);
     let refused = market.create_as(&mut session, &consumer, &wants(RATE), None, DEPOSIT);
     assert_eq!(
         refused,
         Err(SubscriptionError::Registry(RegistryError::Unauthorized))
     );
-    let after: u64 = call(
-        &mut session,
-        &market.suite.subscription,
-        "subscription_count",
-        &[],
-    );
+    let after: u64 = market.subscription_count(&mut session);
     assert_eq!(after, count);
     // It may still release what it reserved, so its subscriptions close and
     // the provider's capacity (and bond) is not frozen; the outcome goes
@@ -724,11 +714,6 @@ fn create_refuses_a_notice_the_escrows_delay_cannot_honour(mut session: Session<
         refused,
         Err(SubscriptionError::Escrow(EscrowError::NoticeTooLong))
     );
-    let count: u64 = call(
-        &mut session,
-        &market.suite.subscription,
-        "subscription_count",
-        &[],
-    );
+    let count: u64 = market.subscription_count(&mut session);
     assert_eq!(count, 0);
 }

@@ -244,12 +244,7 @@ fn a_hostile_award_cannot_break_a_requirement(mut session: Session<DinfraSandbox
         created,
         Err(SubscriptionError::Unfit(Reject::ExcludedProvider))
     );
-    let count: u64 = call(
-        &mut session,
-        &market.suite.subscription,
-        "subscription_count",
-        &[],
-    );
+    let count: u64 = market.subscription_count(&mut session);
     assert_eq!(count, 0);
 }
 
