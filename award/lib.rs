@@ -35,11 +35,11 @@ pub mod award {
     /// Emitted when an offer was chosen.
     #[ink(event)]
     pub struct OfferSelected {
+        // One topic: each costs the chain a storage read and write, and the
+        // subscription contract's `Awarded` names the provider as its own.
         #[ink(topic)]
         pub subscription_id: SubscriptionId,
-        #[ink(topic)]
         pub type_id: TypeId,
-        #[ink(topic)]
         pub provider: AccountId,
         pub offer_id: u64,
         pub price_per_block: Balance,

@@ -1,6 +1,6 @@
 //! The escrow's streams as a plain Rust type: each mutation validates first,
 //! then writes, and returns the events the shell emits. Events that move
-//! money (`Paid`, `Closed`, `CreditWithdrawn`) name who gets what, and
+//! money (`Withdrawn`, `Closed`, `CreditWithdrawn`) name who gets what, and
 //! the shell makes exactly those transfers, so no value moves that the books
 //! do not show; a payment the runtime refuses becomes a credit of its owner
 //! (`credit`), claimable later, so neither party waits on the other.
@@ -72,18 +72,14 @@ pub enum EscrowEvent {
         id: StreamId,
         end: BlockNumber,
     },
-    /// `amount` of the stream paid to `payee` (by the `Paid` that follows,
-    /// alone or with the rest of a batch).
+    /// Pay `amount` to `payee`: what `streams` paid it, each `(id,
+    /// amount)`, in the order asked — one withdrawal or a batch's share
+    /// for one payee, in one transfer and one event (an event topic costs
+    /// a storage read and write: one per payee, not one per stream).
     Withdrawn {
-        id: StreamId,
         payee: AccountId,
         amount: Balance,
-    },
-    /// Pay `amount` to `to`: one withdrawal, or a batch's total for one
-    /// payee (no event of its own: the `Withdrawn`s say it).
-    Paid {
-        to: AccountId,
-        amount: Balance,
+        streams: StreamAmounts,
     },
     /// Pay `paid` to `payee` and `refunded` to `payer`.
     Closed {
@@ -112,6 +108,9 @@ pub enum EscrowEvent {
 }
 
 type Result<T> = core::result::Result<T, EscrowError>;
+
+/// `(stream, amount)` pairs: what each stream of a withdrawal paid.
+pub type StreamAmounts = Vec<(StreamId, Balance)>;
 
 #[ink::storage_item]
 #[derive(Default, Debug)]
@@ -316,8 +315,8 @@ impl EscrowData {
 
     /// `withdraw` for each of `ids` (1 to `MAX_BATCH`, none twice): what
     /// each paid, in order (0 where nothing was covered), and the events —
-    /// a `Withdrawn` per stream that paid, then one `Paid` per payee with
-    /// its total, so a batch costs one transfer per payee. Every stream is
+    /// one `Withdrawn` per payee with its total and the streams that paid
+    /// it, so a batch costs one transfer and one event per payee. Every stream is
     /// checked and computed before anything is written: any refusal but
     /// "nothing to withdraw" refuses the batch with nothing written.
     pub fn withdraw_many(
@@ -331,16 +330,21 @@ impl EscrowData {
         check_batch(ids).map_err(EscrowError::InvalidInput)?;
         let mut amounts = Vec::with_capacity(ids.len());
         let mut changed = Vec::new();
-        let mut events = Vec::new();
-        let mut payments: Vec<(AccountId, Balance)> = Vec::new();
+        // Per payee: its total and the streams that paid it.
+        let mut payments: Vec<(AccountId, Balance, StreamAmounts)> = Vec::new();
         let mut total: Balance = 0;
+        // Read once for the batch, not once per stream: the epoch the
+        // caller steers, if it is the controller.
+        let steering = (self.controller() == Some(caller)).then(|| self.controller_epoch());
         for &id in ids {
-            let stream = self.get(id)?;
-            let mut stream = if caller == stream.payee {
-                stream
-            } else {
-                self.steered(id, caller)?
-            };
+            let mut stream = self.get(id)?;
+            if caller != stream.payee
+                && !matches!(steering, Some(epoch) if self.stream_epoch.get(id) == Some(epoch))
+            {
+                // Neither the payee nor the controller the stream was
+                // opened under.
+                return Err(EscrowError::Unauthorized);
+            }
             let amount = match stream.withdraw(now) {
                 Err(StreamError::NothingToWithdraw) => 0,
                 other => other?,
@@ -350,15 +354,13 @@ impl EscrowData {
                 continue;
             }
             total = total.checked_add(amount).ok_or(EscrowError::Overflow)?;
-            match payments.iter_mut().find(|(to, _)| *to == stream.payee) {
-                Some((_, sum)) => *sum = sum.checked_add(amount).ok_or(EscrowError::Overflow)?,
-                None => payments.push((stream.payee, amount)),
+            match payments.iter_mut().find(|(to, ..)| *to == stream.payee) {
+                Some((_, sum, streams)) => {
+                    *sum = sum.checked_add(amount).ok_or(EscrowError::Overflow)?;
+                    streams.push((id, amount));
+                }
+                None => payments.push((stream.payee, amount, ink::prelude::vec![(id, amount)])),
             }
-            events.push(EscrowEvent::Withdrawn {
-                id,
-                payee: stream.payee,
-                amount,
-            });
             changed.push((id, stream));
         }
         if total > 0 {
@@ -371,11 +373,14 @@ impl EscrowData {
             }
             self.total_held.set(&total_held);
         }
-        events.extend(
-            payments
-                .into_iter()
-                .map(|(to, amount)| EscrowEvent::Paid { to, amount }),
-        );
+        let events = payments
+            .into_iter()
+            .map(|(payee, amount, streams)| EscrowEvent::Withdrawn {
+                payee,
+                amount,
+                streams,
+            })
+            .collect();
         Ok((amounts, events))
     }
 

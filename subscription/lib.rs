@@ -55,13 +55,17 @@ pub mod subscription {
         pub figures: StreamFigures,
     }
 
+    // Each event topic costs the chain a storage read and a write
+    // (frame_system's `EventTopics`) and 2.5 KB of proof: topics are the
+    // subscription id and the accounts a party watches for (the consumer
+    // of a new subscription, the provider of an award or a claim), never a
+    // figure a reader can take from the data.
     #[ink(event)]
     pub struct SubscriptionCreated {
         #[ink(topic)]
         pub id: SubscriptionId,
         #[ink(topic)]
         pub consumer: AccountId,
-        #[ink(topic)]
         pub type_id: TypeId,
         pub deposit: Balance,
     }
@@ -74,7 +78,6 @@ pub mod subscription {
         pub id: SubscriptionId,
         #[ink(topic)]
         pub provider: AccountId,
-        #[ink(topic)]
         pub type_id: TypeId,
         pub offer_id: OfferId,
         pub rate_per_block: Balance,
@@ -156,13 +159,16 @@ pub mod subscription {
         pub reason: CloseReason,
     }
 
+    /// `provider` claimed `amount` in all: what each of `claims` (`(id,
+    /// amount)`, in the order asked, those with nothing earned left out)
+    /// paid. One event per `claim` or `claim_many`, not one per
+    /// subscription, so a batch adds no topic per subscription.
     #[ink(event)]
     pub struct Claimed {
         #[ink(topic)]
-        pub id: SubscriptionId,
-        #[ink(topic)]
         pub provider: AccountId,
         pub amount: Balance,
+        pub claims: Vec<(SubscriptionId, Balance)>,
     }
 
     #[ink(event)]
@@ -486,6 +492,7 @@ pub mod subscription {
                 return Err(SubscriptionError::CallFailed);
             }
             let mut total: Balance = 0;
+            let mut claims = Vec::with_capacity(ids.len());
             for (id, amount) in ids.into_iter().zip(amounts) {
                 if amount == 0 {
                     continue;
@@ -493,15 +500,16 @@ pub mod subscription {
                 total = total
                     .checked_add(amount)
                     .ok_or(SubscriptionError::Overflow)?;
-                self.env().emit_event(Claimed {
-                    id,
-                    provider: caller,
-                    amount,
-                });
+                claims.push((id, amount));
             }
             if total == 0 {
                 return Err(SubscriptionError::NothingToClaim);
             }
+            self.env().emit_event(Claimed {
+                provider: caller,
+                amount: total,
+                claims,
+            });
             Ok(total)
         }
 

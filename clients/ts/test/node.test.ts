@@ -140,7 +140,7 @@ describe('on a node', { timeout: 300_000 }, () => {
     await dinfra.advanceTo(ready.blockNumber + 3, funder);
     const claimed = await dinfra.claim(provider, id);
     const earned = RATE * BigInt(claimed.blockNumber - ready.blockNumber);
-    assert.deepEqual(args(claimed.events, 'subscription', 'Claimed'), { id, provider: provider.address, amount: earned });
+    assert.deepEqual(args(claimed.events, 'subscription', 'Claimed'), { provider: provider.address, amount: earned, claims: [[id, earned]] });
     assert.equal(args(claimed.events, 'escrow', 'Withdrawn')['amount'], earned);
 
     const cancelled = await dinfra.cancel(consumer, id);

@@ -132,7 +132,7 @@ const EVENTS: [ContractName, string, string[]][] = [
   ['award', 'ConfigChanged', ['maxCandidates', 'strategy']],
   ['award', 'OfferSelected', ['subscriptionId', 'typeId', 'provider', 'offerId', 'pricePerBlock']],
   ['escrow', 'StreamOpened', ['id', 'payer', 'payee', 'rate', 'deposit', 'exitNotice']],
-  ['escrow', 'Withdrawn', ['id', 'payee', 'amount']],
+  ['escrow', 'Withdrawn', ['payee', 'amount', 'streams']],
   ['escrow', 'StreamClosed', ['id', 'paid', 'refunded']],
   ['escrow', 'StreamStarted', ['id', 'at']],
   ['escrow', 'RateChanged', ['id', 'rate', 'at']],
@@ -144,7 +144,7 @@ const EVENTS: [ContractName, string, string[]][] = [
   ['subscription', 'DeploymentReady', ['id', 'provider', 'at']],
   ['subscription', 'ToppedUp', ['id', 'from', 'amount']],
   ['subscription', 'EndScheduled', ['id', 'end', 'reason']],
-  ['subscription', 'Claimed', ['id', 'provider', 'amount']],
+  ['subscription', 'Claimed', ['provider', 'amount', 'claims']],
   ['subscription', 'Closed', ['id', 'reason', 'paid', 'refunded']],
   ['subscription', 'AwardDeclined', ['id', 'provider']],
   ['subscription', 'AwardRevoked', ['id', 'provider']],
@@ -252,7 +252,7 @@ describe('decodeEvents', () => {
       }),
       emitted('escrow', addresses.escrow, 'EndScheduled', { id: 7, end: 150 }),
       emitted('subscription', addresses.subscription, 'EndScheduled', { id: 3, end: 150, reason: 'ConsumerCancelled' }),
-      emitted('subscription', '5FLSigC9HGRKVhB9FiEo4Y3koPsNmBmLJbpXg2mp1hXcS59Y', 'Claimed', { id: 1, provider: BOB, amount: 5 }),
+      emitted('subscription', '5FLSigC9HGRKVhB9FiEo4Y3koPsNmBmLJbpXg2mp1hXcS59Y', 'Claimed', { provider: BOB, amount: 5, claims: [[1, 5]] }),
     ];
     const events = decodeEvents(records, contracts());
     assert.deepEqual(events.map((e) => `${e.contract}.${e.name}`), ['escrow.StreamOpened', 'subscription.Awarded', 'escrow.EndScheduled', 'subscription.EndScheduled']);

@@ -168,18 +168,21 @@ impl Books {
         // A claim, or a batch, pays each provider its total in one transfer.
         let mut claims: Vec<(dinfra::types::AccountId, u128)> = Vec::new();
         for event in &outcome.claimed {
-            let (sub, _) = &after.subs[event.id as usize];
-            assert_eq!(event.provider, sub.provider, "Claimed names the provider");
-            let owed = self.owed.insert(event.id, 0).unwrap_or(0);
             assert_eq!(
-                event.amount, owed,
-                "sub {}: claim ≠ what it earned",
-                event.id
+                event.claims.iter().map(|(_, amount)| amount).sum::<u128>(),
+                event.amount,
+                "Claimed's amount is Σ of its claims"
             );
-            *self.claimed.entry(event.id).or_default() += event.amount;
-            match claims.iter_mut().find(|(to, _)| *to == sub.provider) {
-                Some((_, total)) => *total += event.amount,
-                None => claims.push((sub.provider, event.amount)),
+            for &(id, amount) in &event.claims {
+                let (sub, _) = &after.subs[id as usize];
+                assert_eq!(event.provider, sub.provider, "Claimed names the provider");
+                let owed = self.owed.insert(id, 0).unwrap_or(0);
+                assert_eq!(amount, owed, "sub {id}: claim ≠ what it earned");
+                *self.claimed.entry(id).or_default() += amount;
+                match claims.iter_mut().find(|(to, _)| *to == sub.provider) {
+                    Some((_, total)) => *total += amount,
+                    None => claims.push((sub.provider, amount)),
+                }
             }
         }
         for (provider, total) in claims {

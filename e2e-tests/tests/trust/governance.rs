@@ -48,7 +48,7 @@ fn steering_is_refused(market: &Market, session: &mut Sandbox, who: &AccountId32
 /// with `Unauthorized`, nothing moved.
 fn steering_of_is_refused(market: &Market, session: &mut Sandbox, who: &AccountId32, stream: u64) {
     let s = stream.to_string();
-    let attempts: [(&str, Vec<String>); 6] = [
+    let attempts: [(&str, Vec<String>); 7] = [
         (
             "Escrow::reassign",
             vec![s.clone(), who.to_string(), "1".into()],
@@ -57,6 +57,7 @@ fn steering_of_is_refused(market: &Market, session: &mut Sandbox, who: &AccountI
         ("Escrow::set_end", vec![s.clone(), "1000000".into()]),
         ("Escrow::close", vec![s.clone(), DEPOSIT.to_string()]),
         ("Escrow::withdraw", vec![s.clone()]),
+        ("Escrow::withdraw_many", vec![format!("[{s}]")]),
         ("Escrow::start", vec![s]),
     ];
     for (message, args) in attempts {

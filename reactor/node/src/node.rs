@@ -233,7 +233,7 @@ impl Chain for NodeChain {
     }
 
     /// One `claim_many` transaction for all of `ids`; each id's amount from
-    /// the block's `Claimed` events (an id without one had nothing to
+    /// the block's `Claimed` event (an id it leaves out had nothing to
     /// claim). If the contract refuses the batch because one of them cannot
     /// be claimed, each is claimed alone, so the others are not held up.
     fn claim_many(
@@ -266,10 +266,7 @@ impl Chain for NodeChain {
         };
         ids.iter()
             .map(|id| {
-                let amount = claimed
-                    .iter()
-                    .find(|e| e.id == *id && AsRef::<[u8; 32]>::as_ref(&e.provider) == &provider)
-                    .map(|e| e.amount)
+                let amount = claimed_by(&claimed, &provider, *id)
                     .ok_or_else(|| ChainError::Contract("NothingToClaim".into()));
                 (*id, amount)
             })
@@ -283,9 +280,18 @@ impl Chain for NodeChain {
         let (dry_amount, events) =
             self.send::<Balance>(input(subscription_ref(address).call_mut().claim(id)))?;
         let provider = self.provider();
-        let claimed = decoded::<Claimed>(&events, address)?
-            .into_iter()
-            .find(|e| e.id == id && AsRef::<[u8; 32]>::as_ref(&e.provider) == &provider);
-        Ok(claimed.map_or(dry_amount, |e| e.amount))
+        let claimed = decoded::<Claimed>(&events, address)?;
+        Ok(claimed_by(&claimed, &provider, id).unwrap_or(dry_amount))
     }
+}
+
+/// What `provider` claimed for `id` in these `Claimed` events (one per
+/// `claim` or `claim_many`, each listing its subscriptions).
+fn claimed_by(claimed: &[Claimed], provider: &[u8; 32], id: SubscriptionId) -> Option<Balance> {
+    claimed
+        .iter()
+        .filter(|e| AsRef::<[u8; 32]>::as_ref(&e.provider) == provider)
+        .flat_map(|e| &e.claims)
+        .find(|(claimed_id, _)| *claimed_id == id)
+        .map(|(_, amount)| *amount)
 }
