@@ -135,9 +135,9 @@ impl Capacity {
     }
 }
 
-/// Calls per block of `create` and `claim` (from the per-message table) and
-/// of a 50-subscription `claim_many` (from its series).
-pub fn capacities(bench: &Bench, limits: &Limits) -> Vec<Capacity> {
+/// Calls per block of `create` and `claim` (from the per-message table), of
+/// a 50-subscription `claim_many` (from its series) and of the yardstick.
+pub fn capacities(bench: &Bench, limits: &Limits, yardstick: Cost) -> Vec<Capacity> {
     let claim_many_50 = bench.series_cost("claim_many", 50).1;
     vec![
         Capacity::new(
@@ -148,6 +148,7 @@ pub fn capacities(bench: &Bench, limits: &Limits) -> Vec<Capacity> {
         ),
         Capacity::new(limits, "`claim`", bench.cost("subscription", "claim"), 1),
         Capacity::new(limits, "`claim_many` of 50", claim_many_50, 50),
+        Capacity::new(limits, "yardstick: `PSP22::transfer`", yardstick, 1),
     ]
 }
 

@@ -21,6 +21,8 @@
 //! - `messages`: the per-message table;
 //! - `series`: the scaling series and the flatness checks;
 //! - `capacity`: the runtime's limits, calls per block and Wasm sizes;
+//! - `yardstick`: a PSP22 `transfer`, the plain value-moving message every
+//!   figure is also given as a multiple of;
 //! - `report`: the Markdown and JSON written.
 
 mod capacity;
@@ -29,6 +31,7 @@ mod measure;
 mod messages;
 mod report;
 mod series;
+mod yardstick;
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -69,11 +72,13 @@ fn main() {
     step("claim_many and page queries with 10 and 1,000 subscriptions");
     series::many_subscriptions(&mut bench, &limits);
     series::check_flatness(&mut bench);
+    step("the yardstick: a PSP22 transfer");
+    let yardstick = yardstick::psp22_transfer(&limits);
 
-    let capacity = capacity::capacities(&bench, &limits);
+    let capacity = capacity::capacities(&bench, &limits, yardstick);
     let seconds = started.elapsed().as_secs_f64();
-    let md = report::markdown(&bench, &limits, &capacity, &sizes, &out);
-    let js = report::json(&bench, &limits, &capacity, &sizes, seconds);
+    let md = report::markdown(&bench, &limits, &capacity, &sizes, &out, yardstick);
+    let js = report::json(&bench, &limits, &capacity, &sizes, seconds, yardstick);
     report::write(&out, &md, &js);
     println!("{md}");
     println!(

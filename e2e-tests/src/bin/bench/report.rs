@@ -11,6 +11,7 @@ use serde_json::{json, Value};
 use crate::capacity::{Capacity, Fit, Limits, WasmSize, NODE_CODE_LIMIT, PARACHAIN_NORMAL_CLASS};
 use crate::market::CONTRACTS;
 use crate::measure::{Bench, Cost, Point};
+use crate::yardstick;
 
 /// `1234567` → `1,234,567`.
 pub fn thousands(n: impl Into<i128>) -> String {
@@ -28,6 +29,14 @@ pub fn thousands(n: impl Into<i128>) -> String {
     } else {
         out
     }
+}
+
+/// `cost` as a multiple of the yardstick's, by ref_time and by proof_size.
+fn multiple(cost: &Cost, yardstick: &Cost) -> (f64, f64) {
+    (
+        cost.ref_time as f64 / yardstick.ref_time as f64,
+        cost.proof_size as f64 / yardstick.proof_size as f64,
+    )
 }
 
 fn kib(bytes: u64) -> String {
@@ -81,6 +90,7 @@ pub fn markdown(
     capacity: &[Capacity],
     sizes: &[WasmSize],
     artifacts: &Path,
+    yardstick: Cost,
 ) -> String {
     let mut md = String::new();
     let w = &mut md;
@@ -101,6 +111,20 @@ pub fn markdown(
         thousands(limits.base_extrinsic.ref_time()),
     );
 
+    let _ = writeln!(w, "## The yardstick\n");
+    let _ = writeln!(
+        w,
+        "A plain value-moving ink! message measured in the same runtime and run: `{}`, \
+         Cardinal Cryptography's published PSP22 token built by drink with the same \
+         toolchain (`fixtures/psp22-token`), between two accounts that already hold \
+         tokens: {} ref_time, {} proof_size, storage deposit {}. The tables give every \
+         DINFRA call also as a multiple of it (ref_time × / proof_size ×).\n",
+        yardstick::WHAT,
+        thousands(yardstick.ref_time),
+        thousands(yardstick.proof_size),
+        thousands(yardstick.deposit),
+    );
+
     let _ = writeln!(w, "## Every message\n");
     let _ = writeln!(
         w,
@@ -110,14 +134,15 @@ pub fn markdown(
     );
     let _ = writeln!(
         w,
-        "| contract | message | caller | how | ref_time | proof_size | storage deposit |"
+        "| contract | message | caller | how | ref_time | proof_size | storage deposit | × PSP22 transfer |"
     );
-    let _ = writeln!(w, "|---|---|---|---|---:|---:|---:|");
+    let _ = writeln!(w, "|---|---|---|---|---:|---:|---:|---:|");
     for (contract, _) in CONTRACTS {
         for row in bench.rows.iter().filter(|r| r.contract == contract) {
+            let (by_ref_time, by_proof) = multiple(&row.cost, &yardstick);
             let _ = writeln!(
                 w,
-                "| {} | `{}` | {} | {} | {} | {} | {} |",
+                "| {} | `{}` | {} | {} | {} | {} | {} | {:.1} / {:.1} |",
                 row.contract,
                 row.message,
                 row.caller,
@@ -125,6 +150,8 @@ pub fn markdown(
                 thousands(row.cost.ref_time),
                 thousands(row.cost.proof_size),
                 thousands(row.cost.deposit),
+                by_ref_time,
+                by_proof,
             );
         }
     }
@@ -142,9 +169,9 @@ pub fn markdown(
     );
     let _ = writeln!(
         w,
-        "| series | point | ref_time | proof_size | storage deposit | ref_time vs first |"
+        "| series | point | ref_time | proof_size | storage deposit | ref_time vs first | × PSP22 transfer |"
     );
-    let _ = writeln!(w, "|---|---|---:|---:|---:|---:|");
+    let _ = writeln!(w, "|---|---|---:|---:|---:|---:|---:|");
     let mut names: Vec<&str> = Vec::new();
     for point in &bench.series {
         if !names.contains(&point.series) {
@@ -156,15 +183,18 @@ pub fn markdown(
         let base = points[0].cost.ref_time;
         for point in points {
             let change = (point.cost.ref_time as f64 - base as f64) / base as f64 * 100.0;
+            let (by_ref_time, by_proof) = multiple(&point.cost, &yardstick);
             let _ = writeln!(
                 w,
-                "| `{}` | {} | {} | {} | {} | {:+.2}% |",
+                "| `{}` | {} | {} | {} | {} | {:+.2}% | {:.1} / {:.1} |",
                 point.series,
                 point.label,
                 thousands(point.cost.ref_time),
                 thousands(point.cost.proof_size),
                 thousands(point.cost.deposit),
-                change
+                change,
+                by_ref_time,
+                by_proof,
             );
         }
     }
@@ -304,7 +334,12 @@ pub fn json(
     capacity: &[Capacity],
     sizes: &[WasmSize],
     seconds: f64,
+    yardstick: Cost,
 ) -> String {
+    let vs_yardstick = |cost: &Cost| {
+        let (ref_time, proof_size) = multiple(cost, &yardstick);
+        json!({"ref_time": ref_time, "proof_size": proof_size})
+    };
     let report = json!({
         "runtime": {
             "name": "dinfra_e2e_tests::DinfraSandboxRuntime",
@@ -317,16 +352,19 @@ pub fn json(
             "node_code_limit": NODE_CODE_LIMIT,
         },
         "parachain_normal_class": json_weight(PARACHAIN_NORMAL_CLASS),
+        "yardstick": with_cost(json!({"message": yardstick::WHAT}), &yardstick),
         "messages": bench.rows.iter().map(|row| with_cost(json!({
             "contract": row.contract,
             "message": row.message,
             "caller": row.caller,
             "how": row.how,
+            "vs_yardstick": vs_yardstick(&row.cost),
         }), &row.cost)).collect::<Vec<_>>(),
         "series": bench.series.iter().map(|p| with_cost(json!({
             "series": p.series,
             "point": p.label,
             "n": p.n,
+            "vs_yardstick": vs_yardstick(&p.cost),
         }), &p.cost)).collect::<Vec<_>>(),
         "flatness": bench.checks.iter().map(|c| json!({
             "what": c.what,
