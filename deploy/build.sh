@@ -2,7 +2,12 @@
 # deploy/build.sh — builds every contract with `cargo contract build --release`
 # (which also runs clippy's arithmetic and cast lints as a gate) and collects
 # each .contract bundle, .wasm and .json metadata into artifacts/, printing the
-# Wasm sizes. Run deploy/setup.sh once first.
+# Wasm sizes; then the test-only contracts (fixtures/) into
+# artifacts/fixtures/. These are the only builds of the contracts: the drink
+# scenarios, the demo, the benchmark, deploy/deploy.sh and the TypeScript
+# client all use these bundles. Run deploy/setup.sh once first.
+#   deploy/build.sh              the suite and the fixtures
+#   deploy/build.sh --suite      the suite only (what a chain needs)
 set -euo pipefail
 # cargo-contract resolves each contract again in a temporary directory, away
 # from .cargo/config.toml: keep those resolutions to versions that build on
@@ -12,26 +17,54 @@ export CARGO_RESOLVER_INCOMPATIBLE_RUST_VERSIONS=fallback
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 OUT="${ARTIFACTS_DIR:-$ROOT/artifacts}"
 CONTRACTS=(registry award subscription escrow)
+# The test-only contracts: an Award implementation, a multisig admin, the
+# benchmark's PSP22 yardstick and the four contracts' upgrade targets (built
+# with their `upgrade-fixture` feature).
+FIXTURES=(priciest-award multisig psp22-token upgraded/registry upgraded/award upgraded/subscription upgraded/escrow)
 # pallet-contracts' default code limit on substrate-contracts-node.
 CODE_LIMIT=$((256 * 1024))
 
-mkdir -p "$OUT"
-cd "$ROOT"
-for contract in "${CONTRACTS[@]}"; do
-    echo "build: $contract"
-    json=$(cargo contract build --release --quiet --output-json --manifest-path "$contract/Cargo.toml")
-    python3 - "$json" "$OUT" "$contract" "$CODE_LIMIT" <<'PY'
+with_fixtures=1
+case "${1:-}" in
+    "") ;;
+    --suite) with_fixtures=0 ;;
+    *) echo "usage: deploy/build.sh [--suite]" >&2; exit 2 ;;
+esac
+
+# build <manifest dir> <output dir> [cargo-contract flags…]
+build() {
+    local dir=$1 out=$2
+    shift 2
+    local started=$SECONDS
+    echo "build: $dir …"
+    local json
+    json=$(cargo contract build --release --quiet --output-json --manifest-path "$dir/Cargo.toml" "$@")
+    mkdir -p "$out"
+    python3 - "$json" "$out" "$dir" "$CODE_LIMIT" "$((SECONDS - started))" <<'PY'
 import json, os, shutil, sys
-result, out, name, limit = json.loads(sys.argv[1]), sys.argv[2], sys.argv[3], int(sys.argv[4])
+result, out, name, limit, seconds = json.loads(sys.argv[1]), sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5]
 wasm = result["dest_wasm"]
 meta = result["metadata_result"]
 for path in (wasm, meta["dest_metadata"], meta["dest_bundle"]):
     shutil.copy(path, out)
 size = os.path.getsize(wasm)
-print(f"build: {name}: {os.path.basename(wasm)} {size} bytes ({size / 1024:.1f} KiB of the {limit // 1024} KiB limit)")
+print(f"build: {name}: {os.path.basename(wasm)} {size} bytes ({size / 1024:.1f} KiB of the {limit // 1024} KiB limit), {seconds} s")
 if size > limit:
     sys.exit(f"build: {name} is over the chain's code size limit")
 PY
+}
+
+cd "$ROOT"
+for contract in "${CONTRACTS[@]}"; do
+    build "$contract" "$OUT"
 done
+if [ "$with_fixtures" = 1 ]; then
+    for fixture in "${FIXTURES[@]}"; do
+        case "$fixture" in
+            upgraded/*) build "fixtures/$fixture" "$OUT/fixtures" --features upgrade-fixture ;;
+            *) build "fixtures/$fixture" "$OUT/fixtures" ;;
+        esac
+    done
+fi
 echo "build: artifacts in $OUT"
 ls -1 "$OUT"

@@ -51,9 +51,8 @@ if [ -n "$url" ]; then
 fi
 [ -z "$suri$deployment" ] || { echo "demo.sh: --suri and --deployment go with --url" >&2; exit 2; }
 
-bash "$ROOT/deploy/build.sh"
-# The demo crate builds the contracts again from inside its own compilation
-# (drink's bundle provider): it must use a target directory of its own (see
-# deploy/test.sh).
+# The suite's bundles, which the embedded chain deploys (the demo crate does
+# not build contracts itself).
+bash "$ROOT/deploy/build.sh" --suite
 cd "$ROOT/e2e-tests"
 cargo run --locked --quiet --target-dir "${CARGO_TARGET_DIR:-$ROOT/target}/e2e" --bin demo

@@ -102,7 +102,7 @@ for c in "${CONTRACTS[@]}"; do
             die "artifacts/dinfra_$c.contract is missing: run deploy/build.sh first"
         fi
         say "building the contracts (artifacts/ is incomplete)"
-        bash "$ROOT/deploy/build.sh" >&2
+        bash "$ROOT/deploy/build.sh" --suite >&2
         break
     fi
 done

@@ -40,11 +40,11 @@ run cargo test --workspace --locked
 REACTOR_TARGET="${CARGO_TARGET_DIR:-$ROOT/target}/reactor"
 (cd "$ROOT/reactor" && run cargo test --workspace --locked --target-dir "$REACTOR_TARGET")
 run bash deploy/build.sh
-# drink builds the contracts from inside this compilation with nested cargo
-# runs that use the contracts' own target directory (or $CARGO_TARGET_DIR):
-# the scenario crate must build elsewhere, or the nested runs wait forever for
-# the lock the outer run holds. `--target-dir` is not inherited; the
-# environment variable is.
+# The scenarios deploy the bundles deploy/build.sh just built (the suite and
+# artifacts/fixtures/). ink_e2e's node tests build their own debug bundles
+# from inside this compilation with nested cargo runs that use
+# $CARGO_TARGET_DIR: the scenario crate builds in a directory of its own, or
+# the nested runs would wait forever for the lock the outer run holds.
 E2E_TARGET="${CARGO_TARGET_DIR:-$ROOT/target}/e2e"
 (cd "$ROOT/e2e-tests" && run cargo test --locked --target-dir "$E2E_TARGET" -- --nocapture)
 # The main job's demo (deploy/demo.sh without the build): it asserts that

@@ -17,20 +17,18 @@ use drink::AccountId32;
 use drink::Sandbox as _;
 use ink::scale::Decode;
 
+pub mod bundles;
 pub mod market;
 pub mod reactor_chain;
 pub mod sandbox;
 
 pub use sandbox::{DinfraSandbox, DinfraSandboxRuntime, EXISTENTIAL_DEPOSIT};
 
-/// Bundles of every contract this crate depends on with `ink-as-dependency`,
-/// built to Wasm by drink when this crate compiles.
-#[drink::contract_bundle_provider]
-pub enum BundleProvider {}
+pub use bundles::{artifacts_dir, BundleProvider};
 
-/// The sandbox session all scenario tests use (`#[drink::test(sandbox =
-/// dinfra_e2e_tests::DinfraSandbox)]`): pallet-contracts with a real
-/// existential deposit ([`sandbox`]).
+/// The sandbox session all scenario tests open (`Session::<DinfraSandbox>::
+/// default()` in each `#[test]`): pallet-contracts with a real existential
+/// deposit ([`sandbox`]).
 pub type Sandbox = Session<DinfraSandbox>;
 
 /// Free balance every test account starts with.
@@ -242,7 +240,7 @@ pub fn schedule_and_apply(session: &mut Sandbox, contract: &AccountId32, change:
 fn bundle(which: BundleProvider) -> drink::session::ContractBundle {
     which
         .bundle()
-        .unwrap_or_else(|e| panic!("loading the {which:?} bundle: {e:?}"))
+        .unwrap_or_else(|e| panic!("loading the {which:?} bundle: {e}"))
 }
 
 /// Calls `message` on `contract` as the session's actor and returns what the

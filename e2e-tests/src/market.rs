@@ -250,7 +250,10 @@ impl Market {
         );
         assert_eq!(received, amount as i128, "the provider received its claim");
         let claimed = the_event::<Claimed>(session, &self.suite.subscription);
-        assert_eq!((claimed.claims, claimed.amount), (vec![(id, amount)], amount));
+        assert_eq!(
+            (claimed.claims, claimed.amount),
+            (vec![(id, amount)], amount)
+        );
         amount
     }
 

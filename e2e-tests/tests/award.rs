@@ -80,8 +80,9 @@ fn providers(session: &mut Sandbox, n: u8) -> Vec<AccountId32> {
     (0..n).map(|i| funded_account(session, 100 + i)).collect()
 }
 
-#[drink::test(sandbox = dinfra_e2e_tests::DinfraSandbox)]
-fn round_robin_spreads_awards_over_equal_providers(mut session: Session<DinfraSandbox>) {
+#[test]
+fn round_robin_spreads_awards_over_equal_providers() {
+    let mut session = Session::<DinfraSandbox>::default();
     let (suite, driver) = driven_suite(&mut session, "RoundRobin");
     let accounts = providers(&mut session, 4);
     for account in &accounts {
@@ -99,8 +100,9 @@ fn round_robin_spreads_awards_over_equal_providers(mut session: Session<DinfraSa
     assert_eq!(chosen.len(), 4, "4 awards went to 4 different providers");
 }
 
-#[drink::test(sandbox = dinfra_e2e_tests::DinfraSandbox)]
-fn each_strategy_picks_what_the_rules_say(mut session: Session<DinfraSandbox>) {
+#[test]
+fn each_strategy_picks_what_the_rules_say() {
+    let mut session = Session::<DinfraSandbox>::default();
     let (suite, driver) = driven_suite(&mut session, "Capacity");
     let a = providers(&mut session, 4);
     provider_with_offer(&mut session, &suite, &a[0], &[], 0, 30, 2);
@@ -213,8 +215,9 @@ fn configure_session_admin(session: &mut Sandbox) {
     session.set_actor(<DinfraSandbox as drink::Sandbox>::default_actor());
 }
 
-#[drink::test(sandbox = dinfra_e2e_tests::DinfraSandbox)]
-fn hard_requirements_are_never_broken(mut session: Session<DinfraSandbox>) {
+#[test]
+fn hard_requirements_are_never_broken() {
+    let mut session = Session::<DinfraSandbox>::default();
     let (suite, driver) = driven_suite(&mut session, "RoundRobin");
     let a = providers(&mut session, 3);
     let attestor = funded_account(&mut session, 60);
@@ -305,8 +308,9 @@ fn hard_requirements_are_never_broken(mut session: Session<DinfraSandbox>) {
     );
 }
 
-#[drink::test(sandbox = dinfra_e2e_tests::DinfraSandbox)]
-fn capacity_is_respected(mut session: Session<DinfraSandbox>) {
+#[test]
+fn capacity_is_respected() {
+    let mut session = Session::<DinfraSandbox>::default();
     let (suite, driver) = driven_suite(&mut session, "RoundRobin");
     let a = providers(&mut session, 1);
     let offer = provider_with_offer(&mut session, &suite, &a[0], &[], 0, 5, 2);
@@ -361,8 +365,9 @@ fn capacity_is_respected(mut session: Session<DinfraSandbox>) {
     );
 }
 
-#[drink::test(sandbox = dinfra_e2e_tests::DinfraSandbox)]
-fn bad_registry_input_gets_its_error_and_writes_nothing(mut session: Session<DinfraSandbox>) {
+#[test]
+fn bad_registry_input_gets_its_error_and_writes_nothing() {
+    let mut session = Session::<DinfraSandbox>::default();
     let (suite, driver) = driven_suite(&mut session, "RoundRobin");
     let a = providers(&mut session, 2);
     let offer = provider_with_offer(&mut session, &suite, &a[0], &[], 0, 5, 2);
@@ -510,10 +515,9 @@ fn bad_registry_input_gets_its_error_and_writes_nothing(mut session: Session<Din
     }
 }
 
-#[drink::test(sandbox = dinfra_e2e_tests::DinfraSandbox)]
-fn the_award_contract_is_swapped_without_redeploying_anything_else(
-    mut session: Session<DinfraSandbox>,
-) {
+#[test]
+fn the_award_contract_is_swapped_without_redeploying_anything_else() {
+    let mut session = Session::<DinfraSandbox>::default();
     let suite = deploy_suite(&mut session).expect("deploying the suite");
     assert_eq!(register_type(&mut session, &suite, "substrate-rpc"), 0);
     let a = providers(&mut session, 3);

@@ -109,8 +109,9 @@ impl Scene {
     }
 }
 
-#[drink::test(sandbox = dinfra_e2e_tests::DinfraSandbox)]
-fn a_stream_over_a_million_blocks_pays_to_the_unit(mut session: Session<DinfraSandbox>) {
+#[test]
+fn a_stream_over_a_million_blocks_pays_to_the_unit() {
+    let mut session = Session::<DinfraSandbox>::default();
     let s = Scene::new(&mut session);
     let escrow_free_at_start = free_balance(&mut session, &s.escrow);
     let id = || vec!["0".to_string()];
@@ -295,8 +296,9 @@ fn a_stream_over_a_million_blocks_pays_to_the_unit(mut session: Session<DinfraSa
     assert_eq!(f.withdrawn + f.refunded, f.deposited);
 }
 
-#[drink::test(sandbox = dinfra_e2e_tests::DinfraSandbox)]
-fn every_privileged_message_refuses_an_unauthorized_caller(mut session: Session<DinfraSandbox>) {
+#[test]
+fn every_privileged_message_refuses_an_unauthorized_caller() {
+    let mut session = Session::<DinfraSandbox>::default();
     let s = Scene::new(&mut session);
     let opened: Result<u64, EscrowError> = s.op(
         &mut session,
@@ -436,10 +438,9 @@ fn every_privileged_message_refuses_an_unauthorized_caller(mut session: Session<
     assert_eq!(count, 1);
 }
 
-#[drink::test(sandbox = dinfra_e2e_tests::DinfraSandbox)]
-fn pause_stops_new_streams_but_never_deposits_withdrawals_or_refunds(
-    mut session: Session<DinfraSandbox>,
-) {
+#[test]
+fn pause_stops_new_streams_but_never_deposits_withdrawals_or_refunds() {
+    let mut session = Session::<DinfraSandbox>::default();
     let s = Scene::new(&mut session);
     let opened: Result<u64, EscrowError> = s.op(
         &mut session,
@@ -513,8 +514,9 @@ fn pause_stops_new_streams_but_never_deposits_withdrawals_or_refunds(
     );
 }
 
-#[drink::test(sandbox = dinfra_e2e_tests::DinfraSandbox)]
-fn set_code_keeps_every_stream(mut session: Session<DinfraSandbox>) {
+#[test]
+fn set_code_keeps_every_stream() {
+    let mut session = Session::<DinfraSandbox>::default();
     let s = Scene::new(&mut session);
     let opened: Result<u64, EscrowError> = s.op(
         &mut session,

@@ -524,7 +524,7 @@ async fn pass_block<C: E2EBackend>(client: &mut C) {
 
 /// The four contracts' Wasm, as ink_e2e's clients load it (a file per
 /// contract, named after it): the release code the drink scenarios run,
-/// which this crate's bundle provider built when it compiled. Asking ink_e2e
+/// the bundles deploy/build.sh built (`BundleProvider`). Asking ink_e2e
 /// to build them instead would compile every contract crate this crate
 /// depends on (the fixtures too) once more, in debug — half an hour on a
 /// fresh 2-core machine — for code the chain never runs.

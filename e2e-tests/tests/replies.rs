@@ -22,8 +22,9 @@ fn largest_attributes(tag: u8) -> Vec<(String, String)> {
         .collect()
 }
 
-#[drink::test(sandbox = dinfra_e2e_tests::DinfraSandbox)]
-fn large_records_page_and_award_without_trapping(mut session: Session<DinfraSandbox>) {
+#[test]
+fn large_records_page_and_award_without_trapping() {
+    let mut session = Session::<DinfraSandbox>::default();
     let suite = deploy_suite(&mut session).expect("deploying the suite");
     let admin = session.get_actor();
     assert_eq!(register_type(&mut session, &suite, "substrate-rpc"), 0);

@@ -17,8 +17,9 @@ use dinfra_subscription::subscription::{
     SubscriptionCreated, ToppedUp,
 };
 
-#[drink::test(sandbox = dinfra_e2e_tests::DinfraSandbox)]
-fn happy_path_runs_to_exhaustion_and_a_stranger_settles(mut session: Session<DinfraSandbox>) {
+#[test]
+fn happy_path_runs_to_exhaustion_and_a_stranger_settles() {
+    let mut session = Session::<DinfraSandbox>::default();
     let m = Market::new(&mut session, &[fixed(10, 20, 5)]);
     let id = m.create(&mut session, &wants(10), 1_000);
     let created = the_event::<SubscriptionCreated>(&session, &m.suite.subscription);
@@ -83,8 +84,9 @@ fn happy_path_runs_to_exhaustion_and_a_stranger_settles(mut session: Session<Din
     assert_eq!(again, Err(SubscriptionError::WrongState));
 }
 
-#[drink::test(sandbox = dinfra_e2e_tests::DinfraSandbox)]
-fn consumer_cancel_before_ready_refunds_everything(mut session: Session<DinfraSandbox>) {
+#[test]
+fn consumer_cancel_before_ready_refunds_everything() {
+    let mut session = Session::<DinfraSandbox>::default();
     let m = Market::new(&mut session, &[fixed(10, 20, 5)]);
     let id = m.create(&mut session, &wants(10), 5_000);
     advance_blocks(&mut session, 3);
@@ -111,10 +113,9 @@ fn consumer_cancel_before_ready_refunds_everything(mut session: Session<DinfraSa
     assert_eq!(late, Err(SubscriptionError::WrongState));
 }
 
-#[drink::test(sandbox = dinfra_e2e_tests::DinfraSandbox)]
-fn consumer_cancel_after_ready_honours_min_duration_and_notice(
-    mut session: Session<DinfraSandbox>,
-) {
+#[test]
+fn consumer_cancel_after_ready_honours_min_duration_and_notice() {
+    let mut session = Session::<DinfraSandbox>::default();
     let m = Market::new(&mut session, &[fixed(10, 50, 5)]);
     let requirements = Requirements {
         min_duration: 50,
@@ -175,8 +176,9 @@ fn consumer_cancel_after_ready_honours_min_duration_and_notice(
     );
 }
 
-#[drink::test(sandbox = dinfra_e2e_tests::DinfraSandbox)]
-fn provider_exit_gives_the_offers_notice(mut session: Session<DinfraSandbox>) {
+#[test]
+fn provider_exit_gives_the_offers_notice() {
+    let mut session = Session::<DinfraSandbox>::default();
     let m = Market::new(&mut session, &[fixed(10, 0, 15)]);
     let id = m.create(&mut session, &wants(10), 10_000);
     let ready_at = m.ready(&mut session, id, 0);
@@ -211,10 +213,9 @@ fn provider_exit_gives_the_offers_notice(mut session: Session<DinfraSandbox>) {
     );
 }
 
-#[drink::test(sandbox = dinfra_e2e_tests::DinfraSandbox)]
-fn ready_timeout_reawards_then_refunds_when_no_provider_is_left(
-    mut session: Session<DinfraSandbox>,
-) {
+#[test]
+fn ready_timeout_reawards_then_refunds_when_no_provider_is_left() {
+    let mut session = Session::<DinfraSandbox>::default();
     let m = Market::new(&mut session, &[fixed(10, 0, 5), fixed(12, 0, 5)]);
     let id = m.create(&mut session, &wants(12), 3_000);
     let first = the_event::<Awarded>(&session, &m.suite.subscription);
@@ -284,8 +285,9 @@ fn ready_timeout_reawards_then_refunds_when_no_provider_is_left(
     );
 }
 
-#[drink::test(sandbox = dinfra_e2e_tests::DinfraSandbox)]
-fn top_up_by_a_third_account_extends_the_depletion_block(mut session: Session<DinfraSandbox>) {
+#[test]
+fn top_up_by_a_third_account_extends_the_depletion_block() {
+    let mut session = Session::<DinfraSandbox>::default();
     let m = Market::new(&mut session, &[fixed(10, 10, 5)]);
     let id = m.create(&mut session, &wants(10), 1_000);
     let ready_at = m.ready(&mut session, id, 0);
@@ -318,8 +320,9 @@ fn top_up_by_a_third_account_extends_the_depletion_block(mut session: Session<Di
     assert_eq!((closed.paid, closed.refunded), (billed, 1_500 - billed));
 }
 
-#[drink::test(sandbox = dinfra_e2e_tests::DinfraSandbox)]
-fn dynamic_reprice_applies_after_notice_within_the_bound(mut session: Session<DinfraSandbox>) {
+#[test]
+fn dynamic_reprice_applies_after_notice_within_the_bound() {
+    let mut session = Session::<DinfraSandbox>::default();
     let spec = OfferSpec {
         dynamic: true,
         ..fixed(10, 0, 10)
@@ -369,8 +372,9 @@ fn dynamic_reprice_applies_after_notice_within_the_bound(mut session: Session<Di
     assert_eq!(d.subscription.rate_per_block, 15);
 }
 
-#[drink::test(sandbox = dinfra_e2e_tests::DinfraSandbox)]
-fn fixed_price_change_needs_the_consumers_consent(mut session: Session<DinfraSandbox>) {
+#[test]
+fn fixed_price_change_needs_the_consumers_consent() {
+    let mut session = Session::<DinfraSandbox>::default();
     let m = Market::new(&mut session, &[fixed(10, 0, 10)]);
     let id = m.create(&mut session, &wants(10), 10_000);
     let ready_at = m.ready(&mut session, id, 0);
@@ -446,8 +450,9 @@ fn fixed_price_change_needs_the_consumers_consent(mut session: Session<DinfraSan
     );
 }
 
-#[drink::test(sandbox = dinfra_e2e_tests::DinfraSandbox)]
-fn claims_pay_one_or_many_subscriptions_and_queries_page_them(mut session: Session<DinfraSandbox>) {
+#[test]
+fn claims_pay_one_or_many_subscriptions_and_queries_page_them() {
+    let mut session = Session::<DinfraSandbox>::default();
     let m = Market::new(&mut session, &[fixed(10, 0, 5)]);
     let ids: Vec<u64> = (0..3)
         .map(|_| m.create(&mut session, &wants(10), 1_000))
@@ -482,7 +487,11 @@ fn claims_pay_one_or_many_subscriptions_and_queries_page_them(mut session: Sessi
     assert_eq!(claimed.len(), 1, "one Claimed for the batch");
     assert_eq!(claimed[0].amount, total);
     assert_eq!(
-        claimed[0].claims.iter().map(|&(id, _)| id).collect::<Vec<_>>(),
+        claimed[0]
+            .claims
+            .iter()
+            .map(|&(id, _)| id)
+            .collect::<Vec<_>>(),
         ids[1..],
         "subscription 0 had nothing: left out"
     );
@@ -512,10 +521,9 @@ fn claims_pay_one_or_many_subscriptions_and_queries_page_them(mut session: Sessi
     assert!(entries.iter().all(|(_, s)| s.phase == Phase::Active));
 }
 
-#[drink::test(sandbox = dinfra_e2e_tests::DinfraSandbox)]
-fn pause_blocks_new_subscriptions_but_not_claims_cancels_or_refunds(
-    mut session: Session<DinfraSandbox>,
-) {
+#[test]
+fn pause_blocks_new_subscriptions_but_not_claims_cancels_or_refunds() {
+    let mut session = Session::<DinfraSandbox>::default();
     let m = Market::new(&mut session, &[fixed(10, 0, 5)]);
     let awarded = m.create(&mut session, &wants(10), 1_000);
     let active = m.create(&mut session, &wants(10), 1_000);
@@ -560,8 +568,9 @@ fn pause_blocks_new_subscriptions_but_not_claims_cancels_or_refunds(
     );
 }
 
-#[drink::test(sandbox = dinfra_e2e_tests::DinfraSandbox)]
-fn set_code_keeps_every_subscription(mut session: Session<DinfraSandbox>) {
+#[test]
+fn set_code_keeps_every_subscription() {
+    let mut session = Session::<DinfraSandbox>::default();
     let mut m = Market::new(&mut session, &[fixed(10, 0, 5)]);
     // An awarded subscription that outlives the governance delay and is
     // still within its ready deadline afterwards.
@@ -648,8 +657,9 @@ fn set_code_keeps_every_subscription(mut session: Session<DinfraSandbox>) {
     assert_eq!(id, 2, "ids continue");
 }
 
-#[drink::test(sandbox = dinfra_e2e_tests::DinfraSandbox)]
-fn reaward_to_an_offer_the_deposit_does_not_cover_refunds(mut session: Session<DinfraSandbox>) {
+#[test]
+fn reaward_to_an_offer_the_deposit_does_not_cover_refunds() {
+    let mut session = Session::<DinfraSandbox>::default();
     // The second offer needs 12 × 500 = 6,000; the subscription holds 3,000.
     let m = Market::new(&mut session, &[fixed(10, 0, 5), fixed(12, 500, 5)]);
     let id = m.create(&mut session, &wants(12), 3_000);

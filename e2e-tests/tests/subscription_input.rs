@@ -285,8 +285,9 @@ fn pair(id: u64, value: impl ToString) -> Vec<String> {
     vec![id.to_string(), value.to_string()]
 }
 
-#[drink::test(sandbox = dinfra_e2e_tests::DinfraSandbox)]
-fn create_refuses_bad_input_and_takes_nothing(mut session: Session<DinfraSandbox>) {
+#[test]
+fn create_refuses_bad_input_and_takes_nothing() {
+    let mut session = Session::<DinfraSandbox>::default();
     let b = Bench::new(&mut session);
     let s = &mut session;
     b.create(s, 0);
@@ -389,8 +390,9 @@ fn create_refuses_bad_input_and_takes_nothing(mut session: Session<DinfraSandbox
     assert_eq!(details(s, &b.suite, 1).figures.deposited, MIN_DEPOSIT);
 }
 
-#[drink::test(sandbox = dinfra_e2e_tests::DinfraSandbox)]
-fn unknown_ids_limits_and_parameters_are_refused(mut session: Session<DinfraSandbox>) {
+#[test]
+fn unknown_ids_limits_and_parameters_are_refused() {
+    let mut session = Session::<DinfraSandbox>::default();
     let b = Bench::new(&mut session);
     let s = &mut session;
     let (c, p, x, a) = (&b.consumer, &b.fixed, &b.stranger, &b.admin);
@@ -484,8 +486,9 @@ fn unknown_ids_limits_and_parameters_are_refused(mut session: Session<DinfraSand
     }
 }
 
-#[drink::test(sandbox = dinfra_e2e_tests::DinfraSandbox)]
-fn only_the_consumer_the_provider_or_the_admin_may_act(mut session: Session<DinfraSandbox>) {
+#[test]
+fn only_the_consumer_the_provider_or_the_admin_may_act() {
+    let mut session = Session::<DinfraSandbox>::default();
     let b = Bench::new(&mut session);
     let s = &mut session;
     let (c, p, d, x) = (&b.consumer, &b.fixed, &b.dynamic, &b.stranger);
@@ -525,8 +528,9 @@ fn only_the_consumer_the_provider_or_the_admin_may_act(mut session: Session<Dinf
     b.refused(s, p, "claim_many", &ids([active, dynamic]), 0, Unauthorized);
 }
 
-#[drink::test(sandbox = dinfra_e2e_tests::DinfraSandbox)]
-fn transitions_out_of_order_are_refused(mut session: Session<DinfraSandbox>) {
+#[test]
+fn transitions_out_of_order_are_refused() {
+    let mut session = Session::<DinfraSandbox>::default();
     let b = Bench::new(&mut session);
     let s = &mut session;
     let (c, p, x) = (&b.consumer, &b.fixed, &b.stranger);
@@ -606,8 +610,9 @@ fn transitions_out_of_order_are_refused(mut session: Session<DinfraSandbox>) {
     b.refused(s, x, "settle", &arg(ending), 0, WrongState);
 }
 
-#[drink::test(sandbox = dinfra_e2e_tests::DinfraSandbox)]
-fn price_changes_out_of_turn_are_refused(mut session: Session<DinfraSandbox>) {
+#[test]
+fn price_changes_out_of_turn_are_refused() {
+    let mut session = Session::<DinfraSandbox>::default();
     let b = Bench::new(&mut session);
     let s = &mut session;
     let (c, p, d, x) = (&b.consumer, &b.fixed, &b.dynamic, &b.stranger);
@@ -658,8 +663,9 @@ fn price_changes_out_of_turn_are_refused(mut session: Session<DinfraSandbox>) {
 /// again would take another live subscription's reservation. (The admin
 /// has no way to close a subscription any more; every way its parties and
 /// keepers have is refused.)
-#[drink::test(sandbox = dinfra_e2e_tests::DinfraSandbox)]
-fn closing_a_closed_subscription_again_is_the_wrong_state(mut session: Session<DinfraSandbox>) {
+#[test]
+fn closing_a_closed_subscription_again_is_the_wrong_state() {
+    let mut session = Session::<DinfraSandbox>::default();
     let b = Bench::new(&mut session);
     let s = &mut session;
     let _live = b.create(s, 0);

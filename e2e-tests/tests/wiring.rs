@@ -16,10 +16,10 @@ fn create(
     create_subscription(session, suite, 0, &max_price(max_price_per_block), 1_000)
 }
 
-#[drink::test(sandbox = dinfra_e2e_tests::DinfraSandbox)]
+#[test]
 fn subscription_is_awarded_through_award_and_registry_across_blocks(
-    mut session: Session<DinfraSandbox>,
 ) -> Result<(), Box<dyn std::error::Error>> {
+    let mut session = Session::<DinfraSandbox>::default();
     let suite = deploy_suite(&mut session)?;
     let admin = session.get_actor();
 

@@ -357,7 +357,10 @@ pub fn execute(session: &mut Sandbox, world: &World, op: &Op) -> Outcome {
             let outcome = Outcome::of_call(session, world, &subscription, reply, actor, 0, None);
             if let Returned::Amount(total) = outcome.returned {
                 assert_eq!(outcome.claimed.len(), 1, "one Claimed per claim_many");
-                assert_eq!(outcome.claimed[0].amount, total, "claim_many returns its Claimed total");
+                assert_eq!(
+                    outcome.claimed[0].amount, total,
+                    "claim_many returns its Claimed total"
+                );
                 assert!(total > 0);
             }
             outcome

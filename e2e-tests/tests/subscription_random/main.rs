@@ -225,8 +225,9 @@ const MUST_EXERCISE: [&str; 13] = [
     "a self-subscription closed (no reputation)",
 ];
 
-#[drink::test(sandbox = dinfra_e2e_tests::DinfraSandbox)]
-fn random_sequences_conserve_money_and_capacity(mut session: Sandbox) {
+#[test]
+fn random_sequences_conserve_money_and_capacity() {
+    let mut session = Session::<DinfraSandbox>::default();
     let started = Instant::now();
     let seeds: Vec<u64> = match env_u64("SUBSCRIPTION_RANDOM_SEED") {
         Some(seed) => vec![seed],

@@ -110,8 +110,9 @@ fn leaves_with_notice_only(
     end.end
 }
 
-#[drink::test(sandbox = dinfra_e2e_tests::DinfraSandbox)]
-fn the_admin_account_cannot_take_a_deposit_by_any_route(mut session: Session<DinfraSandbox>) {
+#[test]
+fn the_admin_account_cannot_take_a_deposit_by_any_route() {
+    let mut session = Session::<DinfraSandbox>::default();
     let (market, [first, second], ready) = two_running(&mut session);
     let admin = market.admin.clone();
     let (stream, orphan) = (
@@ -215,8 +216,9 @@ fn the_admin_account_cannot_take_a_deposit_by_any_route(mut session: Session<Din
     assert_eq!(held, 0, "every unit deposited left the escrow by the rules");
 }
 
-#[drink::test(sandbox = dinfra_e2e_tests::DinfraSandbox)]
-fn the_payer_reclaims_only_a_stream_nobody_steers(mut session: Session<DinfraSandbox>) {
+#[test]
+fn the_payer_reclaims_only_a_stream_nobody_steers() {
+    let mut session = Session::<DinfraSandbox>::default();
     let (market, [first, second], _) = two_running(&mut session);
     let stream = stream_of(&market, &mut session, first);
     let consumer = market.consumer.clone();
@@ -307,8 +309,9 @@ fn the_payer_reclaims_only_a_stream_nobody_steers(mut session: Session<DinfraSan
         .expect("capacity released: the provider may leave and later take its bond");
 }
 
-#[drink::test(sandbox = dinfra_e2e_tests::DinfraSandbox)]
-fn a_rewired_registry_never_freezes_a_cancel_or_a_settle(mut session: Session<DinfraSandbox>) {
+#[test]
+fn a_rewired_registry_never_freezes_a_cancel_or_a_settle() {
+    let mut session = Session::<DinfraSandbox>::default();
     let (market, [first, second], ready) = two_running(&mut session);
     let admin = market.admin.clone();
     session.set_actor(admin.clone());
@@ -440,8 +443,9 @@ fn multisig_calls(
     approved
 }
 
-#[drink::test(sandbox = dinfra_e2e_tests::DinfraSandbox)]
-fn a_multisig_admin_is_bound_by_the_same_delays(mut session: Session<DinfraSandbox>) {
+#[test]
+fn a_multisig_admin_is_bound_by_the_same_delays() {
+    let mut session = Session::<DinfraSandbox>::default();
     use dinfra_multisig::multisig::MultisigError::CallFailed;
     let (mut market, [first, second], _) = two_running(&mut session);
     let admin = market.admin.clone();
@@ -615,8 +619,9 @@ fn a_multisig_admin_is_bound_by_the_same_delays(mut session: Session<DinfraSandb
     assert_eq!(reclaimed.paid + reclaimed.refunded, DEPOSIT);
 }
 
-#[drink::test(sandbox = dinfra_e2e_tests::DinfraSandbox)]
-fn no_delay_comes_below_twice_a_notice_someone_holds(mut session: Session<DinfraSandbox>) {
+#[test]
+fn no_delay_comes_below_twice_a_notice_someone_holds() {
+    let mut session = Session::<DinfraSandbox>::default();
     // The escrow holds a stream whose payer may wait CONSUMER_NOTICE blocks
     // to leave: its delay may come down to twice that, never below — not
     // even to 0, after which an upgrade could apply in the block it is
@@ -686,8 +691,9 @@ fn no_delay_comes_below_twice_a_notice_someone_holds(mut session: Session<Dinfra
     assert_eq!(delay, GOVERNANCE_DELAY);
 }
 
-#[drink::test(sandbox = dinfra_e2e_tests::DinfraSandbox)]
-fn create_refuses_a_notice_the_escrows_delay_cannot_honour(mut session: Session<DinfraSandbox>) {
+#[test]
+fn create_refuses_a_notice_the_escrows_delay_cannot_honour() {
+    let mut session = Session::<DinfraSandbox>::default();
     // The escrow's delay is brought down to twice the notice, then the
     // subscription contract grants a longer one (it checks only its own
     // delay): the escrow refuses to open the stream, and nothing moves.

@@ -27,8 +27,8 @@ use drink::AccountId32;
 use ink::scale::Decode;
 use std::fmt::Debug;
 
-/// drink's session type: `#[drink::test(sandbox = …)]` makes each
-/// scenario's `Session::<DinfraSandbox>` (the [`Sandbox`] alias).
+/// drink's session type: each scenario opens a `Session::<DinfraSandbox>`
+/// (the [`Sandbox`] alias).
 use drink::session::Session;
 
 /// An `Admin::…` message on `contract` as `who`.

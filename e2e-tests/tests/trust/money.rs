@@ -51,8 +51,9 @@ fn exit_and_settle(market: &Market, session: &mut Sandbox, id: u64, blocks: u32)
     (ready, end)
 }
 
-#[drink::test(sandbox = dinfra_e2e_tests::DinfraSandbox)]
-fn a_reaped_consumer_never_holds_up_the_providers_pay(mut session: Session<DinfraSandbox>) {
+#[test]
+fn a_reaped_consumer_never_holds_up_the_providers_pay() {
+    let mut session = Session::<DinfraSandbox>::default();
     let mut market = Market::new(&mut session, &[fixed(RATE, 0, NOTICE)]);
     let consumer = funded_account(&mut session, 60);
     market.include(&mut session, consumer.clone());
@@ -136,8 +137,9 @@ fn a_reaped_consumer_never_holds_up_the_providers_pay(mut session: Session<Dinfr
     assert_eq!(credits, 0);
 }
 
-#[drink::test(sandbox = dinfra_e2e_tests::DinfraSandbox)]
-fn a_reaped_provider_never_holds_up_the_consumers_refund(mut session: Session<DinfraSandbox>) {
+#[test]
+fn a_reaped_provider_never_holds_up_the_consumers_refund() {
+    let mut session = Session::<DinfraSandbox>::default();
     let mut market = Market::new(&mut session, &[fixed(RATE, 0, NOTICE)]);
     let deposit = 100_000;
     let id = market.create(&mut session, &wants(RATE), deposit);
@@ -178,10 +180,9 @@ fn a_reaped_provider_never_holds_up_the_consumers_refund(mut session: Session<Di
     assert_eq!((taken, received), (Ok(paid), paid as i128));
 }
 
-#[drink::test(sandbox = dinfra_e2e_tests::DinfraSandbox)]
-fn a_batch_claim_pays_a_reaped_provider_its_total_in_one_transfer(
-    mut session: Session<DinfraSandbox>,
-) {
+#[test]
+fn a_batch_claim_pays_a_reaped_provider_its_total_in_one_transfer() {
+    let mut session = Session::<DinfraSandbox>::default();
     let market = Market::new(&mut session, &[fixed(RATE, 0, NOTICE)]);
     let deposit = 100_000;
     let ids = [

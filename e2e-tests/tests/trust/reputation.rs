@@ -28,10 +28,9 @@ fn cancel_and_settle(
     market.closed(session).paid
 }
 
-#[drink::test(sandbox = dinfra_e2e_tests::DinfraSandbox)]
-fn reputation_weighs_what_was_paid_and_a_self_subscription_earns_nothing(
-    mut session: Session<DinfraSandbox>,
-) {
+#[test]
+fn reputation_weighs_what_was_paid_and_a_self_subscription_earns_nothing() {
+    let mut session = Session::<DinfraSandbox>::default();
     let market = Market::new(&mut session, &[fixed(1, 0, 5)]);
     let provider = market.providers[0].clone();
     // The provider farms: subscriptions to itself at a price of 1.
@@ -73,10 +72,9 @@ fn reputation_weighs_what_was_paid_and_a_self_subscription_earns_nothing(
     );
 }
 
-#[drink::test(sandbox = dinfra_e2e_tests::DinfraSandbox)]
-fn holding_capacity_and_cancelling_before_ready_costs_the_cancel_fee(
-    mut session: Session<DinfraSandbox>,
-) {
+#[test]
+fn holding_capacity_and_cancelling_before_ready_costs_the_cancel_fee() {
+    let mut session = Session::<DinfraSandbox>::default();
     let fee = 50;
     let market = Market::new(
         &mut session,
@@ -120,8 +118,9 @@ fn holding_capacity_and_cancelling_before_ready_costs_the_cancel_fee(
     );
 }
 
-#[drink::test(sandbox = dinfra_e2e_tests::DinfraSandbox)]
-fn a_provider_declines_without_a_mark_and_the_award_moves_on(mut session: Session<DinfraSandbox>) {
+#[test]
+fn a_provider_declines_without_a_mark_and_the_award_moves_on() {
+    let mut session = Session::<DinfraSandbox>::default();
     let market = Market::new(&mut session, &[fixed(10, 0, 5), fixed(10, 0, 5)]);
     let id = market.create(&mut session, &wants(10), DEPOSIT);
     let first = market.details(&mut session, id).subscription.provider;

@@ -96,8 +96,9 @@ fn create_succeeds(
     drink::AccountId32::new(*awarded.provider.as_ref())
 }
 
-#[drink::test(sandbox = dinfra_e2e_tests::DinfraSandbox)]
-fn paused_or_full_offers_in_front_of_a_live_one_stall_nothing(mut session: Session<DinfraSandbox>) {
+#[test]
+fn paused_or_full_offers_in_front_of_a_live_one_stall_nothing() {
+    let mut session = Session::<DinfraSandbox>::default();
     // Provider 0 squats: ten offers at price 1, in front of the live offer
     // of provider 1. Its own first offer is at price 1 too.
     let squatter_spec = OfferSpec {
@@ -157,8 +158,9 @@ fn paused_or_full_offers_in_front_of_a_live_one_stall_nothing(mut session: Sessi
     assert_eq!(count(&mut session), 2);
 }
 
-#[drink::test(sandbox = dinfra_e2e_tests::DinfraSandbox)]
-fn offers_nobody_can_use_in_front_of_a_live_one_stall_nothing(mut session: Session<DinfraSandbox>) {
+#[test]
+fn offers_nobody_can_use_in_front_of_a_live_one_stall_nothing() {
+    let mut session = Session::<DinfraSandbox>::default();
     // Every kind of offer a consumer's requirements refuse, all of one
     // account's offers, published before the live one.
     let unfit = [
@@ -205,10 +207,9 @@ fn offers_nobody_can_use_in_front_of_a_live_one_stall_nothing(mut session: Sessi
     }
 }
 
-#[drink::test(sandbox = dinfra_e2e_tests::DinfraSandbox)]
-fn a_squatter_behind_an_honest_offer_that_does_not_fit_stalls_nothing(
-    mut session: Session<DinfraSandbox>,
-) {
+#[test]
+fn a_squatter_behind_an_honest_offer_that_does_not_fit_stalls_nothing() {
+    let mut session = Session::<DinfraSandbox>::default();
     // The index: the live offer (fits), honest offers that do not fit (too
     // expensive for this consumer), then the squatter's sixteen — together
     // as wide as the award's window.
@@ -272,8 +273,9 @@ impl Rng {
     }
 }
 
-#[drink::test(sandbox = dinfra_e2e_tests::DinfraSandbox)]
-fn whatever_one_account_does_a_create_that_fits_succeeds(mut session: Session<DinfraSandbox>) {
+#[test]
+fn whatever_one_account_does_a_create_that_fits_succeeds() {
+    let mut session = Session::<DinfraSandbox>::default();
     let mut market = Market::new(&mut session, &[fixed(2, 0, 5)]);
     market.add_provider(&mut session, &fixed(PRICE, 0, 5));
     let squatter = market.providers[0].clone();

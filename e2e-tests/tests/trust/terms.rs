@@ -20,8 +20,9 @@ fn dynamic(price_per_block: u128, notice_blocks: u32) -> OfferSpec {
     }
 }
 
-#[drink::test(sandbox = dinfra_e2e_tests::DinfraSandbox)]
-fn a_provider_cannot_front_run_an_acceptance(mut session: Session<DinfraSandbox>) {
+#[test]
+fn a_provider_cannot_front_run_an_acceptance() {
+    let mut session = Session::<DinfraSandbox>::default();
     let market = Market::new(&mut session, &[fixed(10, 0, 5)]);
     let id = market.create(&mut session, &wants(10), DEPOSIT);
     market.ready(&mut session, id, 0);
@@ -67,10 +68,9 @@ fn a_provider_cannot_front_run_an_acceptance(mut session: Session<DinfraSandbox>
     assert_eq!(market.details(&mut session, id).figures.rate, 12);
 }
 
-#[drink::test(sandbox = dinfra_e2e_tests::DinfraSandbox)]
-fn pricing_mode_repricing_bound_and_notices_are_the_consumers_to_demand(
-    mut session: Session<DinfraSandbox>,
-) {
+#[test]
+fn pricing_mode_repricing_bound_and_notices_are_the_consumers_to_demand() {
+    let mut session = Session::<DinfraSandbox>::default();
     // 0: Dynamic, notice 3 · 1: Dynamic, notice 40 · 2: Fixed, notice 500.
     let market = Market::new(
         &mut session,
@@ -158,8 +158,9 @@ fn pricing_mode_repricing_bound_and_notices_are_the_consumers_to_demand(
     );
 }
 
-#[drink::test(sandbox = dinfra_e2e_tests::DinfraSandbox)]
-fn terms_that_moved_since_the_consumer_looked_are_refused(mut session: Session<DinfraSandbox>) {
+#[test]
+fn terms_that_moved_since_the_consumer_looked_are_refused() {
+    let mut session = Session::<DinfraSandbox>::default();
     let market = Market::new(&mut session, &[fixed(10, 0, 5)]);
     let consumer = market.consumer.clone();
     let provider = market.providers[0].clone();
@@ -207,8 +208,9 @@ fn terms_that_moved_since_the_consumer_looked_are_refused(mut session: Session<D
     );
 }
 
-#[drink::test(sandbox = dinfra_e2e_tests::DinfraSandbox)]
-fn a_hostile_award_cannot_break_a_requirement(mut session: Session<DinfraSandbox>) {
+#[test]
+fn a_hostile_award_cannot_break_a_requirement() {
+    let mut session = Session::<DinfraSandbox>::default();
     let mut market = Market::new(&mut session, &[fixed(10, 0, 5), fixed(90, 0, 5)]);
     let admin = market.admin.clone();
     session.set_actor(admin.clone());
@@ -248,8 +250,9 @@ fn a_hostile_award_cannot_break_a_requirement(mut session: Session<DinfraSandbox
     assert_eq!(count, 0);
 }
 
-#[drink::test(sandbox = dinfra_e2e_tests::DinfraSandbox)]
-fn an_exit_never_takes_the_consumers_cancel_away(mut session: Session<DinfraSandbox>) {
+#[test]
+fn an_exit_never_takes_the_consumers_cancel_away() {
+    let mut session = Session::<DinfraSandbox>::default();
     // Minimum duration 500, a notice of 2,000 blocks.
     let market = Market::new(&mut session, &[fixed(10, 500, 2_000)]);
     let id = market.create(&mut session, &wants(10), DEPOSIT);
@@ -287,10 +290,9 @@ fn an_exit_never_takes_the_consumers_cancel_away(mut session: Session<DinfraSand
     assert_eq!(market.reputation(&mut session, 0).exited_early, 1);
 }
 
-#[drink::test(sandbox = dinfra_e2e_tests::DinfraSandbox)]
-fn the_contracts_parameters_never_reach_a_running_subscription(
-    mut session: Session<DinfraSandbox>,
-) {
+#[test]
+fn the_contracts_parameters_never_reach_a_running_subscription() {
+    let mut session = Session::<DinfraSandbox>::default();
     let market = Market::new(&mut session, &[fixed(10, 0, 5)]);
     let id = market.create(&mut session, &wants(10), DEPOSIT);
     let before = market.details(&mut session, id).subscription;
@@ -321,10 +323,9 @@ fn the_contracts_parameters_never_reach_a_running_subscription(
     );
 }
 
-#[drink::test(sandbox = dinfra_e2e_tests::DinfraSandbox)]
-fn a_pending_upgrade_lets_every_consumer_leave_with_the_notice_only(
-    mut session: Session<DinfraSandbox>,
-) {
+#[test]
+fn a_pending_upgrade_lets_every_consumer_leave_with_the_notice_only() {
+    let mut session = Session::<DinfraSandbox>::default();
     let market = Market::new(&mut session, &[fixed(10, 1_000, 5)]);
     let id = market.create(&mut session, &wants(10), DEPOSIT);
     let ready = market.ready(&mut session, id, 0);

@@ -238,8 +238,9 @@ fn upgrade_keeps_everything(
     assert!(published.is_ok());
 }
 
-#[drink::test(sandbox = dinfra_e2e_tests::DinfraSandbox)]
-fn the_subscription_contract_upgrades_keeping_every_record(mut session: Session<DinfraSandbox>) {
+#[test]
+fn the_subscription_contract_upgrades_keeping_every_record() {
+    let mut session = Session::<DinfraSandbox>::default();
     upgrade_keeps_everything(
         &mut session,
         |suite| suite.subscription.clone(),
@@ -247,8 +248,9 @@ fn the_subscription_contract_upgrades_keeping_every_record(mut session: Session<
     );
 }
 
-#[drink::test(sandbox = dinfra_e2e_tests::DinfraSandbox)]
-fn the_escrow_upgrades_keeping_every_stream(mut session: Session<DinfraSandbox>) {
+#[test]
+fn the_escrow_upgrades_keeping_every_stream() {
+    let mut session = Session::<DinfraSandbox>::default();
     upgrade_keeps_everything(
         &mut session,
         |suite| suite.escrow.clone(),
@@ -256,8 +258,9 @@ fn the_escrow_upgrades_keeping_every_stream(mut session: Session<DinfraSandbox>)
     );
 }
 
-#[drink::test(sandbox = dinfra_e2e_tests::DinfraSandbox)]
-fn the_registry_upgrades_keeping_every_offer(mut session: Session<DinfraSandbox>) {
+#[test]
+fn the_registry_upgrades_keeping_every_offer() {
+    let mut session = Session::<DinfraSandbox>::default();
     upgrade_keeps_everything(
         &mut session,
         |suite| suite.registry.clone(),
@@ -265,8 +268,9 @@ fn the_registry_upgrades_keeping_every_offer(mut session: Session<DinfraSandbox>
     );
 }
 
-#[drink::test(sandbox = dinfra_e2e_tests::DinfraSandbox)]
-fn the_award_upgrades_keeping_its_cursor_and_config(mut session: Session<DinfraSandbox>) {
+#[test]
+fn the_award_upgrades_keeping_its_cursor_and_config() {
+    let mut session = Session::<DinfraSandbox>::default();
     upgrade_keeps_everything(
         &mut session,
         |suite| suite.award.clone(),

@@ -460,7 +460,8 @@ fn the_reactor_process_serves_a_subscription_on_a_node_and_survives_a_sigkill() 
     let now = world.node.block_number().expect("the block number");
     let claims = world.events::<Claimed>(restarted_at, now);
     assert_eq!(claims.len(), 1, "one Claimed event");
-    let mut claimed_ids: Vec<SubscriptionId> = claims[0].1.claims.iter().map(|(id, _)| *id).collect();
+    let mut claimed_ids: Vec<SubscriptionId> =
+        claims[0].1.claims.iter().map(|(id, _)| *id).collect();
     claimed_ids.sort_unstable();
     assert_eq!(claimed_ids, ids, "both claimed in one claim_many");
     assert_eq!(sorted(processes_in(&dir.0)), pids, "the same processes");

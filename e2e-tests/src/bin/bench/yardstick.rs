@@ -2,8 +2,9 @@
 //! in the same run and runtime as DINFRA's, so every DINFRA figure can also
 //! be read as a multiple of it. The message is `PSP22::transfer` of the
 //! published `psp22` crate (Cardinal Cryptography's minimal PSP22, 2.0.0,
-//! ink! 5), whose ready-to-use token (`fixtures/psp22-token`) drink builds
-//! with the same toolchain and cargo-contract as the suite.
+//! ink! 5), whose ready-to-use token (`fixtures/psp22-token`)
+//! `deploy/build.sh` builds with the same toolchain and cargo-contract as
+//! the suite.
 
 use dinfra_e2e_tests::{BundleProvider, Sandbox};
 use drink::session::{Session, NO_ENDOWMENT, NO_SALT};
