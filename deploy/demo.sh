@@ -55,4 +55,10 @@ fi
 # not build contracts itself).
 bash "$ROOT/deploy/build.sh" --suite
 cd "$ROOT/e2e-tests"
-cargo run --locked --quiet --target-dir "${CARGO_TARGET_DIR:-$ROOT/target}/e2e" --bin demo
+# The embedded chain's crate: its first build compiles the runtime for
+# minutes; say how far along it is every 20 s.
+source "$ROOT/deploy/progress.sh"
+e2e_target="${CARGO_TARGET_DIR:-$ROOT/target}/e2e"
+with_progress "demo: building the embedded chain" "$e2e_target/demo-build.log" "$ROOT/e2e-tests/Cargo.lock" \
+    -- cargo build --locked --target-dir "$e2e_target" --bin demo
+"$e2e_target/debug/demo"

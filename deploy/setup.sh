@@ -43,6 +43,8 @@ for arg in "$@"; do
 done
 
 say() { echo "setup: $*"; }
+# with_progress: long compilations report what they compile every 20 s.
+source "$ROOT/deploy/progress.sh"
 die() { echo "setup: FAILED: $*" >&2; exit 1; }
 started=$(date +%s)
 
@@ -113,8 +115,10 @@ fi
 if cargo_contract=$(cd / && cargo contract --version 2>/dev/null) && [[ $cargo_contract == *"$CARGO_CONTRACT_VERSION"* ]]; then
     say "cargo-contract ok: $cargo_contract"
 else
-    say "installing cargo-contract $CARGO_CONTRACT_VERSION (about 13 minutes on 2 cores)"
-    (cd / && cargo install cargo-contract --version "$CARGO_CONTRACT_VERSION" --locked --quiet) \
+    say "installing cargo-contract $CARGO_CONTRACT_VERSION (about 13 minutes on 2 cores; progress every 20 s)"
+    (cd / && with_progress "setup: cargo-contract" "${CARGO_TARGET_DIR:-$ROOT/target}/setup/cargo-contract.log" \
+        "${CARGO_HOME:-$HOME/.cargo}/registry/src/index.crates.io-1949cf8c6b5b557f/cargo-contract-$CARGO_CONTRACT_VERSION/Cargo.lock" \
+        -- cargo install cargo-contract --version "$CARGO_CONTRACT_VERSION" --locked) \
         || die "cargo install cargo-contract $CARGO_CONTRACT_VERSION failed"
     say "cargo-contract installed: $(cd / && cargo contract --version)"
 fi
@@ -176,8 +180,9 @@ install_node() {
     crate_dir=$(node_crate_dir) \
         || crate_dir="${CARGO_HOME:-$HOME/.cargo}/registry/src/index.crates.io-1949cf8c6b5b557f/$NODE_CRATE-$NODE_VERSION"
     (cd "$ROOT" && CARGO_TARGET_DIR="$NODE_TARGET_DIR" WASM_BUILD_WORKSPACE_HINT="$crate_dir" \
-        cargo install "$NODE_CRATE" --version "$NODE_VERSION" --locked >"$NODE_TARGET_DIR/install.log" 2>&1) \
-        || { tail -20 "$NODE_TARGET_DIR/install.log" >&2; die "cargo install $NODE_CRATE $NODE_VERSION failed"; }
+        PROGRESS_EVERY=60 with_progress "setup: $NODE_CRATE" "$NODE_TARGET_DIR/install.log" "$crate_dir/Cargo.lock" \
+        -- cargo install "$NODE_CRATE" --version "$NODE_VERSION" --locked) \
+        || die "cargo install $NODE_CRATE $NODE_VERSION failed"
 }
 
 if [ "$with_node" = 1 ]; then
