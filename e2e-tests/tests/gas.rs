@@ -2,7 +2,9 @@
 //! blocks elapsed (snapshot block + snapshot debt), so a withdrawal after a
 //! million blocks costs what one after ten does; an award reads one window
 //! of candidates, so an award and a whole `create` cost the same with ten
-//! and with a thousand offers of the type. Prints both sides.
+//! and with a thousand offers of the type. Prints both sides. And a batch
+//! claim costs storage, not code, per subscription: one call into the
+//! escrow and one event per batch (#18).
 
 use dinfra::traits::EscrowError;
 use dinfra_e2e_tests::drink::session::Session;
@@ -12,6 +14,7 @@ use std::sync::{Mutex, PoisonError};
 
 use dinfra::traits::Requirements;
 use dinfra::types::{MAX_OFFERS_PER_PROVIDER, MAX_PAGE};
+use dinfra_e2e_tests::market::{fixed, wants, Market};
 
 /// Opens and starts a stream, lets `blocks` pass, and returns the gas of
 /// the payee's withdrawal.
@@ -334,4 +337,57 @@ fn create_behind_unfit_offers_costs_a_bounded_amount() {
             plain.1
         );
     }
+}
+
+/// The gas of one `claim_many` of `n` subscriptions to the same offer,
+/// all ready in the same block, 10 blocks later.
+fn claim_many_gas(n: u32) -> (u64, u64) {
+    let mut session: Sandbox = Session::default();
+    let offer = OfferSpec {
+        capacity: n,
+        ..fixed(10, 0, 5)
+    };
+    let m = Market::new(&mut session, &[offer]);
+    let ids: Vec<u64> = (0..n)
+        .map(|_| m.create(&mut session, &wants(10), 1_000))
+        .collect();
+    for id in &ids {
+        m.ready(&mut session, *id, 0);
+    }
+    advance_blocks(&mut session, 10);
+    let list = format!(
+        "[{}]",
+        ids.iter()
+            .map(u64::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let (total, _) = m.ok::<u128>(&mut session, &m.providers[0], "claim_many", &[list], 0);
+    assert_eq!(total, 100 * u128::from(n), "10 blocks at 10 each");
+    last_gas(&session)
+}
+
+#[test]
+fn each_subscription_in_a_batch_claim_costs_storage_not_code() {
+    // #18's bound: each subscription past the first adds at most 0.5·10⁹
+    // ref_time and 6 KB of proof — reads and writes of its records, no
+    // code load (one call into the escrow per batch) and no event topic
+    // (one Claimed and one Withdrawn per batch).
+    const EXTRA: u32 = 9;
+    let one = claim_many_gas(1);
+    let many = claim_many_gas(1 + EXTRA);
+    let per_ref_time = (many.0 - one.0) / u64::from(EXTRA);
+    let per_proof = (many.1 - one.1) / u64::from(EXTRA);
+    println!(
+        "claim_many: 1 subscription {one:?}, {} {many:?}: each extra {per_ref_time} ref_time, {per_proof} proof_size",
+        1 + EXTRA
+    );
+    assert!(
+        per_ref_time <= 500_000_000,
+        "{per_ref_time} ref_time per subscription"
+    );
+    assert!(
+        per_proof <= 6_000,
+        "{per_proof} proof_size per subscription"
+    );
 }
