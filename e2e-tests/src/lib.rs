@@ -362,6 +362,13 @@ pub fn account_arg(account: &ink::primitives::AccountId) -> String {
     AccountId32::new(*bytes).to_string()
 }
 
+/// Ids (subscriptions, streams) as a list contract-transcode reads:
+/// `[0, 1, 2]`.
+pub fn ids_arg(ids: impl IntoIterator<Item = u64>) -> String {
+    let items: Vec<String> = ids.into_iter().map(|id| id.to_string()).collect();
+    format!("[{}]", items.join(", "))
+}
+
 /// Attributes as contract-transcode reads them.
 pub fn attributes_arg(attributes: &[dinfra::types::Attribute]) -> String {
     let items: Vec<String> = attributes

@@ -355,13 +355,7 @@ fn claim_many_gas(n: u32) -> (u64, u64) {
         m.ready(&mut session, *id, 0);
     }
     advance_blocks(&mut session, 10);
-    let list = format!(
-        "[{}]",
-        ids.iter()
-            .map(u64::to_string)
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
+    let list = ids_arg(ids);
     let (total, _) = m.ok::<u128>(&mut session, &m.providers[0], "claim_many", &[list], 0);
     assert_eq!(total, 100 * u128::from(n), "10 blocks at 10 each");
     last_gas(&session)

@@ -464,13 +464,7 @@ fn claims_pay_one_or_many_subscriptions_and_queries_page_them() {
     advance_blocks(&mut session, 10);
     // All ready in the same block: 10 blocks billed each.
     assert_eq!(m.claim(&mut session, 0, 0), 100);
-    let list = format!(
-        "[{}]",
-        ids.iter()
-            .map(u64::to_string)
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
+    let list = ids_arg(ids.iter().copied());
     let (total, received) = m.ok::<u128>(
         &mut session,
         &m.providers[0],

@@ -270,8 +270,7 @@ fn arg(value: impl ToString) -> Vec<String> {
 }
 
 fn ids(list: impl IntoIterator<Item = u64>) -> Vec<String> {
-    let list: Vec<String> = list.into_iter().map(|id| id.to_string()).collect();
-    vec![format!("[{}]", list.join(", "))]
+    vec![ids_arg(list)]
 }
 
 fn parameters_arg(ready_timeout: u32, consumer_notice: u32) -> Vec<String> {

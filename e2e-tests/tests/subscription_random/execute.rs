@@ -338,13 +338,7 @@ pub fn execute(session: &mut Sandbox, world: &World, op: &Op) -> Outcome {
             outcome
         }
         Op::ClaimMany { actor, ids } => {
-            let list = format!(
-                "[{}]",
-                ids.iter()
-                    .map(u64::to_string)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            );
+            let list = ids_arg(ids.iter().copied());
             let reply = try_call::<u128, SubscriptionError>(
                 session,
                 &subscription,

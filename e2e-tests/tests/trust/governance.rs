@@ -57,7 +57,7 @@ fn steering_of_is_refused(market: &Market, session: &mut Sandbox, who: &AccountI
         ("Escrow::set_end", vec![s.clone(), "1000000".into()]),
         ("Escrow::close", vec![s.clone(), DEPOSIT.to_string()]),
         ("Escrow::withdraw", vec![s.clone()]),
-        ("Escrow::withdraw_many", vec![format!("[{s}]")]),
+        ("Escrow::withdraw_many", vec![ids_arg([stream])]),
         ("Escrow::start", vec![s]),
     ];
     for (message, args) in attempts {

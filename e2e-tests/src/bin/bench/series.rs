@@ -185,14 +185,8 @@ pub fn many_subscriptions(bench: &mut Bench, limits: &Limits) {
     bench.point("claim_many", "claim (1, alone)", 0, Cost::last(session));
     for range in [0..1u64, 1..11, 11..61] {
         let n = range.end - range.start;
-        let ids: Vec<String> = range.map(|id| id.to_string()).collect();
-        let total: u128 = subscription_ok(
-            session,
-            suite,
-            &provider,
-            "claim_many",
-            &[format!("[{}]", ids.join(", "))],
-        );
+        let total: u128 =
+            subscription_ok(session, suite, &provider, "claim_many", &[ids_arg(range)]);
         assert_eq!(total, 100 * u128::from(n as u32));
         bench.point(
             "claim_many",
