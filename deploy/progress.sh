@@ -17,7 +17,12 @@
 # The number of crates a Cargo.lock names: an upper bound of what a cold
 # build of it compiles.
 lock_crates() {
-    [ -f "$1" ] && grep -c '^\[\[package\]\]' "$1" || echo 0
+    if [ -f "$1" ]; then
+        # grep -c prints 0 itself when nothing matches (and exits 1).
+        grep -c '^\[\[package\]\]' "$1" || true
+    else
+        echo 0
+    fi
 }
 
 with_progress() {

@@ -338,9 +338,7 @@ impl EscrowData {
         let steering = (self.controller() == Some(caller)).then(|| self.controller_epoch());
         for &id in ids {
             let mut stream = self.get(id)?;
-            if caller != stream.payee
-                && !matches!(steering, Some(epoch) if self.stream_epoch.get(id) == Some(epoch))
-            {
+            if caller != stream.payee && !steering.is_some_and(|epoch| self.opened_in(id, epoch)) {
                 // Neither the payee nor the controller the stream was
                 // opened under.
                 return Err(EscrowError::Unauthorized);
@@ -538,7 +536,13 @@ impl EscrowData {
     }
 
     fn opened_under_current_controller(&self, id: StreamId) -> bool {
-        self.stream_epoch.get(id) == Some(self.controller_epoch())
+        self.opened_in(id, self.controller_epoch())
+    }
+
+    /// Whether `id` was opened in controller epoch `epoch` (a stream with
+    /// no recorded epoch never was).
+    fn opened_in(&self, id: StreamId, epoch: u32) -> bool {
+        self.stream_epoch.get(id) == Some(epoch)
     }
 
     fn get(&self, id: StreamId) -> Result<Stream> {
