@@ -7,6 +7,7 @@
 
 pub mod chain;
 pub mod config;
+pub mod descriptor;
 pub mod driver;
 pub mod fetch;
 pub mod process;
