@@ -11,6 +11,14 @@
 //! `--check` validates the config, connects and checks the suite, and exits;
 //! `--once` runs one step; `--status` prints what the state file records
 //! (no chain needed). Log lines go to stderr, prefixed with the block.
+//!
+//! ```text
+//! dinfra-reactor descriptor <file> --type <name> [--types <dir>] [--uri <uri>] [--json]
+//! ```
+//!
+//! checks a descriptor against its type's schema in the catalogue
+//! (`types/`) and prints its hash and `create`'s `descriptor` argument
+//! (see `descriptor_command`).
 
 use dinfra_reactor::{Config, ProcessDriver, Reactor, ReactorError, State};
 use dinfra_reactor_node::settings::{Overrides, Settings};
@@ -25,6 +33,8 @@ const USAGE: &str = "usage: dinfra-reactor --config <reactor.json> [--url ws://â
 
 /// How long a deployment gets between SIGTERM and SIGKILL when stopped.
 const STOP_GRACE: Duration = Duration::from_secs(5);
+
+mod descriptor_command;
 
 static STOP: AtomicBool = AtomicBool::new(false);
 
@@ -78,10 +88,14 @@ fn parse_args() -> Result<Option<Args>, String> {
 }
 
 fn main() -> ExitCode {
+    let all: Vec<String> = std::env::args().skip(1).collect();
+    if all.first().map(String::as_str) == Some("descriptor") {
+        return descriptor_command::main(&all[1..]);
+    }
     let args = match parse_args() {
         Ok(Some(args)) => args,
         Ok(None) => {
-            println!("{USAGE}");
+            println!("{USAGE}\n{}", descriptor_command::USAGE);
             return ExitCode::SUCCESS;
         }
         Err(why) => {
