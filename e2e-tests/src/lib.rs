@@ -583,12 +583,25 @@ pub fn provider_with_terms(
 }
 
 /// Registers a deployment type `name` as the session's actor; returns its id.
+/// Its schema hash is a placeholder: for the contracts' own scenarios, where
+/// no descriptor is checked against it.
 pub fn register_type(session: &mut Sandbox, suite: &Suite, name: &str) -> u32 {
+    register_type_with_schema(session, suite, name, [7; 32])
+}
+
+/// Registers a deployment type `name` whose descriptors follow the schema
+/// with blake2-256 `schema_hash`; returns its id.
+pub fn register_type_with_schema(
+    session: &mut Sandbox,
+    suite: &Suite,
+    name: &str,
+    schema_hash: [u8; 32],
+) -> u32 {
     let type_id: Result<u32, dinfra::traits::RegistryError> = call(
         session,
         &suite.registry,
         "register_type",
-        &[format!("{name:?}"), hex32([7; 32])],
+        &[format!("{name:?}"), hex32(schema_hash)],
     );
     type_id.expect("registering a type")
 }

@@ -18,7 +18,7 @@ use crate::{advance_blocks, storage_charge, Sandbox, Suite};
 use dinfra::traits::SubscriptionError;
 use dinfra_reactor::chain::{AccountId, Balance, BlockNumber, SubscriptionId};
 pub use dinfra_reactor::process::{alive, kill_all_in, listening, processes_in};
-use dinfra_reactor::{Chain, ChainError, ChainEvent, Descriptor, SubscriptionView};
+use dinfra_reactor::{Chain, ChainError, ChainEvent, Descriptor, SubscriptionView, TypeView};
 use dinfra_reactor_node::contract::{chain_event, subscription_view, variant_name};
 use dinfra_subscription::subscription::Details;
 use drink::sandbox_api::prelude::*;
@@ -346,7 +346,7 @@ impl Chain for SandboxChain {
         Ok(details.map(|d| subscription_view(id, d)))
     }
 
-    fn type_name(&mut self, type_id: u32) -> Result<Option<String>, ChainError> {
+    fn deployment_type(&mut self, type_id: u32) -> Result<Option<TypeView>, ChainError> {
         let registry = self.shared.suite().registry;
         let found: Option<dinfra_registry::types::DeploymentType> = query(
             &mut self.shared.session(),
@@ -354,7 +354,10 @@ impl Chain for SandboxChain {
             "deployment_type",
             &[type_id.to_string()],
         )?;
-        Ok(found.map(|t| t.name))
+        Ok(found.map(|t| TypeView {
+            name: t.name,
+            schema_hash: t.schema_hash,
+        }))
     }
 
     fn mark_ready(&mut self, id: SubscriptionId) -> Result<(), ChainError> {
@@ -384,6 +387,23 @@ pub fn write_descriptor(path: &Path, body: &str) -> Descriptor {
         hash: dinfra_reactor::fetch::blake2_256(body.as_bytes()),
         uri: format!("file://{}", path.display()),
     }
+}
+
+/// The catalogue of deployment types (`types/`).
+pub fn catalogue() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../types")
+}
+
+/// The catalogue's schema of deployment type `name`
+/// (`types/<name>/schema.json`).
+pub fn catalogue_schema(name: &str) -> PathBuf {
+    catalogue().join(name).join("schema.json")
+}
+
+/// blake2-256 of a schema file: the `schema_hash` its type registers.
+pub fn schema_hash_of(path: &Path) -> [u8; 32] {
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
+    dinfra_reactor::fetch::blake2_256(&bytes)
 }
 
 /// A descriptor as contract-transcode reads it.

@@ -11,7 +11,7 @@ use dinfra::lifecycle::{CloseReason, Phase as ChainPhase};
 use dinfra::traits::SubscriptionError;
 use dinfra_e2e_tests::dinfra_reactor::config::{DriverKind, HealthKind, TypeConfig};
 use dinfra_e2e_tests::dinfra_reactor::{
-    Config, Descriptor, Handle, Phase, ProcessDriver, Reactor, State,
+    Config, Descriptor, Handle, Phase, ProcessDriver, Reactor, State, TypeView,
 };
 use dinfra_e2e_tests::reactor_chain::*;
 use dinfra_e2e_tests::*;
@@ -30,7 +30,9 @@ const DEPOSIT: u128 = 1_000 * RATE;
 /// Blocks of notice of the provider's offer (for its exits).
 const NOTICE: u32 = 5;
 const LONG: Duration = Duration::from_secs(30);
-const DOC: &str = r#"{"image":"substrate-contracts-node","args":["--dev","--rpc-port","{port}"]}"#;
+/// A `container` descriptor (the catalogue's type), which the tests'
+/// process commands stand in for.
+const DOC: &str = r#"{"image":"localhost/dinfra-busybox:latest","ports":[{"name":"http","port":8080}],"resources":{"cpu":0.1,"memory_mib":16}}"#;
 
 type TestReactor = Reactor<SandboxChain, ProcessDriver>;
 
@@ -57,7 +59,12 @@ impl World {
         let dir = ReactorDir::new(&format!("dinfra-e2e-reactor-{name}"));
         let mut session = Sandbox::default();
         let suite = deploy_suite(&mut session).expect("deploying the suite");
-        let type_id = register_type(&mut session, &suite, type_name);
+        let type_id = register_type_with_schema(
+            &mut session,
+            &suite,
+            type_name,
+            schema_hash_of(&kind.schema),
+        );
         let provider = funded_account(&mut session, 20);
         provider_with_terms(&mut session, &suite, &provider, &[], type_id, offer());
         let consumer = funded_account(&mut session, 21);
@@ -232,6 +239,7 @@ fn groups_in(dir: &std::path::Path) -> BTreeSet<u32> {
 
 fn http_server() -> TypeConfig {
     TypeConfig {
+        schema: catalogue_schema("container"),
         driver: DriverKind::Process,
         command: format!("exec {} -m http.server {{port}} --bind 127.0.0.1", python()),
         health: HealthKind::Tcp,
@@ -424,30 +432,59 @@ fn a_consumer_cancel_tears_the_deployment_down_at_the_end_block_and_the_provider
 /// other provider the consumer gets everything back at once, no mark.
 #[test]
 fn a_descriptor_hash_mismatch_is_refused_and_declined_with_a_full_refund_and_no_mark() {
+    let w = marker_world("mismatch", 22120);
+    let mut descriptor = w.descriptor("descriptor.json");
+    let document = descriptor.hash;
+    descriptor.hash[0] ^= 0xff; // the chain records another document's hash
+    let why = format!(
+        "descriptor hash mismatch (chain {}, fetched {})",
+        hex32(descriptor.hash),
+        hex32(document)
+    );
+    refused_and_declined(&w, &descriptor, &why);
+}
+
+/// A descriptor its type's schema refuses (a host path, no limits): the
+/// log names each refused field; nothing starts; declined, full refund.
+#[test]
+fn an_invalid_descriptor_is_refused_naming_its_fields_and_declined_with_a_full_refund() {
+    let w = marker_world("invalid", 22125);
+    let body = r#"{"image":"localhost/x","volumes":[{"name":"etc","mount_path":"/etc","host_path":"/etc","size_mib":1}]}"#;
+    let descriptor = write_descriptor(&w.dir.path().join("invalid.json"), body);
+    refused_and_declined(
+        &w,
+        &descriptor,
+        "its descriptor is not a valid marker: invalid at /: \"resources\" is a required property; \
+         at /volumes/0: Additional properties are not allowed ('host_path' was unexpected)",
+    );
+}
+
+/// A world whose one type (`marker`, a `container`) leaves a file behind
+/// if it is ever started.
+fn marker_world(name: &str, first_port: u16) -> World {
     let marker = TypeConfig {
         command: "touch ../started; exec sleep 30 # {port}".into(),
         ..http_server()
     };
-    let w = World::new("mismatch", 22120, "marker", marker);
+    World::new(name, first_port, "marker", marker)
+}
+
+/// The consumer subscribes with `descriptor`; the reactor refuses it for
+/// `why` and declines at once; nothing starts, the consumer gets its
+/// deposit back, no mark against the provider.
+fn refused_and_declined(w: &World, descriptor: &Descriptor, why: &str) {
     let mut reactor = w.reactor();
-    let mut descriptor = w.descriptor("descriptor.json");
-    let document = descriptor.hash;
-    descriptor.hash[0] ^= 0xff; // the chain records another document's hash
     let consumer_before = w.free(&w.consumer);
-    let id = w.subscribe(&descriptor);
+    let id = w.subscribe(descriptor);
     let awarded_at = w.chain.block();
 
     let read_at = w.chain.advance(1);
     let mut log = step(&mut reactor);
-    let line = format!(
-        "[block {read_at}] refused subscription {id}: descriptor hash mismatch (chain {}, fetched {})",
-        hex32(descriptor.hash),
-        hex32(document)
-    );
+    let line = format!("[block {read_at}] refused subscription {id}: {why}");
     assert!(log.contains(&line), "{line}\nnot in {log:#?}");
     assert!(
         log.iter().any(|l| l.starts_with(&format!(
-            "[block {read_at}] declined subscription {id}: descriptor hash mismatch"
+            "[block {read_at}] declined subscription {id}: {why}"
         ))),
         "{log:#?}"
     );
@@ -524,6 +561,7 @@ fn a_descriptor_hash_mismatch_is_refused_and_declined_with_a_full_refund_and_no_
 #[test]
 fn a_crash_loop_before_ready_ends_in_a_decline_and_the_award_goes_to_another_provider() {
     let crashing = TypeConfig {
+        schema: catalogue_schema("container"),
         driver: DriverKind::Process,
         // Tcp health needs {port}: a port it never listens on.
         command: "echo start >> starts; exit 3 # {port}".into(),
@@ -853,8 +891,14 @@ fn the_sandbox_chain_maps_views_and_refusals_and_keeps_the_actor() {
     let mut chain = w.chain.chain_for(&w.provider);
     let actor = w.chain.session().get_actor();
 
-    assert_eq!(chain.type_name(w.type_id), Ok(Some("http".to_string())));
-    assert_eq!(chain.type_name(99), Ok(None));
+    assert_eq!(
+        chain.deployment_type(w.type_id),
+        Ok(Some(TypeView {
+            name: "http".to_string(),
+            schema_hash: schema_hash_of(&catalogue_schema("container")),
+        }))
+    );
+    assert_eq!(chain.deployment_type(99), Ok(None));
     assert_eq!(chain.subscription(99), Ok(None));
     let view = chain.subscription(id).unwrap().expect("a view");
     assert_eq!(view.provider, chain.provider());

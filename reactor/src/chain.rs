@@ -77,6 +77,14 @@ pub enum ChainEvent {
     RegistryRefused { id: SubscriptionId, offer_id: u64 },
 }
 
+/// A deployment type as the registry records it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TypeView {
+    pub name: String,
+    /// blake2-256 of the JSON Schema its descriptors follow.
+    pub schema_hash: Hash,
+}
+
 /// A subscription as the contract's `details` query shows it now.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SubscriptionView {
@@ -133,8 +141,8 @@ pub trait Chain {
         to: BlockNumber,
     ) -> Result<Vec<(BlockNumber, ChainEvent)>, ChainError>;
     fn subscription(&mut self, id: SubscriptionId) -> Result<Option<SubscriptionView>, ChainError>;
-    /// The registry's name of a deployment type.
-    fn type_name(&mut self, type_id: u32) -> Result<Option<String>, ChainError>;
+    /// A deployment type's name and schema hash in the registry.
+    fn deployment_type(&mut self, type_id: u32) -> Result<Option<TypeView>, ChainError>;
     fn mark_ready(&mut self, id: SubscriptionId) -> Result<(), ChainError>;
     /// Turns an award down: before ready and by its ready deadline, with no
     /// mark against the provider. The contract hands it to the next

@@ -10,6 +10,7 @@
 //! `${HOME}` is an error (write `${{HOME}}`) but `awk '{ print }'` is not.
 
 use crate::chain::{BlockNumber, SubscriptionId};
+use crate::descriptor::DeploymentType;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -96,6 +97,12 @@ pub enum HealthKind {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TypeConfig {
+    /// The JSON Schema (draft 2020-12, e.g. `types/<name>/schema.json`)
+    /// every descriptor of this type must follow. Its blake2-256 must be
+    /// the type's `schema_hash` on chain: an award of a type registered
+    /// under this name with another schema is declined, and so is one whose
+    /// descriptor the schema refuses. Relative to the config file.
+    pub schema: PathBuf,
     pub driver: DriverKind,
     pub command: String,
     pub health: HealthKind,
@@ -145,6 +152,11 @@ pub enum ConfigError {
     ZeroHealthTimeout {
         type_name: String,
     },
+    /// The type's schema cannot be read or is not a usable schema.
+    Schema {
+        type_name: String,
+        why: String,
+    },
 }
 
 impl fmt::Display for ConfigError {
@@ -174,6 +186,7 @@ impl fmt::Display for ConfigError {
             ConfigError::ZeroHealthTimeout { type_name } => {
                 write!(f, "type {type_name}: health_timeout_secs must be at least 1")
             }
+            ConfigError::Schema { type_name, why } => write!(f, "type {type_name}: {why}"),
         }
     }
 }
@@ -220,11 +233,15 @@ impl Config {
         let mut config: Config =
             serde_json::from_str(&text).map_err(|e| ConfigError::Parse(path.to_path_buf(), e))?;
         let base = path.parent().unwrap_or(Path::new("."));
+        let schemas = config.types.values_mut().map(|kind| &mut kind.schema);
         for field in [
             &mut config.state_file,
             &mut config.log_dir,
             &mut config.work_dir,
-        ] {
+        ]
+        .into_iter()
+        .chain(schemas)
+        {
             if field.is_relative() {
                 *field = base.join(&*field);
             }
@@ -272,7 +289,16 @@ impl TypeConfig {
                 type_name: type_name.into(),
             });
         }
+        self.load_schema(type_name)?;
         Ok(())
+    }
+
+    /// The type's schema, compiled.
+    pub fn load_schema(&self, type_name: &str) -> Result<DeploymentType, ConfigError> {
+        DeploymentType::load(type_name, &self.schema).map_err(|e| ConfigError::Schema {
+            type_name: type_name.into(),
+            why: e.to_string(),
+        })
     }
 
     /// Whether the command needs a port allocated.
@@ -391,8 +417,13 @@ pub fn shell_quote(text: &str) -> String {
 mod tests {
     use super::*;
 
+    fn schema() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../types/substrate-node/schema.json")
+    }
+
     fn kind(command: &str, health: HealthKind) -> TypeConfig {
         TypeConfig {
+            schema: schema(),
             driver: DriverKind::Process,
             command: command.into(),
             health,
@@ -521,11 +552,19 @@ mod tests {
             bad.validate(),
             Err(ConfigError::ZeroHealthTimeout { .. })
         ));
+        let mut bad = config();
+        bad.types.get_mut("node").unwrap().schema = "/nonexistent/schema.json".into();
+        let error = bad.validate().unwrap_err().to_string();
+        assert!(
+            error.starts_with("type node: cannot read /nonexistent/schema.json"),
+            "{error}"
+        );
     }
 
     #[test]
     fn a_rooted_config_has_the_documented_layout_and_defaults() {
         let kind = TypeConfig {
+            schema: schema(),
             driver: DriverKind::Process,
             command: "sleep 100".into(),
             health: HealthKind::None,
@@ -553,13 +592,14 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("dinfra-config-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("reactor.json");
+        std::fs::copy(schema(), dir.join("node.schema.json")).unwrap();
         std::fs::write(
             &path,
             r#"{
               "state_file": "state.json", "log_dir": "/var/log/dinfra", "work_dir": "work",
               "ports": { "first": 40000, "last": 40009 }, "claim_period": 50,
               "chain": { "url": "ws://127.0.0.1:9944" },
-              "types": { "rpc-node": { "driver": "process",
+              "types": { "rpc-node": { "schema": "node.schema.json", "driver": "process",
                  "command": "substrate-contracts-node --dev --rpc-port {port} --base-path {dir}",
                  "health": "tcp" } }
             }"#,
@@ -572,6 +612,10 @@ mod tests {
         assert_eq!(config.decline_margin, 2);
         assert_eq!(config.types["rpc-node"].max_restarts, 3);
         assert_eq!(config.types["rpc-node"].health_timeout_secs, 60);
+        assert_eq!(
+            config.types["rpc-node"].schema,
+            dir.join("node.schema.json")
+        );
         assert_eq!(config.chain["url"], "ws://127.0.0.1:9944");
 
         std::fs::write(&path, r#"{ "state_fil": "x" }"#).unwrap();

@@ -14,7 +14,9 @@ pub mod process;
 pub mod reactor;
 pub mod state;
 
-pub use chain::{Chain, ChainError, ChainEvent, CloseReason, Descriptor, SubscriptionView};
+pub use chain::{
+    Chain, ChainError, ChainEvent, CloseReason, Descriptor, SubscriptionView, TypeView,
+};
 pub use config::Config;
 pub use driver::{Driver, Handle, Health, Spec};
 pub use process::ProcessDriver;

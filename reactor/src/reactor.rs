@@ -12,9 +12,11 @@
 
 use crate::chain::{hex, AccountId, BlockNumber, Chain, ChainError, ChainEvent, SubscriptionId};
 use crate::config::{render, Config, ConfigError, Vars};
+use crate::descriptor::DeploymentType;
 use crate::driver::{Driver, Handle, Health, Spec};
 use crate::fetch::{blake2_256, fetch, FetchError};
 use crate::state::{Entry, Phase, State, StateError};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::net::{Ipv4Addr, TcpListener};
 use std::path::PathBuf;
@@ -94,6 +96,8 @@ pub struct Reactor<C: Chain, D: Driver> {
     /// Subscriptions this step found a claim due for (claimed together at
     /// the end of the step).
     due_claims: Vec<SubscriptionId>,
+    /// Each configured type's schema, compiled once.
+    schemas: BTreeMap<String, DeploymentType>,
 }
 
 fn now_ms() -> u64 {
@@ -109,7 +113,13 @@ impl<C: Chain, D: Driver> Reactor<C, D> {
     pub fn new(config: Config, chain: C, driver: D) -> Result<Self, ReactorError> {
         config.validate().map_err(ReactorError::Config)?;
         let state = State::load(&config.state_file, config.start_block)?;
+        let mut schemas = BTreeMap::new();
+        for (name, kind) in &config.types {
+            let schema = kind.load_schema(name).map_err(ReactorError::Config)?;
+            schemas.insert(name.clone(), schema);
+        }
         Ok(Self {
+            schemas,
             me: chain.provider(),
             chain,
             driver,
@@ -474,8 +484,8 @@ impl<C: Chain, D: Driver> Reactor<C, D> {
 
         if entry.type_name.is_none() {
             let type_id = entry.type_id;
-            entry.type_name = match self.chain.type_name(type_id) {
-                Ok(Some(name)) => Some(name),
+            let registered = match self.chain.deployment_type(type_id) {
+                Ok(Some(registered)) => registered,
                 Ok(None) => {
                     return Err(Problem::Refuse(format!("type {type_id} is not registered")))
                 }
@@ -485,14 +495,35 @@ impl<C: Chain, D: Driver> Reactor<C, D> {
                     )))
                 }
             };
+            // A name is anyone's to register first: the provider runs only
+            // the type whose schema it configured, not a namesake.
+            if let Some(schema) = self.schemas.get(&registered.name) {
+                if schema.schema_hash != registered.schema_hash {
+                    return Err(Problem::Refuse(format!(
+                        "type {type_id} ({:?}) is registered with schema {}, not the {} of {}",
+                        registered.name,
+                        hex(&registered.schema_hash),
+                        hex(&schema.schema_hash),
+                        schema.schema_path.display()
+                    )));
+                }
+            }
+            entry.type_name = Some(registered.name);
         }
+        let name = entry.type_name.clone().unwrap_or_default();
         let Some(kind) = self.type_config(entry) else {
-            let name = entry.type_name.clone().unwrap_or_default();
             return Err(Problem::Refuse(format!(
                 "no driver configured for type {name:?}"
             )));
         };
-        self.fetch_descriptor(id, entry)?;
+        let descriptor = self.fetch_descriptor(id, entry)?;
+        if let Some(schema) = self.schemas.get(&name) {
+            if let Err(error) = schema.check(&descriptor) {
+                return Err(Problem::Refuse(format!(
+                    "its descriptor is not a valid {name}: {error}"
+                )));
+            }
+        }
         if kind.uses_port() && entry.port.is_none() {
             let range = self.config.ports;
             let port = self.free_port().ok_or_else(|| {
@@ -832,12 +863,15 @@ impl<C: Chain, D: Driver> Reactor<C, D> {
         }
     }
 
-    /// Fetches the descriptor to its file unless a verified copy is there.
-    fn fetch_descriptor(&mut self, id: SubscriptionId, entry: &Entry) -> Result<(), Problem> {
+    /// Fetches the descriptor to its file unless a verified copy is there;
+    /// returns its bytes.
+    fn fetch_descriptor(&mut self, id: SubscriptionId, entry: &Entry) -> Result<Vec<u8>, Problem> {
         let path = self.descriptor_path(id);
         let expected = entry.descriptor.hash;
-        if std::fs::read(&path).is_ok_and(|bytes| blake2_256(&bytes) == expected) {
-            return Ok(());
+        if let Ok(bytes) = std::fs::read(&path) {
+            if blake2_256(&bytes) == expected {
+                return Ok(bytes);
+            }
         }
         let bytes = fetch(&entry.descriptor.uri).map_err(|e| match e {
             FetchError::Unsupported(why) => Problem::Refuse(why),
@@ -859,7 +893,8 @@ impl<C: Chain, D: Driver> Reactor<C, D> {
             std::fs::write(&temp, &bytes)?;
             std::fs::rename(&temp, &path)
         };
-        write().map_err(|e| Problem::Retry(format!("cannot write {}: {e}", path.display())))
+        write().map_err(|e| Problem::Retry(format!("cannot write {}: {e}", path.display())))?;
+        Ok(bytes)
     }
 
     fn spawn(&mut self, id: SubscriptionId, entry: &mut Entry) -> Result<(), String> {

@@ -8,7 +8,6 @@ use dinfra_reactor::{CloseReason, Phase};
 use std::time::Duration;
 
 const LONG: Duration = Duration::from_secs(30);
-const DOC: &str = r#"{"image":"substrate-contracts-node","args":["--dev"]}"#;
 
 fn is_running(reactor: &TestReactor, id: u64) -> bool {
     phase(reactor, id) == Phase::Running
@@ -146,15 +145,22 @@ fn a_descriptor_hash_mismatch_is_refused_declined_and_nothing_is_started() {
 
 /// Refused and, since the decline, declined (they were left to time out).
 #[test]
-fn unsupported_uris_and_unknown_types_are_refused_and_declined() {
+fn unsupported_uris_unknown_types_and_invalid_descriptors_are_refused_and_declined() {
     let h = Harness::new("refuse", 21030, &[("http", http_server_type())]);
     let mut reactor = h.reactor();
     let mut https = h.descriptor("d.json", DOC);
     https.uri = "https://example.org/d.json".into();
     h.chain.award(1, ME, 1, https, 100);
-    h.chain.set_type(9, "gpu");
+    h.chain.set_type(9, "gpu", [9; 32]);
     h.chain.award(2, ME, 9, h.descriptor("d2.json", DOC), 100);
     h.chain.award(3, ME, 42, h.descriptor("d3.json", DOC), 100);
+    // A namesake: "http" registered again, with a schema of its own.
+    h.chain.set_type(5, "http", [5; 32]);
+    h.chain.award(4, ME, 5, h.descriptor("d4.json", DOC), 100);
+    // A descriptor the type's schema refuses: no limits, a host path.
+    let invalid = r#"{"image":"localhost/x","volumes":[{"name":"etc","mount_path":"/etc","host_path":"/etc","size_mib":1}]}"#;
+    h.chain
+        .award(5, ME, 1, h.descriptor("d5.json", invalid), 100);
     let log = step(&mut reactor);
     let refused = |id: u64, why: &str| {
         assert!(
@@ -167,17 +173,28 @@ fn unsupported_uris_and_unknown_types_are_refused_and_declined() {
     refused(1, "unsupported descriptor URI scheme \"https\"");
     refused(2, "no driver configured for type \"gpu\"");
     refused(3, "type 42 is not registered");
+    refused(
+        4,
+        "type 5 (\"http\") is registered with schema 0x0505050505050505050505050505050505050505050505050505050505050505, not the 0x",
+    );
+    refused(
+        5,
+        "its descriptor is not a valid http: invalid at /: \"resources\" is a required property; \
+         at /volumes/0: Additional properties are not allowed ('host_path' was unexpected)",
+    );
     assert_eq!(
         h.chain.calls(),
         [
             Call::Decline(1, 1),
             Call::Decline(2, 1),
-            Call::Decline(3, 1)
+            Call::Decline(3, 1),
+            Call::Decline(4, 1),
+            Call::Decline(5, 1)
         ]
     );
     h.chain.advance(1);
     step(&mut reactor);
-    assert_eq!(h.chain.calls().len(), 3, "nothing sent again");
+    assert_eq!(h.chain.calls().len(), 5, "nothing sent again");
     assert!(processes_in(&h.root).is_empty());
 }
 
@@ -207,6 +224,7 @@ fn another_providers_events_are_ignored() {
 #[test]
 fn a_crash_loop_before_ready_ends_in_exactly_one_decline_after_max_restarts() {
     let crashing = TypeConfig {
+        schema: catalogue_schema("container"),
         driver: DriverKind::Process,
         command: "echo start >> {dir}/starts; exit 3".into(),
         health: HealthKind::Tcp,
@@ -320,6 +338,7 @@ fn a_crash_loop_after_ready_ends_in_one_exit_with_notice_and_a_claim_at_the_end(
 #[test]
 fn a_deployment_that_never_gets_healthy_is_restarted_then_declined() {
     let silent = TypeConfig {
+        schema: catalogue_schema("container"),
         driver: DriverKind::Process,
         command: "echo start >> {dir}/starts; exec sleep 60 # {port}".into(),
         health: HealthKind::Tcp,

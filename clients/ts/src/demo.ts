@@ -15,6 +15,8 @@
 
 import type { KeyringPair } from '@polkadot/keyring/types';
 import { blake2AsHex } from '@polkadot/util-crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { accountFromSuri, fund } from './accounts.js';
 import { Dinfra, type TxResult } from './dinfra.js';
@@ -28,14 +30,15 @@ const RATE = 1_000_000n;
 const DEPOSIT = 200n * RATE;
 /** The consumer's top-up: 100 more blocks. */
 const TOP_UP = 100n * RATE;
-const TYPE_NAME = 'substrate-rpc';
-const SCHEMA = '{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","required":["chain"],"properties":{"chain":{"type":"string"}}}';
-const DESCRIPTOR = '{"chain":"dev","image":"parity/substrate-contracts-node","rpc":true}';
+/** The deployment type: the catalogue's (types/substrate-node). */
+const TYPE_NAME = 'substrate-node';
+/** The consumer's descriptor, from the catalogue's examples: a dev-chain RPC node. */
+const DESCRIPTOR_EXAMPLE = 'examples/valid/contracts-dev.json';
 
 const USAGE =
   'usage: npx tsx src/demo.ts --url ws://127.0.0.1:9944 --suri //Alice --deployment <deploy/deployments/NAME.json> [--fund TOKENS] [--root REPO] ' +
   "[--reactor <dinfra-reactor binary> [--serve '<command with {port}>']]";
-/** What the reactor runs for a "substrate-rpc" award by default: a dev node
+/** What the reactor runs for a "substrate-node" award by default: a dev node
  * with its RPC on the allocated port and p2p on any free one. */
 const SERVE_NODE =
   'exec substrate-contracts-node --dev --tmp --rpc-port {port} --listen-addr /ip4/127.0.0.1/tcp/0 --no-prometheus --no-telemetry --no-hardware-benchmarks';
@@ -162,14 +165,22 @@ async function run(
   console.log(`\n[block ${pad(funded.blockNumber, 4)}] the funder sends ${amount} (${fundTokens} ${api.registry.chainTokens[0] ?? 'tokens'}) to each fresh account`);
   await demo.balances();
 
+  const typeDir = join(dinfra.loaded.root, 'types', TYPE_NAME);
+  const schemaPath = join(typeDir, 'schema.json');
+  const schemaHash = blake2AsHex(readFileSync(schemaPath));
   let typeId = await dinfra.typeIdByName(TYPE_NAME);
   if (typeId === null) {
-    const registered = await dinfra.registerType(provider!, TYPE_NAME, blake2AsHex(SCHEMA));
+    const registered = await dinfra.registerType(provider!, TYPE_NAME, schemaHash);
     typeId = registered.typeId;
-    await demo.step(registered, 'provider', `provider registers deployment type ${typeId} "${TYPE_NAME}"`);
+    await demo.step(registered, 'provider', `provider registers deployment type ${typeId} "${TYPE_NAME}" (the catalogue's schema, blake2-256 ${schemaHash})`);
   } else {
-    console.log(`\n[block ${pad(await dinfra.bestNumber(), 4)}] deployment type ${typeId} "${TYPE_NAME}" is registered already: reused`);
+    const onChain = await dinfra.deploymentType(typeId);
+    if (onChain?.schemaHash !== schemaHash) {
+      throw new Error(`type ${typeId} "${TYPE_NAME}" is registered with schema ${onChain?.schemaHash}, not the catalogue's ${schemaHash} (${schemaPath}): a reactor would refuse its awards`);
+    }
+    console.log(`\n[block ${pad(await dinfra.bestNumber(), 4)}] deployment type ${typeId} "${TYPE_NAME}" is registered already, with the catalogue's schema: reused`);
   }
+  const descriptorBody = readFileSync(join(typeDir, DESCRIPTOR_EXAMPLE), 'utf8');
 
   const registered = await dinfra.registerProvider(provider!, {
     name: 'Hetzner EU',
@@ -193,13 +204,14 @@ async function run(
       url,
       providerSuri,
       typeName: TYPE_NAME,
+      schema: schemaPath,
       claimPeriod: CLAIM_PERIOD,
       firstPort: 32000,
     });
     console.log(`\n[block ${pad(await dinfra.bestNumber(), 4)}] the provider starts its reactor (${reactorOptions.binary}, in ${reactor.dir}): "${TYPE_NAME}" awards run \`${reactorOptions.command}\``);
   }
   try {
-    await subscription(dinfra, demo, dinfra.governance.parameters.consumerNotice, { provider: provider!, consumer: consumer!, keeper: keeper! }, typeId, offerId, reactor);
+    await subscription(dinfra, demo, dinfra.governance.parameters.consumerNotice, { provider: provider!, consumer: consumer!, keeper: keeper! }, typeId, offerId, descriptorBody, reactor);
   } finally {
     if (reactor) {
       const code = await reactor.stop();
@@ -218,14 +230,15 @@ async function subscription(
   who: { provider: KeyringPair; consumer: KeyringPair; keeper: KeyringPair },
   typeId: number,
   offerId: bigint,
+  descriptorBody: string,
   reactor: ProviderReactor | null,
 ): Promise<void> {
   const { provider, consumer, keeper } = who;
   await demo.blocksPass(3);
-  const descriptorUri = reactor ? reactor.publish('descriptor.json', DESCRIPTOR) : 'ipfs://bafy-substrate-rpc-node';
+  const descriptorUri = reactor ? reactor.publish('descriptor.json', descriptorBody) : 'ipfs://bafy-substrate-rpc-node';
   const created = await dinfra.create(consumer!, {
     typeId,
-    descriptor: { hash: blake2AsHex(DESCRIPTOR), uri: descriptorUri },
+    descriptor: { hash: blake2AsHex(descriptorBody), uri: descriptorUri },
     requirements: {
       maxPricePerBlock: 2n * RATE,
       requiredAttributes: [{ key: 'region', value: 'eu-west' }],

@@ -15,6 +15,7 @@ import { checkGovernance, encodeChange, GovernanceRefused, scheduledChange, type
 import type {
   Attribute,
   Change,
+  DeploymentType,
   Descriptor,
   Details,
   Offer,
@@ -227,6 +228,11 @@ export class Dinfra {
 
   async typeIdByName(name: string): Promise<number | null> {
     return this.query<number | null>('registry', 'type_id_by_name', [checkText(name, MAX_NAME, 'type name')]);
+  }
+
+  /** A deployment type's name, schema hash and registrant; null if no such id. */
+  async deploymentType(typeId: number): Promise<DeploymentType | null> {
+    return this.query<DeploymentType | null>('registry', 'deployment_type', [toUint(typeId, 32, 'type id')]);
   }
 
   /** Registers the signer as a provider, bonding `bond` (≥ the registry's minimum bond). */

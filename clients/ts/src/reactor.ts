@@ -17,8 +17,10 @@ export interface ReactorOptions {
   providerSuri: string;
   /** The deployments file of the suite. */
   deployment: string;
-  /** The deployment type's registry name, and the command that serves it. */
+  /** The deployment type's registry name, the JSON Schema its
+   * descriptors follow (a path), and the command that serves it. */
   typeName: string;
+  schema: string;
   command: string;
   claimPeriod: number;
   /** First port the reactor may hand out (it takes up to 20). */
@@ -63,7 +65,7 @@ export class ProviderReactor {
       poll_interval_ms: 300,
       chain: { url: options.url, key_file: 'provider.key', deployments: options.deployment },
       types: {
-        [options.typeName]: { driver: 'process', command: options.command, health: 'tcp', health_timeout_secs: 120, max_restarts: 2 },
+        [options.typeName]: { schema: options.schema, driver: 'process', command: options.command, health: 'tcp', health_timeout_secs: 120, max_restarts: 2 },
       },
     };
     const configFile = join(dir, 'reactor.json');

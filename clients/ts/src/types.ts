@@ -56,6 +56,14 @@ export interface OfferTerms {
   cancelFee: bigint;
 }
 
+/** A deployment type as the registry records it. */
+export interface DeploymentType {
+  name: string;
+  /** blake2-256 of the JSON Schema its descriptors follow (`0x…`). */
+  schemaHash: string;
+  registeredBy: string;
+}
+
 export interface Offer extends OfferTerms {
   provider: string;
   typeId: number;

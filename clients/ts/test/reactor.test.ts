@@ -15,6 +15,7 @@ const OPTIONS: ReactorOptions = {
   providerSuri: '//Bob',
   deployment: '/nonexistent/local.json',
   typeName: 'web',
+  schema: '/repo/types/container/schema.json',
   command: 'sleep 1',
   claimPeriod: 10,
   firstPort: 32000,
@@ -50,6 +51,9 @@ describe('reactor helpers', () => {
       const config = JSON.parse(readFileSync(join(reactor.dir, 'reactor.json'), 'utf8'));
       assert.deepEqual(config.chain, { url: 'ws://127.0.0.1:9944', key_file: 'provider.key', deployments: '/nonexistent/local.json' });
       assert.deepEqual(config.ports, { first: 32000, last: 32019 });
+      assert.deepEqual(config.types, {
+        web: { schema: '/repo/types/container/schema.json', driver: 'process', command: 'sleep 1', health: 'tcp', health_timeout_secs: 120, max_restarts: 2 },
+      });
       const keyMode = statSync(join(reactor.dir, 'provider.key')).mode & 0o777;
       assert.equal(keyMode, 0o600);
       writeFileSync(

@@ -14,8 +14,8 @@
 use dinfra_e2e_tests::dinfra_reactor::config::{DriverKind, HealthKind, TypeConfig};
 use dinfra_e2e_tests::dinfra_reactor::{Phase, ProcessDriver, Reactor};
 use dinfra_e2e_tests::reactor_chain::{
-    alive, descriptor_arg_of, listening, processes_in, python, write_descriptor, Message,
-    ReactorDir, SandboxChain, SharedSandbox,
+    alive, catalogue, catalogue_schema, descriptor_arg_of, listening, processes_in, python,
+    schema_hash_of, write_descriptor, Message, ReactorDir, SandboxChain, SharedSandbox,
 };
 use dinfra_e2e_tests::*;
 use drink::AccountId32;
@@ -33,9 +33,11 @@ const DEPOSIT: u128 = 200 * RATE;
 const TOP_UP: u128 = 100 * RATE;
 /// The reactor claims every this many blocks.
 const CLAIM_PERIOD: u32 = 50;
+/// The deployment type: the catalogue's (`types/substrate-node`).
+const TYPE_NAME: &str = "substrate-node";
 /// The deployment descriptor the consumer publishes (its blake2-256 goes on
-/// chain).
-const DESCRIPTOR: &str = r#"{"type":"substrate-rpc","image":"paritytech/substrate-contracts-node","args":["--dev","--rpc-external"]}"#;
+/// chain): a dev-chain RPC node, from the catalogue's examples.
+const DESCRIPTOR: &str = "substrate-node/examples/valid/contracts-dev.json";
 
 type DemoReactor = Reactor<SandboxChain, ProcessDriver>;
 
@@ -228,9 +230,13 @@ fn main() {
     demo.balances();
 
     demo.as_actor(&provider);
-    let type_id = register_type(&mut demo.chain.session(), &suite, "substrate-rpc");
+    let schema = catalogue_schema(TYPE_NAME);
+    let schema_hash = schema_hash_of(&schema);
+    let type_id =
+        register_type_with_schema(&mut demo.chain.session(), &suite, TYPE_NAME, schema_hash);
     demo.step(&format!(
-        "provider registers deployment type {type_id} \"substrate-rpc\""
+        "provider registers deployment type {type_id} \"{TYPE_NAME}\" (the catalogue's schema, blake2-256 {})",
+        hex32(schema_hash)
     ));
     let registered: Result<(), dinfra::traits::RegistryError> = call_with_value(
         &mut demo.chain.session(),
@@ -272,8 +278,9 @@ fn main() {
     let mut config = dir.config(
         (30000, 30099),
         &[(
-            "substrate-rpc",
+            TYPE_NAME,
             TypeConfig {
+                schema,
                 driver: DriverKind::Process,
                 command,
                 health: HealthKind::Tcp,
@@ -290,8 +297,8 @@ fn main() {
     )
     .expect("starting the reactor");
     demo.say(format!(
-        "\n[block {:>4}] the provider's reactor starts: it deploys \"substrate-rpc\" as `python3 -m http.server {{port}}` \
-         (a stand-in for the node) on a port of 30000-30099, claims every {CLAIM_PERIOD} blocks; \
+        "\n[block {:>4}] the provider's reactor starts: it checks each \"{TYPE_NAME}\" descriptor against the type's schema \
+         and deploys it as `python3 -m http.server {{port}}` (a stand-in for the node) on a port of 30000-30099, claims every {CLAIM_PERIOD} blocks; \
          its state, logs and work directories are in {}",
         demo.block(),
         dir.path().display()
@@ -307,7 +314,10 @@ fn main() {
         min_duration: 100,
         ..Default::default()
     };
-    let descriptor = write_descriptor(&dir.path().join("descriptor.json"), DESCRIPTOR);
+    let document = catalogue().join(DESCRIPTOR);
+    let document = std::fs::read_to_string(&document)
+        .unwrap_or_else(|e| panic!("reading {}: {e}", document.display()));
+    let descriptor = write_descriptor(&dir.path().join("descriptor.json"), &document);
     let id: u64 = demo.subscription_ok(
         "create",
         &[

@@ -8,7 +8,7 @@ use dinfra::lifecycle::Subscription;
 use dinfra::traits::SubscriptionError;
 use dinfra::types::Page;
 use dinfra_reactor::chain::{hex, AccountId, Balance, BlockNumber, SubscriptionId};
-use dinfra_reactor::{Chain, ChainError, ChainEvent, SubscriptionView};
+use dinfra_reactor::{Chain, ChainError, ChainEvent, SubscriptionView, TypeView};
 use dinfra_registry::registry::RegistryContractRef;
 use dinfra_registry::types::DeploymentType;
 use dinfra_subscription::subscription::{Claimed, Details, SubscriptionContractRef};
@@ -206,12 +206,15 @@ impl Chain for NodeChain {
         Ok(details.map(|d| subscription_view(id, d)))
     }
 
-    fn type_name(&mut self, type_id: u32) -> Result<Option<String>, ChainError> {
+    fn deployment_type(&mut self, type_id: u32) -> Result<Option<TypeView>, ChainError> {
         self.verified()?;
         let address = self.deployment.registry.address;
         let data = input(registry_ref(address).call_mut().deployment_type(type_id));
         let found: Option<DeploymentType> = self.node.query(self.provider(), address, data)?;
-        Ok(found.map(|t| t.name))
+        Ok(found.map(|t| TypeView {
+            name: t.name,
+            schema_hash: t.schema_hash,
+        }))
     }
 
     fn mark_ready(&mut self, id: SubscriptionId) -> Result<(), ChainError> {

@@ -2,7 +2,7 @@
 //! refused arguments and settings, and an unreachable node — each with its
 //! exit code (2: usage; 1: could not run) and a message naming the problem.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn reactor(args: &[&str]) -> Output {
@@ -28,7 +28,8 @@ impl Setup {
             "state_file": "state.json", "log_dir": "logs", "work_dir": "work",
             "ports": { "first": 40000, "last": 40010 }, "claim_period": 10,
             "chain": chain,
-            "types": { "web": { "driver": "process", "command": "sleep 100", "health": "none" } }
+            "types": { "web": { "schema": Path::new(env!("CARGO_MANIFEST_DIR")).join("../../types/container/schema.json"),
+                                "driver": "process", "command": "sleep 100", "health": "none" } }
         });
         std::fs::write(dir.join("reactor.json"), config.to_string()).unwrap();
         Setup(dir)

@@ -247,7 +247,12 @@ fn the_reactor_process_serves_a_subscription_on_a_node_and_survives_a_sigkill() 
 
     // A deployment type of this run's own, so that the award can only go to
     // this run's provider.
+    // Its descriptors follow the catalogue's `container` schema.
     let type_name = format!("static-site-{unique}");
+    let schema_path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../types/container/schema.json");
+    let schema_hash =
+        blake2_256(&std::fs::read(&schema_path).expect("the catalogue's container schema"));
     let registry = world.deployment.registry.address;
     let alice = world.alice.clone();
     let type_id: u32 = registry_call(
@@ -257,7 +262,7 @@ fn the_reactor_process_serves_a_subscription_on_a_node_and_survives_a_sigkill() 
         input(
             registry_ref(registry)
                 .call_mut()
-                .register_type(type_name.clone(), [1; 32]),
+                .register_type(type_name.clone(), schema_hash),
         ),
     );
     let () = registry_call(
@@ -306,6 +311,7 @@ fn the_reactor_process_serves_a_subscription_on_a_node_and_survives_a_sigkill() 
         "poll_interval_ms": 250,
         "chain": { "url": url, "key_file": "provider.key", "deployments": env("DINFRA_DEPLOYMENT") },
         "types": { type_name.clone(): {
+            "schema": schema_path,
             "driver": "process",
             "command": format!("exec {python} -m http.server {{port}} --bind 127.0.0.1"),
             "health": "tcp",
@@ -315,9 +321,10 @@ fn the_reactor_process_serves_a_subscription_on_a_node_and_survives_a_sigkill() 
     });
     let config_path = dir.0.join("reactor.json");
     std::fs::write(&config_path, config.to_string()).expect("writing the config");
-    let body = format!("{{\"kind\": \"{type_name}\", \"serve\": \"work dir\"}}");
+    // A container descriptor the test's python HTTP server stands in for.
+    let body = r#"{"image": "localhost/dinfra-busybox:latest", "resources": {"cpu": 0.1, "memory_mib": 16}}"#;
     let descriptor_path = dir.0.join("descriptor.json");
-    std::fs::write(&descriptor_path, &body).expect("writing the descriptor");
+    std::fs::write(&descriptor_path, body).expect("writing the descriptor");
     let descriptor = Descriptor {
         hash: blake2_256(body.as_bytes()),
         uri: format!("file://{}", descriptor_path.display()),

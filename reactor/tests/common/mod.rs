@@ -5,7 +5,7 @@
 
 #![allow(dead_code)]
 
-use dinfra_reactor::chain::{AccountId, Balance, BlockNumber, SubscriptionId};
+use dinfra_reactor::chain::{AccountId, Balance, BlockNumber, Hash, SubscriptionId, TypeView};
 use dinfra_reactor::config::{Config, DriverKind, HealthKind, PortRange, TypeConfig};
 use dinfra_reactor::fetch::blake2_256;
 pub use dinfra_reactor::process::{alive, groups_in, listening, processes_in};
@@ -15,7 +15,7 @@ use dinfra_reactor::{
 };
 use std::cell::RefCell;
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
@@ -39,7 +39,7 @@ pub struct Ledger {
     pub views: BTreeMap<SubscriptionId, SubscriptionView>,
     /// Paid up to this block, per subscription.
     pub paid_to: BTreeMap<SubscriptionId, BlockNumber>,
-    pub types: BTreeMap<u32, String>,
+    pub types: BTreeMap<u32, TypeView>,
     pub calls: Vec<Call>,
     /// The ids of each `claim_many` call, in order.
     pub batches: Vec<Vec<SubscriptionId>>,
@@ -81,8 +81,12 @@ impl FakeChain {
         self.0.borrow_mut().block += blocks;
     }
 
-    pub fn set_type(&self, type_id: u32, name: &str) {
-        self.0.borrow_mut().types.insert(type_id, name.into());
+    pub fn set_type(&self, type_id: u32, name: &str, schema_hash: Hash) {
+        let view = TypeView {
+            name: name.into(),
+            schema_hash,
+        };
+        self.0.borrow_mut().types.insert(type_id, view);
     }
 
     fn emit(&self, event: ChainEvent) {
@@ -246,7 +250,7 @@ impl Chain for FakeChain {
         Ok(self.0.borrow().views.get(&id).cloned())
     }
 
-    fn type_name(&mut self, type_id: u32) -> Result<Option<String>, ChainError> {
+    fn deployment_type(&mut self, type_id: u32) -> Result<Option<TypeView>, ChainError> {
         Ok(self.0.borrow().types.get(&type_id).cloned())
     }
 
@@ -416,8 +420,22 @@ pub fn python() -> String {
     python3_executable().expect("python3 runs")
 }
 
+/// The catalogue's schema of `name` (`types/<name>/schema.json`).
+pub fn catalogue_schema(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../types")
+        .join(name)
+        .join("schema.json")
+}
+
+/// A `container` descriptor (the catalogue's type) the test's process
+/// commands stand in for.
+pub const DOC: &str = r#"{"image":"localhost/dinfra-busybox:latest","ports":[{"name":"http","port":8080}],"resources":{"cpu":0.1,"memory_mib":16}}"#;
+
+/// `container` descriptors run by python's HTTP server on `{port}`.
 pub fn http_server_type() -> TypeConfig {
     TypeConfig {
+        schema: catalogue_schema("container"),
         driver: DriverKind::Process,
         command: format!("exec {} -m http.server {{port}} --bind 127.0.0.1", python()),
         health: HealthKind::Tcp,
@@ -446,8 +464,9 @@ impl Harness {
         let _ = std::fs::remove_dir_all(&root);
         std::fs::create_dir_all(&root).unwrap();
         let chain = FakeChain::new();
-        for (index, (type_name, _)) in types.iter().enumerate() {
-            chain.set_type(index as u32 + 1, type_name);
+        for (index, (type_name, kind)) in types.iter().enumerate() {
+            let schema = std::fs::read(&kind.schema).unwrap();
+            chain.set_type(index as u32 + 1, type_name, blake2_256(&schema));
         }
         let ports = PortRange {
             first: first_port,
