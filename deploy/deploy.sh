@@ -4,8 +4,9 @@
 # escrow, award and subscription (each with the same governance delay),
 # wires them with Admin::schedule_change (the subscription contract becomes
 # the registry's controller, the award's selector and the escrow's
-# controller: a first wiring applies at once) and writes
-# deploy/deployments/<name>.json with addresses, code hashes and blocks.
+# controller: a first wiring applies at once), registers the catalogue of
+# deployment types (types/) and writes deploy/deployments/<name>.json with
+# addresses, code hashes, blocks and the types' ids.
 #
 #   deploy/deploy.sh --suri //Alice [--url ws://127.0.0.1:9944] [--name local]
 #                    [--dry-run] [--fresh] [--min-bond N] [--unbonding-blocks N]
@@ -49,7 +50,7 @@ MIN_AWARD_WINDOW=17
 MAX_PAGE=100
 MAX_TERM_BLOCKS=52560000
 
-usage() { sed -n '10,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '11,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 say() { echo "deploy: $*" >&2; }
 die() { echo "deploy: FAILED: $*" >&2; exit 1; }
 number() { [[ $2 =~ ^[0-9]+$ ]] || die "$1 must be a whole number, got '$2'"; echo "$2"; }
@@ -366,6 +367,40 @@ if [ "$reuse" = 1 ]; then
     [ "$subscription_delay_first" = 1 ] || delay subscription
 fi
 
+# The catalogue of deployment types (types/<name>/schema.json): each is
+# registered under its folder's name with the blake2-256 of its schema
+# file's bytes, unless the chain has it already. A name taken with another
+# schema stops the run: a provider checks descriptors of that name against
+# the schema this repository ships, and would refuse every award of it.
+hex_bytes='def hexbyte: [(. / 16 | floor), (. % 16)] | map("0123456789abcdef"[.:.+1]) | add;
+    if type == "array" then "0x" + (map(hexbyte) | add) else . end'
+types_json='{}'
+if [ "$dry_run" = 1 ] && [ "$reuse" = 0 ]; then
+    say "would register the catalogue's types: $(cd "$ROOT/types" && ls -d */ | tr -d / | tr '\n' ' ')"
+else
+    for schema in "$ROOT"/types/*/schema.json; do
+        type_name=$(basename "$(dirname "$schema")")
+        schema_hash="0x$(b2sum -l 256 "$schema" | cut -d' ' -f1)"
+        type_id=$(query registry type_id_by_name "\"$type_name\"")
+        if [ "$type_id" = null ]; then
+            if [ "$dry_run" = 1 ]; then
+                say "would register type $type_name (schema $schema_hash)"
+                continue
+            fi
+            send registry register_type "\"$type_name\"" "$schema_hash"
+            type_id=$(query registry type_id_by_name "\"$type_name\"")
+            [[ $type_id =~ ^[0-9]+$ ]] || die "type $type_name: registered, but type_id_by_name answers '$type_id'"
+            say "registered type $type_name as type $type_id (schema $schema_hash)"
+        else
+            registered=$(query registry deployment_type "$type_id" | jq -r ".schema_hash | $hex_bytes")
+            [ "$registered" = "$schema_hash" ] || die "type '$type_name' is type $type_id on this chain with schema $registered, not this repository's $schema_hash ($schema): someone registered the name first; register ours under a new name (types/README.md)"
+            say "type $type_name is registered already as type $type_id, with this schema"
+        fi
+        types_json=$(jq -c --arg n "$type_name" --argjson id "$type_id" --arg h "$schema_hash" \
+            '. + {($n): {id: $id, schema_hash: $h}}' <<<"$types_json")
+    done
+fi
+
 if [ "$dry_run" = 1 ]; then
     say "dry run: nothing sent, $out not written"
     exit 0
@@ -394,7 +429,8 @@ jq -n --arg name "$name" --arg url "$url" --arg genesis "$genesis" --argjson blo
     --argjson escrow_block "${instantiated_at[escrow]}" --argjson subscription_block "${instantiated_at[subscription]}" \
     --argjson min_bond "$min_bond" --argjson unbonding_blocks "$unbonding_blocks" \
     --argjson max_candidates "$max_candidates" --argjson ready_timeout "$ready_timeout" \
-    --argjson consumer_notice "$consumer_notice" --argjson governance_delay "$delay_in_effect" '
+    --argjson consumer_notice "$consumer_notice" --argjson governance_delay "$delay_in_effect" \
+    --argjson types "$types_json" '
     def entry($c; $a; $h; $b): {address: $a, code_hash: $h, block: $b, bundle: "artifacts/dinfra_\($c).contract"};
     { name: $name, url: $url, genesis_hash: $genesis, deployer: $deployer, block: $block,
       contracts: {
@@ -404,7 +440,8 @@ jq -n --arg name "$name" --arg url "$url" --arg genesis "$genesis" --argjson blo
         subscription: entry("subscription"; $subscription; $subscription_hash; $subscription_block) },
       parameters: { min_bond: $min_bond, unbonding_blocks: $unbonding_blocks,
         max_candidates: $max_candidates, ready_timeout: $ready_timeout,
-        consumer_notice: $consumer_notice, governance_delay: $governance_delay } }' >"$tmp"
+        consumer_notice: $consumer_notice, governance_delay: $governance_delay },
+      types: $types }' >"$tmp"
 mv "$tmp" "$out"
 say "wrote $out (block $block)"
 cat "$out"

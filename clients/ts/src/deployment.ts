@@ -37,6 +37,9 @@ export interface Deployment {
      * suite was deployed with; the chain's own word is `governanceReport`). */
     governance_delay: number;
   };
+  /** The catalogue's deployment types deploy.sh registered (types/<name>):
+   * their ids and the blake2-256 of their schema files. */
+  types?: Record<string, { id: number; schema_hash: string }>;
 }
 
 /** A deployment with the ABI of each contract, ready to connect. */

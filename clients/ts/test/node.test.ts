@@ -7,6 +7,8 @@
 // within the test and the deployment under test is never rewired.
 
 import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { KeyringPair } from '@polkadot/keyring/types';
 import { blake2AsHex } from '@polkadot/util-crypto';
@@ -85,6 +87,21 @@ function args(events: ContractEvent[], contract: ContractEvent['contract'], name
 }
 
 describe('on a node', { timeout: 300_000 }, () => {
+  test("deploy.sh registered the catalogue's types with their schema files' blake2-256", async () => {
+    const types = dinfra.loaded.deployment.types ?? {};
+    const catalogue = join(repoRoot, 'types');
+    const names = readdirSync(catalogue).filter((name) => existsSync(join(catalogue, name, 'schema.json'))).sort();
+    assert.deepEqual(Object.keys(types).sort(), names);
+    for (const name of names) {
+      const schemaHash = blake2AsHex(readFileSync(join(catalogue, name, 'schema.json')));
+      assert.equal(types[name]!.schema_hash, schemaHash, name);
+      assert.equal(await dinfra.typeIdByName(name), types[name]!.id, name);
+      const onChain = await dinfra.deploymentType(types[name]!.id);
+      assert.equal(onChain?.name, name);
+      assert.equal(onChain?.schemaHash, schemaHash, `${name} on chain`);
+    }
+  });
+
   test('subscribe: the deposit is held, and withdrawable grows from the ready block', async () => {
     const heldBefore = await dinfra.totalHeld();
     const balanceBefore = await dinfra.freeBalance(consumer.address);
