@@ -451,6 +451,11 @@ impl ReactorDir {
         };
         let mut config = dinfra_reactor::Config::rooted(&self.0, ports, 1000, types);
         config.poll_interval_ms = 50;
+        // Consumer and provider share this machine: descriptors are files.
+        config
+            .fetch
+            .schemes
+            .push(dinfra_reactor::fetch::Scheme::File);
         config
     }
 }

@@ -11,6 +11,7 @@
 
 use crate::chain::{BlockNumber, SubscriptionId};
 use crate::descriptor::DeploymentType;
+use crate::fetch::FetchPolicy;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -53,6 +54,10 @@ pub struct Config {
     pub decline_margin: BlockNumber,
     /// Deployment types by their registry name.
     pub types: BTreeMap<String, TypeConfig>,
+    /// What descriptor URIs the reactor may fetch (the consumer chooses
+    /// them): schemes, hosts, non-public addresses, size and time limits.
+    #[serde(default)]
+    pub fetch: FetchPolicy,
     /// Settings of the chain back-end (URL, key, deployments file), kept
     /// opaque here: the back-end reads them.
     #[serde(default, skip_serializing_if = "serde_json::Value::is_null")]
@@ -152,6 +157,8 @@ pub enum ConfigError {
     ZeroHealthTimeout {
         type_name: String,
     },
+    /// The fetch policy cannot be used.
+    Fetch(String),
     /// The type's schema cannot be read or is not a usable schema.
     Schema {
         type_name: String,
@@ -187,6 +194,7 @@ impl fmt::Display for ConfigError {
                 write!(f, "type {type_name}: health_timeout_secs must be at least 1")
             }
             ConfigError::Schema { type_name, why } => write!(f, "type {type_name}: {why}"),
+            ConfigError::Fetch(why) => f.write_str(why),
         }
     }
 }
@@ -221,6 +229,7 @@ impl Config {
                 .iter()
                 .map(|(name, kind)| (name.to_string(), kind.clone()))
                 .collect(),
+            fetch: FetchPolicy::default(),
             chain: serde_json::Value::Null,
         }
     }
@@ -263,6 +272,9 @@ impl Config {
         }
         if self.types.is_empty() {
             return Err(ConfigError::NoTypes);
+        }
+        if let Some(problem) = self.fetch.problem() {
+            return Err(ConfigError::Fetch(problem));
         }
         for (name, kind) in &self.types {
             kind.validate(name)?;
@@ -452,6 +464,7 @@ mod tests {
                 kind("node --port {port}", HealthKind::Tcp),
             )]
             .into(),
+            fetch: FetchPolicy::default(),
             chain: serde_json::Value::Null,
         }
     }

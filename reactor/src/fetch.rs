@@ -1,18 +1,26 @@
-//! Fetching a deployment descriptor and checking it against the hash on
-//! chain. `file:///absolute/path` and `http://host[:port]/path` are
-//! supported (a plain HTTP/1.0 GET, no TLS, no redirects); anything else is
-//! refused with the reason.
+//! Fetching a deployment descriptor. The URI is the consumer's input, so
+//! the provider decides what the reactor may fetch ([`FetchPolicy`]):
+//! which schemes (`https`, `http`, `ipfs` through a gateway, `file` — off
+//! by default), which hosts, and never a loopback, private or link-local
+//! address unless allowed — checked on every address a host resolves to,
+//! at connect time and after every redirect, so a consumer cannot make the
+//! reactor read the provider's files or probe its network. HTTP goes
+//! through `ureq` (rustls with the webpki roots), with a size limit, an
+//! overall time limit and a bounded number of redirects.
 
 use crate::chain::Hash;
 use blake2::digest::consts::U32;
 use blake2::{Blake2b, Digest};
-use std::io::{Read, Write};
-use std::net::{TcpStream, ToSocketAddrs};
+use serde::{Deserialize, Serialize};
+use std::io::Read;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::time::Duration;
+use ureq::http::Uri;
+use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
+use ureq::unversioned::transport::{DefaultConnector, NextTimeout};
 
-/// Descriptors are small JSON documents; anything larger is refused.
-pub const MAX_DESCRIPTOR_BYTES: usize = 1 << 20;
-const HTTP_TIMEOUT: Duration = Duration::from_secs(10);
+/// Descriptors are small documents; the policy's limit may not exceed this.
+pub const MAX_DESCRIPTOR_BYTES: u64 = 1 << 20;
 
 /// blake2-256, the hash the subscription contract records.
 pub fn blake2_256(bytes: &[u8]) -> Hash {
@@ -21,7 +29,8 @@ pub fn blake2_256(bytes: &[u8]) -> Hash {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FetchError {
-    /// The URI can never be fetched (scheme, form): refuse the award.
+    /// The URI can never be fetched under this policy (scheme, host,
+    /// address, size): refuse the award.
     Unsupported(String),
     /// It could not be fetched now (I/O, network, HTTP status): try again.
     Failed(String),
@@ -35,219 +44,443 @@ impl std::fmt::Display for FetchError {
     }
 }
 
-/// The document at `uri`.
-pub fn fetch(uri: &str) -> Result<Vec<u8>, FetchError> {
-    if let Some(path) = uri.strip_prefix("file://") {
-        return fetch_file(path);
-    }
-    if let Some(rest) = uri.strip_prefix("http://") {
-        return fetch_http(rest);
-    }
-    let scheme = uri.split_once("://").map_or("none", |(scheme, _)| scheme);
-    Err(FetchError::Unsupported(format!(
-        "unsupported descriptor URI scheme {scheme:?} in {uri:?} (only file:// and http://)"
-    )))
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Scheme {
+    Https,
+    Http,
+    /// `ipfs://CID[/path]`, fetched as `{ipfs_gateway}/ipfs/CID[/path]`;
+    /// the hash on chain makes the gateway's answer checkable.
+    Ipfs,
+    /// `file:///absolute/path` on the provider's machine: only for a
+    /// provider that is also the consumer (tests, demos).
+    File,
 }
 
-fn fetch_file(path: &str) -> Result<Vec<u8>, FetchError> {
-    if !path.starts_with('/') {
-        return Err(FetchError::Unsupported(format!(
-            "file URI must hold an absolute path (file:///…), not {path:?}"
-        )));
-    }
-    let file = std::fs::File::open(path)
-        .map_err(|e| FetchError::Failed(format!("cannot read {path}: {e}")))?;
-    read_limited(file).map_err(|e| FetchError::Failed(format!("cannot read {path}: {e}")))
-}
-
-fn read_limited(reader: impl Read) -> Result<Vec<u8>, String> {
-    let mut bytes = Vec::new();
-    reader
-        .take(MAX_DESCRIPTOR_BYTES as u64 + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| e.to_string())?;
-    if bytes.len() > MAX_DESCRIPTOR_BYTES {
-        return Err(format!("larger than {MAX_DESCRIPTOR_BYTES} bytes"));
-    }
-    Ok(bytes)
-}
-
-/// `rest` is `host[:port]/path` (the part after `http://`).
-fn fetch_http(rest: &str) -> Result<Vec<u8>, FetchError> {
-    let (authority, path) = match rest.find('/') {
-        Some(slash) => rest.split_at(slash),
-        None => (rest, "/"),
-    };
-    if authority.is_empty() || authority.contains('@') {
-        return Err(FetchError::Unsupported(format!(
-            "http URI needs a host and no credentials: http://{rest}"
-        )));
-    }
-    let failed = |why: String| FetchError::Failed(format!("http://{rest}: {why}"));
-    let target = if authority.contains(':') && !authority.ends_with(']') {
-        authority.to_string()
-    } else {
-        format!("{authority}:80")
-    };
-    let address = target
-        .to_socket_addrs()
-        .map_err(|e| failed(e.to_string()))?
-        .next()
-        .ok_or_else(|| failed("host has no address".into()))?;
-    let mut stream =
-        TcpStream::connect_timeout(&address, HTTP_TIMEOUT).map_err(|e| failed(e.to_string()))?;
-    stream
-        .set_read_timeout(Some(HTTP_TIMEOUT))
-        .map_err(|e| failed(e.to_string()))?;
-    stream
-        .set_write_timeout(Some(HTTP_TIMEOUT))
-        .map_err(|e| failed(e.to_string()))?;
-    let request = format!(
-        "GET {path} HTTP/1.0\r\nHost: {authority}\r\nUser-Agent: dinfra-reactor\r\nConnection: close\r\n\r\n"
-    );
-    stream
-        .write_all(request.as_bytes())
-        .map_err(|e| failed(e.to_string()))?;
-    // Headers are allowed a few KiB beyond the body limit.
-    let mut response = Vec::new();
-    stream
-        .take(MAX_DESCRIPTOR_BYTES as u64 + 16 * 1024)
-        .read_to_end(&mut response)
-        .map_err(|e| failed(e.to_string()))?;
-    let split = response
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .ok_or_else(|| failed("no complete HTTP response".into()))?;
-    let head = String::from_utf8_lossy(&response[..split]).to_string();
-    let body = response[split + 4..].to_vec();
-    let status_line = head.lines().next().unwrap_or_default();
-    let status = status_line.split_whitespace().nth(1).unwrap_or_default();
-    if status != "200" {
-        return Err(failed(format!(
-            "HTTP status {status_line:?} (redirects are not followed)"
-        )));
-    }
-    let header = |name: &str| {
-        head.lines().skip(1).find_map(|line| {
-            let (key, value) = line.split_once(':')?;
-            key.trim()
-                .eq_ignore_ascii_case(name)
-                .then(|| value.trim().to_string())
-        })
-    };
-    if header("transfer-encoding").is_some_and(|v| !v.eq_ignore_ascii_case("identity")) {
-        return Err(failed("chunked transfer encoding is not supported".into()));
-    }
-    if let Some(length) = header("content-length") {
-        let length: usize = length
-            .parse()
-            .map_err(|_| failed(format!("bad Content-Length {length:?}")))?;
-        if length != body.len() {
-            return Err(failed(format!("got {} of {length} bytes", body.len())));
+impl Scheme {
+    fn name(self) -> &'static str {
+        match self {
+            Scheme::Https => "https",
+            Scheme::Http => "http",
+            Scheme::Ipfs => "ipfs",
+            Scheme::File => "file",
         }
     }
-    if body.len() > MAX_DESCRIPTOR_BYTES {
-        return Err(failed(format!("larger than {MAX_DESCRIPTOR_BYTES} bytes")));
+}
+
+/// What the reactor may fetch (the config's `fetch`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FetchPolicy {
+    /// Default `https`, `http`, `ipfs`.
+    #[serde(default = "default_schemes")]
+    pub schemes: Vec<Scheme>,
+    /// Base URL of the IPFS gateway (the provider's own choice, so its
+    /// host is exempt from `allowed_hosts` and the address check: it may
+    /// be a local node). Default `https://ipfs.io`.
+    #[serde(default = "default_gateway")]
+    pub ipfs_gateway: String,
+    /// When not empty, the only hosts (exact names) fetched from.
+    #[serde(default)]
+    pub allowed_hosts: Vec<String>,
+    /// Fetch from loopback, private, link-local and other non-public
+    /// addresses too (off: a descriptor URI cannot reach the provider's
+    /// own network).
+    #[serde(default)]
+    pub allow_private_addresses: bool,
+    /// Largest descriptor, ≤ [`MAX_DESCRIPTOR_BYTES`]. Default 256 KiB.
+    #[serde(default = "default_max_bytes")]
+    pub max_bytes: u64,
+    /// Time for a whole fetch, redirects included. Default 10 s.
+    #[serde(default = "default_timeout_secs")]
+    pub timeout_secs: u64,
+    /// Default 5.
+    #[serde(default = "default_max_redirects")]
+    pub max_redirects: u32,
+}
+
+fn default_schemes() -> Vec<Scheme> {
+    vec![Scheme::Https, Scheme::Http, Scheme::Ipfs]
+}
+
+fn default_gateway() -> String {
+    "https://ipfs.io".into()
+}
+
+fn default_max_bytes() -> u64 {
+    256 * 1024
+}
+
+fn default_timeout_secs() -> u64 {
+    10
+}
+
+fn default_max_redirects() -> u32 {
+    5
+}
+
+impl Default for FetchPolicy {
+    fn default() -> Self {
+        Self {
+            schemes: default_schemes(),
+            ipfs_gateway: default_gateway(),
+            allowed_hosts: Vec::new(),
+            allow_private_addresses: false,
+            max_bytes: default_max_bytes(),
+            timeout_secs: default_timeout_secs(),
+            max_redirects: default_max_redirects(),
+        }
     }
-    Ok(body)
+}
+
+impl FetchPolicy {
+    /// Why the policy cannot be used, if it cannot.
+    pub fn problem(&self) -> Option<String> {
+        if self.schemes.is_empty() {
+            return Some("fetch.schemes: no scheme allowed".into());
+        }
+        if self.max_bytes == 0 || self.max_bytes > MAX_DESCRIPTOR_BYTES {
+            return Some(format!(
+                "fetch.max_bytes must be 1 to {MAX_DESCRIPTOR_BYTES}"
+            ));
+        }
+        if self.timeout_secs == 0 {
+            return Some("fetch.timeout_secs must be at least 1".into());
+        }
+        if self.schemes.contains(&Scheme::Ipfs) {
+            let gateway: Result<Uri, _> = self.ipfs_gateway.parse();
+            let usable = gateway.is_ok_and(|uri| {
+                matches!(uri.scheme_str(), Some("https" | "http")) && uri.host().is_some()
+            });
+            if !usable {
+                return Some(format!(
+                    "fetch.ipfs_gateway {:?} is not an http(s) URL",
+                    self.ipfs_gateway
+                ));
+            }
+        }
+        None
+    }
+
+    fn allows(&self, scheme: Scheme) -> bool {
+        self.schemes.contains(&scheme)
+    }
+
+    fn allowed_names(&self) -> String {
+        let names: Vec<&str> = self.schemes.iter().map(|s| s.name()).collect();
+        names.join(", ")
+    }
+}
+
+/// Whether an address is one a consumer's URI may make the reactor
+/// connect to: not loopback, private, link-local, shared (CGNAT),
+/// unspecified, broadcast, documentation or multicast.
+pub fn is_public(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => is_public_v4(v4),
+        IpAddr::V6(v6) => {
+            if let Some(v4) = v6.to_ipv4_mapped() {
+                return is_public_v4(v4);
+            }
+            let first = v6.segments()[0];
+            !(v6.is_loopback()
+                || v6.is_unspecified()
+                || v6.is_multicast()
+                || (first & 0xfe00) == 0xfc00 // unique local fc00::/7
+                || (first & 0xffc0) == 0xfe80 // link-local fe80::/10
+                || (first == 0x2001 && v6.segments()[1] == 0x0db8) // documentation
+                || v6 == Ipv6Addr::new(0, 0, 0, 0, 0, 0xffff, 0, 0))
+        }
+    }
+}
+
+fn is_public_v4(v4: Ipv4Addr) -> bool {
+    let [a, b, ..] = v4.octets();
+    !(v4.is_loopback()
+        || v4.is_private()
+        || v4.is_link_local()
+        || v4.is_unspecified()
+        || v4.is_broadcast()
+        || v4.is_documentation()
+        || v4.is_multicast()
+        || a == 0
+        || (a == 100 && (64..128).contains(&b)) // shared 100.64.0.0/10
+        || (a == 198 && (b == 18 || b == 19)) // benchmarking
+        || a >= 240)
+}
+
+/// Resolves like ureq does, then drops every address the policy refuses;
+/// connecting only to what it returns closes the gap between checking a
+/// name and using it (DNS rebinding).
+#[derive(Debug)]
+struct CheckedResolver {
+    allow_private: bool,
+    /// The gateway's host and port, exempt from the check.
+    trusted: Option<(String, u16)>,
+    inner: DefaultResolver,
+}
+
+/// The kind of I/O error a refused address is reported with.
+const REFUSED: std::io::ErrorKind = std::io::ErrorKind::PermissionDenied;
+
+impl Resolver for CheckedResolver {
+    fn resolve(
+        &self,
+        uri: &Uri,
+        config: &ureq::config::Config,
+        timeout: NextTimeout,
+    ) -> Result<ResolvedSocketAddrs, ureq::Error> {
+        let resolved = self.inner.resolve(uri, config, timeout)?;
+        let host = uri.host().unwrap_or_default();
+        if self.allow_private || self.trusted.is_some() && self.trusted == host_and_port(uri) {
+            return Ok(resolved);
+        }
+        let mut kept = self.empty();
+        for address in resolved.iter().filter(|a| is_public(a.ip())) {
+            kept.push(*address);
+        }
+        if kept.is_empty() {
+            let addresses: Vec<String> = resolved.iter().map(|a| a.ip().to_string()).collect();
+            return Err(ureq::Error::Io(std::io::Error::new(
+                REFUSED,
+                format!(
+                    "{host} resolves only to non-public addresses ({}), which this provider does not fetch from",
+                    addresses.join(", ")
+                ),
+            )));
+        }
+        Ok(kept)
+    }
+}
+
+/// Fetches under one policy (the HTTP agent is built once).
+pub struct Fetcher {
+    policy: FetchPolicy,
+    agent: ureq::Agent,
+    /// The IPFS gateway's host and port.
+    gateway: Option<(String, u16)>,
+}
+
+/// A URL's host (lower case) and port (the scheme's default if none).
+fn host_and_port(uri: &Uri) -> Option<(String, u16)> {
+    let port = uri.port_u16().or(match uri.scheme_str() {
+        Some("https") => Some(443),
+        Some("http") => Some(80),
+        _ => None,
+    })?;
+    Some((uri.host()?.to_ascii_lowercase(), port))
+}
+
+impl std::fmt::Debug for Fetcher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Fetcher")
+            .field("policy", &self.policy)
+            .finish()
+    }
+}
+
+impl Fetcher {
+    pub fn new(policy: FetchPolicy) -> Result<Self, String> {
+        if let Some(problem) = policy.problem() {
+            return Err(problem);
+        }
+        let gateway = policy
+            .schemes
+            .contains(&Scheme::Ipfs)
+            .then(|| policy.ipfs_gateway.parse::<Uri>().ok())
+            .flatten()
+            .and_then(|uri| host_and_port(&uri));
+        let config = ureq::Agent::config_builder()
+            // Redirects are followed here, each target checked.
+            .max_redirects(0)
+            .http_status_as_error(false)
+            // A proxy would resolve the name instead of us: none.
+            .proxy(None)
+            .timeout_global(Some(Duration::from_secs(policy.timeout_secs)))
+            .user_agent("dinfra-reactor")
+            .build();
+        let resolver = CheckedResolver {
+            allow_private: policy.allow_private_addresses,
+            trusted: gateway.clone(),
+            inner: DefaultResolver::default(),
+        };
+        let agent = ureq::Agent::with_parts(config, DefaultConnector::default(), resolver);
+        Ok(Self {
+            policy,
+            agent,
+            gateway,
+        })
+    }
+
+    pub fn policy(&self) -> &FetchPolicy {
+        &self.policy
+    }
+
+    /// The document at `uri`.
+    pub fn fetch(&self, uri: &str) -> Result<Vec<u8>, FetchError> {
+        let (scheme, rest) = uri
+            .split_once("://")
+            .ok_or_else(|| FetchError::Unsupported(format!("{uri:?} is not a URI")))?;
+        let known = match scheme.to_ascii_lowercase().as_str() {
+            "https" => Some(Scheme::Https),
+            "http" => Some(Scheme::Http),
+            "ipfs" => Some(Scheme::Ipfs),
+            "file" => Some(Scheme::File),
+            _ => None,
+        };
+        let scheme = known.filter(|s| self.policy.allows(*s)).ok_or_else(|| {
+            FetchError::Unsupported(format!(
+                "descriptor URI scheme {scheme:?} is not one this provider fetches ({})",
+                self.policy.allowed_names()
+            ))
+        })?;
+        match scheme {
+            Scheme::File => self.fetch_file(rest),
+            Scheme::Ipfs => {
+                let path = rest.trim_start_matches('/');
+                let cid = path.split('/').next().unwrap_or_default();
+                if cid.is_empty() || !cid.bytes().all(|b| b.is_ascii_alphanumeric()) {
+                    return Err(FetchError::Unsupported(format!(
+                        "{uri:?}: not an ipfs://CID[/path] URI"
+                    )));
+                }
+                let gateway = self.policy.ipfs_gateway.trim_end_matches('/');
+                self.fetch_http(&format!("{gateway}/ipfs/{path}"))
+            }
+            Scheme::Https | Scheme::Http => self.fetch_http(uri),
+        }
+    }
+
+    fn fetch_file(&self, path: &str) -> Result<Vec<u8>, FetchError> {
+        if !path.starts_with('/') {
+            return Err(FetchError::Unsupported(format!(
+                "file URI must hold an absolute path (file:///…), not {path:?}"
+            )));
+        }
+        let file = std::fs::File::open(path)
+            .map_err(|e| FetchError::Failed(format!("cannot read {path}: {e}")))?;
+        let mut bytes = Vec::new();
+        file.take(self.policy.max_bytes + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| FetchError::Failed(format!("cannot read {path}: {e}")))?;
+        if bytes.len() as u64 > self.policy.max_bytes {
+            return Err(self.too_large(path));
+        }
+        Ok(bytes)
+    }
+
+    fn too_large(&self, what: &str) -> FetchError {
+        FetchError::Unsupported(format!(
+            "{what}: larger than this provider's limit of {} bytes",
+            self.policy.max_bytes
+        ))
+    }
+
+    /// Checks a URL the reactor is about to GET (the first or a redirect's).
+    fn check_url(&self, url: &str) -> Result<Uri, FetchError> {
+        let refuse = |why: String| FetchError::Unsupported(format!("{url}: {why}"));
+        let uri: Uri = url
+            .parse()
+            .map_err(|e| refuse(format!("not a URL ({e})")))?;
+        let scheme = match uri.scheme_str() {
+            Some("https") => Scheme::Https,
+            Some("http") => Scheme::Http,
+            other => {
+                return Err(refuse(format!(
+                    "scheme {other:?} cannot be fetched over HTTP"
+                )))
+            }
+        };
+        let host = uri
+            .host()
+            .map(str::to_ascii_lowercase)
+            .ok_or_else(|| refuse("no host".into()))?;
+        if uri.authority().is_some_and(|a| a.as_str().contains('@')) {
+            return Err(refuse("credentials in a URL are not sent".into()));
+        }
+        let gateway = self.gateway.is_some() && self.gateway == host_and_port(&uri);
+        if !gateway && !self.policy.allows(scheme) {
+            return Err(refuse(format!(
+                "scheme {:?} is not one this provider fetches ({})",
+                scheme.name(),
+                self.policy.allowed_names()
+            )));
+        }
+        if !gateway
+            && !self.policy.allowed_hosts.is_empty()
+            && !self
+                .policy
+                .allowed_hosts
+                .iter()
+                .any(|h| h.eq_ignore_ascii_case(&host))
+        {
+            return Err(refuse(format!(
+                "host {host} is not one this provider fetches from"
+            )));
+        }
+        Ok(uri)
+    }
+
+    fn fetch_http(&self, first: &str) -> Result<Vec<u8>, FetchError> {
+        let mut url = first.to_string();
+        let mut redirects = 0;
+        loop {
+            let uri = self.check_url(&url)?;
+            let failed = |why: String| FetchError::Failed(format!("{url}: {why}"));
+            let mut response = self.agent.get(uri.clone()).call().map_err(|e| match e {
+                ureq::Error::Io(io) if io.kind() == REFUSED => {
+                    FetchError::Unsupported(format!("{url}: {io}"))
+                }
+                other => failed(other.to_string()),
+            })?;
+            let status = response.status();
+            if status.is_redirection() {
+                let location = response
+                    .headers()
+                    .get("location")
+                    .and_then(|v| v.to_str().ok())
+                    .ok_or_else(|| failed(format!("HTTP {status} without a Location")))?;
+                redirects += 1;
+                if redirects > self.policy.max_redirects {
+                    return Err(FetchError::Unsupported(format!(
+                        "{first}: more than {} redirects",
+                        self.policy.max_redirects
+                    )));
+                }
+                url = absolute(&uri, location);
+                continue;
+            }
+            if !status.is_success() {
+                return Err(failed(format!("HTTP {status}")));
+            }
+            return response
+                .body_mut()
+                .with_config()
+                .limit(self.policy.max_bytes)
+                .read_to_vec()
+                .map_err(|e| match e {
+                    ureq::Error::BodyExceedsLimit(_) => self.too_large(&url),
+                    other => failed(other.to_string()),
+                });
+        }
+    }
+}
+
+/// A Location header as an absolute URL (absolute, or a path on `base`).
+fn absolute(base: &Uri, location: &str) -> String {
+    if location.contains("://") {
+        return location.to_string();
+    }
+    let scheme = base.scheme_str().unwrap_or("https");
+    let authority = base.authority().map_or("", |a| a.as_str());
+    if location.starts_with('/') {
+        format!("{scheme}://{authority}{location}")
+    } else {
+        let path = base.path();
+        let dir = &path[..path.rfind('/').map_or(0, |i| i + 1)];
+        format!("{scheme}://{authority}{dir}{location}")
+    }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use std::net::TcpListener;
-
-    #[test]
-    fn blake2_256_of_known_input() {
-        // blake2b-256("abc"), from the BLAKE2 reference implementation.
-        assert_eq!(
-            crate::chain::hex(&blake2_256(b"abc")),
-            "0xbddd813c634239723171ef3fee98579b94964e3bb1cb3e427262c8c068d52319"
-        );
-    }
-
-    #[test]
-    fn reads_a_file_uri() {
-        let path = std::env::temp_dir().join(format!("dinfra-fetch-{}.json", std::process::id()));
-        std::fs::write(&path, b"{\"image\":\"x\"}").unwrap();
-        assert_eq!(
-            fetch(&format!("file://{}", path.display())).unwrap(),
-            b"{\"image\":\"x\"}"
-        );
-        std::fs::remove_file(&path).unwrap();
-        assert!(matches!(
-            fetch(&format!("file://{}", path.display())),
-            Err(FetchError::Failed(_))
-        ));
-        assert!(matches!(
-            fetch("file://relative/x"),
-            Err(FetchError::Unsupported(_))
-        ));
-    }
-
-    #[test]
-    fn refuses_other_schemes() {
-        let error = fetch("https://example.org/d.json").unwrap_err();
-        assert!(
-            matches!(&error, FetchError::Unsupported(why) if why.contains("\"https\"")),
-            "{error:?}"
-        );
-        assert!(matches!(
-            fetch("ipfs://Qm"),
-            Err(FetchError::Unsupported(_))
-        ));
-        assert!(matches!(
-            fetch("/etc/passwd"),
-            Err(FetchError::Unsupported(_))
-        ));
-    }
-
-    /// Serves one canned response on a local port.
-    fn serve_once(response: &'static [u8]) -> (u16, std::thread::JoinHandle<String>) {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let thread = std::thread::spawn(move || {
-            let (mut stream, _) = listener.accept().unwrap();
-            let mut request = [0u8; 1024];
-            let n = stream.read(&mut request).unwrap();
-            stream.write_all(response).unwrap();
-            String::from_utf8_lossy(&request[..n]).to_string()
-        });
-        (port, thread)
-    }
-
-    #[test]
-    fn gets_an_http_uri() {
-        let (port, server) = serve_once(b"HTTP/1.0 200 OK\r\nContent-Length: 5\r\n\r\nhello");
-        assert_eq!(
-            fetch(&format!("http://127.0.0.1:{port}/d/x.json")).unwrap(),
-            b"hello"
-        );
-        let request = server.join().unwrap();
-        assert!(
-            request.starts_with("GET /d/x.json HTTP/1.0\r\n"),
-            "{request}"
-        );
-        assert!(
-            request.contains(&format!("Host: 127.0.0.1:{port}\r\n")),
-            "{request}"
-        );
-    }
-
-    #[test]
-    fn http_errors_are_failures_to_retry() {
-        let (port, server) = serve_once(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
-        let error = fetch(&format!("http://127.0.0.1:{port}/missing")).unwrap_err();
-        assert!(
-            matches!(&error, FetchError::Failed(why) if why.contains("404")),
-            "{error:?}"
-        );
-        server.join().unwrap();
-        let (port, server) = serve_once(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort");
-        assert!(matches!(
-            fetch(&format!("http://127.0.0.1:{port}/")),
-            Err(FetchError::Failed(_))
-        ));
-        server.join().unwrap();
-    }
-}
+mod tests;

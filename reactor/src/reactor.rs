@@ -14,7 +14,7 @@ use crate::chain::{hex, AccountId, BlockNumber, Chain, ChainError, ChainEvent, S
 use crate::config::{render, Config, ConfigError, Vars};
 use crate::descriptor::DeploymentType;
 use crate::driver::{Driver, Handle, Health, Spec};
-use crate::fetch::{blake2_256, fetch, FetchError};
+use crate::fetch::{blake2_256, FetchError, Fetcher};
 use crate::state::{Entry, Phase, State, StateError};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -98,6 +98,8 @@ pub struct Reactor<C: Chain, D: Driver> {
     due_claims: Vec<SubscriptionId>,
     /// Each configured type's schema, compiled once.
     schemas: BTreeMap<String, DeploymentType>,
+    /// Fetches descriptors under the config's policy.
+    fetcher: Fetcher,
 }
 
 fn now_ms() -> u64 {
@@ -118,8 +120,11 @@ impl<C: Chain, D: Driver> Reactor<C, D> {
             let schema = kind.load_schema(name).map_err(ReactorError::Config)?;
             schemas.insert(name.clone(), schema);
         }
+        let fetcher = Fetcher::new(config.fetch.clone())
+            .map_err(|why| ReactorError::Config(ConfigError::Fetch(why)))?;
         Ok(Self {
             schemas,
+            fetcher,
             me: chain.provider(),
             chain,
             driver,
@@ -873,12 +878,15 @@ impl<C: Chain, D: Driver> Reactor<C, D> {
                 return Ok(bytes);
             }
         }
-        let bytes = fetch(&entry.descriptor.uri).map_err(|e| match e {
-            FetchError::Unsupported(why) => Problem::Refuse(why),
-            FetchError::Failed(why) => {
-                Problem::Retry(format!("cannot fetch its descriptor yet: {why}"))
-            }
-        })?;
+        let bytes = self
+            .fetcher
+            .fetch(&entry.descriptor.uri)
+            .map_err(|e| match e {
+                FetchError::Unsupported(why) => Problem::Refuse(why),
+                FetchError::Failed(why) => {
+                    Problem::Retry(format!("cannot fetch its descriptor yet: {why}"))
+                }
+            })?;
         let fetched = blake2_256(&bytes);
         if fetched != expected {
             return Err(Problem::Refuse(format!(

@@ -148,9 +148,9 @@ fn a_descriptor_hash_mismatch_is_refused_declined_and_nothing_is_started() {
 fn unsupported_uris_unknown_types_and_invalid_descriptors_are_refused_and_declined() {
     let h = Harness::new("refuse", 21030, &[("http", http_server_type())]);
     let mut reactor = h.reactor();
-    let mut https = h.descriptor("d.json", DOC);
-    https.uri = "https://example.org/d.json".into();
-    h.chain.award(1, ME, 1, https, 100);
+    let mut ftp = h.descriptor("d.json", DOC);
+    ftp.uri = "ftp://example.org/d.json".into();
+    h.chain.award(1, ME, 1, ftp, 100);
     h.chain.set_type(9, "gpu", [9; 32]);
     h.chain.award(2, ME, 9, h.descriptor("d2.json", DOC), 100);
     h.chain.award(3, ME, 42, h.descriptor("d3.json", DOC), 100);
@@ -161,6 +161,14 @@ fn unsupported_uris_unknown_types_and_invalid_descriptors_are_refused_and_declin
     let invalid = r#"{"image":"localhost/x","volumes":[{"name":"etc","mount_path":"/etc","host_path":"/etc","size_mib":1}]}"#;
     h.chain
         .award(5, ME, 1, h.descriptor("d5.json", invalid), 100);
+    // URIs into the provider's own network (its SSH port, its cloud's
+    // metadata service): refused before any connection.
+    let mut inside = h.descriptor("d6.json", DOC);
+    inside.uri = "http://127.0.0.1:22/".into();
+    h.chain.award(6, ME, 1, inside, 100);
+    let mut metadata = h.descriptor("d7.json", DOC);
+    metadata.uri = "http://169.254.169.254/latest/meta-data/".into();
+    h.chain.award(7, ME, 1, metadata, 100);
     let log = step(&mut reactor);
     let refused = |id: u64, why: &str| {
         assert!(
@@ -170,7 +178,10 @@ fn unsupported_uris_unknown_types_and_invalid_descriptors_are_refused_and_declin
         );
         assert!(matches!(phase(&reactor, id), Phase::Refused { .. }));
     };
-    refused(1, "unsupported descriptor URI scheme \"https\"");
+    refused(
+        1,
+        "descriptor URI scheme \"ftp\" is not one this provider fetches (https, http, ipfs, file)",
+    );
     refused(2, "no driver configured for type \"gpu\"");
     refused(3, "type 42 is not registered");
     refused(
@@ -182,19 +193,21 @@ fn unsupported_uris_unknown_types_and_invalid_descriptors_are_refused_and_declin
         "its descriptor is not a valid http: invalid at /: \"resources\" is a required property; \
          at /volumes/0: Additional properties are not allowed ('host_path' was unexpected)",
     );
+    refused(
+        6,
+        "http://127.0.0.1:22/: 127.0.0.1 resolves only to non-public addresses (127.0.0.1)",
+    );
+    refused(
+        7,
+        "169.254.169.254 resolves only to non-public addresses (169.254.169.254)",
+    );
     assert_eq!(
         h.chain.calls(),
-        [
-            Call::Decline(1, 1),
-            Call::Decline(2, 1),
-            Call::Decline(3, 1),
-            Call::Decline(4, 1),
-            Call::Decline(5, 1)
-        ]
+        (1..=7).map(|id| Call::Decline(id, 1)).collect::<Vec<_>>()
     );
     h.chain.advance(1);
     step(&mut reactor);
-    assert_eq!(h.chain.calls().len(), 5, "nothing sent again");
+    assert_eq!(h.chain.calls().len(), 7, "nothing sent again");
     assert!(processes_in(&h.root).is_empty());
 }
 

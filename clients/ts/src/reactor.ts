@@ -64,6 +64,8 @@ export class ProviderReactor {
       claim_margin: 0,
       poll_interval_ms: 300,
       chain: { url: options.url, key_file: 'provider.key', deployments: options.deployment },
+      // The demo publishes its descriptor as a local file (`publish`).
+      fetch: { schemes: ['file'] },
       types: {
         [options.typeName]: { schema: options.schema, driver: 'process', command: options.command, health: 'tcp', health_timeout_secs: 120, max_restarts: 2 },
       },

@@ -51,6 +51,7 @@ describe('reactor helpers', () => {
       const config = JSON.parse(readFileSync(join(reactor.dir, 'reactor.json'), 'utf8'));
       assert.deepEqual(config.chain, { url: 'ws://127.0.0.1:9944', key_file: 'provider.key', deployments: '/nonexistent/local.json' });
       assert.deepEqual(config.ports, { first: 32000, last: 32019 });
+      assert.deepEqual(config.fetch, { schemes: ['file'] });
       assert.deepEqual(config.types, {
         web: { schema: '/repo/types/container/schema.json', driver: 'process', command: 'sleep 1', health: 'tcp', health_timeout_secs: 120, max_restarts: 2 },
       });

@@ -310,6 +310,8 @@ fn the_reactor_process_serves_a_subscription_on_a_node_and_survives_a_sigkill() 
         "claim_margin": 0,
         "poll_interval_ms": 250,
         "chain": { "url": url, "key_file": "provider.key", "deployments": env("DINFRA_DEPLOYMENT") },
+        // The test's descriptor is a local file.
+        "fetch": { "schemes": ["file"] },
         "types": { type_name.clone(): {
             "schema": schema_path,
             "driver": "process",

@@ -7,7 +7,7 @@
 
 use dinfra_reactor::chain::{AccountId, Balance, BlockNumber, Hash, SubscriptionId, TypeView};
 use dinfra_reactor::config::{Config, DriverKind, HealthKind, PortRange, TypeConfig};
-use dinfra_reactor::fetch::blake2_256;
+use dinfra_reactor::fetch::{blake2_256, Scheme};
 pub use dinfra_reactor::process::{alive, groups_in, listening, processes_in};
 use dinfra_reactor::process::{kill_all_in, python3_executable, ProcessDriver};
 use dinfra_reactor::{
@@ -474,6 +474,8 @@ impl Harness {
         };
         let mut config = Config::rooted(&root, ports, 1000, types);
         config.poll_interval_ms = 50;
+        // The tests' descriptors are local files (a provider's own).
+        config.fetch.schemes.push(Scheme::File);
         Self {
             _guard: Guard(root.clone()),
             root,
