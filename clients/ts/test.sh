@@ -3,7 +3,7 @@
 # dependencies if node_modules is missing (npm ci), type-checks, runs the
 # offline tests (bundles, event and reply decoding, deployment loading, input
 # checks, the demo's reactor helpers: they need artifacts/*.contract, built
-# by deploy/build.sh), then —
+# by deploy/build.sh; the catalogue's descriptors), then —
 # only when DINFRA_URL or DINFRA_DEPLOYMENT is set — the tests against a node
 # (DINFRA_URL default ws://127.0.0.1:9944, DINFRA_DEPLOYMENT the deployments
 # json, DINFRA_SURI a funded account, default //Alice).
@@ -44,7 +44,7 @@ echo "ts: typecheck (tsc --noEmit)"
 node_modules/.bin/tsc --noEmit || failed=$((failed + 1))
 
 echo "ts: offline tests"
-run test/offline.test.ts test/reactor.test.ts
+run test/offline.test.ts test/reactor.test.ts test/descriptor.test.ts
 
 if [ -n "${DINFRA_URL:-}" ] || [ -n "${DINFRA_DEPLOYMENT:-}" ]; then
     echo "ts: node tests against ${DINFRA_URL:-ws://127.0.0.1:9944} (${DINFRA_DEPLOYMENT:-DINFRA_DEPLOYMENT not set})"

@@ -23,3 +23,4 @@ export { anyPending, checkGovernance, encodeChange, formatChange, formatGovernan
 export { decodeEvents, eventNamed, eventsNamed, formatEvent, type ContractEvent } from './events.js';
 export type * from './types.js';
 export { unwrapReply } from './reply.js';
+export { checkDescriptor, descriptorFor, parseDescriptor, type DescriptorCheck, type Violation } from './descriptor.js';
