@@ -3,7 +3,7 @@
 //! order they came (so pages are stable), and how many are live.
 
 use dinfra::lifecycle::Subscription;
-use dinfra::traits::SubscriptionError;
+use dinfra::traits::{AccessRecord, SubscriptionError};
 use dinfra::types::{check_limit, page_range, within_reply, AccountId, Page, SubscriptionId};
 use ink::storage::{traits::ManualKey, Lazy, Mapping};
 
@@ -23,6 +23,7 @@ pub mod keys {
     /// storage does not have.
     pub const UPGRADE_NOTE: u32 = 0x7375_000a;
     pub const LONGEST_NOTICE: u32 = 0x7375_000b;
+    pub const ACCESS: u32 = 0x7375_000c;
 }
 
 type Result<T> = core::result::Result<T, SubscriptionError>;
@@ -54,6 +55,9 @@ pub struct SubscriptionData {
     listed: Mapping<(Role, AccountId), u32, ManualKey<{ keys::LISTED }>>,
     /// Position in an account's list → subscription id.
     list: Mapping<ListPosition, SubscriptionId, ManualKey<{ keys::LIST }>>,
+    /// How to reach each ready deployment, as its provider published it
+    /// (a key of its own: records written before it existed still decode).
+    access: Mapping<SubscriptionId, AccessRecord, ManualKey<{ keys::ACCESS }>>,
 }
 
 impl SubscriptionData {
@@ -86,6 +90,15 @@ impl SubscriptionData {
 
     pub fn find(&self, id: SubscriptionId) -> Option<Subscription> {
         self.subscriptions.get(id)
+    }
+
+    /// The access record published with `mark_ready`, if any.
+    pub fn access(&self, id: SubscriptionId) -> Option<AccessRecord> {
+        self.access.get(id)
+    }
+
+    pub fn set_access(&mut self, id: SubscriptionId, access: &AccessRecord) {
+        self.access.insert(id, access);
     }
 
     /// Writes back a subscription that stays live.

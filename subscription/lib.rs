@@ -32,8 +32,8 @@ pub mod subscription {
         Subscription,
     };
     use dinfra::traits::{
-        Award, ClosedStream, Descriptor, Escrow, Outcome, Registry, Requirements, Reservation,
-        StreamFigures, StreamId, SubscriptionError,
+        AccessRecord, Award, ClosedStream, Descriptor, Escrow, Outcome, Registry, Requirements,
+        Reservation, StreamFigures, StreamId, SubscriptionError,
     };
     use dinfra::types::{check_batch, Hash32, Invalid, OfferId, SubscriptionId, TypeId};
     use ink::codegen::TraitCallBuilder;
@@ -53,6 +53,9 @@ pub mod subscription {
         /// Status, rate, ready block (`start`), end, depletion block,
         /// deposited, accrued, withdrawable, refundable … at this block.
         pub figures: StreamFigures,
+        /// How to reach the deployment, as its provider published it when
+        /// it marked it ready (`None` before).
+        pub access: Option<AccessRecord>,
     }
 
     // Each event topic costs the chain a storage read and a write
@@ -114,6 +117,8 @@ pub mod subscription {
         pub provider: AccountId,
         /// Billing starts at this block.
         pub at: BlockNumber,
+        /// How the consumer reaches the deployment.
+        pub access: AccessRecord,
     }
 
     #[ink(event)]
@@ -324,9 +329,11 @@ pub mod subscription {
         }
 
         /// The awarded provider declares the deployment ready, by its
-        /// deadline; billing starts at this block.
+        /// deadline, publishing how the consumer reaches it (`access`, see
+        /// [`AccessRecord`]); billing starts at this block.
         #[ink(message)]
-        pub fn mark_ready(&mut self, id: SubscriptionId) -> Result<()> {
+        pub fn mark_ready(&mut self, id: SubscriptionId, access: AccessRecord) -> Result<()> {
+            access.validate()?;
             let mut subscription = self.data.get(id)?;
             let now = self.env().block_number();
             subscription.mark_ready(self.env().caller(), now)?;
@@ -336,10 +343,12 @@ pub mod subscription {
                 .try_invoke()
                 .returned()?;
             self.data.update(id, &subscription);
+            self.data.set_access(id, &access);
             self.env().emit_event(DeploymentReady {
                 id,
                 provider: subscription.provider,
                 at: now,
+                access,
             });
             Ok(())
         }
@@ -580,6 +589,7 @@ pub mod subscription {
             Some(Details {
                 subscription,
                 figures,
+                access: self.data.access(id),
             })
         }
 

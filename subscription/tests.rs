@@ -6,7 +6,7 @@ use crate::subscription::{SubscriptionContract, MAX_CLAIM_BATCH};
 use dinfra::admin::{Admin, AdminError};
 use dinfra::governance::{Change, Link, MAX_GOVERNANCE_DELAY};
 use dinfra::lifecycle::Parameters;
-use dinfra::traits::{Descriptor, Requirements, SubscriptionError};
+use dinfra::traits::{AccessRecord, Descriptor, Requirements, SubscriptionError};
 use dinfra::types::{Invalid, SubscriptionId, MAX_ENDPOINT_LEN, MAX_TERM_BLOCKS};
 use ink::env::{test, DefaultEnvironment as Env};
 
@@ -313,7 +313,11 @@ fn every_message_refuses_an_unknown_id() {
     for caller in [a.alice, a.bob] {
         test::set_caller::<Env>(caller);
         for id in [0, 1, u64::MAX] {
-            assert_eq!(contract.mark_ready(id), not_found, "mark_ready {id}");
+            assert_eq!(
+                contract.mark_ready(id, AccessRecord::default()),
+                not_found,
+                "mark_ready {id}"
+            );
             test::set_value_transferred::<Env>(100);
             assert_eq!(contract.top_up(id), not_found, "top_up {id}");
             test::set_value_transferred::<Env>(0);
@@ -344,6 +348,29 @@ fn every_message_refuses_an_unknown_id() {
     assert_eq!(contract.subscription_count(), 0);
     assert_eq!(contract.live_count(), 0);
     assert_eq!(test::recorded_events().count(), 0);
+}
+
+/// The access record is checked before anything is read: an unknown id or
+/// a stranger gets the input error, and nothing is written.
+#[ink::test]
+fn mark_ready_refuses_a_bad_access_record_first() {
+    let mut contract = contract();
+    let uris = |list: &[&str]| AccessRecord {
+        uris: list.iter().map(|u| u.to_string()).collect(),
+    };
+    let too_long = "w".repeat(MAX_ENDPOINT_LEN + 1);
+    for (access, error) in [
+        (uris(&["a", "b", "c", "d", "e"]), Invalid::Endpoint),
+        (uris(&[too_long.as_str()]), Invalid::Endpoint),
+        (uris(&[""]), Invalid::Endpoint),
+        (uris(&["wss://x:1", "wss://x:1"]), Invalid::Duplicate),
+    ] {
+        assert_eq!(
+            contract.mark_ready(0, access),
+            Err(SubscriptionError::InvalidInput(error))
+        );
+    }
+    assert_eq!(contract.details(0), None);
 }
 
 #[ink::test]

@@ -22,6 +22,8 @@ pub type SubscriptionId = u64;
 pub const MAX_NAME_LEN: usize = 32;
 /// Longest provider endpoint (a URL), in bytes.
 pub const MAX_ENDPOINT_LEN: usize = 128;
+/// Most URIs a provider publishes for one deployment (its access record).
+pub const MAX_ACCESS_URIS: usize = 4;
 /// Longest minimum duration, notice, timeout or consumer notice, in blocks
 /// (10 years of 6-second blocks): bounds every `now + blocks` well inside a
 /// `BlockNumber`.
@@ -55,7 +57,8 @@ pub const MAX_CANCEL_FEE_BLOCKS: u32 = 100;
 pub enum Invalid {
     /// A name is empty or longer than [`MAX_NAME_LEN`].
     Name,
-    /// An endpoint or URI is empty or too long.
+    /// An endpoint or URI is empty or too long, or an access record holds
+    /// more than [`MAX_ACCESS_URIS`] of them.
     Endpoint,
     /// A price or rate of zero.
     Price,
@@ -78,7 +81,8 @@ pub enum Invalid {
     Amount,
     /// A fee above its bound.
     Fee,
-    /// The same id twice in one batch.
+    /// The same id twice in one batch, or the same URI twice in an access
+    /// record.
     Duplicate,
 }
 

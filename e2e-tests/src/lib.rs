@@ -364,6 +364,24 @@ pub fn account_arg(account: &ink::primitives::AccountId) -> String {
 
 /// Ids (subscriptions, streams) as a list contract-transcode reads:
 /// `[0, 1, 2]`.
+/// An access record (`mark_ready`'s second argument) as contract-transcode
+/// reads it.
+pub fn access_arg(uris: &[String]) -> String {
+    let quoted: Vec<String> = uris.iter().map(|uri| format!("{uri:?}")).collect();
+    format!("AccessRecord {{ uris: [{}] }}", quoted.join(", "))
+}
+
+/// `mark_ready`'s arguments: the id, and an access record of one URI
+/// naming the subscription (what the scenarios' providers publish).
+pub fn mark_ready_args(id: u64) -> Vec<String> {
+    vec![id.to_string(), access_arg(&[access_uri(id)])]
+}
+
+/// The URI the scenarios' providers publish for subscription `id`.
+pub fn access_uri(id: u64) -> String {
+    format!("wss://node-{id}.provider.test:443")
+}
+
 pub fn ids_arg(ids: impl IntoIterator<Item = u64>) -> String {
     let items: Vec<String> = ids.into_iter().map(|id| id.to_string()).collect();
     format!("[{}]", items.join(", "))

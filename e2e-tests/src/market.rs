@@ -233,9 +233,11 @@ impl Market {
 
     /// The provider at `provider` marks `id` ready; returns the ready block.
     pub fn ready(&self, session: &mut Sandbox, id: u64, provider: usize) -> u32 {
-        self.on(session, &self.providers[provider], "mark_ready", id);
+        let who = &self.providers[provider];
+        self.ok::<()>(session, who, "mark_ready", &mark_ready_args(id), 0);
         let ready = the_event::<DeploymentReady>(session, &self.suite.subscription);
         assert_eq!(ready.id, id);
+        assert_eq!(ready.access.uris, [access_uri(id)], "the access record");
         ready.at
     }
 

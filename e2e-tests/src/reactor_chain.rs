@@ -273,6 +273,7 @@ impl SandboxChain {
         message: Message,
         name: &str,
         id: SubscriptionId,
+        more_args: &[String],
         amount: impl Fn(&T) -> Balance,
     ) -> Result<T, ChainError> {
         let mut inner = self.shared.0.borrow_mut();
@@ -284,7 +285,7 @@ impl SandboxChain {
             .call_with_address::<_, Result<T, SubscriptionError>>(
                 subscription,
                 name,
-                &[id.to_string()],
+                &[&[id.to_string()], more_args].concat(),
                 None,
             );
         inner.session.set_actor(actor);
@@ -360,20 +361,21 @@ impl Chain for SandboxChain {
         }))
     }
 
-    fn mark_ready(&mut self, id: SubscriptionId) -> Result<(), ChainError> {
-        self.send::<()>(Message::MarkReady, "mark_ready", id, |_| 0)
+    fn mark_ready(&mut self, id: SubscriptionId, access: &[String]) -> Result<(), ChainError> {
+        let access = crate::access_arg(access);
+        self.send::<()>(Message::MarkReady, "mark_ready", id, &[access], |_| 0)
     }
 
     fn decline(&mut self, id: SubscriptionId) -> Result<(), ChainError> {
-        self.send::<()>(Message::Decline, "decline", id, |_| 0)
+        self.send::<()>(Message::Decline, "decline", id, &[], |_| 0)
     }
 
     fn exit(&mut self, id: SubscriptionId) -> Result<(), ChainError> {
-        self.send::<()>(Message::Exit, "exit", id, |_| 0)
+        self.send::<()>(Message::Exit, "exit", id, &[], |_| 0)
     }
 
     fn claim(&mut self, id: SubscriptionId) -> Result<Balance, ChainError> {
-        self.send::<Balance>(Message::Claim, "claim", id, |amount| *amount)
+        self.send::<Balance>(Message::Claim, "claim", id, &[], |amount| *amount)
     }
 }
 

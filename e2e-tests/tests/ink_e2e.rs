@@ -18,7 +18,7 @@ use dinfra::governance::{Change, Link};
 use dinfra::lifecycle::Parameters;
 use dinfra::lifecycle::{CloseReason, Phase};
 use dinfra::stream::StreamStatus;
-use dinfra::traits::{Descriptor, Pricing, Requirements, SubscriptionError};
+use dinfra::traits::{AccessRecord, Descriptor, Pricing, Requirements, SubscriptionError};
 use dinfra_award::award::{AwardContract, AwardContractRef};
 use dinfra_e2e_tests::{BundleProvider, DinfraSandbox, GOVERNANCE_DELAY, MAX_CANDIDATES};
 use dinfra_escrow::escrow::{EscrowContract, EscrowContractRef};
@@ -369,16 +369,26 @@ where
         .reserved;
     assert_eq!(reserved, 1);
 
-    // Only the awarded provider marks ready; nothing is due before the end.
+    // Only the awarded provider marks ready, publishing where the consumer
+    // reaches the deployment; nothing is due before the end.
+    let access = AccessRecord {
+        uris: vec!["wss://rpc.e2e.example:443".into()],
+    };
     let stranger = client
-        .call(&ink_e2e::dave(), &subscription.mark_ready(id))
+        .call(
+            &ink_e2e::dave(),
+            &subscription.mark_ready(id, access.clone()),
+        )
         .dry_run()
         .await
         .map_err(fail)?
         .return_value();
     assert_eq!(stranger, Err(SubscriptionError::Unauthorized));
     let ready = client
-        .call(&ink_e2e::bob(), &subscription.mark_ready(id))
+        .call(
+            &ink_e2e::bob(),
+            &subscription.mark_ready(id, access.clone()),
+        )
         .submit()
         .await
         .map_err(fail)?
@@ -386,6 +396,11 @@ where
     assert_eq!(ready, Ok(()));
     let active = details(client, &suite, id).await?;
     assert_eq!(active.subscription.phase, Phase::Active);
+    assert_eq!(
+        active.access,
+        Some(access),
+        "the access record, from the node"
+    );
     let ready_at = active.subscription.ready_at.expect("ready");
     assert_eq!(active.figures.start, Some(ready_at));
     let too_early = client

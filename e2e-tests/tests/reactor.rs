@@ -245,6 +245,7 @@ fn http_server() -> TypeConfig {
         health: HealthKind::Tcp,
         health_timeout_secs: 20,
         max_restarts: 2,
+        access: Vec::new(),
     }
 }
 
@@ -568,6 +569,7 @@ fn a_crash_loop_before_ready_ends_in_a_decline_and_the_award_goes_to_another_pro
         health: HealthKind::Tcp,
         health_timeout_secs: 20,
         max_restarts: 2,
+        access: Vec::new(),
     };
     let w = World::new("crash", 22130, "crash", crashing);
     let mut reactor = w.reactor();
@@ -929,7 +931,7 @@ fn the_sandbox_chain_maps_views_and_refusals_and_keeps_the_actor() {
     }
     assert_eq!(chain.claim(id), contract("WrongState"), "not ready yet");
     assert_eq!(
-        w.chain.chain_for(&w.keeper).mark_ready(id),
+        w.chain.chain_for(&w.keeper).mark_ready(id, &[]),
         contract("Unauthorized")
     );
     assert_eq!(
@@ -938,8 +940,20 @@ fn the_sandbox_chain_maps_views_and_refusals_and_keeps_the_actor() {
         "only the awarded provider declines"
     );
     w.chain.advance(1);
-    assert_eq!(chain.mark_ready(id), Ok(()));
-    assert_eq!(chain.mark_ready(id), contract("WrongState"));
+    let five: Vec<String> = (0..5).map(|n| format!("wss://x:{n}")).collect();
+    assert_eq!(
+        chain.mark_ready(id, &five),
+        contract("InvalidInput"),
+        "at most 4 URIs"
+    );
+    let access = ["wss://rpc.example:443".to_string()];
+    assert_eq!(chain.mark_ready(id, &access), Ok(()));
+    assert_eq!(
+        w.details(id).access.map(|a| a.uris),
+        Some(access.to_vec()),
+        "published"
+    );
+    assert_eq!(chain.mark_ready(id, &access), contract("WrongState"));
     assert_eq!(chain.decline(id), contract("WrongState"), "ready: too late");
     assert_eq!(
         chain.claim(id),
@@ -963,10 +977,14 @@ fn the_sandbox_chain_maps_views_and_refusals_and_keeps_the_actor() {
         .into_iter()
         .map(|s| (s.message, s.outcome))
         .collect();
-    assert_eq!(outcomes.len(), 10);
+    assert_eq!(outcomes.len(), 11);
     assert_eq!(outcomes[2], (Message::Decline, Err("Unauthorized".into())));
-    assert_eq!(outcomes[5], (Message::Decline, Err("WrongState".into())));
-    assert_eq!(outcomes[7], (Message::Claim, Ok(2 * RATE)));
+    assert_eq!(
+        outcomes[3],
+        (Message::MarkReady, Err("InvalidInput".into()))
+    );
+    assert_eq!(outcomes[6], (Message::Decline, Err("WrongState".into())));
+    assert_eq!(outcomes[8], (Message::Claim, Ok(2 * RATE)));
 
     // The current block's events are there as soon as the call is made,
     // and stay tagged with their block after blocks pass.

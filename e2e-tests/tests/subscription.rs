@@ -107,7 +107,7 @@ fn consumer_cancel_before_ready_refunds_everything() {
         &mut session,
         &m.providers[0],
         "mark_ready",
-        &[id.to_string()],
+        &mark_ready_args(id),
         0,
     );
     assert_eq!(late, Err(SubscriptionError::WrongState));
@@ -234,7 +234,7 @@ fn ready_timeout_reawards_then_refunds_when_no_provider_is_left() {
         &mut session,
         &m.providers[0],
         "mark_ready",
-        &[id.to_string()],
+        &mark_ready_args(id),
         0,
     );
     assert_eq!(late, Err(SubscriptionError::ReadyTimeoutPassed));
@@ -263,7 +263,7 @@ fn ready_timeout_reawards_then_refunds_when_no_provider_is_left() {
         &mut session,
         &m.providers[0],
         "mark_ready",
-        &[id.to_string()],
+        &mark_ready_args(id),
         0,
     );
     assert_eq!(old, Err(SubscriptionError::Unauthorized));

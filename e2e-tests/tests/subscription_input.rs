@@ -219,7 +219,7 @@ impl Bench {
             session,
             self.provider_of(type_id),
             "mark_ready",
-            &arg(id),
+            &mark_ready_args(id),
             0,
         );
         id
@@ -389,6 +389,46 @@ fn create_refuses_bad_input_and_takes_nothing() {
     assert_eq!(details(s, &b.suite, 1).figures.deposited, MIN_DEPOSIT);
 }
 
+/// An access record over the contract's bounds is refused before anything
+/// else (a stranger gets the input error too) and nothing is written; a
+/// good one is what `details` shows from then on.
+#[test]
+fn mark_ready_refuses_a_bad_access_record_and_shows_a_good_one() {
+    let mut session = Session::<DinfraSandbox>::default();
+    let b = Bench::new(&mut session);
+    let s = &mut session;
+    let (p, x) = (&b.fixed, &b.stranger);
+    let id = b.create(s, 0);
+    let with = |uris: &[&str]| {
+        let uris: Vec<String> = uris.iter().map(|u| u.to_string()).collect();
+        vec![id.to_string(), access_arg(&uris)]
+    };
+    let too_long = format!("wss://{}", "x".repeat(123));
+    let duplicate = E::InvalidInput(Invalid::Duplicate);
+    let five = with(&["a", "b", "c", "d", "e"]);
+    b.refused(s, p, "mark_ready", &five, 0, ENDPOINT);
+    b.refused(s, x, "mark_ready", &five, 0, ENDPOINT);
+    b.refused(s, p, "mark_ready", &with(&[too_long.as_str()]), 0, ENDPOINT);
+    b.refused(s, p, "mark_ready", &with(&["wss://a", ""]), 0, ENDPOINT);
+    b.refused(
+        s,
+        p,
+        "mark_ready",
+        &with(&["wss://a", "wss://a"]),
+        0,
+        duplicate,
+    );
+    b.refused(s, x, "mark_ready", &mark_ready_args(id), 0, Unauthorized);
+    assert_eq!(
+        details(s, &b.suite, id).access,
+        None,
+        "not ready: no record"
+    );
+    b.ok::<()>(s, p, "mark_ready", &mark_ready_args(id), 0);
+    let access = details(s, &b.suite, id).access.expect("a record");
+    assert_eq!(access.uris, [access_uri(id)]);
+}
+
 #[test]
 fn unknown_ids_limits_and_parameters_are_refused() {
     let mut session = Session::<DinfraSandbox>::default();
@@ -398,7 +438,7 @@ fn unknown_ids_limits_and_parameters_are_refused() {
     let active = b.active(s, 0);
     advance_blocks(s, 5);
     for id in [active + 1, 99, u64::MAX] {
-        b.refused(s, p, "mark_ready", &arg(id), 0, NotFound);
+        b.refused(s, p, "mark_ready", &mark_ready_args(id), 0, NotFound);
         b.refused(s, x, "top_up", &arg(id), 100, NotFound);
         b.refused(s, x, "top_up", &arg(id), 0, NotFound);
         b.refused(s, c, "cancel", &arg(id), 0, NotFound);
@@ -498,7 +538,14 @@ fn only_the_consumer_the_provider_or_the_admin_may_act() {
     advance_blocks(s, 5);
 
     for who in [c, d, x] {
-        b.refused(s, who, "mark_ready", &arg(awarded), 0, Unauthorized);
+        b.refused(
+            s,
+            who,
+            "mark_ready",
+            &mark_ready_args(awarded),
+            0,
+            Unauthorized,
+        );
         b.refused(s, who, "decline", &arg(awarded), 0, Unauthorized);
         b.refused(s, who, "exit", &arg(active), 0, Unauthorized);
         b.refused(s, who, "exit", &arg(awarded), 0, Unauthorized);
@@ -544,9 +591,9 @@ fn transitions_out_of_order_are_refused() {
     assert_eq!(details(s, &b.suite, ending).figures.end, Some(end));
 
     // In the ready block.
-    b.refused(s, p, "mark_ready", &arg(active), 0, WrongState);
-    b.refused(s, p, "mark_ready", &arg(ending), 0, WrongState);
-    b.refused(s, p, "mark_ready", &arg(closed), 0, WrongState);
+    b.refused(s, p, "mark_ready", &mark_ready_args(active), 0, WrongState);
+    b.refused(s, p, "mark_ready", &mark_ready_args(ending), 0, WrongState);
+    b.refused(s, p, "mark_ready", &mark_ready_args(closed), 0, WrongState);
     b.refused(s, p, "claim", &arg(awarded), 0, WrongState);
     b.refused(s, p, "claim", &arg(closed), 0, WrongState);
     b.refused(s, p, "claim", &arg(active), 0, NothingToClaim);
@@ -590,7 +637,14 @@ fn transitions_out_of_order_are_refused() {
     b.refused(s, x, "reaward", &arg(awarded), 0, TooEarly);
     // One block later: too late to be ready.
     advance_blocks(s, 1);
-    b.refused(s, p, "mark_ready", &arg(awarded), 0, ReadyTimeoutPassed);
+    b.refused(
+        s,
+        p,
+        "mark_ready",
+        &mark_ready_args(awarded),
+        0,
+        ReadyTimeoutPassed,
+    );
     b.refused(s, p, "decline", &arg(awarded), 0, ReadyTimeoutPassed);
     b.refused(s, p, "claim", &arg(awarded), 0, WrongState);
     // Claimed once in a block, nothing more in the same block.

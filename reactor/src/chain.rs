@@ -143,7 +143,9 @@ pub trait Chain {
     fn subscription(&mut self, id: SubscriptionId) -> Result<Option<SubscriptionView>, ChainError>;
     /// A deployment type's name and schema hash in the registry.
     fn deployment_type(&mut self, type_id: u32) -> Result<Option<TypeView>, ChainError>;
-    fn mark_ready(&mut self, id: SubscriptionId) -> Result<(), ChainError>;
+    /// Declares the deployment ready, publishing `access` (the URIs the
+    /// consumer reaches it at) on chain.
+    fn mark_ready(&mut self, id: SubscriptionId, access: &[String]) -> Result<(), ChainError>;
     /// Turns an award down: before ready and by its ready deadline, with no
     /// mark against the provider. The contract hands it to the next
     /// provider that fits (`AwardDeclined`, then `Awarded`), or closes it

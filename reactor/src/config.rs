@@ -19,6 +19,12 @@ use std::path::{Path, PathBuf};
 
 /// Placeholders a command template may use.
 pub const PLACEHOLDERS: [&str; 4] = ["port", "id", "dir", "descriptor"];
+/// Placeholders an access template may use.
+pub const ACCESS_PLACEHOLDERS: [&str; 3] = ["host", "port", "id"];
+/// Most access URIs a deployment publishes, and their longest, in bytes
+/// (the subscription contract's `MAX_ACCESS_URIS` and `MAX_ENDPOINT_LEN`).
+pub const MAX_ACCESS_URIS: usize = 4;
+pub const MAX_ACCESS_URI_LEN: usize = 128;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -58,6 +64,10 @@ pub struct Config {
     /// them): schemes, hosts, non-public addresses, size and time limits.
     #[serde(default)]
     pub fetch: FetchPolicy,
+    /// The name or address consumers reach this provider's deployments at:
+    /// `{host}` in the types' access templates.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_host: Option<String>,
     /// Settings of the chain back-end (URL, key, deployments file), kept
     /// opaque here: the back-end reads them.
     #[serde(default, skip_serializing_if = "serde_json::Value::is_null")]
@@ -118,6 +128,11 @@ pub struct TypeConfig {
     /// (and declining the award, or exiting the subscription once ready).
     #[serde(default = "default_max_restarts")]
     pub max_restarts: u32,
+    /// The access record published with `mark_ready`: URI templates with
+    /// `{host}` (the config's `public_host`), `{port}` and `{id}`, such as
+    /// `ws://{host}:{port}` (at most 4, each at most 128 bytes rendered).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub access: Vec<String>,
 }
 
 fn default_health_timeout_secs() -> u64 {
@@ -159,6 +174,11 @@ pub enum ConfigError {
     },
     /// The fetch policy cannot be used.
     Fetch(String),
+    /// A type's access templates cannot be used.
+    Access {
+        type_name: String,
+        why: String,
+    },
     /// The type's schema cannot be read or is not a usable schema.
     Schema {
         type_name: String,
@@ -195,6 +215,7 @@ impl fmt::Display for ConfigError {
             }
             ConfigError::Schema { type_name, why } => write!(f, "type {type_name}: {why}"),
             ConfigError::Fetch(why) => f.write_str(why),
+            ConfigError::Access { type_name, why } => write!(f, "type {type_name}: access: {why}"),
         }
     }
 }
@@ -230,6 +251,7 @@ impl Config {
                 .map(|(name, kind)| (name.to_string(), kind.clone()))
                 .collect(),
             fetch: FetchPolicy::default(),
+            public_host: None,
             chain: serde_json::Value::Null,
         }
     }
@@ -278,6 +300,59 @@ impl Config {
         }
         for (name, kind) in &self.types {
             kind.validate(name)?;
+            self.check_access(name, kind)?;
+        }
+        Ok(())
+    }
+
+    /// A type's access templates render to what the contract accepts.
+    fn check_access(&self, type_name: &str, kind: &TypeConfig) -> Result<(), ConfigError> {
+        let refuse = |why: String| ConfigError::Access {
+            type_name: type_name.into(),
+            why,
+        };
+        if kind.access.len() > MAX_ACCESS_URIS {
+            return Err(refuse(format!("at most {MAX_ACCESS_URIS} URIs")));
+        }
+        let host = self.public_host.as_deref().unwrap_or_default();
+        for template in &kind.access {
+            let used = parse(template, &ACCESS_PLACEHOLDERS).map_err(|e| {
+                refuse(match e {
+                    TemplateError::Unknown(name) => format!(
+                        "unknown placeholder {{{name}}} in {template:?} (known: {{host}}, {{port}}, {{id}})"
+                    ),
+                    TemplateError::Unclosed => format!("a placeholder is not closed in {template:?}"),
+                })
+            })?;
+            let uses = |name: &str| {
+                used.iter()
+                    .any(|p| matches!(p, Piece::Placeholder(n) if *n == name))
+            };
+            if uses("host") && host.is_empty() {
+                return Err(refuse(format!(
+                    "{template:?} uses {{host}}: set public_host"
+                )));
+            }
+            if uses("port") && !kind.uses_port() {
+                return Err(refuse(format!(
+                    "{template:?} uses {{port}}, but the command does not"
+                )));
+            }
+            let longest = longest_access(template, host).map_err(|e| refuse(format!("{e:?}")))?;
+            if template.is_empty() || longest > MAX_ACCESS_URI_LEN {
+                return Err(refuse(format!(
+                    "{template:?} may render to {longest} bytes (1 to {MAX_ACCESS_URI_LEN})"
+                )));
+            }
+        }
+        let mut rendered: Vec<String> = Vec::new();
+        for template in &kind.access {
+            let uri =
+                render_access(template, host, Some(1), 0).map_err(|e| refuse(format!("{e:?}")))?;
+            if rendered.contains(&uri) {
+                return Err(refuse(format!("{template:?} twice")));
+            }
+            rendered.push(uri);
         }
         Ok(())
     }
@@ -350,7 +425,7 @@ enum Piece<'a> {
     Placeholder(&'a str),
 }
 
-fn parse(template: &str) -> Result<Vec<Piece<'_>>, TemplateError> {
+fn parse<'a>(template: &'a str, known: &[&str]) -> Result<Vec<Piece<'a>>, TemplateError> {
     let mut pieces = Vec::new();
     let bytes = template.as_bytes();
     let (mut i, mut text_start) = (0, 0);
@@ -373,7 +448,7 @@ fn parse(template: &str) -> Result<Vec<Piece<'_>>, TemplateError> {
             }
             if name_len > 0 && bytes[close] == b'}' {
                 let name = &template[i + 1..close];
-                if !PLACEHOLDERS.contains(&name) {
+                if !known.contains(&name) {
                     return Err(TemplateError::Unknown(name.into()));
                 }
                 pieces.push(Piece::Text(&template[text_start..i]));
@@ -391,7 +466,7 @@ fn parse(template: &str) -> Result<Vec<Piece<'_>>, TemplateError> {
 
 /// The placeholders a template uses, in order (with repeats).
 pub fn placeholders(template: &str) -> Result<Vec<String>, TemplateError> {
-    Ok(parse(template)?
+    Ok(parse(template, &PLACEHOLDERS)?
         .into_iter()
         .filter_map(|piece| match piece {
             Piece::Placeholder(name) => Some(name.to_string()),
@@ -404,7 +479,7 @@ pub fn placeholders(template: &str) -> Result<Vec<String>, TemplateError> {
 /// `{port}` without a port renders as an empty string (validation prevents it).
 pub fn render(template: &str, vars: &Vars<'_>) -> Result<String, TemplateError> {
     let mut out = String::with_capacity(template.len() + 64);
-    for piece in parse(template)? {
+    for piece in parse(template, &PLACEHOLDERS)? {
         match piece {
             Piece::Text(text) => out.push_str(text),
             Piece::Placeholder("port") => {
@@ -418,6 +493,34 @@ pub fn render(template: &str, vars: &Vars<'_>) -> Result<String, TemplateError> 
         }
     }
     Ok(out)
+}
+
+/// An access URI: `{host}`, `{port}` and `{id}` replaced, nothing quoted.
+pub fn render_access(
+    template: &str,
+    host: &str,
+    port: Option<u16>,
+    id: SubscriptionId,
+) -> Result<String, TemplateError> {
+    let mut out = String::with_capacity(template.len() + host.len() + 16);
+    for piece in parse(template, &ACCESS_PLACEHOLDERS)? {
+        match piece {
+            Piece::Text(text) => out.push_str(text),
+            Piece::Placeholder("host") => out.push_str(host),
+            Piece::Placeholder("port") => {
+                out.push_str(&port.map_or(String::new(), |p| p.to_string()))
+            }
+            Piece::Placeholder(_) => out.push_str(&id.to_string()),
+        }
+    }
+    Ok(out)
+}
+
+/// The longest an access template can render to: every placeholder at its
+/// longest (a 5-digit port, a 20-digit id).
+fn longest_access(template: &str, host: &str) -> Result<usize, TemplateError> {
+    let longest = render_access(template, host, Some(u16::MAX), SubscriptionId::MAX)?;
+    Ok(longest.len())
 }
 
 /// `'…'` with embedded `'` as `'\''`.
@@ -441,6 +544,7 @@ mod tests {
             health,
             health_timeout_secs: 10,
             max_restarts: 2,
+            access: Vec::new(),
         }
     }
 
@@ -465,6 +569,7 @@ mod tests {
             )]
             .into(),
             fetch: FetchPolicy::default(),
+            public_host: None,
             chain: serde_json::Value::Null,
         }
     }
@@ -575,6 +680,73 @@ mod tests {
     }
 
     #[test]
+    fn access_templates_render_to_what_the_contract_accepts() {
+        let with = |templates: &[&str], host: Option<&str>| {
+            let mut config = config();
+            config.public_host = host.map(str::to_string);
+            config.types.get_mut("node").unwrap().access =
+                templates.iter().map(|t| t.to_string()).collect();
+            config.validate().map_err(|e| e.to_string())
+        };
+        assert_eq!(
+            with(
+                &["ws://{host}:{port}", "http://{host}:{port}/health"],
+                Some("rpc.example")
+            ),
+            Ok(())
+        );
+        assert_eq!(
+            render_access("wss://{host}:{port}/{id}", "rpc.example", Some(30001), 7).unwrap(),
+            "wss://rpc.example:30001/7"
+        );
+        let refused = [
+            (
+                with(&["ws://{host}:{port}"], None),
+                "uses {host}: set public_host",
+            ),
+            (
+                with(&["ws://x:{prot}"], Some("h")),
+                "unknown placeholder {prot}",
+            ),
+            (with(&["ws://x:{port"], Some("h")), "not closed"),
+            (
+                with(&["a", "b", "c", "d", "e"], Some("h")),
+                "at most 4 URIs",
+            ),
+            (with(&[""], Some("h")), "may render to 0 bytes"),
+            (
+                with(&["ws://{host}:{port}", "ws://{host}:{port}"], Some("h")),
+                "twice",
+            ),
+        ];
+        for (result, says) in refused {
+            let error = result.unwrap_err();
+            assert!(error.starts_with("type node: access: "), "{error}");
+            assert!(error.contains(says), "{error} should say {says}");
+        }
+        // wss:// + 100 + / + a 20-digit id: 127 bytes fit, 129 do not.
+        assert_eq!(with(&["wss://{host}/{id}"], Some(&"h".repeat(100))), Ok(()));
+        let error = with(&["wss://{host}/{id}/x"], Some(&"h".repeat(100))).unwrap_err();
+        assert!(
+            error.contains("may render to 129 bytes (1 to 128)"),
+            "{error}"
+        );
+        let mut no_port = config();
+        no_port.types.insert(
+            "static".into(),
+            TypeConfig {
+                access: vec!["http://h:{port}".into()],
+                ..kind("serve --dir {dir}", HealthKind::None)
+            },
+        );
+        let error = no_port.validate().unwrap_err().to_string();
+        assert!(
+            error.contains("uses {port}, but the command does not"),
+            "{error}"
+        );
+    }
+
+    #[test]
     fn a_rooted_config_has_the_documented_layout_and_defaults() {
         let kind = TypeConfig {
             schema: schema(),
@@ -583,6 +755,7 @@ mod tests {
             health: HealthKind::None,
             health_timeout_secs: 60,
             max_restarts: 3,
+            access: Vec::new(),
         };
         let ports = PortRange {
             first: 30000,

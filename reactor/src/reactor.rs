@@ -11,7 +11,7 @@
 //! nothing twice and sends nothing twice.
 
 use crate::chain::{hex, AccountId, BlockNumber, Chain, ChainError, ChainEvent, SubscriptionId};
-use crate::config::{render, Config, ConfigError, Vars};
+use crate::config::{render, render_access, Config, ConfigError, Vars};
 use crate::descriptor::DeploymentType;
 use crate::driver::{Driver, Handle, Health, Spec};
 use crate::fetch::{blake2_256, FetchError, Fetcher};
@@ -617,9 +617,17 @@ impl<C: Chain, D: Driver> Reactor<C, D> {
             entry.phase = Phase::Running;
             return;
         }
-        match self.chain.mark_ready(id) {
+        let access = self.access_of(id, entry);
+        match self.chain.mark_ready(id, &access) {
             Ok(()) => {
-                self.say(format!("subscription {id} is healthy: marked ready"));
+                let published = if access.is_empty() {
+                    String::new()
+                } else {
+                    format!("; access {}", access.join(", "))
+                };
+                self.say(format!(
+                    "subscription {id} is healthy: marked ready{published}"
+                ));
                 entry.ready_sent = true;
                 entry.ready_at = Some(self.block); // until DeploymentReady gives the block
                 entry.phase = Phase::Running;
@@ -945,6 +953,18 @@ impl<C: Chain, D: Driver> Reactor<C, D> {
             entry.phase = Phase::Starting;
         }
         Ok(())
+    }
+
+    /// The access record to publish: the type's templates rendered for
+    /// this deployment (checked when the config was loaded).
+    fn access_of(&self, id: SubscriptionId, entry: &Entry) -> Vec<String> {
+        let host = self.config.public_host.as_deref().unwrap_or_default();
+        self.type_config(entry).map_or_else(Vec::new, |kind| {
+            kind.access
+                .iter()
+                .filter_map(|template| render_access(template, host, entry.port, id).ok())
+                .collect()
+        })
     }
 
     fn type_config(&self, entry: &Entry) -> Option<crate::config::TypeConfig> {

@@ -21,8 +21,16 @@ fn deploy(h: &Harness, reactor: &mut TestReactor, id: u64) -> Vec<String> {
 }
 
 #[test]
-fn an_award_deploys_a_listening_process_and_marks_it_ready() {
-    let h = Harness::new("deploy", 21000, &[("http", http_server_type())]);
+fn an_award_deploys_a_listening_process_and_marks_it_ready_publishing_its_access() {
+    let published = TypeConfig {
+        access: vec![
+            "http://{host}:{port}/".into(),
+            "tcp://{host}:{port}#{id}".into(),
+        ],
+        ..http_server_type()
+    };
+    let mut h = Harness::new("deploy", 21000, &[("http", published)]);
+    h.config.public_host = Some("node-7.provider.example".into());
     let mut reactor = h.reactor();
     h.chain.advance(1);
     let log = deploy(&h, &mut reactor, 7);
@@ -33,12 +41,19 @@ fn an_award_deploys_a_listening_process_and_marks_it_ready() {
     assert!((21000..=21009).contains(&port));
     assert!(listening(port), "it serves on its port");
     assert_eq!(h.chain.mark_ready_calls(), [Call::MarkReady(7, 2)]);
+    assert_eq!(
+        h.chain.0.borrow().access[&7],
+        [
+            format!("http://node-7.provider.example:{port}/"),
+            format!("tcp://node-7.provider.example:{port}#7")
+        ]
+    );
     assert_eq!(h.chain.view(7).ready_at, Some(2));
     assert_eq!(groups_in(&h.work_dir(7)).len(), 1, "one deployment");
     assert!(h.config.log_dir.join("7.log").exists());
     assert!(
         log.iter()
-            .any(|l| l.starts_with("[block 2] subscription 7 is healthy: marked ready")),
+            .any(|l| l.starts_with(&format!("[block 2] subscription 7 is healthy: marked ready; access http://node-7.provider.example:{port}/, tcp://"))),
         "{log:?}"
     );
     // The fetched descriptor is there for the deployment.
@@ -243,6 +258,7 @@ fn a_crash_loop_before_ready_ends_in_exactly_one_decline_after_max_restarts() {
         health: HealthKind::Tcp,
         health_timeout_secs: 20,
         max_restarts: 2,
+        access: Vec::new(),
     };
     // Tcp health needs {port}: give it one it never listens on.
     let crashing = TypeConfig {
@@ -357,6 +373,7 @@ fn a_deployment_that_never_gets_healthy_is_restarted_then_declined() {
         health: HealthKind::Tcp,
         health_timeout_secs: 1,
         max_restarts: 1,
+        access: Vec::new(),
     };
     let h = Harness::new("unhealthy", 21060, &[("silent", silent)]);
     let mut reactor = h.reactor();

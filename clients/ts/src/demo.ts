@@ -205,6 +205,8 @@ async function run(
       providerSuri,
       typeName: TYPE_NAME,
       schema: schemaPath,
+      // A node serves JSON-RPC over WebSocket and HTTP on its RPC port.
+      access: ['ws://{host}:{port}', 'http://{host}:{port}'],
       claimPeriod: CLAIM_PERIOD,
       firstPort: 32000,
     });
@@ -258,16 +260,20 @@ async function subscription(
   );
 
   let readyAt: number;
+  /** The deployment's JSON-RPC URL, from the access record on chain. */
+  let rpcUrl: string | null = null;
   if (reactor) {
     readyAt = await waitFor('the reactor marked the deployment ready', 180, async () => (await dinfra.details(id))?.subscription.readyAt);
     const served = reactor.served(id);
-    const answer = served?.port ? await rpcAnswer(served.port) : null;
-    console.log(`\n[block ${pad(readyAt, 4)}] the reactor deployed it (pid ${served?.pid}, port ${served?.port}) and marked it ready: billing starts`);
-    console.log(`    the deployment answers JSON-RPC on 127.0.0.1:${served?.port}: ${answer ?? 'no (not a JSON-RPC server)'}`);
+    const access = (await dinfra.details(id))?.access?.uris ?? [];
+    console.log(`\n[block ${pad(readyAt, 4)}] the reactor deployed it (pid ${served?.pid}) and marked it ready, publishing its access record: ${access.join(', ') || 'none'}; billing starts`);
+    rpcUrl = access.find((uri) => uri.startsWith('http://') || uri.startsWith('https://')) ?? null;
+    const answer = rpcUrl ? await rpcAnswer(rpcUrl) : null;
+    console.log(`    the consumer reaches its deployment at ${rpcUrl ?? '(no http URI published)'}: ${answer ?? 'no JSON-RPC answer'}`);
     await demo.balances();
   } else {
     await demo.blocksPass(5);
-    const ready = await dinfra.markReady(provider!, id);
+    const ready = await dinfra.markReady(provider!, id, ['wss://rpc.hetzner-eu.example:443']);
     await demo.step(ready, 'provider', "provider's agent deployed it and marks it ready: billing starts");
     readyAt = ready.blockNumber;
   }
@@ -300,10 +306,9 @@ async function subscription(
   // settle is refused before the end block; the dry run runs at the best block.
   const end = (await dinfra.details(id))!.figures.end!;
   if (reactor) {
-    const port = reactor.served(id)?.port;
     await demo.blocksUntil(end - 1);
     await new Promise((resolve) => setTimeout(resolve, 1000));
-    console.log(`    at block ${end - 1} the deployment still answers: ${port ? ((await rpcAnswer(port)) ?? 'no') : 'no port'}`);
+    console.log(`    at block ${end - 1} the deployment still answers at ${rpcUrl}: ${rpcUrl ? ((await rpcAnswer(rpcUrl)) ?? 'no') : 'no URI'}`);
   }
   await demo.blocksUntil(end);
   if (reactor) {
@@ -311,8 +316,7 @@ async function subscription(
       const served = reactor.served(id);
       return served && served.phase !== 'running' ? served.phase : null;
     });
-    const port = reactor.served(id)?.port;
-    console.log(`\n[block ${pad(await dinfra.bestNumber(), 4)}] the reactor stopped the deployment at the end block ${end} (its phase: ${phase}); port ${port} answers: ${port ? ((await rpcAnswer(port)) ?? 'no') : 'no port'}`);
+    console.log(`\n[block ${pad(await dinfra.bestNumber(), 4)}] the reactor stopped the deployment at the end block ${end} (its phase: ${phase}); ${rpcUrl} answers: ${rpcUrl ? ((await rpcAnswer(rpcUrl)) ?? 'no') : 'no URI'}`);
     await demo.balances();
   }
   const settled = await dinfra.settle(keeper!, id);

@@ -339,9 +339,11 @@ export class Dinfra {
     return this.send(signer, 'subscription', 'apply_price', [toUint(id, 64, 'subscription id')]);
   }
 
-  /** The provider declares the deployment ready: billing starts. */
-  async markReady(signer: Signer, id: bigint | number): Promise<TxResult> {
-    return this.send(signer, 'subscription', 'mark_ready', [toUint(id, 64, 'subscription id')]);
+  /** The provider declares the deployment ready, publishing the URIs the
+   * consumer reaches it at (its access record: at most 4, each ≤ 128 bytes,
+   * none twice): billing starts. */
+  async markReady(signer: Signer, id: bigint | number, access: string[] = []): Promise<TxResult> {
+    return this.send(signer, 'subscription', 'mark_ready', [toUint(id, 64, 'subscription id'), accessRecord(access)]);
   }
 
   /** The provider is paid what it earned; returns the amount. */
@@ -673,4 +675,15 @@ function handedOver(events: ContractEvent[]): { next: { provider: string; offerI
   const awarded = eventsNamed(events, 'Awarded', 'subscription')[0];
   const next = awarded ? { provider: awarded.args['provider'] as string, offerId: awarded.args['offerId'] as bigint } : null;
   return { next, closed: eventsNamed(events, 'Closed', 'subscription').length > 0 };
+}
+
+/** Most URIs in an access record (the contract's MAX_ACCESS_URIS). */
+const MAX_ACCESS_URIS = 4;
+
+/** An access record as `mark_ready` takes it, checked as the contract checks it. */
+export function accessRecord(uris: string[]): { uris: string[] } {
+  if (!Array.isArray(uris) || uris.length > MAX_ACCESS_URIS) throw new RangeError(`an access record holds at most ${MAX_ACCESS_URIS} URIs`);
+  uris.forEach((uri, i) => checkText(uri, MAX_ENDPOINT, `access URI ${i}`));
+  if (new Set(uris).size !== uris.length) throw new RangeError('an access record lists a URI twice');
+  return { uris: [...uris] };
 }

@@ -5,6 +5,7 @@ export { advanceTo, bestNumber, connectApi, freeBalance, submit, transfer, type 
 export { enumName, plain, show, type Amount, type Plain } from './codec.js';
 export { bundleCodeHash, CONTRACT_NAMES, loadAbi, loadDeployment, type ContractName, type Deployment, type LoadedDeployment } from './deployment.js';
 export {
+  accessRecord,
   awardWindow,
   createArgs,
   Dinfra,

@@ -21,6 +21,8 @@ export interface ReactorOptions {
    * descriptors follow (a path), and the command that serves it. */
   typeName: string;
   schema: string;
+  /** The access record's URI templates (`{host}`, `{port}`, `{id}`). */
+  access: string[];
   command: string;
   claimPeriod: number;
   /** First port the reactor may hand out (it takes up to 20). */
@@ -66,8 +68,10 @@ export class ProviderReactor {
       chain: { url: options.url, key_file: 'provider.key', deployments: options.deployment },
       // The demo publishes its descriptor as a local file (`publish`).
       fetch: { schemes: ['file'] },
+      // Where consumers reach the deployments (the access record's {host}).
+      public_host: '127.0.0.1',
       types: {
-        [options.typeName]: { schema: options.schema, driver: 'process', command: options.command, health: 'tcp', health_timeout_secs: 120, max_restarts: 2 },
+        [options.typeName]: { schema: options.schema, access: options.access, driver: 'process', command: options.command, health: 'tcp', health_timeout_secs: 120, max_restarts: 2 },
       },
     };
     const configFile = join(dir, 'reactor.json');
@@ -104,9 +108,9 @@ export class ProviderReactor {
 }
 
 /** Whether something accepts JSON-RPC on `port`: the chain's name and best block. */
-export async function rpcAnswer(port: number): Promise<string | null> {
+export async function rpcAnswer(url: string): Promise<string | null> {
   const call = async (method: string): Promise<unknown> => {
-    const response = await fetch(`http://127.0.0.1:${port}`, {
+    const response = await fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params: [] }),

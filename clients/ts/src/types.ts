@@ -145,6 +145,9 @@ export interface StreamFigures {
 export interface Details {
   subscription: Subscription;
   figures: StreamFigures;
+  /** How to reach the deployment, as its provider published it with
+   * mark_ready (null before). */
+  access: { uris: string[] } | null;
 }
 
 export interface SubscriptionPage {

@@ -120,10 +120,14 @@ describe('on a node', { timeout: 300_000 }, () => {
     const page = await dinfra.subscriptionsOfConsumer(consumer.address);
     assert.ok(page.entries.some((e) => e.id === created.id && e.subscription.typeId === typeId), 'listed among the consumer\'s subscriptions');
 
-    const ready = await dinfra.markReady(provider, created.id);
+    assert.equal(d.access, null, 'no access record before ready');
+    const access = ['wss://ts-test.example:443', 'https://ts-test.example/rpc'];
+    const ready = await dinfra.markReady(provider, created.id, access);
+    assert.deepEqual(eventNamed(ready.events, 'DeploymentReady', 'subscription').args['access'], { uris: access });
     const at = ready.blockNumber;
     const best = (await dinfra.advanceTo(at + 5, funder)).reached;
     d = await details(created.id);
+    assert.deepEqual(d.access, { uris: access }, 'the access record, from the chain');
     assert.equal(d.subscription.phase, 'Active');
     assert.equal(d.subscription.readyAt, at);
     assert.equal(d.figures.status, 'Streaming');

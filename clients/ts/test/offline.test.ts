@@ -12,6 +12,7 @@ import { u8aConcat } from '@polkadot/util';
 import { u8aToHex } from '@polkadot/util';
 import { decodeAddress } from '@polkadot/util-crypto';
 import {
+  accessRecord,
   CallFailed,
   checkGovernance,
   ContractError,
@@ -64,7 +65,7 @@ const MESSAGES: [ContractName, string, number, boolean][] = [
   ['award', 'max_candidates', 0, false],
   ['award', 'strategy', 0, false],
   ['subscription', 'create', 4, true],
-  ['subscription', 'mark_ready', 1, false],
+  ['subscription', 'mark_ready', 2, false],
   ['subscription', 'decline', 1, false],
   ['subscription', 'reaward', 1, false],
   ['subscription', 'exit', 1, false],
@@ -141,7 +142,7 @@ const EVENTS: [ContractName, string, string[]][] = [
   ['escrow', 'CreditWithdrawn', ['account', 'amount']],
   ['subscription', 'SubscriptionCreated', ['id', 'consumer', 'typeId', 'deposit']],
   ['subscription', 'Awarded', ['id', 'provider', 'typeId', 'offerId', 'ratePerBlock', 'descriptorHash', 'descriptorUri', 'readyDeadline']],
-  ['subscription', 'DeploymentReady', ['id', 'provider', 'at']],
+  ['subscription', 'DeploymentReady', ['id', 'provider', 'at', 'access']],
   ['subscription', 'ToppedUp', ['id', 'from', 'amount']],
   ['subscription', 'EndScheduled', ['id', 'end', 'reason']],
   ['subscription', 'Claimed', ['provider', 'amount', 'claims']],
@@ -415,13 +416,15 @@ describe('replies', () => {
       payer: ALICE, payee: BOB, status: 'Streaming', rate: 1, start: 15, end: 120, depletionBlock: null,
       deposited: 300, withdrawn: 60, refunded: 0, held: 240, accrued: 70, withdrawable: 10, refundable: 230,
     };
-    const value = plain(unwrapReply('subscription', 'details', reply('subscription', 'details', { Ok: { subscription, figures } })));
+    const access = { uris: ['wss://rpc.example:443'] };
+    const value = plain(unwrapReply('subscription', 'details', reply('subscription', 'details', { Ok: { subscription, figures, access } })));
     assert.deepEqual(value, {
       subscription: {
         ...subscription, offerId: 4n, streamId: 6n, ratePerBlock: 1n, cancelFee: 5n,
         requirements: { ...subscription.requirements, maxPricePerBlock: 2n, maxRate: 3n, maxCancelFee: 7n },
       },
       figures: { ...figures, rate: 1n, deposited: 300n, withdrawn: 60n, refunded: 0n, held: 240n, accrued: 70n, withdrawable: 10n, refundable: 230n },
+      access,
     });
     assert.equal(plain(unwrapReply('subscription', 'details', reply('subscription', 'details', { Ok: null }))), null);
   });
@@ -528,6 +531,18 @@ describe('argument encoding', () => {
     // The whole call data: selector, then the four arguments in order.
     const data = u8aToHex(abis.subscription.findMessage('create').toU8a(named));
     assert.ok(data.endsWith(`01${le(7n, 8)}`), 'the offer id is the last argument');
+  });
+
+  test("mark_ready's access record is checked as the contract checks it, and encodes as a list of strings", () => {
+    const record = accessRecord(['wss://a:1', 'https://a/rpc']);
+    assert.deepEqual(record, { uris: ['wss://a:1', 'https://a/rpc'] });
+    assert.deepEqual(accessRecord([]), { uris: [] });
+    assert.throws(() => accessRecord(['a', 'b', 'c', 'd', 'e']), /at most 4 URIs/);
+    assert.throws(() => accessRecord(['x'.repeat(129)]), /access URI 0 must be 1 to 128 bytes/);
+    assert.throws(() => accessRecord(['a', '']), /access URI 1 must be 1 to 128 bytes/);
+    assert.throws(() => accessRecord(['a', 'a']), /twice/);
+    // Vec<String>: a compact length, then each as compact length + bytes.
+    assert.equal(encodeArg('subscription', 'mark_ready', 1, accessRecord(['ab'])), '0x04086162');
   });
 
   test('requirements encode their new fields after the old ones, in the contracts\' order', () => {

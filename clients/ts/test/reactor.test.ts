@@ -16,6 +16,7 @@ const OPTIONS: ReactorOptions = {
   deployment: '/nonexistent/local.json',
   typeName: 'web',
   schema: '/repo/types/container/schema.json',
+  access: ['http://{host}:{port}/'],
   command: 'sleep 1',
   claimPeriod: 10,
   firstPort: 32000,
@@ -52,8 +53,9 @@ describe('reactor helpers', () => {
       assert.deepEqual(config.chain, { url: 'ws://127.0.0.1:9944', key_file: 'provider.key', deployments: '/nonexistent/local.json' });
       assert.deepEqual(config.ports, { first: 32000, last: 32019 });
       assert.deepEqual(config.fetch, { schemes: ['file'] });
+      assert.equal(config.public_host, '127.0.0.1');
       assert.deepEqual(config.types, {
-        web: { schema: '/repo/types/container/schema.json', driver: 'process', command: 'sleep 1', health: 'tcp', health_timeout_secs: 120, max_restarts: 2 },
+        web: { schema: '/repo/types/container/schema.json', access: ['http://{host}:{port}/'], driver: 'process', command: 'sleep 1', health: 'tcp', health_timeout_secs: 120, max_restarts: 2 },
       });
       const keyMode = statSync(join(reactor.dir, 'provider.key')).mode & 0o777;
       assert.equal(keyMode, 0o600);
@@ -72,6 +74,6 @@ describe('reactor helpers', () => {
   });
 
   test('rpcAnswer is null where nothing answers JSON-RPC', async () => {
-    assert.equal(await rpcAnswer(1), null);
+    assert.equal(await rpcAnswer('http://127.0.0.1:1'), null);
   });
 });

@@ -12,8 +12,9 @@ use super::registry::RegistryError;
 use crate::admin::AdminError;
 use crate::selection::Reject;
 use crate::stream::StreamError;
-use crate::types::{check_len, Hash32, Invalid, MAX_ENDPOINT_LEN};
+use crate::types::{check_len, Hash32, Invalid, MAX_ACCESS_URIS, MAX_ENDPOINT_LEN};
 use ink::prelude::string::String;
+use ink::prelude::vec::Vec;
 
 /// Errors of the subscription contract.
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
@@ -124,5 +125,67 @@ pub struct Descriptor {
 impl Descriptor {
     pub fn validate(&self) -> Result<(), Invalid> {
         check_len(self.uri.as_bytes(), MAX_ENDPOINT_LEN, Invalid::Endpoint)
+    }
+}
+
+/// How the consumer reaches a ready deployment, as its provider publishes
+/// it with `mark_ready`: public URIs such as `wss://rpc.example:9944`.
+/// Public like everything on chain: credentials and logs stay with the
+/// provider's status API, which answers only the consumer.
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AccessRecord {
+    /// At most [`MAX_ACCESS_URIS`], each 1 to [`MAX_ENDPOINT_LEN`] bytes,
+    /// none twice; none for a deployment nobody connects to (a validator).
+    pub uris: Vec<String>,
+}
+
+impl AccessRecord {
+    pub fn validate(&self) -> Result<(), Invalid> {
+        if self.uris.len() > MAX_ACCESS_URIS {
+            return Err(Invalid::Endpoint);
+        }
+        let mut rest = self.uris.as_slice();
+        while let Some((uri, later)) = rest.split_first() {
+            check_len(uri.as_bytes(), MAX_ENDPOINT_LEN, Invalid::Endpoint)?;
+            if later.contains(uri) {
+                return Err(Invalid::Duplicate);
+            }
+            rest = later;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ink::prelude::string::ToString;
+
+    fn record(uris: &[&str]) -> AccessRecord {
+        AccessRecord {
+            uris: uris.iter().map(|u| u.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn an_access_record_is_bounded_and_has_no_uri_twice() {
+        assert_eq!(record(&[]).validate(), Ok(()));
+        assert_eq!(
+            record(&["wss://rpc.example:443", "https://rpc.example/health"]).validate(),
+            Ok(())
+        );
+        let longest = "x".repeat(MAX_ENDPOINT_LEN);
+        assert_eq!(record(&[&longest, "a", "b", "c"]).validate(), Ok(()));
+        assert_eq!(
+            record(&["a", "b", "c", "d", "e"]).validate(),
+            Err(Invalid::Endpoint),
+            "more than MAX_ACCESS_URIS"
+        );
+        let too_long = "x".repeat(MAX_ENDPOINT_LEN + 1);
+        assert_eq!(record(&["a", &too_long]).validate(), Err(Invalid::Endpoint));
+        assert_eq!(record(&["a", ""]).validate(), Err(Invalid::Endpoint));
+        assert_eq!(record(&["a", "b", "a"]).validate(), Err(Invalid::Duplicate));
     }
 }

@@ -12,6 +12,7 @@
 //! Run by `deploy/demo.sh`.
 
 use dinfra_e2e_tests::dinfra_reactor::config::{DriverKind, HealthKind, TypeConfig};
+use dinfra_e2e_tests::dinfra_reactor::fetch::{FetchPolicy, Fetcher};
 use dinfra_e2e_tests::dinfra_reactor::{Phase, ProcessDriver, Reactor};
 use dinfra_e2e_tests::reactor_chain::{
     alive, catalogue, catalogue_schema, descriptor_arg_of, listening, processes_in, python,
@@ -21,7 +22,6 @@ use dinfra_e2e_tests::*;
 use drink::AccountId32;
 use ink::scale::Encode;
 use std::collections::HashMap;
-use std::io::{Read, Write};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -157,16 +157,16 @@ impl Demo {
 }
 
 /// The status line of `GET /` on 127.0.0.1:`port`.
-fn http_get(port: u16) -> String {
-    let fetch = || -> std::io::Result<String> {
-        let mut stream = std::net::TcpStream::connect(("127.0.0.1", port))?;
-        stream.set_read_timeout(Some(Duration::from_secs(5)))?;
-        stream.write_all(b"GET / HTTP/1.0\r\nHost: localhost\r\n\r\n")?;
-        let mut reply = String::new();
-        stream.read_to_string(&mut reply)?;
-        Ok(reply.lines().next().unwrap_or_default().to_string())
-    };
-    fetch().unwrap_or_else(|e| format!("(no reply: {e})"))
+/// The consumer's side: a GET of an access URI, as any HTTP client does
+/// (the reactor's fetcher, loopback allowed: the demo's provider is local).
+fn reach(uri: &str) -> String {
+    let mut policy = FetchPolicy::default();
+    policy.allow_private_addresses = true;
+    let fetcher = Fetcher::new(policy).expect("a fetch policy");
+    match fetcher.fetch(uri) {
+        Ok(body) => format!("answered, {} bytes", body.len()),
+        Err(e) => format!("no answer: {e}"),
+    }
 }
 
 fn main() {
@@ -286,10 +286,13 @@ fn main() {
                 health: HealthKind::Tcp,
                 health_timeout_secs: 20,
                 max_restarts: 3,
+                // What the provider publishes with mark_ready.
+                access: vec!["http://{host}:{port}/".into()],
             },
         )],
     );
     config.claim_period = CLAIM_PERIOD;
+    config.public_host = Some("127.0.0.1".into());
     let mut reactor = Reactor::new(
         config,
         demo.chain.chain_for(&provider),
@@ -359,15 +362,20 @@ fn main() {
         .clone()
         .expect("a process");
     let port = process.port.expect("a port");
-    let ready = details(&mut demo.chain.session(), &suite, id)
-        .subscription
-        .ready_at
-        .expect("ready on chain");
+    let on_chain = details(&mut demo.chain.session(), &suite, id);
+    let ready = on_chain.subscription.ready_at.expect("ready on chain");
+    let access = on_chain.access.expect("an access record").uris;
     demo.say(format!(
-        "    process pid {} listens on 127.0.0.1:{port}: GET / → {}",
+        "    process pid {} listens on port {port}; the chain's access record for subscription {id}: {}",
         process.pid,
-        http_get(port)
+        access.join(", ")
     ));
+    for uri in &access {
+        demo.say(format!(
+            "    the consumer reaches its deployment at {uri}: {}",
+            reach(uri)
+        ));
+    }
     demo.say(format!("    billing starts at block {ready}"));
 
     demo.blocks_pass(&mut reactor, 60);

@@ -293,7 +293,10 @@ pub fn execute(session: &mut Sandbox, world: &World, op: &Op) -> Outcome {
             value,
             rate,
         } => {
-            let mut args = vec![id.to_string()];
+            let mut args = match kind {
+                Kind::MarkReady => mark_ready_args(*id),
+                _ => vec![id.to_string()],
+            };
             if let Some(rate) = rate {
                 args.push(rate.to_string());
             }

@@ -5,7 +5,13 @@ use crate::client::{account_of, decoded, emitted_by, input, CallError, Node};
 use crate::contract::{chain_event, snapshot_events, subscription_view, variant_name};
 use crate::deployment::Deployment;
 use dinfra::lifecycle::Subscription;
-use dinfra::traits::SubscriptionError;
+use dinfra::traits::{AccessRecord, SubscriptionError};
+
+// The reactor checks access templates against the contract's bounds.
+const _: () = assert!(
+    dinfra_reactor::config::MAX_ACCESS_URIS == dinfra::types::MAX_ACCESS_URIS
+        && dinfra_reactor::config::MAX_ACCESS_URI_LEN == dinfra::types::MAX_ENDPOINT_LEN
+);
 use dinfra::types::Page;
 use dinfra_reactor::chain::{hex, AccountId, Balance, BlockNumber, SubscriptionId};
 use dinfra_reactor::{Chain, ChainError, ChainEvent, SubscriptionView, TypeView};
@@ -217,10 +223,15 @@ impl Chain for NodeChain {
         }))
     }
 
-    fn mark_ready(&mut self, id: SubscriptionId) -> Result<(), ChainError> {
+    fn mark_ready(&mut self, id: SubscriptionId, access: &[String]) -> Result<(), ChainError> {
         let address = self.deployment.subscription.address;
-        self.send::<()>(input(subscription_ref(address).call_mut().mark_ready(id)))
-            .map(|_| ())
+        let access = AccessRecord {
+            uris: access.to_vec(),
+        };
+        self.send::<()>(input(
+            subscription_ref(address).call_mut().mark_ready(id, access),
+        ))
+        .map(|_| ())
     }
 
     fn decline(&mut self, id: SubscriptionId) -> Result<(), ChainError> {

@@ -26,7 +26,7 @@
 use dinfra::lifecycle::CloseReason;
 use dinfra::traits::{Descriptor, Pricing, RegistryError, Requirements, SubscriptionError};
 use dinfra_reactor::chain::{AccountId, Balance, BlockNumber, SubscriptionId};
-use dinfra_reactor::fetch::blake2_256;
+use dinfra_reactor::fetch::{blake2_256, FetchPolicy, Fetcher};
 use dinfra_reactor::process::{kill_all_in, listening, processes_in, python3_executable};
 use dinfra_reactor_node::client::{account_of, decoded, input};
 use dinfra_reactor_node::node::{registry_ref, subscription_ref};
@@ -312,8 +312,11 @@ fn the_reactor_process_serves_a_subscription_on_a_node_and_survives_a_sigkill() 
         "chain": { "url": url, "key_file": "provider.key", "deployments": env("DINFRA_DEPLOYMENT") },
         // The test's descriptor is a local file.
         "fetch": { "schemes": ["file"] },
+        // Where consumers reach the deployments: the access record.
+        "public_host": "127.0.0.1",
         "types": { type_name.clone(): {
             "schema": schema_path,
+            "access": ["http://{host}:{port}/"],
             "driver": "process",
             "command": format!("exec {python} -m http.server {{port}} --bind 127.0.0.1"),
             "health": "tcp",
@@ -385,6 +388,25 @@ fn the_reactor_process_serves_a_subscription_on_a_node_and_survives_a_sigkill() 
     let now = world.node.block_number().expect("the block number");
     let ready_events = world.events::<DeploymentReady>(awarded_at, now);
     assert_eq!(ready_events.len(), 2, "one DeploymentReady each");
+    // The consumer reads how to reach each deployment from the chain and
+    // reaches it there.
+    for (id, (_, port)) in ids.iter().zip(&served) {
+        let uri = format!("http://127.0.0.1:{port}/");
+        let access = world.details(*id).access.expect("an access record");
+        assert_eq!(access.uris, [uri.clone()]);
+        assert!(
+            ready_events
+                .iter()
+                .any(|(_, e)| e.id == *id && e.access == access),
+            "DeploymentReady carries it"
+        );
+        // The consumer's HTTP client (here the reactor's fetcher, loopback
+        // allowed: the test's provider is local).
+        let mut policy = FetchPolicy::default();
+        policy.allow_private_addresses = true;
+        let body = Fetcher::new(policy).expect("a policy").fetch(&uri);
+        assert!(body.is_ok_and(|b| !b.is_empty()), "{uri} answers");
+    }
     println!("blocks {ready_at:?}: ready; processes and ports {served:?}");
 
     // Kill the reactor mid-way (SIGKILL: no chance to clean up) and start

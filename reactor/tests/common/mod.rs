@@ -41,6 +41,8 @@ pub struct Ledger {
     pub paid_to: BTreeMap<SubscriptionId, BlockNumber>,
     pub types: BTreeMap<u32, TypeView>,
     pub calls: Vec<Call>,
+    /// The access record each `mark_ready` published.
+    pub access: BTreeMap<SubscriptionId, Vec<String>>,
     /// The ids of each `claim_many` call, in order.
     pub batches: Vec<Vec<SubscriptionId>>,
     /// Blocks of notice for a consumer cancel and for a provider exit.
@@ -254,9 +256,10 @@ impl Chain for FakeChain {
         Ok(self.0.borrow().types.get(&type_id).cloned())
     }
 
-    fn mark_ready(&mut self, id: SubscriptionId) -> Result<(), ChainError> {
+    fn mark_ready(&mut self, id: SubscriptionId, access: &[String]) -> Result<(), ChainError> {
         let block = self.block();
         self.0.borrow_mut().calls.push(Call::MarkReady(id, block));
+        self.0.borrow_mut().access.insert(id, access.to_vec());
         {
             let mut ledger = self.0.borrow_mut();
             let view = ledger
@@ -441,6 +444,7 @@ pub fn http_server_type() -> TypeConfig {
         health: HealthKind::Tcp,
         health_timeout_secs: 20,
         max_restarts: 2,
+        access: Vec::new(),
     }
 }
 

@@ -194,7 +194,7 @@ pub fn mark_ready(
     ids: impl IntoIterator<Item = u64>,
 ) {
     for id in ids {
-        subscription_ok::<()>(session, suite, provider, "mark_ready", &id_arg(id));
+        subscription_ok::<()>(session, suite, provider, "mark_ready", &mark_ready_args(id));
     }
 }
 

@@ -42,7 +42,7 @@ pub(super) fn messages(
         &subscription,
         provider,
         "mark_ready",
-        &id_arg(s0),
+        &mark_ready_args(s0),
     );
     bench.call_with_value::<(), SubscriptionError>(
         session,
