@@ -154,8 +154,8 @@ describe('on a node', { timeout: 300_000 }, () => {
     const opened = args(created.events, 'escrow', 'StreamOpened');
     assert.deepEqual([opened['payer'], opened['payee'], opened['rate'], opened['deposit']], [consumer.address, provider.address, RATE, DEPOSIT]);
 
-    const ready = await dinfra.markReady(provider, id);
-    assert.deepEqual(args(ready.events, 'subscription', 'DeploymentReady'), { id, provider: provider.address, at: ready.blockNumber });
+    const ready = await dinfra.markReady(provider, id, ['wss://ts-events.example:443']);
+    assert.deepEqual(args(ready.events, 'subscription', 'DeploymentReady'), { id, provider: provider.address, at: ready.blockNumber, access: { uris: ['wss://ts-events.example:443'] } });
     assert.equal(args(ready.events, 'escrow', 'StreamStarted')['at'], ready.blockNumber);
 
     await dinfra.advanceTo(ready.blockNumber + 3, funder);
