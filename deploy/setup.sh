@@ -8,6 +8,8 @@
 #     rustup cannot download components — Debian's rustc-web 1.85 packages
 #     with lld-19 as the Wasm linker (see ../shared/TOOLCHAIN.md);
 #   * cargo-contract 5.0.3 (builds and deploys the contracts; ~13 min cold);
+#   * Podman, runc and Debian's static busybox for the reactor's container
+#     driver and its tests (apt-get; seconds);
 #   * with --with-node, also the local chain: substrate-contracts-node from
 #     crate contracts-node 0.42.0 (a Cumulus/Polkadot node: it compiles about
 #     1,400 crates, one to two hours or more on 2 cores, into a reusable target
@@ -136,6 +138,27 @@ if [ ! -d "$ROOT/clients/ts/node_modules" ]; then
     (cd "$ROOT/clients/ts" && npm ci --no-audit --no-fund --silent) || die "npm ci in clients/ts failed"
 fi
 say "python3, jq, curl, Node.js $(node --version) ok"
+
+# The reactor's container driver: Podman with runc (crun fails on hosts
+# with hybrid cgroups; reactor/podman/containers.conf selects runc), and
+# Debian's static busybox, from which its tests build their images (no
+# registry is reachable from a test machine).
+container_missing=()
+command -v podman >/dev/null || container_missing+=(podman)
+command -v runc >/dev/null || container_missing+=(runc)
+{ command -v busybox >/dev/null && ! ldd "$(command -v busybox)" >/dev/null 2>&1; } \
+    || container_missing+=(busybox-static)
+if [ ${#container_missing[@]} -gt 0 ]; then
+    command -v apt-get >/dev/null || die "the container driver needs ${container_missing[*]} (install them; Debian: apt-get install ${container_missing[*]})"
+    say "installing ${container_missing[*]} (the reactor's container driver and its tests)"
+    # Stale package lists on a new machine: update once and try again.
+    { DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${container_missing[@]}" >/dev/null \
+        || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${container_missing[@]}" >/dev/null; }; } \
+        || die "apt-get install ${container_missing[*]} failed"
+fi
+CONTAINERS_CONF="$ROOT/reactor/podman/containers.conf" podman version --format '{{.Client.Version}}' >/dev/null \
+    || die "podman is installed but does not run (as root, with $ROOT/reactor/podman/containers.conf)"
+say "podman $(podman version --format '{{.Client.Version}}'), runc, static busybox ok"
 
 # The node: only on request, it is the one long install.
 node_crate_dir() {

@@ -11,7 +11,8 @@
 
 use crate::chain::{BlockNumber, SubscriptionId};
 use crate::descriptor::DeploymentType;
-use crate::fetch::FetchPolicy;
+use crate::fetch::{blake2_256, FetchPolicy};
+use crate::podman::ContainerConfig;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -64,6 +65,10 @@ pub struct Config {
     /// them): schemes, hosts, non-public addresses, size and time limits.
     #[serde(default)]
     pub fetch: FetchPolicy,
+    /// How the `podman` driver runs containers (engine, containers.conf,
+    /// publish address, pull policy, limits).
+    #[serde(default)]
+    pub containers: ContainerConfig,
     /// The name or address consumers reach this provider's deployments at:
     /// `{host}` in the types' access templates.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -96,17 +101,30 @@ pub struct PortRange {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum DriverKind {
+    /// The type's `command`, run on the host (tests, simple hosts).
     Process,
+    /// The descriptor (a `container` descriptor) run as an OCI container
+    /// by the engine of the config's `containers`.
+    Podman,
 }
 
-/// How the reactor knows a deployment is up.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// How the reactor knows a deployment is up. A container's descriptor may
+/// name its own check; this is the type's default.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum HealthKind {
     /// Something accepts TCP connections on 127.0.0.1:{port}.
     Tcp,
+    /// `GET http://127.0.0.1:{port}{path}` is answered with a 2xx status.
+    Http { path: String },
+    /// The container image's own HEALTHCHECK (podman only).
+    Image,
     /// Up as soon as the process runs.
     None,
+}
+
+fn default_health() -> HealthKind {
+    HealthKind::Tcp
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -119,7 +137,13 @@ pub struct TypeConfig {
     /// descriptor the schema refuses. Relative to the config file.
     pub schema: PathBuf,
     pub driver: DriverKind,
+    /// The command template of a `process` type (none for `podman`: the
+    /// descriptor says what runs).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub command: String,
+    /// The default health check (`tcp` if not given): a container checks
+    /// its first tcp port, unless its descriptor names a check of its own.
+    #[serde(default = "default_health")]
     pub health: HealthKind,
     /// Seconds a (re)started deployment has to become healthy.
     #[serde(default = "default_health_timeout_secs")]
@@ -174,6 +198,13 @@ pub enum ConfigError {
     },
     /// The fetch policy cannot be used.
     Fetch(String),
+    /// The `containers` settings cannot be used.
+    Containers(String),
+    /// A setting this type's driver does not take, or lacks one it needs.
+    Driver {
+        type_name: String,
+        why: String,
+    },
     /// A type's access templates cannot be used.
     Access {
         type_name: String,
@@ -208,13 +239,15 @@ impl fmt::Display for ConfigError {
             }
             ConfigError::TcpHealthWithoutPort { type_name } => write!(
                 f,
-                "type {type_name}: health tcp checks {{port}}, but the command does not use {{port}}"
+                "type {type_name}: health tcp or http checks {{port}}, but the command does not use {{port}}"
             ),
             ConfigError::ZeroHealthTimeout { type_name } => {
                 write!(f, "type {type_name}: health_timeout_secs must be at least 1")
             }
             ConfigError::Schema { type_name, why } => write!(f, "type {type_name}: {why}"),
             ConfigError::Fetch(why) => f.write_str(why),
+            ConfigError::Containers(why) => f.write_str(why),
+            ConfigError::Driver { type_name, why } => write!(f, "type {type_name}: {why}"),
             ConfigError::Access { type_name, why } => write!(f, "type {type_name}: access: {why}"),
         }
     }
@@ -251,6 +284,7 @@ impl Config {
                 .map(|(name, kind)| (name.to_string(), kind.clone()))
                 .collect(),
             fetch: FetchPolicy::default(),
+            containers: ContainerConfig::default(),
             public_host: None,
             chain: serde_json::Value::Null,
         }
@@ -272,6 +306,7 @@ impl Config {
         ]
         .into_iter()
         .chain(schemas)
+        .chain(config.containers.containers_conf.as_mut())
         {
             if field.is_relative() {
                 *field = base.join(&*field);
@@ -297,6 +332,9 @@ impl Config {
         }
         if let Some(problem) = self.fetch.problem() {
             return Err(ConfigError::Fetch(problem));
+        }
+        if let Some(problem) = self.containers.problem() {
+            return Err(ConfigError::Containers(problem));
         }
         for (name, kind) in &self.types {
             kind.validate(name)?;
@@ -358,23 +396,67 @@ impl Config {
     }
 }
 
+impl Config {
+    /// This reactor's name on the host's container engine: the configured
+    /// `containers.instance`, or the first 8 hex digits of the blake2-256
+    /// of the state file's path.
+    pub fn instance(&self) -> String {
+        self.containers.instance.clone().unwrap_or_else(|| {
+            let hash = blake2_256(self.state_file.as_os_str().as_encoded_bytes());
+            hash[..4].iter().map(|b| format!("{b:02x}")).collect()
+        })
+    }
+
+    /// Whether some type runs containers.
+    pub fn uses_containers(&self) -> bool {
+        self.types
+            .values()
+            .any(|kind| kind.driver == DriverKind::Podman)
+    }
+}
+
 impl TypeConfig {
     pub fn validate(&self, type_name: &str) -> Result<(), ConfigError> {
+        if self.health_timeout_secs == 0 {
+            return Err(ConfigError::ZeroHealthTimeout {
+                type_name: type_name.into(),
+            });
+        }
+        if self.driver == DriverKind::Podman {
+            if !self.command.is_empty() {
+                return Err(ConfigError::Driver {
+                    type_name: type_name.into(),
+                    why: "a podman type takes no command: its descriptor says what runs".into(),
+                });
+            }
+            self.load_schema(type_name)?;
+            return Ok(());
+        }
+        if self.health == HealthKind::Image {
+            return Err(ConfigError::Driver {
+                type_name: type_name.into(),
+                why: "health image is a container image's own check: podman types only".into(),
+            });
+        }
         if self.command.trim().is_empty() {
             return Err(ConfigError::EmptyCommand {
                 type_name: type_name.into(),
             });
         }
         let used = placeholders(&self.command).map_err(|e| e.for_type(type_name))?;
-        if self.health == HealthKind::Tcp && !used.iter().any(|p| p == "port") {
+        let checks_port = matches!(self.health, HealthKind::Tcp | HealthKind::Http { .. });
+        if checks_port && !used.iter().any(|p| p == "port") {
             return Err(ConfigError::TcpHealthWithoutPort {
                 type_name: type_name.into(),
             });
         }
-        if self.health_timeout_secs == 0 {
-            return Err(ConfigError::ZeroHealthTimeout {
-                type_name: type_name.into(),
-            });
+        if let HealthKind::Http { path } = &self.health {
+            if !path.starts_with('/') {
+                return Err(ConfigError::Driver {
+                    type_name: type_name.into(),
+                    why: format!("health http path {path:?} does not start with /"),
+                });
+            }
         }
         self.load_schema(type_name)?;
         Ok(())
@@ -388,9 +470,11 @@ impl TypeConfig {
         })
     }
 
-    /// Whether the command needs a port allocated.
+    /// Whether deployments of this type are given a port: a command that
+    /// uses `{port}`; a container (one per port its descriptor names).
     pub fn uses_port(&self) -> bool {
-        placeholders(&self.command).is_ok_and(|used| used.iter().any(|p| p == "port"))
+        self.driver == DriverKind::Podman
+            || placeholders(&self.command).is_ok_and(|used| used.iter().any(|p| p == "port"))
     }
 }
 
@@ -569,6 +653,7 @@ mod tests {
             )]
             .into(),
             fetch: FetchPolicy::default(),
+            containers: ContainerConfig::default(),
             public_host: None,
             chain: serde_json::Value::Null,
         }
@@ -677,6 +762,110 @@ mod tests {
             error.starts_with("type node: cannot read /nonexistent/schema.json"),
             "{error}"
         );
+    }
+
+    #[test]
+    fn driver_settings_are_checked_per_driver() {
+        let podman = TypeConfig {
+            driver: DriverKind::Podman,
+            ..kind("", HealthKind::Tcp)
+        };
+        let mut ok = config();
+        ok.types.insert("box".into(), podman.clone());
+        ok.validate().unwrap();
+        assert!(ok.uses_containers() && ok.types["box"].uses_port());
+        assert!(!config().uses_containers());
+
+        let cases = [
+            (
+                TypeConfig {
+                    command: "run {port}".into(),
+                    ..podman.clone()
+                },
+                "takes no command",
+            ),
+            (kind("node {port}", HealthKind::Image), "podman types only"),
+            (
+                kind("node", HealthKind::Http { path: "/".into() }),
+                "does not use {port}",
+            ),
+            (
+                kind(
+                    "node {port}",
+                    HealthKind::Http {
+                        path: "health".into(),
+                    },
+                ),
+                "does not start with /",
+            ),
+        ];
+        for (kind, message) in cases {
+            let mut bad = config();
+            bad.types.insert("box".into(), kind);
+            let error = bad.validate().unwrap_err().to_string();
+            assert!(
+                error.starts_with("type box: ") && error.contains(message),
+                "{error}"
+            );
+        }
+        let mut bad = config();
+        bad.containers.pull = "sometimes".into();
+        assert!(bad
+            .validate()
+            .unwrap_err()
+            .to_string()
+            .contains("containers.pull"));
+        let mut bad = config();
+        bad.containers.instance = Some("Not-Valid".into());
+        assert!(bad
+            .validate()
+            .unwrap_err()
+            .to_string()
+            .contains("containers.instance"));
+    }
+
+    #[test]
+    fn the_instance_is_stable_per_state_file_and_differs_between_them() {
+        let one = config();
+        let mut other = config();
+        other.state_file = "other/state.json".into();
+        assert_eq!(one.instance(), config().instance());
+        assert_eq!(one.instance().len(), 8);
+        assert_ne!(one.instance(), other.instance());
+        other.containers.instance = Some("edge1".into());
+        assert_eq!(other.instance(), "edge1");
+    }
+
+    #[test]
+    fn a_podman_type_and_containers_parse_from_json() {
+        let text = format!(
+            r#"{{"state_file": "s.json", "log_dir": "l", "work_dir": "w",
+                "ports": {{"first": 30000, "last": 30009}}, "claim_period": 10,
+                "types": {{"container": {{"schema": {:?}, "driver": "podman",
+                                         "health": {{"http": {{"path": "/ready"}}}}}}}},
+                "containers": {{"containers_conf": "podman/containers.conf", "pull": "never"}}}}"#,
+            schema()
+        );
+        let dir = std::env::temp_dir().join(format!("dinfra-config-podman-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("reactor.json");
+        std::fs::write(&path, text).unwrap();
+        let config = Config::load(&path).unwrap();
+        let kind = &config.types["container"];
+        assert_eq!(kind.driver, DriverKind::Podman);
+        assert_eq!(
+            kind.health,
+            HealthKind::Http {
+                path: "/ready".into()
+            }
+        );
+        assert_eq!(
+            config.containers.containers_conf,
+            Some(dir.join("podman/containers.conf")),
+            "relative to the config file"
+        );
+        assert_eq!(config.containers.engine, "podman");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -4,11 +4,11 @@
 //! everything the command started. Output goes to the subscription's log.
 
 use crate::config::HealthKind;
-use crate::driver::{Driver, DriverError, Handle, Health, Spec};
+use crate::driver::{Driver, DriverError, Handle, Health, Spec, Unit, Workload};
+use crate::probe;
 use std::collections::HashMap;
 use std::fs::{self, OpenOptions};
 use std::io::Write;
-use std::net::{Ipv4Addr, SocketAddr, TcpStream};
 use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 use std::thread::sleep;
@@ -167,6 +167,9 @@ fn unix_time() -> u64 {
 
 impl ProcessDriver {
     fn spawn(&mut self, spec: &Spec) -> Result<Handle, String> {
+        let Workload::Command(command_line) = &spec.workload else {
+            return Err("the process driver runs command lines only".into());
+        };
         fs::create_dir_all(&spec.dir)
             .map_err(|e| format!("cannot create {}: {e}", spec.dir.display()))?;
         if let Some(parent) = spec.log.parent() {
@@ -183,14 +186,14 @@ impl ProcessDriver {
             "--- {} start subscription {}: {}",
             unix_time(),
             spec.id,
-            spec.command
+            command_line
         )
         .map_err(|e| format!("cannot write log {}: {e}", spec.log.display()))?;
         let stderr = log.try_clone().map_err(|e| e.to_string())?;
         let mut command = Command::new("sh");
         command
             .arg("-c")
-            .arg(&spec.command)
+            .arg(command_line)
             .current_dir(&spec.dir)
             .stdin(Stdio::null())
             .stdout(log)
@@ -217,11 +220,10 @@ impl ProcessDriver {
             .ok_or_else(|| format!("process {pid} vanished before it could be recorded"))?;
         self.children.insert(pid, child);
         Ok(Handle {
-            pid,
-            start_time,
+            unit: Unit::Process { pid, start_time },
             port: spec.port,
             log: spec.log.clone(),
-            health: spec.health,
+            health: spec.health.clone(),
         })
     }
 
@@ -253,16 +255,17 @@ impl Driver for ProcessDriver {
         if !self.alive(handle) {
             return Health::Dead;
         }
-        match (handle.health, handle.port) {
-            (HealthKind::Tcp, Some(port)) => {
-                let address = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
-                match TcpStream::connect_timeout(&address, Duration::from_millis(500)) {
-                    Ok(_) => Health::Healthy,
-                    Err(_) => Health::Waiting,
-                }
-            }
-            (HealthKind::Tcp, None) => Health::Waiting,
-            (HealthKind::None, _) => Health::Healthy,
+        let passes = match (&handle.health, handle.port) {
+            (HealthKind::Tcp, Some(port)) => probe::tcp(port),
+            (HealthKind::Http { path }, Some(port)) => probe::http(port, path),
+            (HealthKind::None, _) => true,
+            // No port to check, or a container image's check: never passes.
+            (HealthKind::Tcp | HealthKind::Http { .. } | HealthKind::Image, _) => false,
+        };
+        if passes {
+            Health::Healthy
+        } else {
+            Health::Waiting
         }
     }
 
@@ -271,11 +274,19 @@ impl Driver for ProcessDriver {
     }
 
     fn stop(&mut self, handle: &Handle) -> Result<(), DriverError> {
-        let pgid = handle.pid;
+        let Unit::Process {
+            pid: pgid,
+            start_time,
+        } = handle.unit
+        else {
+            return Err(DriverError(
+                "the process driver stops processes only".into(),
+            ));
+        };
         match stat(pgid) {
             // The pid now belongs to someone else: ours is long gone, and its
             // group with it (a pid is not reused while its group exists).
-            Some(s) if s.start_time != handle.start_time => return Ok(()),
+            Some(s) if s.start_time != start_time => return Ok(()),
             // Ours (maybe a zombie), or gone with members of its group left.
             _ => {}
         }
@@ -295,8 +306,10 @@ impl Driver for ProcessDriver {
     }
 
     fn adopt(&self, handle: &Handle) -> bool {
-        stat(handle.pid)
-            .is_some_and(|s| s.start_time == handle.start_time && s.live() && s.pgrp == handle.pid)
+        let Unit::Process { pid, start_time } = handle.unit else {
+            return false;
+        };
+        stat(pid).is_some_and(|s| s.start_time == start_time && s.live() && s.pgrp == pid)
     }
 }
 
@@ -304,15 +317,23 @@ impl Driver for ProcessDriver {
 mod tests {
     use super::*;
 
+    fn pid(handle: &Handle) -> u32 {
+        match handle.unit {
+            Unit::Process { pid, .. } => pid,
+            Unit::Container { .. } => panic!("not a process"),
+        }
+    }
+
     fn spec(name: &str, command: &str) -> Spec {
         let dir =
             std::env::temp_dir().join(format!("dinfra-process-{}-{name}", std::process::id()));
         Spec {
             id: 1,
-            command: command.into(),
+            workload: Workload::Command(command.into()),
             log: dir.join("1.log"),
             dir,
             port: None,
+            ports: Vec::new(),
             health: HealthKind::None,
         }
     }
@@ -322,13 +343,13 @@ mod tests {
         let mut driver = ProcessDriver::new(Duration::from_secs(2));
         let spec = spec("group", "echo hello; sleep 30 & sleep 30");
         let handle = driver.start(&spec).unwrap();
-        let s = stat(handle.pid).unwrap();
-        assert_eq!(s.pgrp, handle.pid, "a group of its own");
+        let s = stat(pid(&handle)).unwrap();
+        assert_eq!(s.pgrp, pid(&handle), "a group of its own");
         assert!(driver.alive(&handle) && driver.adopt(&handle));
         assert_eq!(driver.healthy(&handle), Health::Healthy);
         sleep(Duration::from_millis(200));
         driver.stop(&handle).unwrap();
-        assert!(!group_alive(handle.pid), "both sleeps are gone");
+        assert!(!group_alive(pid(&handle)), "both sleeps are gone");
         assert!(!driver.alive(&handle));
         assert_eq!(driver.healthy(&handle), Health::Dead);
         let log = fs::read_to_string(&handle.log).unwrap();
@@ -348,7 +369,7 @@ mod tests {
         let started = Instant::now();
         driver.stop(&handle).unwrap();
         assert!(started.elapsed() >= Duration::from_millis(300));
-        assert!(!group_alive(handle.pid));
+        assert!(!group_alive(pid(&handle)));
         fs::remove_dir_all(&spec.dir).unwrap();
     }
 
@@ -357,18 +378,28 @@ mod tests {
         let mut driver = ProcessDriver::new(Duration::from_secs(1));
         let spec = spec("reused", "sleep 30");
         let handle = driver.start(&spec).unwrap();
+        let Unit::Process {
+            pid: leader,
+            start_time,
+        } = handle.unit
+        else {
+            panic!("not a process")
+        };
         let stranger = Handle {
-            start_time: handle.start_time + 1,
+            unit: Unit::Process {
+                pid: leader,
+                start_time: start_time + 1,
+            },
             ..handle.clone()
         };
         assert!(!driver.adopt(&stranger) && !driver.alive(&stranger));
         driver.stop(&stranger).unwrap();
         assert!(
-            stat(handle.pid).unwrap().live(),
+            stat(pid(&handle)).unwrap().live(),
             "the real owner of the pid lives on"
         );
         driver.stop(&handle).unwrap();
-        assert!(!group_alive(handle.pid));
+        assert!(!group_alive(pid(&handle)));
         fs::remove_dir_all(&spec.dir).unwrap();
     }
 
@@ -383,7 +414,7 @@ mod tests {
         }
         assert!(!driver.alive(&handle));
         driver.stop(&handle).unwrap();
-        assert!(stat(handle.pid).is_none(), "reaped");
+        assert!(stat(pid(&handle)).is_none(), "reaped");
         fs::remove_dir_all(&spec.dir).unwrap();
     }
 

@@ -11,10 +11,11 @@
 //! nothing twice and sends nothing twice.
 
 use crate::chain::{hex, AccountId, BlockNumber, Chain, ChainError, ChainEvent, SubscriptionId};
-use crate::config::{render, render_access, Config, ConfigError, Vars};
+use crate::config::{render, render_access, Config, ConfigError, DriverKind, HealthKind, Vars};
 use crate::descriptor::DeploymentType;
-use crate::driver::{Driver, Handle, Health, Spec};
+use crate::driver::{Driver, Handle, Health, Spec, Workload};
 use crate::fetch::{blake2_256, FetchError, Fetcher};
+use crate::podman::{ContainerDescriptor, ContainerHealth};
 use crate::state::{Entry, Phase, State, StateError};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -329,13 +330,13 @@ impl<C: Chain, D: Driver> Reactor<C, D> {
             match handle {
                 Some(handle) if self.driver.adopt(&handle) => {
                     self.say(format!(
-                        "subscription {id}: adopted pid {} (still running)",
-                        handle.pid
+                        "subscription {id}: adopted {} (still running)",
+                        handle.unit
                     ));
                 }
                 Some(handle) => self.say(format!(
-                    "subscription {id}: pid {} was gone when the reactor started",
-                    handle.pid
+                    "subscription {id}: {} was gone when the reactor started",
+                    handle.unit
                 )),
                 None => self.say(format!("subscription {id}: no process recorded")),
             }
@@ -529,12 +530,19 @@ impl<C: Chain, D: Driver> Reactor<C, D> {
                 )));
             }
         }
-        if kind.uses_port() && entry.port.is_none() {
-            let range = self.config.ports;
-            let port = self.free_port().ok_or_else(|| {
-                Problem::Retry(format!("no free port in {}..={}", range.first, range.last))
+        let range = self.config.ports;
+        let no_port =
+            || Problem::Retry(format!("no free port in {}..={}", range.first, range.last));
+        if kind.driver == DriverKind::Podman {
+            let container = ContainerDescriptor::parse(&descriptor).map_err(|why| {
+                Problem::Refuse(format!("its descriptor is not a container to run: {why}"))
             })?;
-            entry.port = Some(port);
+            if entry.ports.len() != container.ports.len() {
+                entry.ports = self.free_ports(container.ports.len()).ok_or_else(no_port)?;
+                entry.port = container.first_tcp_port(&entry.ports);
+            }
+        } else if kind.uses_port() && entry.port.is_none() {
+            entry.port = Some(self.free_ports(1).ok_or_else(no_port)?[0]);
         }
         Ok(())
     }
@@ -654,8 +662,8 @@ impl<C: Chain, D: Driver> Reactor<C, D> {
         if let Some(handle) = entry.handle.take() {
             if let Err(e) = self.driver.stop(&handle) {
                 self.say(format!(
-                    "subscription {id}: cannot stop pid {}: {e}",
-                    handle.pid
+                    "subscription {id}: cannot stop {}: {e}",
+                    handle.unit
                 ));
                 entry.handle = Some(handle);
             }
@@ -674,6 +682,9 @@ impl<C: Chain, D: Driver> Reactor<C, D> {
         }
         let why = format!("{why}; gave up after {} restarts", entry.restarts);
         self.say(format!("giving up on subscription {id}: {why}"));
+        if entry.handle.is_none() {
+            self.release(id);
+        }
         entry.phase = Phase::Failed { why };
         if entry.ready_at.is_some() {
             entry.exit_wanted = true;
@@ -839,17 +850,21 @@ impl<C: Chain, D: Driver> Reactor<C, D> {
 
     /// Stops its process (if any) and moves it to `phase`.
     fn teardown(&mut self, id: SubscriptionId, entry: &mut Entry, phase: Phase) {
+        let had_handle = entry.handle.is_some();
         if let Some(handle) = entry.handle.take() {
             match self.driver.stop(&handle) {
-                Ok(()) => self.say(format!("subscription {id}: stopped pid {}", handle.pid)),
+                Ok(()) => self.say(format!("subscription {id}: stopped {}", handle.unit)),
                 Err(e) => {
                     self.say(format!(
-                        "subscription {id}: cannot stop pid {}: {e}; will retry",
-                        handle.pid
+                        "subscription {id}: cannot stop {}: {e}; will retry",
+                        handle.unit
                     ));
                     entry.handle = Some(handle);
                 }
             }
+        }
+        if entry.handle.is_none() && (had_handle || !entry.phase.is_final()) {
+            self.release(id);
         }
         if entry.phase != phase {
             match &phase {
@@ -858,6 +873,16 @@ impl<C: Chain, D: Driver> Reactor<C, D> {
                 _ => {}
             }
             entry.phase = phase;
+        }
+    }
+
+    /// Removes what outlives a stop (a container's volumes) once the
+    /// subscription is over for this reactor.
+    fn release(&mut self, id: SubscriptionId) {
+        if let Err(e) = self.driver.release(id) {
+            self.say(format!(
+                "subscription {id}: cannot remove what it kept: {e}"
+            ));
         }
     }
 
@@ -919,32 +944,50 @@ impl<C: Chain, D: Driver> Reactor<C, D> {
             .ok_or_else(|| format!("no driver configured for type {:?}", entry.type_name))?;
         let dir = self.config.work_dir.join(id.to_string());
         let descriptor = self.descriptor_path(id);
-        let vars = Vars {
-            port: entry.port,
-            id,
-            dir: &dir,
-            descriptor: &descriptor,
+        let (workload, port, health) = match kind.driver {
+            DriverKind::Process => {
+                let vars = Vars {
+                    port: entry.port,
+                    id,
+                    dir: &dir,
+                    descriptor: &descriptor,
+                };
+                let command = render(&kind.command, &vars)
+                    .map_err(|e| format!("bad command template: {e:?}"))?;
+                (Workload::Command(command), entry.port, kind.health.clone())
+            }
+            DriverKind::Podman => {
+                let bytes = std::fs::read(&descriptor)
+                    .map_err(|e| format!("cannot read {}: {e}", descriptor.display()))?;
+                let container = ContainerDescriptor::parse(&bytes)?;
+                let (port, health) = container_health(&container, &entry.ports, &kind.health);
+                (Workload::Container(container), port, health)
+            }
         };
-        let command =
-            render(&kind.command, &vars).map_err(|e| format!("bad command template: {e:?}"))?;
         let spec = Spec {
             id,
-            command,
+            workload,
             dir: dir.clone(),
             log: self.log_path(id),
-            port: entry.port,
-            health: kind.health,
+            port,
+            ports: entry.ports.clone(),
+            health,
         };
         let handle = self
             .driver
             .start(&spec)
             .map_err(|e| format!("cannot start: {e}"))?;
-        let port = entry
-            .port
-            .map_or(String::new(), |port| format!(", port {port}"));
+        let ports = match (&entry.ports[..], entry.port) {
+            ([_, _, ..], _) => {
+                let ports: Vec<String> = entry.ports.iter().map(u16::to_string).collect();
+                format!(", ports {}", ports.join(", "))
+            }
+            (_, Some(port)) => format!(", port {port}"),
+            (_, None) => String::new(),
+        };
         self.say(format!(
-            "started subscription {id}: pid {}{port}, log {}",
-            handle.pid,
+            "started subscription {id}: {}{ports}, log {}",
+            handle.unit,
             spec.log.display()
         ));
         entry.handle = Some(handle);
@@ -971,19 +1014,22 @@ impl<C: Chain, D: Driver> Reactor<C, D> {
         self.config.types.get(entry.type_name.as_ref()?).cloned()
     }
 
-    /// A port of the range that no live subscription holds and nothing
-    /// listens on.
-    fn free_port(&self) -> Option<u16> {
+    /// `count` ports of the range that no live subscription holds and
+    /// nothing listens on, or `None` if there are not that many.
+    fn free_ports(&self, count: usize) -> Option<Vec<u16>> {
         let taken: Vec<u16> = self
             .state
             .subscriptions
             .values()
             .filter(|e| !e.phase.is_final() || e.handle.is_some())
-            .filter_map(|e| e.port)
+            .flat_map(|e| e.port.into_iter().chain(e.ports.iter().copied()))
             .collect();
-        (self.config.ports.first..=self.config.ports.last)
+        let free: Vec<u16> = (self.config.ports.first..=self.config.ports.last)
             .filter(|port| !taken.contains(port))
-            .find(|port| TcpListener::bind((Ipv4Addr::UNSPECIFIED, *port)).is_ok())
+            .filter(|port| TcpListener::bind((Ipv4Addr::UNSPECIFIED, *port)).is_ok())
+            .take(count)
+            .collect();
+        (free.len() == count).then_some(free)
     }
 
     pub fn log_path(&self, id: SubscriptionId) -> PathBuf {
@@ -1013,6 +1059,35 @@ impl<C: Chain, D: Driver> Reactor<C, D> {
             eprintln!("{line}");
         }
         self.log.push(line);
+    }
+}
+
+/// The port and check a container's health is judged by: its descriptor's
+/// own check, else the type's default on its first tcp port (no tcp port:
+/// running is enough).
+fn container_health(
+    container: &ContainerDescriptor,
+    host_ports: &[u16],
+    default: &HealthKind,
+) -> (Option<u16>, HealthKind) {
+    match &container.health {
+        Some(ContainerHealth::Tcp { port }) => {
+            (container.host_port(port, host_ports), HealthKind::Tcp)
+        }
+        Some(ContainerHealth::Http { port, path }) => (
+            container.host_port(port, host_ports),
+            HealthKind::Http { path: path.clone() },
+        ),
+        Some(ContainerHealth::Image) => (container.first_tcp_port(host_ports), HealthKind::Image),
+        None => {
+            let port = container.first_tcp_port(host_ports);
+            match default {
+                HealthKind::Tcp | HealthKind::Http { .. } if port.is_none() => {
+                    (None, HealthKind::None)
+                }
+                other => (port, other.clone()),
+            }
+        }
     }
 }
 

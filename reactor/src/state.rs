@@ -73,8 +73,13 @@ pub struct Entry {
     pub phase: Phase,
     /// The running (or last) process; `None` once stopped.
     pub handle: Option<Handle>,
-    /// The port it was given (kept across restarts).
+    /// The port it was given (kept across restarts): `{port}`, the health
+    /// check's port; a container's first published tcp port.
     pub port: Option<u16>,
+    /// Every host port a container was given, one per port its descriptor
+    /// names, in that order (kept across restarts; empty for a process).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ports: Vec<u16>,
     /// Unix time in milliseconds of the last (re)start, for the health timeout.
     pub started_at_ms: Option<u64>,
     /// Restarts so far (crashes and failed health checks).
@@ -115,6 +120,7 @@ impl Entry {
             },
             handle: None,
             port: None,
+            ports: Vec::new(),
             started_at_ms: None,
             restarts: 0,
             ready_sent: false,
@@ -189,9 +195,9 @@ impl State {
     }
 
     /// One line per subscription, for an operator (`dinfra-reactor
-    /// --status`): phase (and why), type, process (with `alive(pid)`'s
-    /// verdict), port, ready and end blocks, last claim, restarts.
-    pub fn report(&self, alive: impl Fn(u32) -> bool) -> Vec<String> {
+    /// --status`): phase (and why), type, process or container (with
+    /// `alive`'s verdict), ports, ready and end blocks, last claim, restarts.
+    pub fn report(&self, alive: impl Fn(&Handle) -> bool) -> Vec<String> {
         self.subscriptions
             .iter()
             .map(|(id, entry)| {
@@ -209,10 +215,13 @@ impl State {
                     None => line.push_str(&format!("; type {}", entry.type_id)),
                 }
                 if let Some(handle) = &entry.handle {
-                    let verdict = if alive(handle.pid) { "alive" } else { "gone" };
-                    line.push_str(&format!("; pid {} ({verdict})", handle.pid));
+                    let verdict = if alive(handle) { "alive" } else { "gone" };
+                    line.push_str(&format!("; {} ({verdict})", handle.unit));
                 }
-                if let Some(port) = entry.port {
+                if entry.ports.len() > 1 {
+                    let ports: Vec<String> = entry.ports.iter().map(u16::to_string).collect();
+                    line.push_str(&format!("; ports {}", ports.join(", ")));
+                } else if let Some(port) = entry.port {
                     line.push_str(&format!("; port {port}"));
                 }
                 match entry.ready_at {
@@ -281,6 +290,7 @@ impl State {
 mod tests {
     use super::*;
     use crate::config::HealthKind;
+    use crate::driver::Unit;
 
     fn temp_path(name: &str) -> PathBuf {
         let dir = std::env::temp_dir().join(format!("dinfra-state-{}-{name}", std::process::id()));
@@ -298,8 +308,10 @@ mod tests {
         running.type_name = Some("rpc".into());
         running.phase = Phase::Running;
         running.handle = Some(Handle {
-            pid: 1234,
-            start_time: 99_999,
+            unit: Unit::Process {
+                pid: 1234,
+                start_time: 99_999,
+            },
             port: Some(30001),
             log: "/tmp/logs/3.log".into(),
             health: HealthKind::Tcp,
@@ -336,7 +348,7 @@ mod tests {
 
     #[test]
     fn the_report_has_a_line_per_subscription() {
-        let report = sample().report(|pid| pid == 1234);
+        let report = sample().report(|handle| handle.unit.to_string() == "pid 1234");
         assert_eq!(
             report,
             vec![

@@ -36,7 +36,7 @@ fn an_award_deploys_a_listening_process_and_marks_it_ready_publishing_its_access
     let log = deploy(&h, &mut reactor, 7);
 
     let process = handle(&reactor, 7);
-    assert!(alive(process.pid));
+    assert!(alive(pid(&process)));
     let port = process.port.expect("a port");
     assert!((21000..=21009).contains(&port));
     assert!(listening(port), "it serves on its port");
@@ -83,7 +83,7 @@ fn a_cancel_tears_the_deployment_down_at_the_end_block_and_not_before() {
     while h.chain.block() < end {
         let log = step(&mut reactor);
         assert!(
-            alive(process.pid),
+            alive(pid(&process)),
             "still up at block {} (end {end}): {log:?}",
             h.chain.block()
         );
@@ -91,7 +91,7 @@ fn a_cancel_tears_the_deployment_down_at_the_end_block_and_not_before() {
         h.chain.advance(1);
     }
     let log = step(&mut reactor);
-    assert!(!alive(process.pid), "down at the end block {end}");
+    assert!(!alive(pid(&process)), "down at the end block {end}");
     assert!(
         processes_in(&h.work_dir(1)).is_empty(),
         "nothing of it left"
@@ -328,8 +328,8 @@ fn a_crash_loop_after_ready_ends_in_one_exit_with_notice_and_a_claim_at_the_end(
     h.chain.advance(2);
     step(&mut reactor);
     // SAFETY: kill(2) has no memory-safety preconditions.
-    unsafe { libc::kill(-(process.pid as i32), libc::SIGKILL) };
-    step_until_dead(process.pid);
+    unsafe { libc::kill(-(pid(&process) as i32), libc::SIGKILL) };
+    step_until_dead(pid(&process));
     let exit_at = h.chain.block();
     let log = step_until(&mut reactor, LONG, |r| {
         r.state().subscriptions[&1].exit_sent
@@ -405,12 +405,12 @@ fn a_crashed_running_deployment_is_restarted_on_its_port() {
     deploy(&h, &mut reactor, 1);
     let first = handle(&reactor, 1);
     // SAFETY: kill(2) has no memory-safety preconditions.
-    unsafe { libc::kill(first.pid as i32, libc::SIGKILL) };
+    unsafe { libc::kill(pid(&first) as i32, libc::SIGKILL) };
     let log = step_until(&mut reactor, LONG, |r| {
         r.state().subscriptions[&1]
             .handle
             .as_ref()
-            .is_some_and(|h| h.pid != first.pid)
+            .is_some_and(|h| pid(&h) != pid(&first))
     });
     assert!(
         log.iter()
@@ -435,7 +435,7 @@ fn closed_revoked_or_declined_elsewhere_stops_at_once() {
     h.chain.advance(1);
     h.chain.close(1, CloseReason::FundsExhausted);
     step(&mut reactor);
-    assert!(!alive(ready.pid), "stopped on Closed");
+    assert!(!alive(pid(&ready)), "stopped on Closed");
     assert!(
         matches!(phase(&reactor, 1), Phase::Stopped { ref why } if why.contains("FundsExhausted"))
     );
@@ -458,7 +458,7 @@ fn closed_revoked_or_declined_elsewhere_stops_at_once() {
     h2.chain.advance(1);
     h2.chain.revoke(2);
     step(&mut reactor);
-    assert!(!alive(starting.pid), "stopped on AwardRevoked");
+    assert!(!alive(pid(&starting)), "stopped on AwardRevoked");
     assert!(h2.chain.calls().is_empty());
 
     // Declined by someone else with the provider's key while it starts.
@@ -469,7 +469,7 @@ fn closed_revoked_or_declined_elsewhere_stops_at_once() {
     h2.chain.advance(1);
     h2.chain.declined_elsewhere(3);
     let log = step(&mut reactor);
-    assert!(!alive(starting.pid), "stopped on AwardDeclined");
+    assert!(!alive(pid(&starting)), "stopped on AwardDeclined");
     assert!(
         matches!(phase(&reactor, 3), Phase::Stopped { ref why } if why.contains("award declined at block")),
         "{log:#?}"
@@ -532,15 +532,15 @@ fn a_restarted_reactor_adopts_its_process_and_sends_nothing_twice() {
     let log = step(&mut reactor);
     assert!(
         log.iter()
-            .any(|l| l.contains(&format!("subscription 1: adopted pid {}", process.pid))),
+            .any(|l| l.contains(&format!("subscription 1: adopted pid {}", pid(&process)))),
         "{log:#?}"
     );
     step(&mut reactor);
     assert_eq!(handle(&reactor, 1), process, "the same process");
-    assert!(alive(process.pid));
+    assert!(alive(pid(&process)));
     assert_eq!(
         groups_in(&h.work_dir(1)),
-        [process.pid].into(),
+        [pid(&process)].into(),
         "exactly one process group"
     );
     assert_eq!(h.chain.calls(), calls, "nothing sent again");
@@ -552,7 +552,7 @@ fn a_restarted_reactor_adopts_its_process_and_sends_nothing_twice() {
     state.save(&h.config.state_file).unwrap();
     let mut reactor = h.reactor();
     step(&mut reactor);
-    assert_eq!(groups_in(&h.work_dir(1)), [process.pid].into());
+    assert_eq!(groups_in(&h.work_dir(1)), [pid(&process)].into());
     assert_eq!(h.chain.calls(), calls);
 
     // It still tears it down at the end.
@@ -561,7 +561,7 @@ fn a_restarted_reactor_adopts_its_process_and_sends_nothing_twice() {
         h.chain.advance(1);
         step(&mut reactor);
     }
-    assert!(!alive(process.pid));
+    assert!(!alive(pid(&process)));
     assert!(processes_in(&h.root).is_empty());
     assert_eq!(h.chain.mark_ready_calls().len(), 1);
 }
@@ -615,23 +615,23 @@ fn a_process_gone_while_the_reactor_was_down_is_restarted() {
     let first = handle(&reactor, 1);
     drop(reactor);
     // SAFETY: kill(2) has no memory-safety preconditions.
-    unsafe { libc::kill(-(first.pid as i32), libc::SIGKILL) };
-    step_until_dead(first.pid);
+    unsafe { libc::kill(-(pid(&first) as i32), libc::SIGKILL) };
+    step_until_dead(pid(&first));
 
     let mut reactor = h.reactor();
     let log = step(&mut reactor);
     assert!(
         log.iter().any(|l| l.contains(&format!(
             "pid {} was gone when the reactor started",
-            first.pid
+            pid(&first)
         ))),
         "{log:#?}"
     );
     let second = handle(&reactor, 1);
-    assert_ne!(second.pid, first.pid);
+    assert_ne!(pid(&second), pid(&first));
     assert_eq!(second.port, first.port);
     step_until(&mut reactor, LONG, |_| listening(second.port.unwrap()));
-    assert_eq!(groups_in(&h.work_dir(1)), [second.pid].into());
+    assert_eq!(groups_in(&h.work_dir(1)), [pid(&second)].into());
     assert_eq!(reactor.state().subscriptions[&1].restarts, 1);
     assert_eq!(h.chain.mark_ready_calls().len(), 1);
 }
@@ -665,8 +665,8 @@ fn a_deployment_gone_while_down_is_not_restarted_if_it_closed_meanwhile() {
     let first = handle(&reactor, 1);
     drop(reactor);
     // SAFETY: kill(2) has no memory-safety preconditions.
-    unsafe { libc::kill(-(first.pid as i32), libc::SIGKILL) };
-    step_until_dead(first.pid);
+    unsafe { libc::kill(-(pid(&first) as i32), libc::SIGKILL) };
+    step_until_dead(pid(&first));
     h.chain.advance(1);
     h.chain.close(1, CloseReason::FundsExhausted);
 
@@ -718,8 +718,8 @@ fn two_subscriptions_get_two_ports_and_two_processes() {
     let (a, b) = (handle(&reactor, 1), handle(&reactor, 2));
     assert_ne!(a.port, b.port);
     assert!(listening(a.port.unwrap()) && listening(b.port.unwrap()));
-    assert_eq!(groups_in(&h.work_dir(1)), [a.pid].into());
-    assert_eq!(groups_in(&h.work_dir(2)), [b.pid].into());
+    assert_eq!(groups_in(&h.work_dir(1)), [pid(&a)].into());
+    assert_eq!(groups_in(&h.work_dir(2)), [pid(&b)].into());
     // In the order they got healthy (which one listens first is up to the
     // machine), both in block 1, once each.
     let mut marks = h.chain.mark_ready_calls();
@@ -733,7 +733,7 @@ fn two_subscriptions_get_two_ports_and_two_processes() {
     h.chain.advance(1);
     h.chain.close(1, CloseReason::ConsumerCancelled);
     step(&mut reactor);
-    assert!(!alive(a.pid) && alive(b.pid));
+    assert!(!alive(pid(&a)) && alive(pid(&b)));
 }
 
 #[test]
@@ -816,10 +816,10 @@ fn an_award_not_healthy_near_its_deadline_is_stopped_and_declined() {
     let process = handle(&reactor, 1);
     h.chain.advance(1);
     step(&mut reactor);
-    assert!(alive(process.pid), "still given its chance at block 2");
+    assert!(alive(pid(&process)), "still given its chance at block 2");
     h.chain.advance(1);
     let log = step(&mut reactor);
-    assert!(!alive(process.pid), "stopped at block 3");
+    assert!(!alive(pid(&process)), "stopped at block 3");
     assert_eq!(h.chain.calls(), [Call::Decline(1, 3)]);
     assert!(
         log.iter().any(|l| l.contains(

@@ -20,7 +20,7 @@
 //! (`types/`) and prints its hash and `create`'s `descriptor` argument
 //! (see `descriptor_command`).
 
-use dinfra_reactor::{Config, ProcessDriver, Reactor, ReactorError, State};
+use dinfra_reactor::{Config, Driver, Drivers, Reactor, ReactorError, State};
 use dinfra_reactor_node::settings::{Overrides, Settings};
 use dinfra_reactor_node::{keypair, Deployment, NodeChain};
 use std::path::{Path, PathBuf};
@@ -138,15 +138,22 @@ fn run(args: Args) -> Result<(), String> {
         subxt::utils::AccountId32(deployment.subscription.address),
         config.start_block
     );
+    let drivers = Drivers::for_config(&config, STOP_GRACE)?;
     for (name, kind) in &config.types {
-        println!("  type {name:?}: `{}`", kind.command);
+        match &drivers.podman {
+            Some(podman) if kind.command.is_empty() => println!(
+                "  type {name:?}: containers (instance {:?})",
+                podman.instance()
+            ),
+            _ => println!("  type {name:?}: `{}`", kind.command),
+        }
     }
     if args.mode == Mode::Check {
         println!("dinfra-reactor: the config, the key and the suite check out");
         return Ok(());
     }
 
-    let mut reactor = Reactor::new(config, chain, ProcessDriver::new(STOP_GRACE))
+    let mut reactor = Reactor::new(config, chain, drivers)
         .map_err(|e| e.to_string())?
         .with_echo(true);
     println!(
@@ -192,7 +199,8 @@ fn status(config: &Config) -> Result<(), String> {
         state.next_block.saturating_sub(1),
         state.subscriptions.len()
     );
-    for line in state.report(dinfra_reactor::process::alive) {
+    let drivers = Drivers::for_config(config, STOP_GRACE)?;
+    for line in state.report(|handle| drivers.alive(handle)) {
         println!("  {line}");
     }
     Ok(())
@@ -216,7 +224,7 @@ impl Stepper {
     /// One step; a chain error is reported and tried again at the next
     /// step, a state error ends the reactor (it must not run on without its
     /// memory).
-    fn step(&mut self, reactor: &mut Reactor<NodeChain, ProcessDriver>) -> Result<(), String> {
+    fn step(&mut self, reactor: &mut Reactor<NodeChain, Drivers>) -> Result<(), String> {
         match reactor.step() {
             Ok(_) => {
                 self.settle(true);

@@ -8,10 +8,12 @@
 use dinfra_reactor::chain::{AccountId, Balance, BlockNumber, Hash, SubscriptionId, TypeView};
 use dinfra_reactor::config::{Config, DriverKind, HealthKind, PortRange, TypeConfig};
 use dinfra_reactor::fetch::{blake2_256, Scheme};
+#[allow(unused_imports)] // each test binary uses some
 pub use dinfra_reactor::process::{alive, groups_in, listening, processes_in};
 use dinfra_reactor::process::{kill_all_in, python3_executable, ProcessDriver};
 use dinfra_reactor::{
-    Chain, ChainError, ChainEvent, CloseReason, Descriptor, Reactor, SubscriptionView,
+    Chain, ChainError, ChainEvent, CloseReason, Descriptor, Driver, Drivers, Reactor,
+    SubscriptionView,
 };
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -456,6 +458,8 @@ pub struct Harness {
 }
 
 pub type TestReactor = Reactor<FakeChain, ProcessDriver>;
+/// A reactor with both drivers (containers through podman).
+pub type ContainerReactor = Reactor<FakeChain, Drivers>;
 
 impl Harness {
     /// A directory of its own, ports `first..first+9` (keep them below
@@ -516,10 +520,10 @@ impl Harness {
 
 /// Steps until `done` holds (50 ms apart), returning every log line; panics
 /// with the log after `timeout`.
-pub fn step_until(
-    reactor: &mut TestReactor,
+pub fn step_until<D: Driver>(
+    reactor: &mut Reactor<FakeChain, D>,
     timeout: Duration,
-    mut done: impl FnMut(&TestReactor) -> bool,
+    mut done: impl FnMut(&Reactor<FakeChain, D>) -> bool,
 ) -> Vec<String> {
     let started = Instant::now();
     let mut log = Vec::new();
@@ -538,15 +542,26 @@ pub fn step_until(
 }
 
 /// One step; its log lines.
-pub fn step(reactor: &mut TestReactor) -> Vec<String> {
+pub fn step<D: Driver>(reactor: &mut Reactor<FakeChain, D>) -> Vec<String> {
     reactor.step().expect("step").log
 }
 
-pub fn phase(reactor: &TestReactor, id: SubscriptionId) -> dinfra_reactor::Phase {
+pub fn phase<D: Driver>(
+    reactor: &Reactor<FakeChain, D>,
+    id: SubscriptionId,
+) -> dinfra_reactor::Phase {
     reactor.state().subscriptions[&id].phase.clone()
 }
 
-pub fn handle(reactor: &TestReactor, id: SubscriptionId) -> dinfra_reactor::Handle {
+/// A process deployment's group leader.
+pub fn pid(handle: &dinfra_reactor::Handle) -> u32 {
+    handle.pid().expect("a process")
+}
+
+pub fn handle<D: Driver>(
+    reactor: &Reactor<FakeChain, D>,
+    id: SubscriptionId,
+) -> dinfra_reactor::Handle {
     reactor.state().subscriptions[&id]
         .handle
         .clone()

@@ -1,0 +1,459 @@
+//! The `podman` driver: a `container` deployment runs as an OCI container
+//! through Podman's CLI (or Docker's: the flags used are the ones both
+//! share). Each container is named and labelled after the reactor instance
+//! and the subscription, so a restarted reactor adopts exactly its own and
+//! never touches another's; it runs with the descriptor's CPU and memory
+//! limits, a process limit and no new privileges; its ports are published
+//! on host ports the reactor hands out from the provider's range; its
+//! output goes to the subscription's log; a stop removes the container, and
+//! the release at the end removes its volumes.
+
+mod descriptor;
+
+pub use descriptor::{
+    volume_name, ContainerDescriptor, ContainerHealth, ContainerPort, Protocol, RunContext, Volume,
+    INSTANCE_LABEL, SUBSCRIPTION_LABEL,
+};
+
+use crate::chain::SubscriptionId;
+use crate::config::HealthKind;
+use crate::driver::{Driver, DriverError, Handle, Health, Spec, Unit, Workload};
+use crate::probe;
+use serde::{Deserialize, Serialize};
+use std::io::Read;
+use std::net::{IpAddr, Ipv4Addr};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The provider's container settings (the config's `containers`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContainerConfig {
+    /// The engine's CLI: `podman` (or `docker`), a name on PATH or a path.
+    #[serde(default = "default_engine")]
+    pub engine: String,
+    /// A containers.conf for every engine call (`CONTAINERS_CONF`), relative
+    /// to the config file: e.g. runc and cgroupfs on hosts without systemd.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub containers_conf: Option<PathBuf>,
+    /// The address ports are published on (all interfaces by default).
+    #[serde(default = "default_publish_address")]
+    pub publish_address: IpAddr,
+    /// The engine's pull policy: `missing`, `always` or `never` (images
+    /// the provider loaded itself only).
+    #[serde(default = "default_pull")]
+    pub pull: String,
+    /// Processes one container may run.
+    #[serde(default = "default_pids_limit")]
+    pub pids_limit: u32,
+    /// Seconds between the stop signal and a kill.
+    #[serde(default = "default_stop_grace_secs")]
+    pub stop_grace_secs: u64,
+    /// Seconds a `run` (which may pull the image) may take.
+    #[serde(default = "default_start_timeout_secs")]
+    pub start_timeout_secs: u64,
+    /// This reactor's name on the host's engine (`[a-z0-9]{1,16}`), in each
+    /// container's name and labels; by default derived from the state
+    /// file's path, so two reactors on one host never share one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instance: Option<String>,
+}
+
+fn default_engine() -> String {
+    "podman".into()
+}
+
+fn default_publish_address() -> IpAddr {
+    IpAddr::V4(Ipv4Addr::UNSPECIFIED)
+}
+
+fn default_pull() -> String {
+    "missing".into()
+}
+
+fn default_pids_limit() -> u32 {
+    1024
+}
+
+fn default_stop_grace_secs() -> u64 {
+    10
+}
+
+fn default_start_timeout_secs() -> u64 {
+    300
+}
+
+impl Default for ContainerConfig {
+    fn default() -> Self {
+        Self {
+            engine: default_engine(),
+            containers_conf: None,
+            publish_address: default_publish_address(),
+            pull: default_pull(),
+            pids_limit: default_pids_limit(),
+            stop_grace_secs: default_stop_grace_secs(),
+            start_timeout_secs: default_start_timeout_secs(),
+            instance: None,
+        }
+    }
+}
+
+impl ContainerConfig {
+    /// What is wrong with it, if anything.
+    pub fn problem(&self) -> Option<String> {
+        if self.engine.trim().is_empty() {
+            return Some("containers.engine is empty".into());
+        }
+        if !["missing", "always", "never", "newer"].contains(&self.pull.as_str()) {
+            return Some(format!(
+                "containers.pull: {:?} is not missing, always, newer or never",
+                self.pull
+            ));
+        }
+        if self.pids_limit == 0 {
+            return Some("containers.pids_limit must be at least 1".into());
+        }
+        if self.start_timeout_secs == 0 {
+            return Some("containers.start_timeout_secs must be at least 1".into());
+        }
+        if let Some(instance) = &self.instance {
+            let ok = (1..=16).contains(&instance.len())
+                && instance
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
+            if !ok {
+                return Some(format!(
+                    "containers.instance: {instance:?} is not 1 to 16 of [a-z0-9]"
+                ));
+            }
+        }
+        None
+    }
+}
+
+/// How long an engine call other than `run` may take.
+const CALL_TIMEOUT: Duration = Duration::from_secs(60);
+
+pub struct PodmanDriver {
+    config: ContainerConfig,
+    instance: String,
+}
+
+/// What `inspect` says of a container.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Inspected {
+    id: String,
+    running: bool,
+    instance: String,
+    subscription: String,
+}
+
+impl PodmanDriver {
+    /// A driver for `instance` (see [`ContainerConfig::instance`]); fails
+    /// when the engine cannot be run.
+    pub fn new(config: ContainerConfig, instance: String) -> Result<Self, String> {
+        if let Some(problem) = config.problem() {
+            return Err(problem);
+        }
+        let driver = Self { config, instance };
+        driver
+            .call(
+                &["version", "--format", "{{.Client.Version}}"],
+                CALL_TIMEOUT,
+            )
+            .map_err(|e| format!("the container engine cannot be used: {e}"))?;
+        Ok(driver)
+    }
+
+    pub fn instance(&self) -> &str {
+        &self.instance
+    }
+
+    /// The container of subscription `id`: one name per instance and id.
+    pub fn container_name(&self, id: SubscriptionId) -> String {
+        format!("dinfra-{}-{id}", self.instance)
+    }
+
+    /// Runs the engine with `args`; its stdout, or why it failed.
+    fn call<S: AsRef<str>>(&self, args: &[S], timeout: Duration) -> Result<String, String> {
+        self.call_in(args, timeout, Path::new("/"))
+    }
+
+    /// `call` from directory `dir`: conmon, the engine's monitor, inherits
+    /// it and may leave files there (an `oom` marker when the kernel kills
+    /// the container), so a `run` happens in the subscription's work dir.
+    fn call_in<S: AsRef<str>>(
+        &self,
+        args: &[S],
+        timeout: Duration,
+        dir: &Path,
+    ) -> Result<String, String> {
+        let mut command = Command::new(&self.config.engine);
+        command
+            .current_dir(dir)
+            .args(args.iter().map(AsRef::as_ref))
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        if let Some(conf) = &self.config.containers_conf {
+            command.env("CONTAINERS_CONF", conf);
+        }
+        let mut child = command
+            .spawn()
+            .map_err(|e| format!("cannot run {}: {e}", self.config.engine))?;
+        // Read both pipes while it runs (a full pipe would stall it).
+        let mut stdout = child.stdout.take().expect("piped");
+        let mut stderr = child.stderr.take().expect("piped");
+        let out = std::thread::spawn(move || {
+            let mut text = String::new();
+            let _ = stdout.read_to_string(&mut text);
+            text
+        });
+        let err = std::thread::spawn(move || {
+            let mut text = String::new();
+            let _ = stderr.read_to_string(&mut text);
+            text
+        });
+        let deadline = Instant::now() + timeout;
+        let status = loop {
+            match child.try_wait() {
+                Ok(Some(status)) => break status,
+                Ok(None) if Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(20))
+                }
+                Ok(None) | Err(_) => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    return Err(format!(
+                        "{} {} took more than {} s",
+                        self.config.engine,
+                        args.first().map_or("", AsRef::as_ref),
+                        timeout.as_secs()
+                    ));
+                }
+            }
+        };
+        let out = out.join().unwrap_or_default();
+        let err = err.join().unwrap_or_default();
+        if status.success() {
+            Ok(out)
+        } else {
+            let last = err
+                .lines()
+                .rev()
+                .find(|l| !l.trim().is_empty())
+                .unwrap_or("");
+            Err(format!(
+                "{} {} failed ({status}): {}",
+                self.config.engine,
+                args.first().map_or("", AsRef::as_ref),
+                last.trim()
+            ))
+        }
+    }
+
+    /// The container named or identified `what`, if the engine has one.
+    fn inspect(&self, what: &str) -> Option<Inspected> {
+        let format = format!(
+            "{{{{.Id}}}}\t{{{{.State.Running}}}}\t{{{{index .Config.Labels \"{INSTANCE_LABEL}\"}}}}\t{{{{index .Config.Labels \"{SUBSCRIPTION_LABEL}\"}}}}"
+        );
+        let out = self
+            .call(
+                &["container", "inspect", "--format", &format, what],
+                CALL_TIMEOUT,
+            )
+            .ok()?;
+        let line = out.lines().next()?;
+        let fields: Vec<&str> = line.split('\t').collect();
+        let [id, running, instance, subscription] = fields[..] else {
+            return None;
+        };
+        Some(Inspected {
+            id: id.into(),
+            running: running == "true",
+            instance: instance.into(),
+            subscription: subscription.into(),
+        })
+    }
+
+    fn ours(&self, inspected: &Inspected, id: SubscriptionId) -> bool {
+        inspected.instance == self.instance && inspected.subscription == id.to_string()
+    }
+
+    /// The subscription id a handle's container was started for.
+    fn subscription_of(handle: &Handle) -> Option<(&str, &str)> {
+        match &handle.unit {
+            Unit::Container { container_id, name } => Some((container_id, name)),
+            Unit::Process { .. } => None,
+        }
+    }
+
+    /// The handle's container, if it is still there and still ours.
+    fn ours_by_handle(&self, handle: &Handle) -> Option<Inspected> {
+        let (container_id, name) = Self::subscription_of(handle)?;
+        let inspected = self.inspect(container_id)?;
+        let id = name.rsplit('-').next()?.parse::<SubscriptionId>().ok()?;
+        (inspected.id == container_id && self.ours(&inspected, id)).then_some(inspected)
+    }
+
+    /// Volumes this instance created for subscription `id`.
+    fn volumes_of(&self, id: SubscriptionId) -> Result<Vec<String>, String> {
+        let out = self.call(
+            &[
+                "volume",
+                "ls",
+                "--quiet",
+                "--filter",
+                &format!("label={INSTANCE_LABEL}={}", self.instance),
+                "--filter",
+                &format!("label={SUBSCRIPTION_LABEL}={id}"),
+            ],
+            CALL_TIMEOUT,
+        )?;
+        Ok(out
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(String::from)
+            .collect())
+    }
+
+    fn start_container(
+        &mut self,
+        spec: &Spec,
+        descriptor: &ContainerDescriptor,
+    ) -> Result<Handle, String> {
+        let name = self.container_name(spec.id);
+        // A container of ours under this name is one a crashed reactor
+        // started but never recorded: replace it. Another's: leave it.
+        if let Some(existing) = self.inspect(&name) {
+            if !self.ours(&existing, spec.id) {
+                return Err(format!(
+                    "a container named {name} exists that is not this reactor's"
+                ));
+            }
+            self.call(
+                &["rm", "--force", "--time", "0", &existing.id],
+                CALL_TIMEOUT,
+            )?;
+        }
+        for dir in spec.log.parent().into_iter().chain([spec.dir.as_path()]) {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        }
+        let existing = self.volumes_of(spec.id)?;
+        for volume in &descriptor.volumes {
+            let volume_name = volume_name(&name, &volume.name);
+            if existing.contains(&volume_name) {
+                continue; // kept across a restart
+            }
+            self.call(
+                &[
+                    "volume",
+                    "create",
+                    "--label",
+                    &format!("{INSTANCE_LABEL}={}", self.instance),
+                    "--label",
+                    &format!("{SUBSCRIPTION_LABEL}={}", spec.id),
+                    "--label",
+                    &format!("dinfra.size_mib={}", volume.size_mib),
+                    &volume_name,
+                ],
+                CALL_TIMEOUT,
+            )?;
+        }
+        let context = RunContext {
+            name: &name,
+            instance: &self.instance,
+            id: spec.id,
+            log: &spec.log,
+            host_ports: &spec.ports,
+            publish_address: self.config.publish_address,
+            pull: &self.config.pull,
+            pids_limit: self.config.pids_limit,
+        };
+        let args = descriptor.run_args(&context)?;
+        let timeout = Duration::from_secs(self.config.start_timeout_secs);
+        let out = self.call_in(&args, timeout, &spec.dir).inspect_err(|_| {
+            // A container the engine created but could not start.
+            let _ = self.call(&["rm", "--force", "--time", "0", &name], CALL_TIMEOUT);
+        })?;
+        let container_id = out.lines().last().unwrap_or_default().trim().to_string();
+        if container_id.is_empty() || !container_id.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(format!("the engine's run printed no container id: {out:?}"));
+        }
+        Ok(Handle {
+            unit: Unit::Container { container_id, name },
+            port: spec.port,
+            log: spec.log.clone(),
+            health: spec.health.clone(),
+        })
+    }
+}
+
+impl Driver for PodmanDriver {
+    fn start(&mut self, spec: &Spec) -> Result<Handle, DriverError> {
+        let Workload::Container(descriptor) = &spec.workload else {
+            return Err(DriverError("the podman driver runs containers only".into()));
+        };
+        self.start_container(spec, descriptor).map_err(DriverError)
+    }
+
+    fn healthy(&mut self, handle: &Handle) -> Health {
+        match self.ours_by_handle(handle) {
+            Some(inspected) if inspected.running => {}
+            _ => return Health::Dead,
+        }
+        let passes = match (&handle.health, handle.port) {
+            (HealthKind::None, _) => true,
+            (HealthKind::Tcp, Some(port)) => probe::tcp(port),
+            (HealthKind::Http { path }, Some(port)) => probe::http(port, path),
+            (HealthKind::Tcp | HealthKind::Http { .. }, None) => false,
+            (HealthKind::Image, _) => match Self::subscription_of(handle) {
+                Some((container_id, _)) => self
+                    .call(&["healthcheck", "run", container_id], CALL_TIMEOUT)
+                    .is_ok(),
+                None => false,
+            },
+        };
+        if passes {
+            Health::Healthy
+        } else {
+            Health::Waiting
+        }
+    }
+
+    fn alive(&self, handle: &Handle) -> bool {
+        self.ours_by_handle(handle).is_some_and(|c| c.running)
+    }
+
+    fn stop(&mut self, handle: &Handle) -> Result<(), DriverError> {
+        // Gone, or no longer ours (a name reused by another instance after
+        // a removal): nothing of ours to stop.
+        let Some(inspected) = self.ours_by_handle(handle) else {
+            return Ok(());
+        };
+        let grace = self.config.stop_grace_secs.to_string();
+        let timeout = CALL_TIMEOUT + Duration::from_secs(self.config.stop_grace_secs);
+        self.call(&["rm", "--force", "--time", &grace, &inspected.id], timeout)
+            .map(|_| ())
+            .map_err(DriverError)
+    }
+
+    fn release(&mut self, id: SubscriptionId) -> Result<(), DriverError> {
+        let volumes = self.volumes_of(id).map_err(DriverError)?;
+        if volumes.is_empty() {
+            return Ok(());
+        }
+        let mut args = vec!["volume".to_string(), "rm".into(), "--force".into()];
+        args.extend(volumes);
+        self.call(&args, CALL_TIMEOUT)
+            .map(|_| ())
+            .map_err(DriverError)
+    }
+
+    fn adopt(&self, handle: &Handle) -> bool {
+        self.alive(handle)
+    }
+}
