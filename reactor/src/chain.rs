@@ -89,6 +89,8 @@ pub struct TypeView {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SubscriptionView {
     pub id: SubscriptionId,
+    /// Who pays: the only account the status API answers about it.
+    pub consumer: AccountId,
     pub provider: AccountId,
     pub type_id: u32,
     pub descriptor: Descriptor,

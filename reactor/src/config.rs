@@ -13,6 +13,7 @@ use crate::chain::{BlockNumber, SubscriptionId};
 use crate::descriptor::DeploymentType;
 use crate::fetch::{blake2_256, FetchPolicy};
 use crate::podman::ContainerConfig;
+use crate::status::StatusConfig;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -69,6 +70,10 @@ pub struct Config {
     /// publish address, pull policy, limits).
     #[serde(default)]
     pub containers: ContainerConfig,
+    /// The status API (`GET /subscriptions/{id}` and its logs, for the
+    /// subscription's consumer only): where it listens. None: not served.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<StatusConfig>,
     /// The name or address consumers reach this provider's deployments at:
     /// `{host}` in the types' access templates.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -200,6 +205,8 @@ pub enum ConfigError {
     Fetch(String),
     /// The `containers` settings cannot be used.
     Containers(String),
+    /// The `status` settings cannot be used.
+    Status(String),
     /// A setting this type's driver does not take, or lacks one it needs.
     Driver {
         type_name: String,
@@ -246,7 +253,7 @@ impl fmt::Display for ConfigError {
             }
             ConfigError::Schema { type_name, why } => write!(f, "type {type_name}: {why}"),
             ConfigError::Fetch(why) => f.write_str(why),
-            ConfigError::Containers(why) => f.write_str(why),
+            ConfigError::Containers(why) | ConfigError::Status(why) => f.write_str(why),
             ConfigError::Driver { type_name, why } => write!(f, "type {type_name}: {why}"),
             ConfigError::Access { type_name, why } => write!(f, "type {type_name}: access: {why}"),
         }
@@ -285,6 +292,7 @@ impl Config {
                 .collect(),
             fetch: FetchPolicy::default(),
             containers: ContainerConfig::default(),
+            status: None,
             public_host: None,
             chain: serde_json::Value::Null,
         }
@@ -335,6 +343,9 @@ impl Config {
         }
         if let Some(problem) = self.containers.problem() {
             return Err(ConfigError::Containers(problem));
+        }
+        if let Some(problem) = self.status.as_ref().and_then(StatusConfig::problem) {
+            return Err(ConfigError::Status(problem));
         }
         for (name, kind) in &self.types {
             kind.validate(name)?;
@@ -654,6 +665,7 @@ mod tests {
             .into(),
             fetch: FetchPolicy::default(),
             containers: ContainerConfig::default(),
+            status: None,
             public_host: None,
             chain: serde_json::Value::Null,
         }
@@ -815,6 +827,16 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("containers.pull"));
+        let mut bad = config();
+        bad.status = Some(StatusConfig {
+            listen: "localhost".into(),
+            max_age_blocks: 10,
+        });
+        assert!(bad
+            .validate()
+            .unwrap_err()
+            .to_string()
+            .contains("status.listen"));
         let mut bad = config();
         bad.containers.instance = Some("Not-Valid".into());
         assert!(bad

@@ -16,6 +16,7 @@ pub mod probe;
 pub mod process;
 pub mod reactor;
 pub mod state;
+pub mod status;
 
 pub use chain::{
     Chain, ChainError, ChainEvent, CloseReason, Descriptor, SubscriptionView, TypeView,

@@ -474,6 +474,7 @@ impl<C: Chain, D: Driver> Reactor<C, D> {
         if view.provider != self.me {
             return Err(stopped("awarded to another provider since"));
         }
+        entry.consumer = Some(view.consumer);
         if view.closed {
             return Err(stopped("closed before it could start"));
         }
@@ -637,6 +638,7 @@ impl<C: Chain, D: Driver> Reactor<C, D> {
                     "subscription {id} is healthy: marked ready{published}"
                 ));
                 entry.ready_sent = true;
+                entry.access = access;
                 entry.ready_at = Some(self.block); // until DeploymentReady gives the block
                 entry.phase = Phase::Running;
             }
@@ -668,6 +670,7 @@ impl<C: Chain, D: Driver> Reactor<C, D> {
                 entry.handle = Some(handle);
             }
         }
+        entry.last_error = Some(why.clone());
         let max = self.type_config(entry).map_or(0, |kind| kind.max_restarts);
         while entry.handle.is_none() && entry.restarts < max {
             entry.restarts += 1;
@@ -1030,6 +1033,16 @@ impl<C: Chain, D: Driver> Reactor<C, D> {
             .take(count)
             .collect();
         (free.len() == count).then_some(free)
+    }
+
+    /// What the status API answers from, as of the last step.
+    pub fn status_board(&self) -> crate::status::Board {
+        crate::status::Board::new(
+            &self.state,
+            self.block,
+            |handle| self.driver.alive(handle),
+            |id| self.log_path(id),
+        )
     }
 
     pub fn log_path(&self, id: SubscriptionId) -> PathBuf {

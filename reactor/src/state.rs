@@ -6,7 +6,7 @@
 //! state. A missing file is a fresh start; an unreadable one is an error,
 //! never a silent reset.
 
-use crate::chain::{BlockNumber, Descriptor, SubscriptionId};
+use crate::chain::{AccountId, BlockNumber, Descriptor, SubscriptionId};
 use crate::driver::Handle;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -84,6 +84,16 @@ pub struct Entry {
     pub started_at_ms: Option<u64>,
     /// Restarts so far (crashes and failed health checks).
     pub restarts: u32,
+    /// Why it was last restarted or given up on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_error: Option<String>,
+    /// Who pays for it (from the chain, once read): the one account the
+    /// status API answers about it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consumer: Option<AccountId>,
+    /// The access record this reactor published with `mark_ready`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub access: Vec<String>,
     /// `mark_ready` was sent by this reactor.
     pub ready_sent: bool,
     /// Billing started at this block (from `DeploymentReady`).
@@ -123,6 +133,9 @@ impl Entry {
             ports: Vec::new(),
             started_at_ms: None,
             restarts: 0,
+            last_error: None,
+            consumer: None,
+            access: Vec::new(),
             ready_sent: false,
             ready_at: None,
             end: None,

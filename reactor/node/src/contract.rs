@@ -101,6 +101,7 @@ pub fn subscription_view(id: SubscriptionId, details: Details) -> SubscriptionVi
     let s = details.subscription;
     SubscriptionView {
         id,
+        consumer: *s.consumer.as_ref(),
         provider: *s.provider.as_ref(),
         type_id: s.type_id,
         descriptor: Descriptor {

@@ -10,7 +10,9 @@ pub mod contract;
 pub mod deployment;
 pub mod node;
 pub mod settings;
+pub mod status_server;
 
 pub use client::{keypair, Node};
 pub use deployment::Deployment;
 pub use node::NodeChain;
+pub use status_server::StatusServer;

@@ -20,9 +20,10 @@
 //! (`types/`) and prints its hash and `create`'s `descriptor` argument
 //! (see `descriptor_command`).
 
+use dinfra_reactor::status::StatusService;
 use dinfra_reactor::{Config, Driver, Drivers, Reactor, ReactorError, State};
 use dinfra_reactor_node::settings::{Overrides, Settings};
-use dinfra_reactor_node::{keypair, Deployment, NodeChain};
+use dinfra_reactor_node::{keypair, Deployment, NodeChain, StatusServer};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -166,6 +167,19 @@ fn run(args: Args) -> Result<(), String> {
     if args.mode == Mode::Once {
         return stepper.step(&mut reactor);
     }
+    // The status API, for each subscription's consumer (signed requests).
+    let status = match reactor.config().status.clone() {
+        Some(settings) => {
+            let service = StatusService::new(reactor.status_board(), settings.max_age_blocks);
+            let server = StatusServer::start(&settings.listen, service)?;
+            println!(
+                "dinfra-reactor: status API on http://{} (GET /subscriptions/{{id}}, /openapi.json)",
+                server.address()
+            );
+            Some(server)
+        }
+        None => None,
+    };
 
     // SAFETY: the handler only stores to an atomic.
     unsafe {
@@ -175,6 +189,9 @@ fn run(args: Args) -> Result<(), String> {
     let poll = Duration::from_millis(reactor.config().poll_interval_ms);
     while !STOP.load(Ordering::SeqCst) {
         stepper.step(&mut reactor)?;
+        if let Some(server) = &status {
+            server.update(reactor.status_board());
+        }
         let mut slept = Duration::ZERO;
         while slept < poll && !STOP.load(Ordering::SeqCst) {
             let slice = (poll - slept).min(Duration::from_millis(100));

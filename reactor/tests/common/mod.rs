@@ -23,6 +23,8 @@ use std::time::{Duration, Instant};
 
 pub const ME: AccountId = [1; 32];
 pub const OTHER: AccountId = [2; 32];
+/// The consumer of every subscription the scripted chain awards.
+pub const CONSUMER: AccountId = [3; 32];
 pub const RATE: Balance = 10;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -113,6 +115,7 @@ impl FakeChain {
             id,
             SubscriptionView {
                 id,
+                consumer: CONSUMER,
                 provider,
                 type_id,
                 descriptor: descriptor.clone(),

@@ -1,0 +1,144 @@
+//! The status API over real HTTP: the server the binary starts, requests
+//! signed as a consumer signs them (subxt-signer's sr25519, the dev
+//! accounts), answered from a board of the reactor's state.
+
+use dinfra_reactor::chain::{hex, Descriptor};
+use dinfra_reactor::state::{Entry, Phase, State};
+use dinfra_reactor::status::{Board, StatusService};
+use dinfra_reactor_node::StatusServer;
+use std::path::PathBuf;
+use std::time::Duration;
+use subxt_signer::sr25519::{dev, Keypair};
+
+fn log_dir() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("dinfra-status-http-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn board(block: u32) -> Board {
+    let mut state = State::fresh(0);
+    let mut entry = Entry::new(
+        1,
+        Descriptor {
+            hash: [1; 32],
+            uri: "https://example.com/node.json".into(),
+        },
+        50,
+    );
+    entry.type_name = Some("substrate-node".into());
+    entry.phase = Phase::Running;
+    entry.consumer = Some(dev::alice().public_key().0);
+    entry.access = vec!["wss://rpc.provider.example:30001".into()];
+    entry.ready_at = Some(20);
+    state.subscriptions.insert(4, entry);
+    let dir = log_dir();
+    std::fs::write(dir.join("4.log"), "booting\nimported #1\nimported #2\n").unwrap();
+    Board::new(
+        &state,
+        block,
+        |_| false,
+        move |id| dir.join(format!("{id}.log")),
+    )
+}
+
+struct Answer {
+    status: u16,
+    body: String,
+}
+
+fn get(server: &StatusServer, target: &str, signer: Option<(&Keypair, u32)>) -> Answer {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(5)))
+        .build()
+        .into();
+    let mut request = agent.get(format!("http://{}{target}", server.address()));
+    if let Some((keys, block)) = signer {
+        let message = format!("GET {target} {block}");
+        request = request
+            .header("x-dinfra-account", hex(&keys.public_key().0))
+            .header("x-dinfra-block", block.to_string())
+            .header("x-dinfra-signature", hex(&keys.sign(message.as_bytes()).0));
+    }
+    let mut answer = request.call().expect("the server answers");
+    Answer {
+        status: answer.status().as_u16(),
+        body: answer.body_mut().read_to_string().unwrap(),
+    }
+}
+
+#[test]
+fn the_consumer_reads_its_status_and_logs_and_nobody_else_does() {
+    let server = StatusServer::start("127.0.0.1:0", StatusService::new(board(100), 10)).unwrap();
+    let alice = dev::alice();
+
+    let answer = get(&server, "/subscriptions/4", Some((&alice, 100)));
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let status: serde_json::Value = serde_json::from_str(&answer.body).unwrap();
+    assert_eq!(status["phase"], "running");
+    assert_eq!(status["health"], "down", "its process is not alive");
+    assert_eq!(status["uris"][0], "wss://rpc.provider.example:30001");
+
+    let logs = get(&server, "/subscriptions/4/logs?lines=2", Some((&alice, 99)));
+    assert_eq!(
+        (logs.status, logs.body.as_str()),
+        (200, "imported #1\nimported #2\n")
+    );
+
+    // Bob signs well, but it is not his subscription.
+    let answer = get(&server, "/subscriptions/4", Some((&dev::bob(), 100)));
+    assert_eq!(answer.status, 403, "{}", answer.body);
+    let answer = get(&server, "/subscriptions/4/logs", Some((&dev::bob(), 100)));
+    assert_eq!(answer.status, 403);
+    // Unsigned, or signed over a block too old.
+    assert_eq!(get(&server, "/subscriptions/4", None).status, 401);
+    assert_eq!(
+        get(&server, "/subscriptions/4", Some((&alice, 80))).status,
+        401
+    );
+    // The board moves on: a block fresh before is stale now.
+    server.update(board(120));
+    assert_eq!(
+        get(&server, "/subscriptions/4", Some((&alice, 101))).status,
+        401
+    );
+    assert_eq!(
+        get(&server, "/subscriptions/4", Some((&alice, 119))).status,
+        200
+    );
+    // Not served here.
+    assert_eq!(
+        get(&server, "/subscriptions/5", Some((&alice, 120))).status,
+        404
+    );
+    // The document describing all this, unsigned.
+    let document = get(&server, "/openapi.json", None);
+    assert_eq!(document.status, 200);
+    assert!(document.body.contains("\"/subscriptions/{id}/logs\""));
+}
+
+#[test]
+fn a_captured_request_cannot_be_replayed() {
+    let server = StatusServer::start("127.0.0.1:0", StatusService::new(board(100), 10)).unwrap();
+    let alice = dev::alice();
+    let message = "GET /subscriptions/4 100";
+    let signature = hex(&alice.sign(message.as_bytes()).0);
+    let send = || {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .build()
+            .into();
+        agent
+            .get(format!("http://{}/subscriptions/4", server.address()))
+            .header("x-dinfra-account", hex(&alice.public_key().0))
+            .header("x-dinfra-block", "100")
+            .header("x-dinfra-signature", &signature)
+            .call()
+            .unwrap()
+            .status()
+            .as_u16()
+    };
+    assert_eq!(send(), 200);
+    assert_eq!(send(), 401, "the same signature again");
+}
