@@ -363,13 +363,7 @@ impl<C: Chain, D: Driver> Reactor<C, D> {
         match entry.phase.clone() {
             Phase::Pending { .. } => self.launch_or_give_up(id, entry, now)?,
             Phase::Starting => self.check_starting(id, entry, now)?,
-            Phase::Running => {
-                let alive = entry.handle.as_ref().is_some_and(|h| self.driver.alive(h));
-                if !alive {
-                    let why = format!("process exited (log: {})", self.log_path(id).display());
-                    self.restart_or_give_up(id, entry, why)?;
-                }
-            }
+            Phase::Running => self.check_running(id, entry)?,
             _ if entry.handle.is_some() => {
                 let phase = entry.phase.clone();
                 self.teardown(id, entry, phase); // a stop that failed before
@@ -590,6 +584,47 @@ impl<C: Chain, D: Driver> Reactor<C, D> {
                     );
                     self.restart_or_give_up(id, entry, why)?;
                 }
+            }
+        }
+        Ok(())
+    }
+
+    /// A ready deployment is checked as long as it runs: one that exits,
+    /// or fails its health check for longer than the type's health timeout,
+    /// is restarted, and after `max_restarts` given up on (exited).
+    fn check_running(&mut self, id: SubscriptionId, entry: &mut Entry) -> Saved {
+        let health = entry
+            .handle
+            .clone()
+            .map(|handle| self.driver.healthy(&handle));
+        match health {
+            Some(Health::Healthy) => {
+                if entry.unhealthy_since_ms.take().is_some() {
+                    self.say(format!("subscription {id} passes its health check again"));
+                }
+            }
+            Some(Health::Waiting) => {
+                let timeout = self
+                    .type_config(entry)
+                    .map_or(0, |kind| kind.health_timeout_secs);
+                let since = match entry.unhealthy_since_ms {
+                    Some(since) => since,
+                    None => {
+                        self.say(format!("subscription {id} fails its health check"));
+                        *entry.unhealthy_since_ms.insert(now_ms())
+                    }
+                };
+                if now_ms().saturating_sub(since) > timeout.saturating_mul(1000) {
+                    let why = format!(
+                        "failed its health check for more than {timeout} s after ready (log: {})",
+                        self.log_path(id).display()
+                    );
+                    return self.restart_or_give_up(id, entry, why);
+                }
+            }
+            Some(Health::Dead) | None => {
+                let why = format!("process exited (log: {})", self.log_path(id).display());
+                return self.restart_or_give_up(id, entry, why);
             }
         }
         Ok(())
@@ -995,6 +1030,7 @@ impl<C: Chain, D: Driver> Reactor<C, D> {
         ));
         entry.handle = Some(handle);
         entry.started_at_ms = Some(now_ms());
+        entry.unhealthy_since_ms = None;
         if entry.phase != Phase::Running {
             entry.phase = Phase::Starting;
         }

@@ -82,6 +82,10 @@ pub struct Entry {
     pub ports: Vec<u16>,
     /// Unix time in milliseconds of the last (re)start, for the health timeout.
     pub started_at_ms: Option<u64>,
+    /// Since when (Unix time in milliseconds) a ready deployment has failed
+    /// its health check; `None` while it passes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unhealthy_since_ms: Option<u64>,
     /// Restarts so far (crashes and failed health checks).
     pub restarts: u32,
     /// Why it was last restarted or given up on.
@@ -132,6 +136,7 @@ impl Entry {
             port: None,
             ports: Vec::new(),
             started_at_ms: None,
+            unhealthy_since_ms: None,
             restarts: 0,
             last_error: None,
             consumer: None,

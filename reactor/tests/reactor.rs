@@ -884,3 +884,54 @@ fn a_decline_whose_save_was_lost_is_not_sent_twice() {
     assert_eq!(h.chain.calls(), [Call::Decline(1, 1)], "sent once");
     assert!(reactor.state().subscriptions[&1].decline_sent);
 }
+
+#[test]
+fn a_ready_deployment_that_stops_answering_is_restarted_then_exited_with_its_reason() {
+    // Listens for a moment, then keeps running without listening: alive,
+    // but failing its health check.
+    let fading = TypeConfig {
+        command: format!(
+            "exec {} -c 'import socket, sys, time; s = socket.socket(); \
+             s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); \
+             s.bind((\"127.0.0.1\", int(sys.argv[1]))); s.listen(); time.sleep(1.5); \
+             s.close(); time.sleep(60)' {{port}}",
+            common::python()
+        ),
+        health_timeout_secs: 1,
+        max_restarts: 1,
+        ..http_server_type()
+    };
+    let h = Harness::new("fading", 21240, &[("http", fading)]);
+    let mut reactor = h.reactor();
+    deploy(&h, &mut reactor, 1);
+    let first = handle(&reactor, 1);
+    let log = step_until(&mut reactor, LONG, |r| {
+        r.state().subscriptions[&1].phase.is_final()
+    });
+    let lines = log.join("\n");
+    assert!(
+        lines.contains("subscription 1 fails its health check"),
+        "{lines}"
+    );
+    assert!(
+        lines.contains("restarting subscription 1 (1/1): failed its health check for more than 1 s after ready"),
+        "{lines}"
+    );
+    let entry = &reactor.state().subscriptions[&1];
+    assert!(
+        matches!(&entry.phase, Phase::Failed { why } if why.contains("health check") && why.contains("gave up after 1 restarts")),
+        "{:?}",
+        entry.phase
+    );
+    assert_eq!(entry.restarts, 1);
+    assert!(entry
+        .last_error
+        .as_deref()
+        .is_some_and(|e| e.contains("health check")));
+    assert!(!alive(pid(&first)), "the first process was stopped");
+    assert!(processes_in(&h.root).is_empty(), "nothing left running");
+    // After ready, giving up is an exit, sent once.
+    step(&mut reactor);
+    assert_eq!(h.chain.exit_calls().len(), 1, "{:?}", h.chain.calls());
+    assert_eq!(h.chain.mark_ready_calls().len(), 1);
+}
