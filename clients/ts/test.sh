@@ -44,7 +44,7 @@ echo "ts: typecheck (tsc --noEmit)"
 node_modules/.bin/tsc --noEmit || failed=$((failed + 1))
 
 echo "ts: offline tests"
-run test/offline.test.ts test/reactor.test.ts test/descriptor.test.ts
+run test/offline.test.ts test/reactor.test.ts test/descriptor.test.ts test/status.test.ts
 
 if [ -n "${DINFRA_URL:-}" ] || [ -n "${DINFRA_DEPLOYMENT:-}" ]; then
     echo "ts: node tests against ${DINFRA_URL:-ws://127.0.0.1:9944} (${DINFRA_DEPLOYMENT:-DINFRA_DEPLOYMENT not set})"

@@ -25,3 +25,4 @@ export { decodeEvents, eventNamed, eventsNamed, formatEvent, type ContractEvent 
 export type * from './types.js';
 export { unwrapReply } from './reply.js';
 export { checkDescriptor, descriptorFor, parseDescriptor, type DescriptorCheck, type Violation } from './descriptor.js';
+export { providerLogs, providerStatus, statusHeaders, statusMessage, StatusRefused, type ProviderStatus } from './status.js';

@@ -291,3 +291,21 @@ fn the_openapi_document_is_served_unsigned_and_other_paths_are_not_found() {
     });
     assert_eq!(post.status, 405);
 }
+
+/// Signatures polkadot.js made (`@polkadot/keyring`, `//Alice`, sr25519)
+/// of "GET /subscriptions/7 100", raw and as a wallet wraps it
+/// (`u8aWrapBytes`): what the TypeScript client and browser wallets send.
+#[test]
+fn signatures_made_by_polkadot_js_verify() {
+    let alice: AccountId =
+        unhex("0xd43593c715fdd31c61141abd04a99fd6822c8558854ccde39a5684e7a56da27d").unwrap();
+    let message = b"GET /subscriptions/7 100";
+    for signature in [
+        "0x6e1ac5acaa6be8374feccb9cbb143431dbb56837777451009cc6b4e135fbd84893b00502c1369dbd89b88c24dd71959870c0a42ed86d8691dd564f1911724e8d",
+        "0x00d96c3d67b52ab4ec63c1e14ffb3501777593f4a251ee5a7c5821cd0ef2760ff4e824243fe70a8e029502eafe11ece41412030137f7191a1260710df9ca158c",
+    ] {
+        let signature: [u8; 64] = unhex(signature).unwrap();
+        assert!(verify(&alice, message, &signature));
+        assert!(!verify(&alice, b"GET /subscriptions/8 100", &signature));
+    }
+}
