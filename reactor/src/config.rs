@@ -28,7 +28,7 @@ pub const ACCESS_PLACEHOLDERS: [&str; 3] = ["host", "port", "id"];
 pub const MAX_ACCESS_URIS: usize = 4;
 pub const MAX_ACCESS_URI_LEN: usize = 128;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
     /// The reactor's own state (JSON), rewritten atomically.

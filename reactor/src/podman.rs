@@ -27,7 +27,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// The provider's container settings (the config's `containers`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ContainerConfig {
     /// The engine's CLI: `podman` (or `docker`), a name on PATH or a path.
@@ -53,6 +53,16 @@ pub struct ContainerConfig {
     /// Seconds a `run` (which may pull the image) may take.
     #[serde(default = "default_start_timeout_secs")]
     pub start_timeout_secs: u64,
+    /// The most one container may ask for: CPU cores, memory, and the
+    /// sum of its volumes' sizes. A descriptor asking for more is refused
+    /// (and the award declined): the offer's price is per deployment, and
+    /// a consumer must not take the provider's whole machine for it.
+    #[serde(default = "default_max_cpu")]
+    pub max_cpu: f64,
+    #[serde(default = "default_max_memory_mib")]
+    pub max_memory_mib: u64,
+    #[serde(default = "default_max_volumes_mib")]
+    pub max_volumes_mib: u64,
     /// This reactor's name on the host's engine (`[a-z0-9]{1,16}`), in each
     /// container's name and labels; by default derived from the state
     /// file's path, so two reactors on one host never share one.
@@ -84,6 +94,18 @@ fn default_start_timeout_secs() -> u64 {
     300
 }
 
+fn default_max_cpu() -> f64 {
+    4.0
+}
+
+fn default_max_memory_mib() -> u64 {
+    8192
+}
+
+fn default_max_volumes_mib() -> u64 {
+    10240
+}
+
 impl Default for ContainerConfig {
     fn default() -> Self {
         Self {
@@ -94,6 +116,9 @@ impl Default for ContainerConfig {
             pids_limit: default_pids_limit(),
             stop_grace_secs: default_stop_grace_secs(),
             start_timeout_secs: default_start_timeout_secs(),
+            max_cpu: default_max_cpu(),
+            max_memory_mib: default_max_memory_mib(),
+            max_volumes_mib: default_max_volumes_mib(),
             instance: None,
         }
     }
@@ -117,6 +142,9 @@ impl ContainerConfig {
         if self.start_timeout_secs == 0 {
             return Some("containers.start_timeout_secs must be at least 1".into());
         }
+        if !(self.max_cpu.is_finite() && self.max_cpu > 0.0) || self.max_memory_mib == 0 {
+            return Some("containers.max_cpu and max_memory_mib must be above 0".into());
+        }
         if let Some(instance) = &self.instance {
             let ok = (1..=16).contains(&instance.len())
                 && instance
@@ -129,6 +157,36 @@ impl ContainerConfig {
             }
         }
         None
+    }
+}
+
+impl ContainerConfig {
+    /// Whether this provider runs `container` as large as it asks.
+    pub fn admits(&self, container: &ContainerDescriptor) -> Result<(), String> {
+        let cpu = f64::from(container.cpu_millis) / 1000.0;
+        if cpu > self.max_cpu {
+            return Err(format!(
+                "/resources/cpu: {cpu} cores is more than this provider's {} per deployment",
+                self.max_cpu
+            ));
+        }
+        if container.memory_mib > self.max_memory_mib {
+            return Err(format!(
+                "/resources/memory_mib: {} MiB is more than this provider's {} per deployment",
+                container.memory_mib, self.max_memory_mib
+            ));
+        }
+        let volumes = container
+            .volumes
+            .iter()
+            .fold(0u64, |sum, v| sum.saturating_add(v.size_mib));
+        if volumes > self.max_volumes_mib {
+            return Err(format!(
+                "/volumes: {volumes} MiB in all is more than this provider's {} per deployment",
+                self.max_volumes_mib
+            ));
+        }
+        Ok(())
     }
 }
 

@@ -532,6 +532,9 @@ impl<C: Chain, D: Driver> Reactor<C, D> {
             let container = ContainerDescriptor::parse(&descriptor).map_err(|why| {
                 Problem::Refuse(format!("its descriptor is not a container to run: {why}"))
             })?;
+            self.config.containers.admits(&container).map_err(|why| {
+                Problem::Refuse(format!("its descriptor asks for too much: {why}"))
+            })?;
             if entry.ports.len() != container.ports.len() {
                 entry.ports = self.free_ports(container.ports.len()).ok_or_else(no_port)?;
                 entry.port = container.first_tcp_port(&entry.ports);

@@ -252,8 +252,8 @@ impl StatusService {
             }
             Route::Status(id) | Route::Logs(id, _) => id,
         };
-        let account = match self.authenticate(request) {
-            Ok(account) => account,
+        let (account, signature, signed_block) = match self.authenticate(request) {
+            Ok(signed) => signed,
             Err(why) => return Response::error(401, why),
         };
         let Some(listed) = self.board.listed.get(&id) else {
@@ -274,6 +274,9 @@ impl StatusService {
                 )
             }
         }
+        // Remembered only now: another account's signatures, however many,
+        // take no memory.
+        self.seen.insert(signature, signed_block);
         match route {
             Route::Logs(_, lines) => match tail(&listed.log, lines) {
                 Ok(text) => Response {
@@ -292,9 +295,12 @@ impl StatusService {
         }
     }
 
-    /// The account that signed the request, if the signature is good,
-    /// fresh and new.
-    fn authenticate(&mut self, request: &Request) -> Result<AccountId, String> {
+    /// The account that signed the request, the signature and the block
+    /// it signed, if the signature is good, fresh and new.
+    fn authenticate(
+        &self,
+        request: &Request,
+    ) -> Result<(AccountId, [u8; 64], BlockNumber), String> {
         let (Some(account), Some(block), Some(signature)) =
             (request.account, request.block, request.signature)
         else {
@@ -330,8 +336,7 @@ impl StatusService {
         if self.seen.contains_key(&signature) {
             return Err("this signature was used before: sign each request anew".into());
         }
-        self.seen.insert(signature, signed_block);
-        Ok(account)
+        Ok((account, signature, signed_block))
     }
 }
 

@@ -547,3 +547,35 @@ fn a_container_descriptor_the_driver_cannot_run_is_refused_and_declined() {
         .iter()
         .any(|c| matches!(c, Call::Decline(12, _))));
 }
+
+#[test]
+fn a_container_larger_than_the_provider_allows_is_refused_before_anything_runs() {
+    let mut h = Harness::new("container-large", 23120, &[("container", container_type())]);
+    h.config.public_host = Some("203.0.113.7".into());
+    h.config.containers = ContainerConfig {
+        instance: Some(instance("large")),
+        max_cpu: 1.0,
+        max_memory_mib: 256,
+        ..config()
+    };
+    let _cleanup = Cleanup(h.config.instance());
+    let mut reactor = container_reactor(&h);
+    h.chain.advance(1);
+    // Valid for the type, but the whole machine for one offer's price.
+    let greedy = r#"{"image": "localhost/dinfra-busybox:latest",
+        "resources": {"cpu": 16, "memory_mib": 65536}}"#;
+    h.chain
+        .award(13, ME, 1, h.descriptor("descriptor-13.json", greedy), 1000);
+    let log = step_until(&mut reactor, LONG, |r| {
+        matches!(phase(r, 13), dinfra_reactor::Phase::Refused { .. })
+    });
+    assert!(
+        log.iter().any(|l| l.contains("asks for too much: /resources/cpu: 16 cores is more than this provider's 1 per deployment")),
+        "{log:?}"
+    );
+    let label = format!("label={INSTANCE_LABEL}={}", h.config.instance());
+    assert_eq!(
+        podman(&["ps", "--all", "--quiet", "--filter", &label]).1,
+        ""
+    );
+}

@@ -146,6 +146,7 @@ fn another_account_is_forbidden_and_an_unknown_consumer_too() {
     assert_eq!(answer.status, 403);
     let answer = ask(&mut service, &keypair(CONSUMER), "/subscriptions/9", 100);
     assert_eq!(answer.status, 404);
+    assert!(service.seen.is_empty(), "refused requests take no memory");
 }
 
 #[test]
