@@ -520,18 +520,19 @@ fn a_container_descriptor_the_driver_cannot_run_is_refused_and_declined() {
     let _cleanup = Cleanup(h.config.instance());
     let mut reactor = container_reactor(&h);
     h.chain.advance(1);
-    // Valid for the schema, but a mount path that would add options to
-    // the engine's --mount: the driver refuses it before anything runs.
+    // Valid for the schema, but a NUL byte no command line can carry: the
+    // driver's own check refuses it before anything runs (the schema is
+    // the provider's to configure; the driver does not rely on it).
     let smuggled = r#"{"image": "localhost/dinfra-busybox:latest",
         "resources": {"cpu": 0.1, "memory_mib": 16},
-        "volumes": [{"name": "v", "mount_path": "/data,readonly=false", "size_mib": 1}]}"#;
+        "env": {"GREETING": "hello\u0000world"}}"#;
     let descriptor = h.descriptor("descriptor-12.json", smuggled);
     h.chain.award(12, ME, 1, descriptor, 1000);
     let log = step_until(&mut reactor, LONG, |r| {
         matches!(phase(r, 12), dinfra_reactor::Phase::Refused { .. })
     });
     assert!(
-        log.iter().any(|l| l.contains("/volumes/0/mount_path")),
+        log.iter().any(|l| l.contains("/env/GREETING: holds a NUL byte")),
         "the log names the field: {log:?}"
     );
     let label = format!("label={INSTANCE_LABEL}={}", h.config.instance());
