@@ -11,7 +11,7 @@ use dinfra::lifecycle::{CloseReason, Phase as ChainPhase};
 use dinfra::traits::SubscriptionError;
 use dinfra_e2e_tests::dinfra_reactor::config::{DriverKind, HealthKind, TypeConfig};
 use dinfra_e2e_tests::dinfra_reactor::{
-    Config, Descriptor, Handle, Phase, ProcessDriver, Reactor, State, TypeView,
+    Config, Descriptor, Drivers, Handle, Phase, Reactor, State, TypeView, Unit,
 };
 use dinfra_e2e_tests::reactor_chain::*;
 use dinfra_e2e_tests::*;
@@ -34,7 +34,8 @@ const LONG: Duration = Duration::from_secs(30);
 /// process commands stand in for.
 const DOC: &str = r#"{"image":"localhost/dinfra-busybox:latest","ports":[{"name":"http","port":8080}],"resources":{"cpu":0.1,"memory_mib":16}}"#;
 
-type TestReactor = Reactor<SandboxChain, ProcessDriver>;
+/// Both drivers: a process, or (for a `podman` type) a container.
+type TestReactor = Reactor<SandboxChain, Drivers>;
 
 /// The suite on a fresh embedded chain with one deployment type, a provider
 /// (whose reactor the test runs) with one offer of it, a consumer and a
@@ -102,10 +103,12 @@ impl World {
     /// A reactor from the state file as it is now: a fresh start, or a
     /// restart.
     fn reactor(&self) -> TestReactor {
+        let drivers =
+            Drivers::for_config(&self.config, Duration::from_secs(3)).expect("the drivers");
         Reactor::new(
             self.config.clone(),
             self.chain.chain_for(&self.provider),
-            ProcessDriver::new(Duration::from_secs(3)),
+            drivers,
         )
         .expect("a reactor")
     }
@@ -222,6 +225,11 @@ fn phase(reactor: &TestReactor, id: u64) -> Phase {
     reactor.state().subscriptions[&id].phase.clone()
 }
 
+/// A process deployment's group leader.
+fn pid(handle: &Handle) -> u32 {
+    handle.pid().expect("a process")
+}
+
 fn handle(reactor: &TestReactor, id: u64) -> Handle {
     reactor.state().subscriptions[&id]
         .handle
@@ -271,13 +279,13 @@ fn an_award_deploys_a_listening_process_and_the_reactor_marks_it_ready() {
     let (id, block, process, log) = deploy(&w, &mut reactor);
 
     // On the machine: one process, listening on the port it was given.
-    assert!(alive(process.pid));
+    assert!(alive(pid(&process)));
     let port = process.port.expect("a port");
     assert!((22100..=22109).contains(&port));
     assert!(listening(port), "it serves on its port");
     assert_eq!(
         groups_in(&w.work_dir(id)),
-        [process.pid].into(),
+        [pid(&process)].into(),
         "one deployment"
     );
     assert_eq!(
@@ -325,7 +333,7 @@ fn an_award_deploys_a_listening_process_and_the_reactor_marks_it_ready() {
     assert_eq!(w.chain.sent().len(), 1, "only the mark_ready");
     assert_eq!(w.details(id).figures.accrued, 3 * RATE);
     assert_eq!(reactor.state().subscriptions[&id].ready_at, Some(block));
-    assert!(alive(process.pid));
+    assert!(alive(pid(&process)));
 }
 
 #[test]
@@ -353,7 +361,7 @@ fn a_consumer_cancel_tears_the_deployment_down_at_the_end_block_and_the_provider
     while w.chain.block() < end {
         log.extend(step(&mut reactor));
         assert!(
-            alive(process.pid) && listening(process.port.unwrap()),
+            alive(pid(&process)) && listening(process.port.unwrap()),
             "still up at block {} (end {end}): {log:#?}",
             w.chain.block()
         );
@@ -361,7 +369,7 @@ fn a_consumer_cancel_tears_the_deployment_down_at_the_end_block_and_the_provider
     }
     assert_eq!(w.chain.block(), end);
     log.extend(step(&mut reactor));
-    assert!(!alive(process.pid), "down at the end block {end}");
+    assert!(!alive(pid(&process)), "down at the end block {end}");
     assert!(processes_in(w.dir.path()).is_empty(), "nothing of it left");
     assert!(!listening(process.port.unwrap()));
     assert!(matches!(phase(&reactor, id), Phase::Stopped { .. }));
@@ -672,7 +680,7 @@ fn a_deployment_not_healthy_near_its_ready_deadline_is_declined_before_it() {
         w.chain.advance(1);
         step(&mut reactor);
         assert!(
-            alive(process.pid),
+            alive(pid(&process)),
             "given its chance at block {}",
             w.chain.block()
         );
@@ -682,7 +690,7 @@ fn a_deployment_not_healthy_near_its_ready_deadline_is_declined_before_it() {
     let log = step(&mut reactor);
     assert_eq!(declined_at, deadline - margin);
     assert!(
-        !alive(process.pid),
+        !alive(pid(&process)),
         "stopped {margin} blocks before the deadline"
     );
     assert!(
@@ -726,7 +734,7 @@ fn a_crash_loop_after_ready_exits_with_notice_and_is_paid_to_the_end() {
     let (id, ready, process, _) = deploy(&w, &mut reactor);
     w.chain.advance(4);
     step(&mut reactor);
-    kill_group(process.pid);
+    kill_group(pid(&process));
 
     let exit_at = w.chain.advance(1);
     let log = step_until(&mut reactor, |r| r.state().subscriptions[&id].exit_sent);
@@ -811,11 +819,11 @@ fn a_restarted_reactor_resumes_without_deploying_or_sending_anything_twice() {
     });
     assert!(
         log.iter()
-            .any(|l| l.contains(&format!("subscription {id}: adopted pid {}", process.pid))),
+            .any(|l| l.contains(&format!("subscription {id}: adopted pid {}", pid(&process)))),
         "{log:#?}"
     );
     assert_eq!(handle(&reactor, id), process, "the same process");
-    assert_eq!(groups_in(&w.work_dir(id)), [process.pid].into());
+    assert_eq!(groups_in(&w.work_dir(id)), [pid(&process)].into());
     assert_eq!(w.details(id).subscription.ready_at, Some(block));
 
     // Killed again mid-subscription, started again blocks later.
@@ -830,14 +838,14 @@ fn a_restarted_reactor_resumes_without_deploying_or_sending_anything_twice() {
     let log = step(&mut reactor);
     assert!(
         log.iter()
-            .any(|l| l.contains(&format!("subscription {id}: adopted pid {}", process.pid))),
+            .any(|l| l.contains(&format!("subscription {id}: adopted pid {}", pid(&process)))),
         "{log:#?}"
     );
     step(&mut reactor);
     assert_eq!(handle(&reactor, id), process);
     assert_eq!(
         groups_in(&w.work_dir(id)),
-        [process.pid].into(),
+        [pid(&process)].into(),
         "no second process"
     );
     assert_eq!(w.chain.sent(), sent, "nothing sent again");
@@ -856,7 +864,7 @@ fn a_restarted_reactor_resumes_without_deploying_or_sending_anything_twice() {
         "it read the Awarded and DeploymentReady again"
     );
     step(&mut reactor);
-    assert_eq!(groups_in(&w.work_dir(id)), [process.pid].into());
+    assert_eq!(groups_in(&w.work_dir(id)), [pid(&process)].into());
     assert_eq!(w.chain.sent(), sent);
     assert_eq!(w.events::<DeploymentReady>().len(), 1);
     assert_eq!(reactor.state().subscriptions, state.subscriptions);
@@ -867,11 +875,11 @@ fn a_restarted_reactor_resumes_without_deploying_or_sending_anything_twice() {
     let end = w.chain.block() + CONSUMER_NOTICE;
     while w.chain.block() < end {
         step(&mut reactor);
-        assert!(alive(process.pid));
+        assert!(alive(pid(&process)));
         w.chain.advance(1);
     }
     step(&mut reactor);
-    assert!(!alive(process.pid));
+    assert!(!alive(pid(&process)));
     assert!(processes_in(w.dir.path()).is_empty());
     let claims = w.chain.sent_for(id, Message::Claim);
     assert_eq!(claims.len(), 1, "one claim, at the end");
@@ -1043,4 +1051,145 @@ fn building_blocks_behind_the_logs_back_is_caught() {
     w.subscribe(&w.descriptor("descriptor.json"));
     advance_blocks(&mut w.chain.session(), 1);
     w.chain.harvest();
+}
+
+// ---- a container (podman) on the embedded chain ----------------------------
+
+/// The engine, as the test calls it (with the repository's containers.conf).
+fn podman(args: &[&str]) -> (bool, String) {
+    let conf =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../reactor/podman/containers.conf");
+    let out = std::process::Command::new("podman")
+        .args(args)
+        .env("CONTAINERS_CONF", conf)
+        .output()
+        .expect("podman runs (deploy/setup.sh installs it)");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).trim().to_string(),
+    )
+}
+
+/// Removes every container of a reactor instance when the test ends.
+struct Containers(String);
+
+impl Containers {
+    fn ids(&self) -> Vec<String> {
+        let label = format!("label=dinfra.instance={}", self.0);
+        let (_, ids) = podman(&["ps", "--all", "--quiet", "--no-trunc", "--filter", &label]);
+        ids.split_whitespace().map(String::from).collect()
+    }
+}
+
+impl Drop for Containers {
+    fn drop(&mut self) {
+        for id in self.ids() {
+            podman(&["rm", "--force", "--time", "0", &id]);
+        }
+    }
+}
+
+#[test]
+fn a_container_award_runs_in_podman_with_its_limits_and_the_consumer_reaches_it_through_the_chain()
+{
+    let podman_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../reactor/podman");
+    let images = std::process::Command::new("bash")
+        .arg(podman_dir.join("test-images.sh"))
+        .status()
+        .expect("bash runs");
+    assert!(images.success(), "reactor/podman/test-images.sh failed");
+    let kind = TypeConfig {
+        schema: catalogue_schema("container"),
+        driver: DriverKind::Podman,
+        command: String::new(),
+        health: HealthKind::Tcp,
+        health_timeout_secs: 30,
+        max_restarts: 1,
+        access: vec!["http://{host}:{port}/".into()],
+    };
+    let mut w = World::new("container", 22200, "container", kind);
+    w.config.public_host = Some("127.0.0.1".into());
+    w.config.containers.containers_conf = Some(podman_dir.join("containers.conf"));
+    w.config.containers.pull = "never".into();
+    w.config.containers.stop_grace_secs = 1;
+    w.config.containers.instance = Some(format!("e{}", std::process::id()));
+    let containers = Containers(w.config.instance());
+    let mut reactor = w.reactor();
+    w.chain.advance(1);
+
+    // The consumer subscribes with the catalogue's own example.
+    let example =
+        std::fs::read_to_string(catalogue().join("container/examples/valid/busybox-httpd.json"))
+            .unwrap();
+    let descriptor = write_descriptor(&w.dir.path().join("busybox-httpd.json"), &example);
+    let id = w.subscribe(&descriptor);
+    let ready = w.chain.advance(1);
+    step_until(&mut reactor, |r| {
+        r.state()
+            .subscriptions
+            .get(&id)
+            .is_some_and(|e| e.phase == Phase::Running)
+    });
+
+    // On the machine: one container, with the descriptor's limits.
+    let running = handle(&reactor, id);
+    let Unit::Container { container_id, .. } = &running.unit else {
+        panic!("not a container: {:?}", running.unit)
+    };
+    assert_eq!(containers.ids(), [container_id.clone()]);
+    let (_, limits) = podman(&[
+        "container", "inspect", "--format",
+        "{{.HostConfig.NanoCpus}} {{.HostConfig.Memory}} {{index .Config.Labels \"dinfra.subscription\"}}",
+        container_id,
+    ]);
+    assert_eq!(limits, format!("100000000 {} {id}", 16 << 20));
+
+    // On chain: ready, with the access record; the consumer reads it and
+    // reaches the service through it.
+    let d = w.details(id);
+    assert_eq!(d.subscription.ready_at, Some(ready));
+    let uris = d.access.expect("an access record").uris;
+    let port = running.port.expect("a host port");
+    assert!((22200..=22209).contains(&port));
+    assert_eq!(uris, [format!("http://127.0.0.1:{port}/")]);
+    let page = dinfra_e2e_tests::dinfra_reactor::fetch::Fetcher::new(
+        dinfra_e2e_tests::dinfra_reactor::fetch::FetchPolicy {
+            allow_private_addresses: true,
+            ..Default::default()
+        },
+    )
+    .unwrap()
+    .fetch(&uris[0])
+    .expect("the consumer reaches it");
+    assert!(String::from_utf8_lossy(&page).contains("DINFRA"));
+
+    // The reactor killed without a chance to clean up, then started again:
+    // it adopts the container and starts none twice.
+    drop(reactor);
+    let mut reactor = w.reactor();
+    let log = step(&mut reactor);
+    assert!(
+        log.iter().any(|l| l.contains("adopted container")),
+        "{log:#?}"
+    );
+    w.chain.advance(2);
+    step(&mut reactor);
+    assert_eq!(
+        containers.ids(),
+        [container_id.clone()],
+        "still the one container"
+    );
+
+    // The consumer cancels: the container is gone at the end block.
+    assert_eq!(w.send::<()>(&w.consumer.clone(), "cancel", id), Ok(()));
+    let end = w.details(id).subscription.end.expect("an end").0;
+    while w.chain.block() < end {
+        step(&mut reactor);
+        assert_eq!(containers.ids().len(), 1, "up until the end block");
+        w.chain.advance(1);
+    }
+    step_until(&mut reactor, |r| {
+        r.state().subscriptions[&id].handle.is_none()
+    });
+    assert!(containers.ids().is_empty(), "removed at the end block");
 }

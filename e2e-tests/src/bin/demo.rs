@@ -362,12 +362,13 @@ fn main() {
         .clone()
         .expect("a process");
     let port = process.port.expect("a port");
+    let process_pid = process.pid().expect("a process");
     let on_chain = details(&mut demo.chain.session(), &suite, id);
     let ready = on_chain.subscription.ready_at.expect("ready on chain");
     let access = on_chain.access.expect("an access record").uris;
     demo.say(format!(
         "    process pid {} listens on port {port}; the chain's access record for subscription {id}: {}",
-        process.pid,
+        process_pid,
         access.join(", ")
     ));
     for uri in &access {
@@ -410,28 +411,28 @@ fn main() {
     demo.say(format!(
         "\n[block {:>4}] one block before the end: pid {} {} on port {port}",
         demo.block(),
-        process.pid,
-        if alive(process.pid) && listening(port) {
+        process_pid,
+        if alive(process_pid) && listening(port) {
             "still serves"
         } else {
             "is NOT serving"
         }
     ));
     assert!(
-        alive(process.pid),
+        alive(process_pid),
         "the deployment runs until its end block"
     );
     demo.blocks_pass(&mut reactor, 1);
     demo.say(format!(
         "    pid {}: {}",
-        process.pid,
-        if alive(process.pid) {
+        process_pid,
+        if alive(process_pid) {
             "still running"
         } else {
             "gone"
         }
     ));
-    assert!(!alive(process.pid), "the reactor stops it at the end block");
+    assert!(!alive(process_pid), "the reactor stops it at the end block");
     assert!(processes_in(dir.path()).is_empty());
 
     demo.as_actor(&keeper);
