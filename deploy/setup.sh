@@ -139,13 +139,15 @@ if [ ! -d "$ROOT/clients/ts/node_modules" ]; then
 fi
 say "python3, jq, curl, Node.js $(node --version) ok"
 
-# The reactor's container driver: Podman with runc (crun fails on hosts
+# The reactor's container driver: Podman with runc and catatonit (crun fails on hosts
 # with hybrid cgroups; reactor/podman/containers.conf selects runc), and
 # Debian's static busybox, from which its tests build their images (no
 # registry is reachable from a test machine).
 container_missing=()
 command -v podman >/dev/null || container_missing+=(podman)
 command -v runc >/dev/null || container_missing+=(runc)
+# A played pod's infra container runs catatonit (`podman kube play`).
+{ command -v catatonit >/dev/null || [ -x /usr/libexec/podman/catatonit ]; } || container_missing+=(catatonit)
 { command -v busybox >/dev/null && ! ldd "$(command -v busybox)" >/dev/null 2>&1; } \
     || container_missing+=(busybox-static)
 if [ ${#container_missing[@]} -gt 0 ]; then

@@ -7,7 +7,7 @@
 
 use crate::chain::SubscriptionId;
 use crate::config::{Config, HealthKind};
-use crate::podman::{ContainerDescriptor, PodmanDriver};
+use crate::podman::{ContainerDescriptor, KubeManifest, PodmanDriver};
 use crate::process::ProcessDriver;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -21,6 +21,8 @@ pub enum Workload {
     Command(String),
     /// A `container` descriptor (the podman driver).
     Container(ContainerDescriptor),
+    /// A `kube-manifest` descriptor, played as one pod (the podman driver).
+    Manifest(KubeManifest),
 }
 
 /// One deployment to start.
@@ -54,6 +56,8 @@ pub enum Unit {
     },
     /// A container: its engine id (unique for ever, unlike its name).
     Container { container_id: String, name: String },
+    /// A pod the engine played from a manifest: its engine id.
+    Pod { pod_id: String, name: String },
 }
 
 impl fmt::Display for Unit {
@@ -63,6 +67,10 @@ impl fmt::Display for Unit {
             Unit::Container { container_id, name } => {
                 let short = container_id.get(..12).unwrap_or(container_id);
                 write!(f, "container {name} ({short})")
+            }
+            Unit::Pod { pod_id, name } => {
+                let short = pod_id.get(..12).unwrap_or(pod_id);
+                write!(f, "pod {name} ({short})")
             }
         }
     }
@@ -83,7 +91,7 @@ impl Handle {
     pub fn pid(&self) -> Option<u32> {
         match self.unit {
             Unit::Process { pid, .. } => Some(pid),
-            Unit::Container { .. } => None,
+            Unit::Container { .. } | Unit::Pod { .. } => None,
         }
     }
 }
@@ -165,30 +173,30 @@ impl Driver for Drivers {
     fn start(&mut self, spec: &Spec) -> Result<Handle, DriverError> {
         match spec.workload {
             Workload::Command(_) => self.process.start(spec),
-            Workload::Container(_) => self.podman()?.start(spec),
+            Workload::Container(_) | Workload::Manifest(_) => self.podman()?.start(spec),
         }
     }
 
     fn healthy(&mut self, handle: &Handle) -> Health {
         match (&handle.unit, self.podman.as_mut()) {
             (Unit::Process { .. }, _) => self.process.healthy(handle),
-            (Unit::Container { .. }, Some(podman)) => podman.healthy(handle),
-            (Unit::Container { .. }, None) => Health::Dead,
+            (_, Some(podman)) => podman.healthy(handle),
+            (_, None) => Health::Dead,
         }
     }
 
     fn alive(&self, handle: &Handle) -> bool {
         match (&handle.unit, &self.podman) {
             (Unit::Process { .. }, _) => self.process.alive(handle),
-            (Unit::Container { .. }, Some(podman)) => podman.alive(handle),
-            (Unit::Container { .. }, None) => false,
+            (_, Some(podman)) => podman.alive(handle),
+            (_, None) => false,
         }
     }
 
     fn stop(&mut self, handle: &Handle) -> Result<(), DriverError> {
         match handle.unit {
             Unit::Process { .. } => self.process.stop(handle),
-            Unit::Container { .. } => self.podman()?.stop(handle),
+            Unit::Container { .. } | Unit::Pod { .. } => self.podman()?.stop(handle),
         }
     }
 
@@ -202,8 +210,8 @@ impl Driver for Drivers {
     fn adopt(&self, handle: &Handle) -> bool {
         match (&handle.unit, &self.podman) {
             (Unit::Process { .. }, _) => self.process.adopt(handle),
-            (Unit::Container { .. }, Some(podman)) => podman.adopt(handle),
-            (Unit::Container { .. }, None) => false,
+            (_, Some(podman)) => podman.adopt(handle),
+            (_, None) => false,
         }
     }
 }

@@ -9,6 +9,9 @@
 //! the release at the end removes its volumes.
 
 mod descriptor;
+mod manifest;
+
+pub use manifest::{KubeManifest, PodPort};
 
 pub use descriptor::{
     volume_name, ContainerDescriptor, ContainerHealth, ContainerPort, Protocol, RunContext, Volume,
@@ -160,26 +163,110 @@ impl ContainerConfig {
     }
 }
 
+/// What a podman type's descriptor asks to run: one container (a
+/// `container` descriptor) or one pod (a `kube-manifest`), told apart by
+/// the document's shape.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Runnable {
+    Container(ContainerDescriptor),
+    Pod(KubeManifest),
+}
+
+impl Runnable {
+    pub fn parse(bytes: &[u8]) -> Result<Self, String> {
+        let value = crate::descriptor::parse(bytes).map_err(|e| e.to_string())?;
+        if KubeManifest::is_manifest(&value) {
+            Ok(Runnable::Pod(KubeManifest::parse(bytes)?))
+        } else {
+            Ok(Runnable::Container(ContainerDescriptor::parse(bytes)?))
+        }
+    }
+
+    /// Host ports it needs: one per port it names.
+    pub fn port_count(&self) -> usize {
+        match self {
+            Runnable::Container(c) => c.ports.len(),
+            Runnable::Pod(p) => p.ports.len(),
+        }
+    }
+
+    pub fn first_tcp_port(&self, host_ports: &[u16]) -> Option<u16> {
+        match self {
+            Runnable::Container(c) => c.first_tcp_port(host_ports),
+            Runnable::Pod(p) => p.first_tcp_port(host_ports),
+        }
+    }
+
+    /// CPU (thousandths of a core), memory and volumes (MiB) it asks for.
+    fn size(&self) -> (u64, u64, u64) {
+        match self {
+            Runnable::Container(c) => (
+                u64::from(c.cpu_millis),
+                c.memory_mib,
+                c.volumes
+                    .iter()
+                    .fold(0u64, |sum, v| sum.saturating_add(v.size_mib)),
+            ),
+            Runnable::Pod(p) => (p.cpu_millis, p.memory_mib, p.volumes_mib),
+        }
+    }
+
+    /// The port and check its health is judged by: its own (a container's
+    /// `health`, a pod's first readiness or liveness probe), else the
+    /// type's default on its first tcp port (no tcp port: running is
+    /// enough).
+    pub fn health(&self, host_ports: &[u16], default: &HealthKind) -> (Option<u16>, HealthKind) {
+        let own = match self {
+            Runnable::Container(c) => c.health.clone(),
+            Runnable::Pod(p) => p.health.clone(),
+        };
+        let host_port = |name: &str| match self {
+            Runnable::Container(c) => c.host_port(name, host_ports),
+            Runnable::Pod(p) => p.host_port(name, host_ports),
+        };
+        let first = self.first_tcp_port(host_ports);
+        match own {
+            Some(ContainerHealth::Tcp { port }) => (host_port(&port), HealthKind::Tcp),
+            Some(ContainerHealth::Http { port, path }) => {
+                (host_port(&port), HealthKind::Http { path })
+            }
+            Some(ContainerHealth::Image) => (first, HealthKind::Image),
+            None => match default {
+                HealthKind::Tcp | HealthKind::Http { .. } if first.is_none() => {
+                    (None, HealthKind::None)
+                }
+                // A pod has no image check of its own here.
+                HealthKind::Image if matches!(self, Runnable::Pod(_)) => (first, HealthKind::None),
+                other => (first, other.clone()),
+            },
+        }
+    }
+
+    pub fn into_workload(self) -> Workload {
+        match self {
+            Runnable::Container(c) => Workload::Container(c),
+            Runnable::Pod(p) => Workload::Manifest(p),
+        }
+    }
+}
+
 impl ContainerConfig {
-    /// Whether this provider runs `container` as large as it asks.
-    pub fn admits(&self, container: &ContainerDescriptor) -> Result<(), String> {
-        let cpu = f64::from(container.cpu_millis) / 1000.0;
+    /// Whether this provider runs a deployment as large as it asks.
+    pub fn admits(&self, runnable: &Runnable) -> Result<(), String> {
+        let (cpu_millis, memory_mib, volumes) = runnable.size();
+        let cpu = cpu_millis as f64 / 1000.0;
         if cpu > self.max_cpu {
             return Err(format!(
                 "/resources/cpu: {cpu} cores is more than this provider's {} per deployment",
                 self.max_cpu
             ));
         }
-        if container.memory_mib > self.max_memory_mib {
+        if memory_mib > self.max_memory_mib {
             return Err(format!(
-                "/resources/memory_mib: {} MiB is more than this provider's {} per deployment",
-                container.memory_mib, self.max_memory_mib
+                "/resources/memory_mib: {memory_mib} MiB is more than this provider's {} per deployment",
+                self.max_memory_mib
             ));
         }
-        let volumes = container
-            .volumes
-            .iter()
-            .fold(0u64, |sum, v| sum.saturating_add(v.size_mib));
         if volumes > self.max_volumes_mib {
             return Err(format!(
                 "/volumes: {volumes} MiB in all is more than this provider's {} per deployment",
@@ -335,24 +422,120 @@ impl PodmanDriver {
         })
     }
 
+    /// The pod named or identified `what`, if the engine has one.
+    fn inspect_pod(&self, what: &str) -> Option<Inspected> {
+        let format = format!(
+            "{{{{.Id}}}}\t{{{{.State}}}}\t{{{{index .Labels \"{INSTANCE_LABEL}\"}}}}\t{{{{index .Labels \"{SUBSCRIPTION_LABEL}\"}}}}"
+        );
+        let out = self
+            .call(&["pod", "inspect", "--format", &format, what], CALL_TIMEOUT)
+            .ok()?;
+        let fields: Vec<&str> = out.lines().next()?.split('\t').collect();
+        let [id, state, instance, subscription] = fields[..] else {
+            return None;
+        };
+        Some(Inspected {
+            id: id.into(),
+            // "Degraded": one of its containers exited; a restart is due.
+            running: state == "Running",
+            instance: instance.into(),
+            subscription: subscription.into(),
+        })
+    }
+
     fn ours(&self, inspected: &Inspected, id: SubscriptionId) -> bool {
         inspected.instance == self.instance && inspected.subscription == id.to_string()
     }
 
-    /// The subscription id a handle's container was started for.
+    /// The engine id and name a handle records.
     fn subscription_of(handle: &Handle) -> Option<(&str, &str)> {
         match &handle.unit {
             Unit::Container { container_id, name } => Some((container_id, name)),
+            Unit::Pod { pod_id, name } => Some((pod_id, name)),
             Unit::Process { .. } => None,
         }
     }
 
-    /// The handle's container, if it is still there and still ours.
+    /// The handle's container or pod, if it is still there and still ours.
     fn ours_by_handle(&self, handle: &Handle) -> Option<Inspected> {
-        let (container_id, name) = Self::subscription_of(handle)?;
-        let inspected = self.inspect(container_id)?;
+        let (engine_id, name) = Self::subscription_of(handle)?;
+        let inspected = match handle.unit {
+            Unit::Pod { .. } => self.inspect_pod(engine_id)?,
+            _ => self.inspect(engine_id)?,
+        };
         let id = name.rsplit('-').next()?.parse::<SubscriptionId>().ok()?;
-        (inspected.id == container_id && self.ours(&inspected, id)).then_some(inspected)
+        (inspected.id == engine_id && self.ours(&inspected, id)).then_some(inspected)
+    }
+
+    /// Plays a manifest as one pod named and labelled for this instance and
+    /// subscription; its first container's log becomes the subscription's.
+    fn start_pod(&mut self, spec: &Spec, manifest: &KubeManifest) -> Result<Handle, String> {
+        let name = self.container_name(spec.id);
+        if let Some(existing) = self.inspect_pod(&name) {
+            if !self.ours(&existing, spec.id) {
+                return Err(format!(
+                    "a pod named {name} exists that is not this reactor's"
+                ));
+            }
+            self.call(
+                &["pod", "rm", "--force", "--time", "0", &existing.id],
+                CALL_TIMEOUT,
+            )?;
+        }
+        for dir in spec.log.parent().into_iter().chain([spec.dir.as_path()]) {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        }
+        let pod = manifest.pod(
+            &name,
+            &self.instance,
+            spec.id,
+            &spec.ports,
+            self.config.publish_address,
+        )?;
+        let file = spec.dir.join("pod.json");
+        std::fs::write(&file, serde_json::to_vec_pretty(&pod).unwrap_or_default())
+            .map_err(|e| format!("cannot write {}: {e}", file.display()))?;
+        let file_arg = file.to_string_lossy().to_string();
+        let timeout = Duration::from_secs(self.config.start_timeout_secs);
+        let played = self.call_in(
+            &["kube", "play", "--log-driver", "k8s-file", &file_arg],
+            timeout,
+            &spec.dir,
+        );
+        if let Err(why) = played {
+            let _ = self.call(
+                &["pod", "rm", "--force", "--time", "0", &name],
+                CALL_TIMEOUT,
+            );
+            return Err(why);
+        }
+        let pod_id = self
+            .inspect_pod(&name)
+            .map(|pod| pod.id)
+            .ok_or_else(|| format!("the engine played {name} but does not show it"))?;
+        // The pod's first container logs where the engine keeps it; the
+        // subscription's log points there.
+        let first = format!("{name}-{}", manifest.first_container());
+        if let Ok(path) = self.call(
+            &[
+                "container",
+                "inspect",
+                "--format",
+                "{{.HostConfig.LogConfig.Path}}",
+                &first,
+            ],
+            CALL_TIMEOUT,
+        ) {
+            let _ = std::fs::remove_file(&spec.log);
+            let _ = std::os::unix::fs::symlink(path.trim(), &spec.log);
+        }
+        Ok(Handle {
+            unit: Unit::Pod { pod_id, name },
+            port: spec.port,
+            log: spec.log.clone(),
+            health: spec.health.clone(),
+        })
     }
 
     /// Volumes this instance created for subscription `id`.
@@ -452,10 +635,12 @@ impl PodmanDriver {
 
 impl Driver for PodmanDriver {
     fn start(&mut self, spec: &Spec) -> Result<Handle, DriverError> {
-        let Workload::Container(descriptor) = &spec.workload else {
-            return Err(DriverError("the podman driver runs containers only".into()));
-        };
-        self.start_container(spec, descriptor).map_err(DriverError)
+        match &spec.workload {
+            Workload::Container(descriptor) => self.start_container(spec, descriptor),
+            Workload::Manifest(manifest) => self.start_pod(spec, manifest),
+            Workload::Command(_) => Err("the podman driver runs containers and pods only".into()),
+        }
+        .map_err(DriverError)
     }
 
     fn healthy(&mut self, handle: &Handle) -> Health {
@@ -494,9 +679,11 @@ impl Driver for PodmanDriver {
         };
         let grace = self.config.stop_grace_secs.to_string();
         let timeout = CALL_TIMEOUT + Duration::from_secs(self.config.stop_grace_secs);
-        self.call(&["rm", "--force", "--time", &grace, &inspected.id], timeout)
-            .map(|_| ())
-            .map_err(DriverError)
+        let args: &[&str] = match handle.unit {
+            Unit::Pod { .. } => &["pod", "rm", "--force", "--time", &grace, &inspected.id],
+            _ => &["rm", "--force", "--time", &grace, &inspected.id],
+        };
+        self.call(args, timeout).map(|_| ()).map_err(DriverError)
     }
 
     fn release(&mut self, id: SubscriptionId) -> Result<(), DriverError> {

@@ -320,7 +320,7 @@ mod tests {
     fn pid(handle: &Handle) -> u32 {
         match handle.unit {
             Unit::Process { pid, .. } => pid,
-            Unit::Container { .. } => panic!("not a process"),
+            Unit::Container { .. } | Unit::Pod { .. } => panic!("not a process"),
         }
     }
 

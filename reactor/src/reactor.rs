@@ -11,11 +11,11 @@
 //! nothing twice and sends nothing twice.
 
 use crate::chain::{hex, AccountId, BlockNumber, Chain, ChainError, ChainEvent, SubscriptionId};
-use crate::config::{render, render_access, Config, ConfigError, DriverKind, HealthKind, Vars};
+use crate::config::{render, render_access, Config, ConfigError, DriverKind, Vars};
 use crate::descriptor::DeploymentType;
 use crate::driver::{Driver, Handle, Health, Spec, Workload};
 use crate::fetch::{blake2_256, FetchError, Fetcher};
-use crate::podman::{ContainerDescriptor, ContainerHealth};
+use crate::podman::Runnable;
 use crate::state::{Entry, Phase, State, StateError};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -529,15 +529,17 @@ impl<C: Chain, D: Driver> Reactor<C, D> {
         let no_port =
             || Problem::Retry(format!("no free port in {}..={}", range.first, range.last));
         if kind.driver == DriverKind::Podman {
-            let container = ContainerDescriptor::parse(&descriptor).map_err(|why| {
-                Problem::Refuse(format!("its descriptor is not a container to run: {why}"))
+            let runnable = Runnable::parse(&descriptor).map_err(|why| {
+                Problem::Refuse(format!(
+                    "its descriptor is not a container or pod to run: {why}"
+                ))
             })?;
-            self.config.containers.admits(&container).map_err(|why| {
+            self.config.containers.admits(&runnable).map_err(|why| {
                 Problem::Refuse(format!("its descriptor asks for too much: {why}"))
             })?;
-            if entry.ports.len() != container.ports.len() {
-                entry.ports = self.free_ports(container.ports.len()).ok_or_else(no_port)?;
-                entry.port = container.first_tcp_port(&entry.ports);
+            if entry.ports.len() != runnable.port_count() {
+                entry.ports = self.free_ports(runnable.port_count()).ok_or_else(no_port)?;
+                entry.port = runnable.first_tcp_port(&entry.ports);
             }
         } else if kind.uses_port() && entry.port.is_none() {
             entry.port = Some(self.free_ports(1).ok_or_else(no_port)?[0]);
@@ -1000,9 +1002,9 @@ impl<C: Chain, D: Driver> Reactor<C, D> {
             DriverKind::Podman => {
                 let bytes = std::fs::read(&descriptor)
                     .map_err(|e| format!("cannot read {}: {e}", descriptor.display()))?;
-                let container = ContainerDescriptor::parse(&bytes)?;
-                let (port, health) = container_health(&container, &entry.ports, &kind.health);
-                (Workload::Container(container), port, health)
+                let runnable = Runnable::parse(&bytes)?;
+                let (port, health) = runnable.health(&entry.ports, &kind.health);
+                (runnable.into_workload(), port, health)
             }
         };
         let spec = Spec {
@@ -1111,35 +1113,6 @@ impl<C: Chain, D: Driver> Reactor<C, D> {
             eprintln!("{line}");
         }
         self.log.push(line);
-    }
-}
-
-/// The port and check a container's health is judged by: its descriptor's
-/// own check, else the type's default on its first tcp port (no tcp port:
-/// running is enough).
-fn container_health(
-    container: &ContainerDescriptor,
-    host_ports: &[u16],
-    default: &HealthKind,
-) -> (Option<u16>, HealthKind) {
-    match &container.health {
-        Some(ContainerHealth::Tcp { port }) => {
-            (container.host_port(port, host_ports), HealthKind::Tcp)
-        }
-        Some(ContainerHealth::Http { port, path }) => (
-            container.host_port(port, host_ports),
-            HealthKind::Http { path: path.clone() },
-        ),
-        Some(ContainerHealth::Image) => (container.first_tcp_port(host_ports), HealthKind::Image),
-        None => {
-            let port = container.first_tcp_port(host_ports);
-            match default {
-                HealthKind::Tcp | HealthKind::Http { .. } if port.is_none() => {
-                    (None, HealthKind::None)
-                }
-                other => (port, other.clone()),
-            }
-        }
     }
 }
 

@@ -58,6 +58,10 @@ struct Cleanup(String);
 impl Drop for Cleanup {
     fn drop(&mut self) {
         let label = format!("label={INSTANCE_LABEL}={}", self.0);
+        let (_, pods) = podman(&["pod", "ps", "--quiet", "--filter", &label]);
+        for pod in pods.split_whitespace() {
+            podman(&["pod", "rm", "--force", "--time", "0", pod]);
+        }
         let (_, ids) = podman(&["ps", "--all", "--quiet", "--filter", &label]);
         for id in ids.split_whitespace() {
             podman(&["rm", "--force", "--time", "0", id]);
@@ -138,7 +142,7 @@ fn wait_for(driver: &mut PodmanDriver, handle: &Handle, want: Health) {
 fn container_id(handle: &Handle) -> String {
     match &handle.unit {
         Unit::Container { container_id, .. } => container_id.clone(),
-        Unit::Process { .. } => panic!("not a container"),
+        other => panic!("not a container: {other:?}"),
     }
 }
 
@@ -532,7 +536,8 @@ fn a_container_descriptor_the_driver_cannot_run_is_refused_and_declined() {
         matches!(phase(r, 12), dinfra_reactor::Phase::Refused { .. })
     });
     assert!(
-        log.iter().any(|l| l.contains("/env/GREETING: holds a NUL byte")),
+        log.iter()
+            .any(|l| l.contains("/env/GREETING: holds a NUL byte")),
         "the log names the field: {log:?}"
     );
     let label = format!("label={INSTANCE_LABEL}={}", h.config.instance());
@@ -579,4 +584,157 @@ fn a_container_larger_than_the_provider_allows_is_refused_before_anything_runs()
         podman(&["ps", "--all", "--quiet", "--filter", &label]).1,
         ""
     );
+}
+
+// ---- kube-manifest: one pod through `podman kube play` ---------------------
+
+fn pod_id(handle: &Handle) -> String {
+    match &handle.unit {
+        Unit::Pod { pod_id, .. } => pod_id.clone(),
+        other => panic!("not a pod: {other:?}"),
+    }
+}
+
+fn pod_exists(id: &str) -> bool {
+    podman(&["pod", "exists", id]).0
+}
+
+fn catalogue_example(path: &str) -> String {
+    std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../types")
+            .join(path),
+    )
+    .unwrap()
+}
+
+#[test]
+fn a_manifest_plays_as_one_labelled_pod_with_its_limits_on_the_given_port() {
+    let name = instance("pod");
+    let _cleanup = Cleanup(name.clone());
+    let dir = scratch("pod");
+    let mut driver = driver(&name);
+    let manifest = dinfra_reactor::podman::KubeManifest::parse(
+        catalogue_example("kube-manifest/examples/valid/pod.yaml").as_bytes(),
+    )
+    .unwrap();
+    let ports = free_ports(23050, 1);
+    let spec = Spec {
+        id: 21,
+        workload: Workload::Manifest(manifest),
+        dir: dir.join("21"),
+        log: dir.join("21.log"),
+        port: ports.first().copied(),
+        ports: ports.clone(),
+        health: HealthKind::Tcp,
+    };
+    let handle = driver.start(&spec).expect("played");
+    let pod = pod_id(&handle);
+    wait_for(&mut driver, &handle, Health::Healthy);
+    assert!(driver.alive(&handle) && driver.adopt(&handle));
+    let container = format!("dinfra-{name}-21-httpd");
+    assert_eq!(
+        inspect(
+            &container,
+            "{{.HostConfig.NanoCpus}} {{.HostConfig.Memory}}"
+        ),
+        format!("100000000 {}", 32 << 20),
+        "the manifest's limits"
+    );
+    let (_, labels) = podman(&[
+        "pod",
+        "inspect",
+        "--format",
+        "{{index .Labels \"dinfra.instance\"}} {{index .Labels \"dinfra.subscription\"}}",
+        &pod,
+    ]);
+    assert_eq!(labels, format!("{name} 21"));
+    // A pod's ports are bound by its infra container.
+    let (_, bindings) = podman(&[
+        "pod",
+        "inspect",
+        "--format",
+        "{{json .InfraConfig.PortBindings}}",
+        &pod,
+    ]);
+    assert!(
+        bindings.contains(&format!("\"HostPort\":\"{}\"", ports[0])),
+        "{bindings}"
+    );
+    assert!(
+        std::fs::symlink_metadata(&spec.log).is_ok_and(|m| m.file_type().is_symlink()),
+        "the log points at the engine's"
+    );
+    // Its emptyDir is a volume of its own, gone with the pod.
+    let volume = format!("dinfra-{name}-21-www");
+    assert!(podman(&["volume", "exists", &volume]).0, "{volume}");
+    // Another instance neither adopts nor stops it.
+    let other_name = instance("pod-other");
+    let _other_cleanup = Cleanup(other_name.clone());
+    let mut other = PodmanDriver::new(config(), other_name).unwrap();
+    assert!(!other.adopt(&handle));
+    other.stop(&handle).unwrap();
+    assert!(pod_exists(&pod));
+    driver.stop(&handle).expect("stopped");
+    assert!(!pod_exists(&pod), "removed");
+    assert!(!podman(&["volume", "exists", &volume]).0, "its volume too");
+    assert_eq!(driver.healthy(&handle), Health::Dead);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn the_reactor_runs_a_kube_manifest_award_and_removes_the_pod_at_the_end() {
+    let manifest_type = TypeConfig {
+        schema: catalogue_schema("kube-manifest"),
+        ..container_type()
+    };
+    let mut h = Harness::new("pod-award", 23130, &[("kube-manifest", manifest_type)]);
+    h.config.public_host = Some("203.0.113.7".into());
+    h.config.containers = ContainerConfig {
+        instance: Some(instance("pod-award")),
+        ..config()
+    };
+    let _cleanup = Cleanup(h.config.instance());
+    let mut reactor = container_reactor(&h);
+    h.chain.advance(1);
+    let descriptor = h.descriptor(
+        "pod.yaml",
+        &catalogue_example("kube-manifest/examples/valid/pod.yaml"),
+    );
+    h.chain.award(31, ME, 1, descriptor, 1000);
+    step_until(&mut reactor, LONG, |r| {
+        phase(r, 31) == dinfra_reactor::Phase::Running
+    });
+    let running = handle(&reactor, 31);
+    let pod = pod_id(&running);
+    let port = running.port.expect("a host port");
+    assert!((23130..=23139).contains(&port));
+    assert_eq!(
+        h.chain.0.borrow().access[&31],
+        [format!("http://203.0.113.7:{port}/")]
+    );
+    assert!(
+        std::net::TcpStream::connect(("127.0.0.1", port)).is_ok(),
+        "reachable on its port"
+    );
+
+    // A Deployment of two replicas is not one this host runs: declined.
+    let two = catalogue_example("kube-manifest/examples/valid/deployment.yaml");
+    h.chain
+        .award(32, ME, 1, h.descriptor("deployment.yaml", &two), 1000);
+    let log = step_until(&mut reactor, LONG, |r| {
+        matches!(phase(r, 32), dinfra_reactor::Phase::Refused { .. })
+    });
+    assert!(
+        log.iter().any(|l| l.contains("/spec/replicas: 2 replicas")),
+        "{log:?}"
+    );
+
+    let end = h.chain.cancel(31).expect("an end block");
+    let now = h.chain.0.borrow().block;
+    h.chain.advance(end - now);
+    step_until(&mut reactor, LONG, |r| {
+        r.state().subscriptions[&31].handle.is_none()
+    });
+    assert!(!pod_exists(&pod), "removed at the end");
 }
