@@ -46,6 +46,10 @@ pub struct Config {
     /// Milliseconds between two steps of `run`.
     #[serde(default = "default_poll_interval_ms")]
     pub poll_interval_ms: u64,
+    /// A running deployment's health probe runs at most this often (it is
+    /// checked alive every step).
+    #[serde(default = "default_health_interval_ms")]
+    pub health_interval_ms: u64,
     /// The first block a fresh state reads events from (default 0: all of
     /// them; set it to the block the provider registered at on a long chain).
     #[serde(default)]
@@ -86,6 +90,10 @@ pub struct Config {
 
 fn default_poll_interval_ms() -> u64 {
     2000
+}
+
+fn default_health_interval_ms() -> u64 {
+    5000
 }
 
 fn default_max_blocks_per_step() -> BlockNumber {
@@ -283,6 +291,7 @@ impl Config {
             claim_period,
             claim_margin: 0,
             poll_interval_ms: default_poll_interval_ms(),
+            health_interval_ms: default_health_interval_ms(),
             start_block: 0,
             max_blocks_per_step: default_max_blocks_per_step(),
             decline_margin: default_decline_margin(),
@@ -655,6 +664,7 @@ mod tests {
             claim_period: 10,
             claim_margin: 2,
             poll_interval_ms: 1000,
+            health_interval_ms: 5000,
             start_block: 0,
             max_blocks_per_step: 100,
             decline_margin: 2,

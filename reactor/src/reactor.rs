@@ -97,6 +97,9 @@ pub struct Reactor<C: Chain, D: Driver> {
     /// Subscriptions this step found a claim due for (claimed together at
     /// the end of the step).
     due_claims: Vec<SubscriptionId>,
+    /// When each running deployment's health was last probed (in memory:
+    /// a restart probes at once).
+    last_probe_ms: BTreeMap<SubscriptionId, u64>,
     /// Each configured type's schema, compiled once.
     schemas: BTreeMap<String, DeploymentType>,
     /// Fetches descriptors under the config's policy.
@@ -137,6 +140,7 @@ impl<C: Chain, D: Driver> Reactor<C, D> {
             block: 0,
             log: Vec::new(),
             due_claims: Vec::new(),
+            last_probe_ms: BTreeMap::new(),
         })
     }
 
@@ -598,6 +602,22 @@ impl<C: Chain, D: Driver> Reactor<C, D> {
     /// or fails its health check for longer than the type's health timeout,
     /// is restarted, and after `max_restarts` given up on (exited).
     fn check_running(&mut self, id: SubscriptionId, entry: &mut Entry) -> Saved {
+        // Alive is checked every step; the probe (a connection to the
+        // deployment, an engine call) every `health_interval_ms`.
+        let now = now_ms();
+        let interval = self.config.health_interval_ms;
+        let probed_lately = self
+            .last_probe_ms
+            .get(&id)
+            .is_some_and(|at| now.saturating_sub(*at) < interval);
+        if probed_lately {
+            if entry.handle.as_ref().is_some_and(|h| self.driver.alive(h)) {
+                return Ok(());
+            }
+            let why = format!("process exited (log: {})", self.log_path(id).display());
+            return self.restart_or_give_up(id, entry, why);
+        }
+        self.last_probe_ms.insert(id, now);
         let health = entry
             .handle
             .clone()

@@ -485,6 +485,9 @@ impl Harness {
         };
         let mut config = Config::rooted(&root, ports, 1000, types);
         config.poll_interval_ms = 50;
+        // Probe a running deployment at most every 0.5 s (the tests step
+        // every 50 ms).
+        config.health_interval_ms = 500;
         // The tests' descriptors are local files (a provider's own).
         config.fetch.schemes.push(Scheme::File);
         Self {
