@@ -154,8 +154,42 @@ pub fn parse(bytes: &[u8]) -> Result<Value, DescriptorError> {
     if looks_like_json {
         return Err(DescriptorError::Unparsable(format!("JSON: {json_error}")));
     }
+    // An alias expands in place: a few KiB of anchors nested a few deep
+    // are gigabytes parsed. A descriptor has no need of them.
+    if has_yaml_alias(bytes) {
+        return Err(DescriptorError::Unparsable(
+            "YAML: anchors and aliases (&name, *name) are not accepted".into(),
+        ));
+    }
     serde_yaml_ng::from_slice::<Value>(bytes)
         .map_err(|e| DescriptorError::Unparsable(format!("YAML: {e}")))
+}
+
+/// Whether the YAML text holds an alias or anchor: a `*` or `&` that
+/// starts a node (after the line's indentation, `- `, `: `, `? `, `[`, `{`
+/// or `,`) and is followed by a name. Conservative: such text inside a
+/// quoted string is refused too.
+fn has_yaml_alias(bytes: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(bytes);
+    text.lines().any(|line| {
+        let chars: Vec<char> = line.chars().collect();
+        chars.iter().enumerate().any(|(i, c)| {
+            if *c != '*' && *c != '&' {
+                return false;
+            }
+            let named = chars
+                .get(i + 1)
+                .is_some_and(|n| n.is_alphanumeric() || *n == '_' || *n == '-');
+            let before = chars[..i].iter().rev().find(|b| !b.is_whitespace());
+            let at_node_start = match before {
+                None => true,
+                Some(b) => matches!(b, '-' | ':' | '?' | '[' | '{' | ','),
+            };
+            named
+                && at_node_start
+                && (i == 0 || chars[i - 1].is_whitespace() || "[{,".contains(chars[i - 1]))
+        })
+    })
 }
 
 impl DeploymentType {
@@ -246,6 +280,26 @@ impl Catalogue {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn yaml_aliases_are_refused_before_they_expand() {
+        let bomb = "a: &a [x, x]\nb: &b [*a, *a]\nc: [*b, *b]\n";
+        let error = parse(bomb.as_bytes()).unwrap_err().to_string();
+        assert!(error.contains("anchors and aliases"), "{error}");
+        for text in ["- &x 1\n- *x\n", "k: {a: *x}\n", "list: [1, *x]\n"] {
+            assert!(has_yaml_alias(text.as_bytes()), "{text}");
+        }
+        for text in [
+            "cmd: [\"sh\", \"-c\", \"ls *.txt\"]\n",
+            "a: b*c\n",
+            "glob: \"x&y\"\n",
+            "k: 2*3\n",
+        ] {
+            assert!(!has_yaml_alias(text.as_bytes()), "{text}");
+            assert!(parse(text.as_bytes()).is_ok(), "{text}");
+        }
+    }
+
     use super::*;
 
     fn container() -> DeploymentType {

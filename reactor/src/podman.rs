@@ -56,6 +56,9 @@ pub struct ContainerConfig {
     /// Seconds a `run` (which may pull the image) may take.
     #[serde(default = "default_start_timeout_secs")]
     pub start_timeout_secs: u64,
+    /// A container's log is rotated at this size (MiB).
+    #[serde(default = "default_log_max_mib")]
+    pub log_max_mib: u64,
     /// The most one container may ask for: CPU cores, memory, and the
     /// sum of its volumes' sizes. A descriptor asking for more is refused
     /// (and the award declined): the offer's price is per deployment, and
@@ -97,6 +100,10 @@ fn default_start_timeout_secs() -> u64 {
     300
 }
 
+fn default_log_max_mib() -> u64 {
+    16
+}
+
 fn default_max_cpu() -> f64 {
     4.0
 }
@@ -119,6 +126,7 @@ impl Default for ContainerConfig {
             pids_limit: default_pids_limit(),
             stop_grace_secs: default_stop_grace_secs(),
             start_timeout_secs: default_start_timeout_secs(),
+            log_max_mib: default_log_max_mib(),
             max_cpu: default_max_cpu(),
             max_memory_mib: default_max_memory_mib(),
             max_volumes_mib: default_max_volumes_mib(),
@@ -277,6 +285,9 @@ impl ContainerConfig {
     }
 }
 
+/// How long an image's own health check may take.
+const HEALTHCHECK_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// How long an engine call other than `run` may take.
 const CALL_TIMEOUT: Duration = Duration::from_secs(60);
 
@@ -398,49 +409,56 @@ impl PodmanDriver {
         }
     }
 
+    /// `Ok(None)` when the engine says there is no such object; an error
+    /// when the engine could not be asked (it is then not known to be gone).
+    fn inspected(&self, args: &[&str]) -> Result<Option<String>, String> {
+        match self.call(args, CALL_TIMEOUT) {
+            Ok(out) => Ok(Some(out)),
+            Err(why) if why.contains("no such") => Ok(None),
+            Err(why) => Err(why),
+        }
+    }
+
     /// The container named or identified `what`, if the engine has one.
-    fn inspect(&self, what: &str) -> Option<Inspected> {
+    fn inspect(&self, what: &str) -> Result<Option<Inspected>, String> {
         let format = format!(
             "{{{{.Id}}}}\t{{{{.State.Running}}}}\t{{{{index .Config.Labels \"{INSTANCE_LABEL}\"}}}}\t{{{{index .Config.Labels \"{SUBSCRIPTION_LABEL}\"}}}}"
         );
-        let out = self
-            .call(
-                &["container", "inspect", "--format", &format, what],
-                CALL_TIMEOUT,
-            )
-            .ok()?;
-        let line = out.lines().next()?;
-        let fields: Vec<&str> = line.split('\t').collect();
-        let [id, running, instance, subscription] = fields[..] else {
-            return None;
+        let Some(out) = self.inspected(&["container", "inspect", "--format", &format, what])?
+        else {
+            return Ok(None);
         };
-        Some(Inspected {
+        let fields: Vec<&str> = out.lines().next().unwrap_or("").split('\t').collect();
+        let [id, running, instance, subscription] = fields[..] else {
+            return Err(format!("the engine's inspect printed {out:?}"));
+        };
+        Ok(Some(Inspected {
             id: id.into(),
             running: running == "true",
             instance: instance.into(),
             subscription: subscription.into(),
-        })
+        }))
     }
 
     /// The pod named or identified `what`, if the engine has one.
-    fn inspect_pod(&self, what: &str) -> Option<Inspected> {
+    fn inspect_pod(&self, what: &str) -> Result<Option<Inspected>, String> {
         let format = format!(
             "{{{{.Id}}}}\t{{{{.State}}}}\t{{{{index .Labels \"{INSTANCE_LABEL}\"}}}}\t{{{{index .Labels \"{SUBSCRIPTION_LABEL}\"}}}}"
         );
-        let out = self
-            .call(&["pod", "inspect", "--format", &format, what], CALL_TIMEOUT)
-            .ok()?;
-        let fields: Vec<&str> = out.lines().next()?.split('\t').collect();
-        let [id, state, instance, subscription] = fields[..] else {
-            return None;
+        let Some(out) = self.inspected(&["pod", "inspect", "--format", &format, what])? else {
+            return Ok(None);
         };
-        Some(Inspected {
+        let fields: Vec<&str> = out.lines().next().unwrap_or("").split('\t').collect();
+        let [id, state, instance, subscription] = fields[..] else {
+            return Err(format!("the engine's pod inspect printed {out:?}"));
+        };
+        Ok(Some(Inspected {
             id: id.into(),
             // "Degraded": one of its containers exited; a restart is due.
             running: state == "Running",
             instance: instance.into(),
             subscription: subscription.into(),
-        })
+        }))
     }
 
     fn ours(&self, inspected: &Inspected, id: SubscriptionId) -> bool {
@@ -456,22 +474,30 @@ impl PodmanDriver {
         }
     }
 
-    /// The handle's container or pod, if it is still there and still ours.
-    fn ours_by_handle(&self, handle: &Handle) -> Option<Inspected> {
-        let (engine_id, name) = Self::subscription_of(handle)?;
+    /// The handle's container or pod, if it is still there and still ours;
+    /// an error if the engine could not tell.
+    fn ours_by_handle(&self, handle: &Handle) -> Result<Option<Inspected>, String> {
+        let Some((engine_id, name)) = Self::subscription_of(handle) else {
+            return Ok(None);
+        };
         let inspected = match handle.unit {
             Unit::Pod { .. } => self.inspect_pod(engine_id)?,
             _ => self.inspect(engine_id)?,
         };
-        let id = name.rsplit('-').next()?.parse::<SubscriptionId>().ok()?;
-        (inspected.id == engine_id && self.ours(&inspected, id)).then_some(inspected)
+        let id = name
+            .rsplit('-')
+            .next()
+            .and_then(|id| id.parse::<SubscriptionId>().ok());
+        Ok(inspected.filter(|inspected| {
+            inspected.id == engine_id && id.is_some_and(|id| self.ours(inspected, id))
+        }))
     }
 
     /// Plays a manifest as one pod named and labelled for this instance and
     /// subscription; its first container's log becomes the subscription's.
     fn start_pod(&mut self, spec: &Spec, manifest: &KubeManifest) -> Result<Handle, String> {
         let name = self.container_name(spec.id);
-        if let Some(existing) = self.inspect_pod(&name) {
+        if let Some(existing) = self.inspect_pod(&name)? {
             if !self.ours(&existing, spec.id) {
                 return Err(format!(
                     "a pod named {name} exists that is not this reactor's"
@@ -492,6 +518,7 @@ impl PodmanDriver {
             spec.id,
             &spec.ports,
             self.config.publish_address,
+            &self.config.pull,
         )?;
         let file = spec.dir.join("pod.json");
         std::fs::write(&file, serde_json::to_vec_pretty(&pod).unwrap_or_default())
@@ -511,7 +538,7 @@ impl PodmanDriver {
             return Err(why);
         }
         let pod_id = self
-            .inspect_pod(&name)
+            .inspect_pod(&name)?
             .map(|pod| pod.id)
             .ok_or_else(|| format!("the engine played {name} but does not show it"))?;
         // The pod's first container logs where the engine keeps it; the
@@ -568,7 +595,7 @@ impl PodmanDriver {
         let name = self.container_name(spec.id);
         // A container of ours under this name is one a crashed reactor
         // started but never recorded: replace it. Another's: leave it.
-        if let Some(existing) = self.inspect(&name) {
+        if let Some(existing) = self.inspect(&name)? {
             if !self.ours(&existing, spec.id) {
                 return Err(format!(
                     "a container named {name} exists that is not this reactor's"
@@ -613,6 +640,7 @@ impl PodmanDriver {
             publish_address: self.config.publish_address,
             pull: &self.config.pull,
             pids_limit: self.config.pids_limit,
+            log_max_mib: self.config.log_max_mib,
         };
         let args = descriptor.run_args(&context)?;
         let timeout = Duration::from_secs(self.config.start_timeout_secs);
@@ -645,8 +673,10 @@ impl Driver for PodmanDriver {
 
     fn healthy(&mut self, handle: &Handle) -> Health {
         match self.ours_by_handle(handle) {
-            Some(inspected) if inspected.running => {}
-            _ => return Health::Dead,
+            Ok(Some(inspected)) if inspected.running => {}
+            // The engine could not be asked: not known to be dead.
+            Err(_) => return Health::Waiting,
+            Ok(_) => return Health::Dead,
         }
         let passes = match (&handle.health, handle.port) {
             (HealthKind::None, _) => true,
@@ -654,8 +684,10 @@ impl Driver for PodmanDriver {
             (HealthKind::Http { path }, Some(port)) => probe::http(port, path),
             (HealthKind::Tcp | HealthKind::Http { .. }, None) => false,
             (HealthKind::Image, _) => match Self::subscription_of(handle) {
+                // The image sets its check's timeout: bounded here, so one
+                // image cannot hold up the reactor's step.
                 Some((container_id, _)) => self
-                    .call(&["healthcheck", "run", container_id], CALL_TIMEOUT)
+                    .call(&["healthcheck", "run", container_id], HEALTHCHECK_TIMEOUT)
                     .is_ok(),
                 None => false,
             },
@@ -668,20 +700,30 @@ impl Driver for PodmanDriver {
     }
 
     fn alive(&self, handle: &Handle) -> bool {
-        self.ours_by_handle(handle).is_some_and(|c| c.running)
+        // An engine that cannot be asked is no proof that it is gone.
+        self.ours_by_handle(handle)
+            .map_or(true, |c| c.is_some_and(|c| c.running))
     }
 
     fn stop(&mut self, handle: &Handle) -> Result<(), DriverError> {
         // Gone, or no longer ours (a name reused by another instance after
         // a removal): nothing of ours to stop.
-        let Some(inspected) = self.ours_by_handle(handle) else {
+        let Some(inspected) = self.ours_by_handle(handle).map_err(DriverError)? else {
             return Ok(());
         };
         let grace = self.config.stop_grace_secs.to_string();
         let timeout = CALL_TIMEOUT + Duration::from_secs(self.config.stop_grace_secs);
         let args: &[&str] = match handle.unit {
             Unit::Pod { .. } => &["pod", "rm", "--force", "--time", &grace, &inspected.id],
-            _ => &["rm", "--force", "--time", &grace, &inspected.id],
+            // --volumes: the anonymous volumes an image's VOLUME made.
+            _ => &[
+                "rm",
+                "--force",
+                "--volumes",
+                "--time",
+                &grace,
+                &inspected.id,
+            ],
         };
         self.call(args, timeout).map(|_| ()).map_err(DriverError)
     }

@@ -141,15 +141,41 @@ fn is_name(name: &str) -> bool {
         && bytes.iter().all(|b| edge(b) || *b == b'-')
 }
 
+/// The engine reads `<transport>:<path>` as an image on the host's disk
+/// (or a daemon's): a consumer must only name images of a registry.
+const TRANSPORTS: [&str; 9] = [
+    "docker",
+    "docker-archive",
+    "docker-daemon",
+    "oci",
+    "oci-archive",
+    "dir",
+    "containers-storage",
+    "ostree",
+    "sif",
+];
+
 /// An image reference: lowercase repository path segments, an optional
-/// registry port, tag and digest; never starting with `-`.
-fn is_image(image: &str) -> bool {
+/// registry port, tag and digest; never starting with `-`, never a
+/// transport (`oci-archive:/path`), a `:` before the first `/` only for a
+/// registry's port.
+pub fn is_image(image: &str) -> bool {
     let first = image.as_bytes().first();
-    image.len() <= 255
+    let charset = image.len() <= 255
         && first.is_some_and(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
         && image
             .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"._-/:@".contains(&b))
+            .all(|b| b.is_ascii_alphanumeric() || b"._-/:@".contains(&b));
+    let transport = image
+        .split_once(':')
+        .is_some_and(|(before, _)| TRANSPORTS.contains(&before));
+    let port_ok = match image.split_once('/') {
+        Some((registry, _)) => registry
+            .split_once(':')
+            .is_none_or(|(_, port)| !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit())),
+        None => true,
+    };
+    charset && !transport && port_ok
 }
 
 fn is_env_name(name: &str) -> bool {
@@ -184,6 +210,14 @@ impl ContainerDescriptor {
             .map_err(|e| format!("not a container descriptor: {e}"))?;
         if !is_image(&raw.image) {
             return Err(format!("/image: {:?} is not an image reference", raw.image));
+        }
+        if raw.ports.len() > 16 || raw.volumes.len() > 8 || raw.env.len() > 64 {
+            return Err(
+                "/ports, /volumes or /env: at most 16 ports, 8 volumes, 64 variables".into(),
+            );
+        }
+        if raw.command.len() > 64 || raw.args.len() > 64 {
+            return Err("/command or /args: at most 64 words".into());
         }
         if let Some(name) = raw.env.keys().find(|name| !is_env_name(name)) {
             return Err(format!("/env: {name:?} is not a variable name"));
@@ -332,6 +366,8 @@ pub struct RunContext<'a> {
     pub publish_address: IpAddr,
     pub pull: &'a str,
     pub pids_limit: u32,
+    /// The log file is rotated at this size.
+    pub log_max_mib: u64,
 }
 
 /// The volume of descriptor volume `volume` for container `name`.
@@ -367,6 +403,7 @@ impl ContainerDescriptor {
         pair("--label", format!("{SUBSCRIPTION_LABEL}={}", context.id));
         pair("--log-driver", "k8s-file".into());
         pair("--log-opt", format!("path={log}"));
+        pair("--log-opt", format!("max-size={}mb", context.log_max_mib));
         pair(
             "--cpus",
             format!("{}.{:03}", self.cpu_millis / 1000, self.cpu_millis % 1000),
@@ -375,6 +412,9 @@ impl ContainerDescriptor {
         pair("--memory-swap", format!("{}m", self.memory_mib));
         pair("--pids-limit", context.pids_limit.to_string());
         pair("--security-opt", "no-new-privileges".into());
+        // An image's VOLUMEs in memory (counted against its limit), not on
+        // the host's disk.
+        pair("--image-volume", "tmpfs".into());
         pair("--pull", context.pull.into());
         let address = match context.publish_address {
             IpAddr::V4(v4) => v4.to_string(),
@@ -445,6 +485,7 @@ mod tests {
             publish_address: IpAddr::V4(Ipv4Addr::UNSPECIFIED),
             pull: "never",
             pids_limit: 256,
+            log_max_mib: 16,
         }
     }
 
@@ -465,7 +506,8 @@ mod tests {
             "--label dinfra.instance=abc --label dinfra.subscription=7",
             "--log-driver k8s-file --log-opt path=/var/log/dinfra/7.log",
             "--cpus 0.100 --memory 16m --memory-swap 16m --pids-limit 256",
-            "--security-opt no-new-privileges --pull never",
+            "--security-opt no-new-privileges --image-volume tmpfs --pull never",
+            "--log-opt max-size=16mb",
             "--publish 0.0.0.0:30005:8080/tcp",
             "--no-healthcheck",
             "--entrypoint /bin/busybox localhost/dinfra-busybox:latest httpd -f -p 8080 -h /srv",
@@ -510,6 +552,16 @@ mod tests {
         for (descriptor, field) in [
             (format!(r#"{{"image": "--privileged", {base}}}"#), "/image"),
             (format!(r#"{{"image": "a b", {base}}}"#), "/image"),
+            (
+                format!(r#"{{"image": "oci-archive:/etc/x", {base}}}"#),
+                "/image",
+            ),
+            (
+                format!(r#"{{"image": "docker-archive:x", {base}}}"#),
+                "/image",
+            ),
+            (format!(r#"{{"image": "dir:x/y", {base}}}"#), "/image"),
+            (format!(r#"{{"image": "host:name/x", {base}}}"#), "/image"),
             (
                 format!(r#"{{"image": "x", "env": {{"A=B": "c"}}, {base}}}"#),
                 "/env",
@@ -561,6 +613,19 @@ mod tests {
         let descriptor = ContainerDescriptor::parse(descriptor.as_bytes()).unwrap();
         let args = descriptor.run_args(&context(&[])).unwrap().join(" ");
         assert!(args.contains("--health-interval disable") && !args.contains("--no-healthcheck"));
+    }
+
+    #[test]
+    fn registry_references_are_images() {
+        for image in [
+            "busybox",
+            "busybox:1.36",
+            "docker.io/library/nginx:1.27-alpine",
+            "localhost:5000/team/app:v1",
+            "ghcr.io/x/y@sha256:0123",
+        ] {
+            assert!(is_image(image), "{image}");
+        }
     }
 
     #[test]

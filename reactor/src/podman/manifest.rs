@@ -7,7 +7,7 @@
 //! for each container port. Nothing the consumer wrote reaches the engine
 //! unless it is on that list.
 
-use super::descriptor::{ContainerHealth, Protocol, INSTANCE_LABEL, SUBSCRIPTION_LABEL};
+use super::descriptor::{is_image, ContainerHealth, Protocol, INSTANCE_LABEL, SUBSCRIPTION_LABEL};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
@@ -308,18 +308,15 @@ impl KubeManifest {
                 ));
             }
             names.push(&c.name);
-            let image = c.image.as_bytes();
-            if image.is_empty()
-                || !(image[0].is_ascii_lowercase() || image[0].is_ascii_digit())
-                || !c
-                    .image
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b"._-/:@".contains(&b))
-            {
+            if !is_image(&c.image) {
                 return Err(format!(
                     "{here}/image: {:?} is not an image reference",
                     c.image
                 ));
+            }
+            let counts = [c.command.len(), c.args.len(), c.env.len()];
+            if counts.iter().any(|n| *n > 64) || c.volume_mounts.len() > 8 {
+                return Err(format!("{here}: at most 64 words, 64 variables, 8 mounts"));
             }
             if !words_ok(&c.command) || !words_ok(&c.args) {
                 return Err(format!(
@@ -459,7 +456,15 @@ impl KubeManifest {
         id: u64,
         host_ports: &[u16],
         address: IpAddr,
+        pull: &str,
     ) -> Result<Value, String> {
+        // The provider's pull policy (`missing`, `always`, `newer`,
+        // `never`) as each container's imagePullPolicy.
+        let pull_policy = match pull {
+            "always" | "newer" => "Always",
+            "never" => "Never",
+            _ => "IfNotPresent",
+        };
         if host_ports.len() != self.ports.len() {
             return Err(format!(
                 "{} ports to publish, {} host ports given",
@@ -472,6 +477,12 @@ impl KubeManifest {
             let mut out = Map::new();
             out.insert("name".into(), json!(c.name));
             out.insert("image".into(), json!(c.image));
+            out.insert("imagePullPolicy".into(), json!(pull_policy));
+            // As `--security-opt no-new-privileges` for a container.
+            out.insert(
+                "securityContext".into(),
+                json!({ "allowPrivilegeEscalation": false }),
+            );
             if !c.command.is_empty() {
                 out.insert("command".into(), json!(c.command));
             }
@@ -668,8 +679,14 @@ mod tests {
                 3,
                 &[30007],
                 IpAddr::V4(Ipv4Addr::UNSPECIFIED),
+                "never",
             )
             .unwrap();
+        assert_eq!(pod["spec"]["containers"][0]["imagePullPolicy"], "Never");
+        assert_eq!(
+            pod["spec"]["containers"][0]["securityContext"]["allowPrivilegeEscalation"],
+            false
+        );
         assert_eq!(pod["metadata"]["name"], "dinfra-abc-3");
         assert_eq!(pod["metadata"]["labels"]["dinfra.subscription"], "3");
         let port = &pod["spec"]["containers"][0]["ports"][0];
