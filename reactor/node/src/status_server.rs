@@ -1,7 +1,11 @@
 //! The status API over HTTP: axum on a thread of its own (a current-thread
 //! tokio runtime), handing every request to `dinfra_reactor::status`, which
 //! decides what to answer and to whom. The reactor's loop gives it a new
-//! board after each step.
+//! board after each step. Anyone can connect, so connections are bounded:
+//! at most [`MAX_CONNECTIONS`] at once (more are closed at once), headers
+//! within [`HEADER_TIMEOUT`], a whole connection within
+//! [`CONNECTION_TIMEOUT`] — idle sockets cannot pile up and take the file
+//! descriptors the reactor needs for its own work.
 
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -13,6 +17,14 @@ use dinfra_reactor::status::{
 };
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// Connections served at once.
+pub const MAX_CONNECTIONS: usize = 128;
+/// A request's headers must arrive within this.
+pub const HEADER_TIMEOUT: Duration = Duration::from_secs(5);
+/// A connection is closed after this, whatever it does.
+pub const CONNECTION_TIMEOUT: Duration = Duration::from_secs(30);
 
 type Shared = Arc<Mutex<StatusService>>;
 
@@ -49,9 +61,7 @@ impl StatusServer {
                         Err(e) => return eprintln!("status API: {e}"),
                     };
                     let app = Router::new().fallback(handle).with_state(shared);
-                    if let Err(e) = axum::serve(listener, app).await {
-                        eprintln!("status API stopped: {e}");
-                    }
+                    serve(listener, app).await;
                 })
             })
             .map_err(|e| format!("status API: no thread: {e}"))?;
@@ -67,6 +77,36 @@ impl StatusServer {
         if let Ok(mut service) = self.service.lock() {
             service.update(board);
         }
+    }
+}
+
+/// Accepts connections for ever, each served within the limits above.
+async fn serve(listener: tokio::net::TcpListener, app: Router) {
+    let slots = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
+    loop {
+        let stream = match listener.accept().await {
+            Ok((stream, _)) => stream,
+            // Out of descriptors, say: wait rather than spin.
+            Err(_) => {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                continue;
+            }
+        };
+        let Ok(slot) = slots.clone().try_acquire_owned() else {
+            drop(stream); // full: closed at once
+            continue;
+        };
+        let service = hyper_util::service::TowerToHyperService::new(app.clone());
+        tokio::spawn(async move {
+            let mut builder = hyper::server::conn::http1::Builder::new();
+            builder
+                .timer(hyper_util::rt::TokioTimer::new())
+                .header_read_timeout(HEADER_TIMEOUT);
+            let connection =
+                builder.serve_connection(hyper_util::rt::TokioIo::new(stream), service);
+            let _ = tokio::time::timeout(CONNECTION_TIMEOUT, connection).await;
+            drop(slot);
+        });
     }
 }
 

@@ -142,3 +142,30 @@ fn a_captured_request_cannot_be_replayed() {
     assert_eq!(send(), 200);
     assert_eq!(send(), 401, "the same signature again");
 }
+
+#[test]
+fn idle_connections_are_closed_and_do_not_pile_up() {
+    use std::io::Read;
+    let server = StatusServer::start("127.0.0.1:0", StatusService::new(board(100), 10)).unwrap();
+    // Connections that never send a request: closed once the header
+    // timeout passes.
+    let mut idle: Vec<std::net::TcpStream> = (0..20)
+        .map(|_| std::net::TcpStream::connect(server.address()).unwrap())
+        .collect();
+    let started = std::time::Instant::now();
+    for stream in &mut idle {
+        stream
+            .set_read_timeout(Some(dinfra_reactor_node::status_server::HEADER_TIMEOUT * 3))
+            .unwrap();
+        let mut byte = [0u8; 1];
+        // EOF (0 bytes) or a reset: the server let go of it.
+        match stream.read(&mut byte) {
+            Ok(0) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => {}
+            other => panic!("still open: {other:?}"),
+        }
+    }
+    assert!(started.elapsed() < dinfra_reactor_node::status_server::HEADER_TIMEOUT * 3);
+    // The server still answers.
+    assert_eq!(get(&server, "/openapi.json", None).status, 200);
+}
