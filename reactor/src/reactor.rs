@@ -19,7 +19,7 @@ use crate::podman::Runnable;
 use crate::state::{Entry, Phase, State, StateError};
 use std::collections::BTreeMap;
 use std::fmt;
-use std::net::{Ipv4Addr, TcpListener};
+use std::net::{Ipv4Addr, TcpListener, UdpSocket};
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -1090,7 +1090,9 @@ impl<C: Chain, D: Driver> Reactor<C, D> {
             .collect();
         let free: Vec<u16> = (self.config.ports.first..=self.config.ports.last)
             .filter(|port| !taken.contains(port))
+            // Free for both: a container may publish udp on it too.
             .filter(|port| TcpListener::bind((Ipv4Addr::UNSPECIFIED, *port)).is_ok())
+            .filter(|port| UdpSocket::bind((Ipv4Addr::UNSPECIFIED, *port)).is_ok())
             .take(count)
             .collect();
         (free.len() == count).then_some(free)
