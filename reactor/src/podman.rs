@@ -184,9 +184,9 @@ impl Runnable {
     pub fn parse(bytes: &[u8]) -> Result<Self, String> {
         let value = crate::descriptor::parse(bytes).map_err(|e| e.to_string())?;
         if KubeManifest::is_manifest(&value) {
-            Ok(Runnable::Pod(KubeManifest::parse(bytes)?))
+            Ok(Runnable::Pod(KubeManifest::from_value(value)?))
         } else {
-            Ok(Runnable::Container(ContainerDescriptor::parse(bytes)?))
+            Ok(Runnable::Container(ContainerDescriptor::from_value(value)?))
         }
     }
 
@@ -421,44 +421,66 @@ impl PodmanDriver {
 
     /// The container named or identified `what`, if the engine has one.
     fn inspect(&self, what: &str) -> Result<Option<Inspected>, String> {
-        let format = format!(
-            "{{{{.Id}}}}\t{{{{.State.Running}}}}\t{{{{index .Config.Labels \"{INSTANCE_LABEL}\"}}}}\t{{{{index .Config.Labels \"{SUBSCRIPTION_LABEL}\"}}}}"
-        );
-        let Some(out) = self.inspected(&["container", "inspect", "--format", &format, what])?
-        else {
-            return Ok(None);
-        };
-        let fields: Vec<&str> = out.lines().next().unwrap_or("").split('\t').collect();
-        let [id, running, instance, subscription] = fields[..] else {
-            return Err(format!("the engine's inspect printed {out:?}"));
-        };
-        Ok(Some(Inspected {
-            id: id.into(),
-            running: running == "true",
-            instance: instance.into(),
-            subscription: subscription.into(),
-        }))
+        self.inspect_object(
+            &["container", "inspect"],
+            ".State.Running",
+            ".Config.Labels",
+            what,
+        )
+        .map(|found| {
+            found.map(|(state, inspected)| Inspected {
+                running: state == "true",
+                ..inspected
+            })
+        })
     }
 
     /// The pod named or identified `what`, if the engine has one.
     fn inspect_pod(&self, what: &str) -> Result<Option<Inspected>, String> {
+        // "Degraded": one of its containers exited; a restart is due.
+        self.inspect_object(&["pod", "inspect"], ".State", ".Labels", what)
+            .map(|found| {
+                found.map(|(state, inspected)| Inspected {
+                    running: state == "Running",
+                    ..inspected
+                })
+            })
+    }
+
+    /// `command` (a container's or a pod's inspect) of `what`: its id,
+    /// the field `state` as printed, and the labels under `labels`.
+    fn inspect_object(
+        &self,
+        command: &[&str],
+        state: &str,
+        labels: &str,
+        what: &str,
+    ) -> Result<Option<(String, Inspected)>, String> {
         let format = format!(
-            "{{{{.Id}}}}\t{{{{.State}}}}\t{{{{index .Labels \"{INSTANCE_LABEL}\"}}}}\t{{{{index .Labels \"{SUBSCRIPTION_LABEL}\"}}}}"
+            "{{{{.Id}}}}\t{{{{{state}}}}}\t{{{{index {labels} \"{INSTANCE_LABEL}\"}}}}\t{{{{index {labels} \"{SUBSCRIPTION_LABEL}\"}}}}"
         );
-        let Some(out) = self.inspected(&["pod", "inspect", "--format", &format, what])? else {
+        let args: Vec<&str> = command
+            .iter()
+            .copied()
+            .chain(["--format", &format, what])
+            .collect();
+        let Some(out) = self.inspected(&args)? else {
             return Ok(None);
         };
         let fields: Vec<&str> = out.lines().next().unwrap_or("").split('\t').collect();
         let [id, state, instance, subscription] = fields[..] else {
-            return Err(format!("the engine's pod inspect printed {out:?}"));
+            return Err(format!(
+                "the engine's {} printed {out:?}",
+                command.join(" ")
+            ));
         };
-        Ok(Some(Inspected {
+        let inspected = Inspected {
             id: id.into(),
-            // "Degraded": one of its containers exited; a restart is due.
-            running: state == "Running",
+            running: false,
             instance: instance.into(),
             subscription: subscription.into(),
-        }))
+        };
+        Ok(Some((state.to_string(), inspected)))
     }
 
     fn ours(&self, inspected: &Inspected, id: SubscriptionId) -> bool {

@@ -131,11 +131,12 @@ struct RawHttp {
     path: String,
 }
 
-/// `[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?`, the schema's `name`.
-fn is_name(name: &str) -> bool {
+/// `[a-z0-9]([a-z0-9-]*[a-z0-9])?` of 1 to `max` bytes: the schema's
+/// `name` (32) and a Kubernetes DNS label (63).
+pub(super) fn is_label(name: &str, max: usize) -> bool {
     let bytes = name.as_bytes();
     let edge = |b: &u8| b.is_ascii_lowercase() || b.is_ascii_digit();
-    (1..=32).contains(&bytes.len())
+    (1..=max).contains(&bytes.len())
         && bytes.first().is_some_and(edge)
         && bytes.last().is_some_and(edge)
         && bytes.iter().all(|b| edge(b) || *b == b'-')
@@ -178,7 +179,7 @@ pub fn is_image(image: &str) -> bool {
     charset && !transport && port_ok
 }
 
-fn is_env_name(name: &str) -> bool {
+pub(super) fn is_env_name(name: &str) -> bool {
     let bytes = name.as_bytes();
     (1..=64).contains(&bytes.len())
         && !bytes[0].is_ascii_digit()
@@ -189,7 +190,7 @@ fn is_env_name(name: &str) -> bool {
 
 /// An absolute path inside the container, of plain segments: no `..`, no
 /// `,` or `=` that would add options to a `--mount`, not `/` itself.
-fn is_mount_path(path: &str) -> bool {
+pub(super) fn is_mount_path(path: &str) -> bool {
     path.len() <= 255
         && path.starts_with('/')
         && path.len() > 1
@@ -205,7 +206,11 @@ impl ContainerDescriptor {
     /// Parses and checks a descriptor's bytes (JSON, or YAML as the
     /// catalogue allows); the error names the field.
     pub fn parse(bytes: &[u8]) -> Result<Self, String> {
-        let value = crate::descriptor::parse(bytes).map_err(|e| e.to_string())?;
+        Self::from_value(crate::descriptor::parse(bytes).map_err(|e| e.to_string())?)
+    }
+
+    /// The same, from the parsed document.
+    pub fn from_value(value: serde_json::Value) -> Result<Self, String> {
         let raw: Raw = serde_json::from_value(value)
             .map_err(|e| format!("not a container descriptor: {e}"))?;
         if !is_image(&raw.image) {
@@ -235,7 +240,7 @@ impl ContainerDescriptor {
         }
         let mut ports: Vec<ContainerPort> = Vec::new();
         for (i, port) in raw.ports.into_iter().enumerate() {
-            if !is_name(&port.name) {
+            if !is_label(&port.name, 32) {
                 return Err(format!(
                     "/ports/{i}/name: {:?} is not a port name",
                     port.name
@@ -274,7 +279,7 @@ impl ContainerDescriptor {
         }
         let mut volumes: Vec<Volume> = Vec::new();
         for (i, volume) in raw.volumes.into_iter().enumerate() {
-            if !is_name(&volume.name) {
+            if !is_label(&volume.name, 32) {
                 return Err(format!(
                     "/volumes/{i}/name: {:?} is not a volume name",
                     volume.name

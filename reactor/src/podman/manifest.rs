@@ -7,7 +7,10 @@
 //! for each container port. Nothing the consumer wrote reaches the engine
 //! unless it is on that list.
 
-use super::descriptor::{is_image, ContainerHealth, Protocol, INSTANCE_LABEL, SUBSCRIPTION_LABEL};
+use super::descriptor::{
+    is_env_name, is_image, is_label, is_mount_path, ContainerHealth, Protocol, INSTANCE_LABEL,
+    SUBSCRIPTION_LABEL,
+};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
@@ -199,14 +202,9 @@ struct RawEmptyDir {
     size_limit: Option<String>,
 }
 
-/// `[a-z0-9]([a-z0-9-]*[a-z0-9])?`, at most 63.
+/// A Kubernetes DNS label: at most 63 bytes.
 fn is_dns_label(name: &str) -> bool {
-    let bytes = name.as_bytes();
-    let edge = |b: &u8| b.is_ascii_lowercase() || b.is_ascii_digit();
-    (1..=63).contains(&bytes.len())
-        && bytes.first().is_some_and(edge)
-        && bytes.last().is_some_and(edge)
-        && bytes.iter().all(|b| edge(b) || *b == b'-')
+    is_label(name, 63)
 }
 
 /// CPU: cores (`0.5`, `2`, `"1.5"`) or millicores (`"500m"`).
@@ -260,7 +258,11 @@ impl KubeManifest {
     /// field. A Deployment is one pod here: more than one replica is a
     /// cluster's business, and is refused.
     pub fn parse(bytes: &[u8]) -> Result<Self, String> {
-        let value = crate::descriptor::parse(bytes).map_err(|e| e.to_string())?;
+        Self::from_value(crate::descriptor::parse(bytes).map_err(|e| e.to_string())?)
+    }
+
+    /// The same, from the parsed document.
+    pub fn from_value(value: Value) -> Result<Self, String> {
         let raw: Raw =
             serde_json::from_value(value).map_err(|e| format!("not a kube-manifest: {e}"))?;
         if !is_dns_label(&raw.metadata.name) {
@@ -330,13 +332,7 @@ impl KubeManifest {
                 return Err(format!("{here}/workingDir: not an absolute path"));
             }
             for (j, env) in c.env.iter().enumerate() {
-                let ok_name = !env.name.is_empty()
-                    && !env.name.as_bytes()[0].is_ascii_digit()
-                    && env
-                        .name
-                        .bytes()
-                        .all(|b| b.is_ascii_alphanumeric() || b == b'_');
-                if !ok_name || env.value.contains('\0') {
+                if !is_env_name(&env.name) || env.value.contains('\0') {
                     return Err(format!("{here}/env/{j}: {:?} is not a variable", env.name));
                 }
             }
@@ -385,14 +381,7 @@ impl KubeManifest {
                         mount.name
                     ));
                 }
-                let path_ok = mount.mount_path.len() > 1
-                    && mount.mount_path.starts_with('/')
-                    && mount
-                        .mount_path
-                        .bytes()
-                        .all(|b| b.is_ascii_alphanumeric() || b"._-/".contains(&b))
-                    && mount.mount_path.split('/').all(|s| s != ".." && s != ".");
-                if !path_ok {
+                if !is_mount_path(&mount.mount_path) {
                     return Err(format!(
                         "{here}/volumeMounts/{j}/mountPath: {:?} is not a plain absolute path",
                         mount.mount_path
