@@ -54,7 +54,35 @@ if size > limit:
 PY
 }
 
+# One build directory for every contract. cargo-contract gives each
+# contract of a workspace a target directory of its own
+# (<target>/ink/<contract>), so each build compiled ink!, the codec and
+# core/alloc (build-std) again: about two minutes per contract on a 2-core
+# machine, twelve times. Each contract's directory is made a link to one
+# shared directory: the dependencies compile once, and each further
+# contract takes seconds (its own crate, the link and wasm-opt). Artifacts
+# keep their own names (<contract>.wasm/.json/.contract) there.
+share_ink_target() {
+    local target
+    target=$(cd "$ROOT" && cargo metadata --format-version 1 --no-deps | python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
+    local ink_dir="$target/ink"
+    mkdir -p "$ink_dir/shared"
+    local manifest name
+    for manifest in "$ROOT"/{registry,award,subscription,escrow}/Cargo.toml "$ROOT"/fixtures/*/Cargo.toml "$ROOT"/fixtures/upgraded/*/Cargo.toml; do
+        [ -f "$manifest" ] || continue
+        name=$(sed -n 's/^name *= *"\(.*\)"/\1/p' "$manifest" | head -1 | tr - _)
+        [ -n "$name" ] || continue
+        if [ -d "$ink_dir/$name" ] && [ ! -L "$ink_dir/$name" ]; then
+            # A per-contract directory from before: its dependencies are
+            # built again once, in the shared one.
+            rm -rf "${ink_dir:?}/$name"
+        fi
+        ln -sfn shared "$ink_dir/$name"
+    done
+}
+
 cd "$ROOT"
+share_ink_target
 for contract in "${CONTRACTS[@]}"; do
     build "$contract" "$OUT"
 done
