@@ -12,8 +12,9 @@
 #   5. on a real node, when substrate-contracts-node is installed
 #      (deploy/setup.sh --with-node): a node started by deploy/node.sh, the
 #      node-backed ink_e2e tests, deploy/deploy.sh (twice: the second run must
-#      keep the suite), the `dinfra-reactor` binary serving a subscription
-#      (killed and restarted mid-way), the demo with --url, the TypeScript
+#      keep the suite), the `dinfra-reactor` binary serving subscriptions
+#      as processes and as Podman containers (killed and restarted
+#      mid-way), the demo with --url, the TypeScript
 #      client's node tests and a `cargo contract call` query. Without the
 #      node these are not run, and the script says so.
 # Run deploy/setup.sh once first.
@@ -70,15 +71,18 @@ if command -v substrate-contracts-node >/dev/null; then
     grep -q "Result Ok(Parameters { ready_timeout: 20, consumer_notice: 10 })" "$log" \
         || { echo "cargo contract call did not return the deployed parameters" >&2; exit 1; }
     # The reactor binary as a provider's agent on the node: award → a real
-    # process and mark_ready; SIGKILL and restart; cancel → stopped at the end.
+    # process, and a Podman container, and mark_ready with the access record;
+    # the status API signed over the node's block; SIGKILL and restart;
+    # cancel → stopped at the end.
     (cd "$ROOT/reactor" && CONTRACTS_NODE_URL="$node_url" DINFRA_DEPLOYMENT="$ROOT/deploy/deployments/test.json" \
-        run cargo test --locked --target-dir "$REACTOR_TARGET" -p dinfra-reactor-node --test node -- --ignored --nocapture)
+        run cargo test --locked --target-dir "$REACTOR_TARGET" -p dinfra-reactor-node --test node --test containers -- --ignored --nocapture)
     run bash deploy/demo.sh --url "$node_url" --suri //Alice --deployment deploy/deployments/test.json
     DINFRA_URL="$node_url" DINFRA_DEPLOYMENT="$ROOT/deploy/deployments/test.json" run bash clients/ts/test.sh
 else
     echo "==> node-backed tests NOT RUN: substrate-contracts-node is not installed;"
     echo "    deploy/setup.sh --with-node installs it (it compiles for an hour or more)."
-    echo "    Not run: ink_e2e on the node, deploy/deploy.sh, the reactor binary on the node,"
+    echo "    Not run: ink_e2e on the node, deploy/deploy.sh, the reactor binary on the node"
+    echo "    (processes and Podman containers),"
     echo "    deploy/demo.sh --url, the TypeScript node tests."
 fi
 

@@ -23,114 +23,24 @@
 //! Every account is fresh (derived from `//Alice` with a unique path), so
 //! the test runs on a chain that other tests used.
 
-use dinfra::lifecycle::CloseReason;
-use dinfra::traits::{Descriptor, Pricing, RegistryError, Requirements, SubscriptionError};
-use dinfra_reactor::chain::{AccountId, Balance, BlockNumber, SubscriptionId};
-use dinfra_reactor::fetch::{blake2_256, FetchPolicy, Fetcher};
-use dinfra_reactor::process::{kill_all_in, listening, processes_in, python3_executable};
-use dinfra_reactor_node::client::{account_of, decoded, input};
-use dinfra_reactor_node::node::{registry_ref, subscription_ref};
-use dinfra_reactor_node::{keypair, Deployment, Node};
-use dinfra_registry::types::OfferTerms;
-use dinfra_subscription::subscription::{AwardDeclined, Claimed, Closed, DeploymentReady, Details};
-use ink::codegen::TraitCallBuilder;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
-use subxt_signer::sr25519::Keypair;
+mod common;
 
-const RATE: Balance = 1_000_000;
-const MIN_DURATION: BlockNumber = 12;
-const NOTICE: BlockNumber = 4;
+use common::{env, sorted, wait_until, write_descriptor, Market, ReactorProcess, World, RATE};
+use dinfra::lifecycle::CloseReason;
+use dinfra::traits::SubscriptionError;
+use dinfra_reactor::chain::{Balance, BlockNumber, SubscriptionId};
+use dinfra_reactor::fetch::{FetchPolicy, Fetcher};
+use dinfra_reactor::process::{listening, processes_in, python3_executable};
+use dinfra_reactor_node::client::{account_of, decoded, input};
+use dinfra_reactor_node::node::subscription_ref;
+use dinfra_subscription::subscription::{AwardDeclined, Claimed, Closed, DeploymentReady};
+use ink::codegen::TraitCallBuilder;
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
 const FIRST_PORT: u16 = 31_200;
 const CLAIM_PERIOD: BlockNumber = 200;
-/// Enough for the provider's bond and every transaction's fee and storage
-/// deposit on the dev chain.
-const FUNDS: Balance = 1_000_000_000_000_000;
-
-fn env(name: &str) -> String {
-    std::env::var(name).unwrap_or_else(|_| {
-        panic!("{name} is not set: this test runs against a node (see the file's header)")
-    })
-}
-
-/// Polls `done` every 200 ms for up to `secs` seconds.
-fn wait_until(what: &str, secs: u64, mut done: impl FnMut() -> bool) {
-    let start = Instant::now();
-    while !done() {
-        assert!(
-            start.elapsed() < Duration::from_secs(secs),
-            "timed out after {secs} s waiting until {what}"
-        );
-        std::thread::sleep(Duration::from_millis(200));
-    }
-}
-
-/// The reactor's directory: everything running in it is killed and it is
-/// removed when the test ends, however it ends.
-struct Dir(PathBuf);
-
-impl Drop for Dir {
-    fn drop(&mut self) {
-        kill_all_in(&self.0);
-        if !std::thread::panicking() {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
-    }
-}
-
-/// A running `dinfra-reactor`; SIGKILLed if the test ends with it running.
-struct ReactorProcess(Child);
-
-impl ReactorProcess {
-    fn start(config: &Path, log: &Path) -> Self {
-        let log = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(log)
-            .expect("opening the reactor's log");
-        let child = Command::new(env!("CARGO_BIN_EXE_dinfra-reactor"))
-            .arg("--config")
-            .arg(config)
-            .stdout(log.try_clone().expect("a second handle"))
-            .stderr(log)
-            .stdin(Stdio::null())
-            .spawn()
-            .expect("starting dinfra-reactor");
-        Self(child)
-    }
-
-    fn sigkill(mut self) {
-        self.0.kill().expect("SIGKILL");
-        self.0.wait().expect("reaping the reactor");
-    }
-
-    /// SIGTERM: it finishes its step and exits 0.
-    fn terminate(mut self) {
-        let pid = libc::pid_t::try_from(self.0.id()).expect("a pid");
-        // SAFETY: kill(2) has no memory-safety preconditions.
-        unsafe {
-            libc::kill(pid, libc::SIGTERM);
-        }
-        let status = self.0.wait().expect("waiting for the reactor");
-        assert!(
-            status.success(),
-            "the reactor exited with {status} on SIGTERM"
-        );
-    }
-}
-
-impl Drop for ReactorProcess {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn sorted(mut pids: Vec<u32>) -> Vec<u32> {
-    pids.sort_unstable();
-    pids
-}
 
 /// The pid and port the reactor's state file records for subscription `id`.
 fn served(dir: &Path, id: SubscriptionId) -> (u32, u16) {
@@ -147,157 +57,26 @@ fn served(dir: &Path, id: SubscriptionId) -> (u32, u16) {
     )
 }
 
-struct World {
-    node: Node,
-    deployment: Deployment,
-    alice: Keypair,
-}
-
-impl World {
-    fn details(&mut self, id: SubscriptionId) -> Details {
-        let address = self.deployment.subscription.address;
-        let data = input(subscription_ref(address).call_mut().details(id));
-        let found: Option<Details> = self
-            .node
-            .query(account_of(&self.alice), address, data)
-            .expect("querying details");
-        found.expect("the subscription exists")
-    }
-
-    /// One more block (instant seal: one per transaction).
-    fn block(&mut self) -> BlockNumber {
-        self.node.remark(&self.alice).expect("a remark");
-        self.node.block_number().expect("the block number")
-    }
-
-    fn nonce(&mut self, account: AccountId) -> u64 {
-        self.node.nonce(account).expect("reading a nonce")
-    }
-
-    /// The subscription contract's events of type `E` in `from..=to`.
-    fn events<E: ink::env::Event + scale::Decode>(
-        &mut self,
-        from: BlockNumber,
-        to: BlockNumber,
-    ) -> Vec<(BlockNumber, E)> {
-        let address = self.deployment.subscription.address;
-        let mut out = Vec::new();
-        for number in from..=to {
-            let events = self
-                .node
-                .events_at(number)
-                .expect("a block's events")
-                .unwrap_or_else(|| panic!("block {number}'s state is pruned already"));
-            for event in decoded::<E>(&events, address).expect("decoding events") {
-                out.push((number, event));
-            }
-        }
-        out
-    }
-}
-
-fn registry_call<T: scale::Decode>(
-    world: &mut World,
-    signer: &Keypair,
-    value: Balance,
-    data: Vec<u8>,
-) -> T {
-    let registry = world.deployment.registry.address;
-    match world
-        .node
-        .call::<T, RegistryError>(signer, registry, value, data)
-    {
-        Ok((returned, _)) => returned,
-        Err(e) => panic!("registry call failed: {e:?}"),
-    }
-}
-
 #[test]
 #[ignore = "needs a node and a deployed suite: deploy/test.sh runs it"]
 fn the_reactor_process_serves_a_subscription_on_a_node_and_survives_a_sigkill() {
     let url = env("CONTRACTS_NODE_URL");
-    let deployment =
-        Deployment::load(Path::new(&env("DINFRA_DEPLOYMENT"))).expect("reading DINFRA_DEPLOYMENT");
-    let parameters: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(env("DINFRA_DEPLOYMENT")).expect("reading DINFRA_DEPLOYMENT"),
-    )
-    .expect("a JSON file");
-    let min_bond = parameters["parameters"]["min_bond"]
-        .as_u64()
-        .expect("parameters.min_bond");
-    let mut world = World {
-        node: Node::connect(&url).expect("connecting to the node"),
-        deployment,
-        alice: keypair("//Alice").expect("Alice"),
-    };
-    let unique = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .expect("a clock after 1970")
-        .as_nanos();
-    let provider_uri = format!("//Alice//reactor-provider-{unique}");
-    let provider = keypair(&provider_uri).expect("a provider key");
-    let consumer = keypair(&format!("//Alice//reactor-consumer-{unique}")).expect("a key");
-    for account in [&provider, &consumer] {
-        let alice = world.alice.clone();
-        world
-            .node
-            .transfer(&alice, account_of(account), FUNDS)
-            .expect("funding an account");
-    }
-
+    let mut world = World::from_env();
     // A deployment type of this run's own, so that the award can only go to
-    // this run's provider.
-    // Its descriptors follow the catalogue's `container` schema.
-    let type_name = format!("static-site-{unique}");
-    let schema_path =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../types/container/schema.json");
-    let schema_hash =
-        blake2_256(&std::fs::read(&schema_path).expect("the catalogue's container schema"));
-    let registry = world.deployment.registry.address;
-    let alice = world.alice.clone();
-    let type_id: u32 = registry_call(
-        &mut world,
-        &alice,
-        0,
-        input(
-            registry_ref(registry)
-                .call_mut()
-                .register_type(type_name.clone(), schema_hash),
-        ),
-    );
-    let () = registry_call(
-        &mut world,
-        &provider,
-        min_bond.into(),
-        input(registry_ref(registry).call_mut().register_provider(
-            "reactor test".into(),
-            "https://provider.example".into(),
-            Vec::new(),
-        )),
-    );
-    let _offer_id: u64 = registry_call(
-        &mut world,
-        &provider,
-        0,
-        input(registry_ref(registry).call_mut().publish_offer(
-            type_id,
-            OfferTerms {
-                price_per_block: RATE,
-                // Two served, one declined.
-                capacity: 3,
-                min_duration: MIN_DURATION,
-                notice_blocks: NOTICE,
-                pricing: Pricing::Fixed,
-                cancel_fee: 0,
-            },
-        )),
-    );
+    // this run's provider. Its descriptors follow the catalogue's
+    // `container` schema; two are served, one declined.
+    let market = Market::open(&mut world, "static-site", "container", 3);
+    let Market {
+        ref provider,
+        ref consumer,
+        ref type_name,
+        type_id,
+        ref schema_path,
+        ..
+    } = market;
 
     // The provider's reactor: its config, key file and descriptor.
-    let dir = Dir(std::env::temp_dir().join(format!("dinfra-reactor-node-{unique}")));
-    std::fs::create_dir_all(&dir.0).expect("creating the test's directory");
-    let key_file = dir.0.join("provider.key");
-    std::fs::write(&key_file, format!("{provider_uri}\n")).expect("writing the key file");
+    let dir = market.reactor_dir("reactor-node");
     let python = python3_executable().expect("python3 runs");
     let config = serde_json::json!({
         "state_file": "state.json",
@@ -328,12 +107,7 @@ fn the_reactor_process_serves_a_subscription_on_a_node_and_survives_a_sigkill() 
     std::fs::write(&config_path, config.to_string()).expect("writing the config");
     // A container descriptor the test's python HTTP server stands in for.
     let body = r#"{"image": "localhost/dinfra-busybox:latest", "resources": {"cpu": 0.1, "memory_mib": 16}}"#;
-    let descriptor_path = dir.0.join("descriptor.json");
-    std::fs::write(&descriptor_path, body).expect("writing the descriptor");
-    let descriptor = Descriptor {
-        hash: blake2_256(body.as_bytes()),
-        uri: format!("file://{}", descriptor_path.display()),
-    };
+    let descriptor = write_descriptor(&dir.0, "descriptor.json", body);
     let reactor_log = dir.0.join("reactor.log");
     let reactor = ReactorProcess::start(&config_path, &reactor_log);
 
@@ -342,27 +116,8 @@ fn the_reactor_process_serves_a_subscription_on_a_node_and_survives_a_sigkill() 
     // Enough for the pruning window below and the notice.
     let deposit = RATE * 2_000;
     let awarded_at = world.node.block_number().expect("the block number") + 1;
-    let subscribe = |world: &mut World, descriptor: &Descriptor| -> SubscriptionId {
-        let created = world.node.call::<SubscriptionId, SubscriptionError>(
-            &consumer,
-            subscription,
-            deposit,
-            input(subscription_ref(subscription).call_mut().create(
-                type_id,
-                descriptor.clone(),
-                Requirements {
-                    max_price_per_block: RATE,
-                    min_duration: MIN_DURATION,
-                    ..Default::default()
-                },
-                None,
-            )),
-        );
-        match created {
-            Ok((id, _)) => id,
-            Err(e) => panic!("subscribing failed: {e:?}"),
-        }
-    };
+    let subscribe =
+        |world: &mut World, descriptor| world.subscribe(consumer, type_id, descriptor, deposit);
     let ids: Vec<SubscriptionId> = (0..2).map(|_| subscribe(&mut world, &descriptor)).collect();
     for id in &ids {
         let awarded = world.details(*id).subscription.provider;
@@ -522,20 +277,7 @@ fn the_reactor_process_serves_a_subscription_on_a_node_and_survives_a_sigkill() 
     assert_eq!(declined.len(), 1, "one AwardDeclined");
     assert_eq!(declined[0].1.id, refused);
     assert!(declined[0].0 <= closed.subscription.ready_deadline);
-    let registry_address = world.deployment.registry.address;
-    let found: Option<dinfra_registry::types::Provider> = world
-        .node
-        .query(
-            account_of(&world.alice),
-            registry_address,
-            input(
-                registry_ref(registry_address)
-                    .call_mut()
-                    .provider(account_of(&provider).into()),
-            ),
-        )
-        .expect("querying the provider");
-    let reputation = found.expect("the provider is registered").reputation;
+    let reputation = market.provider_record(&mut world).reputation;
     assert_eq!((reputation.exited_early, reputation.missed_ready), (0, 0));
     assert_eq!(sorted(processes_in(&dir.0)), pids, "nothing started for it");
     println!(
@@ -548,16 +290,7 @@ fn the_reactor_process_serves_a_subscription_on_a_node_and_survives_a_sigkill() 
     // stops, and the provider is paid rate × (end − ready) for each.
     let mut ends = Vec::new();
     for id in &ids {
-        let cancelled = world.node.call::<(), SubscriptionError>(
-            &consumer,
-            subscription,
-            0,
-            input(subscription_ref(subscription).call_mut().cancel(*id)),
-        );
-        if let Err(e) = cancelled {
-            panic!("cancelling failed: {e:?}");
-        }
-        ends.push(world.details(*id).subscription.end.expect("an end block").0);
+        ends.push(world.cancel(consumer, *id));
     }
     println!("cancelled; ends at blocks {ends:?}");
     let first_end = *ends.iter().min().expect("two ends");
