@@ -33,7 +33,13 @@ fn board(block: u32) -> Board {
     entry.ready_at = Some(20);
     state.subscriptions.insert(4, entry);
     let dir = log_dir();
-    std::fs::write(dir.join("4.log"), "booting\nimported #1\nimported #2\n").unwrap();
+    // The tests run in parallel and share the file: written aside and
+    // renamed over it, so that no test reads it truncated by another.
+    static WRITES: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let aside = dir.join(format!("4.log.{n}"));
+    std::fs::write(&aside, "booting\nimported #1\nimported #2\n").unwrap();
+    std::fs::rename(&aside, dir.join("4.log")).unwrap();
     Board::new(
         &state,
         block,

@@ -64,11 +64,17 @@ fn state() -> State {
 
 fn service(block: BlockNumber) -> StatusService {
     let dir = log_dir();
+    // The tests run in parallel and share the file: written aside and
+    // renamed over it, so that no test reads it truncated by another.
+    static WRITES: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let aside = dir.join(format!("7.log.{n}"));
     std::fs::write(
-        dir.join("7.log"),
+        &aside,
         (1..=150).map(|n| format!("line {n}\n")).collect::<String>(),
     )
     .unwrap();
+    std::fs::rename(&aside, dir.join("7.log")).unwrap();
     let board = Board::new(
         &state(),
         block,
