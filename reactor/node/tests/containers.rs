@@ -21,15 +21,15 @@
 
 mod common;
 
+use common::http::{get, signed};
 use common::{wait_until, write_descriptor, Market, ReactorProcess, World, RATE};
 use dinfra::lifecycle::CloseReason;
-use dinfra_reactor::chain::{hex, Balance, BlockNumber};
+use dinfra_reactor::chain::Balance;
 use dinfra_reactor::fetch::{FetchPolicy, Fetcher};
 use dinfra_reactor_node::client::account_of;
 use dinfra_subscription::subscription::{AwardDeclined, Claimed, DeploymentReady};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
-use subxt_signer::sr25519::Keypair;
 
 const FIRST_PORT: u16 = 31_240;
 
@@ -66,37 +66,6 @@ impl Drop for Containers {
             podman(&["rm", "--force", "--volumes", "--time", "0", &id]);
         }
     }
-}
-
-/// A GET to the reactor's status API, signed by `signer` over `block` (or
-/// with the headers given), as `clients/ts`'s `providerStatus` signs it.
-fn status_get(address: &str, target: &str, headers: &[(&str, String)]) -> (u16, String) {
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .timeout_global(Some(Duration::from_secs(5)))
-        .build()
-        .into();
-    let mut request = agent.get(format!("http://{address}{target}"));
-    for (name, value) in headers {
-        request = request.header(*name, value);
-    }
-    let mut answer = request.call().expect("the status API answers");
-    (
-        answer.status().as_u16(),
-        answer.body_mut().read_to_string().expect("a text body"),
-    )
-}
-
-fn signed(signer: &Keypair, target: &str, block: BlockNumber) -> Vec<(&'static str, String)> {
-    let message = format!("GET {target} {block}");
-    vec![
-        ("x-dinfra-account", hex(&signer.public_key().0)),
-        ("x-dinfra-block", block.to_string()),
-        (
-            "x-dinfra-signature",
-            hex(&signer.sign(message.as_bytes()).0),
-        ),
-    ]
 }
 
 #[test]
@@ -224,33 +193,36 @@ fn the_reactor_runs_a_container_award_on_a_node() {
     // The reactor follows the chain every 250 ms.
     std::thread::sleep(Duration::from_secs(1));
     let headers = signed(&market.consumer, &target, block);
-    let (code, body) = status_get(&status_address, &target, &headers);
-    assert_eq!(code, 200, "{body}");
-    let status: serde_json::Value = serde_json::from_str(&body).expect("JSON");
+    let answer = get(&status_address, &target, &headers);
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let status: serde_json::Value = serde_json::from_str(&answer.body).expect("JSON");
     assert_eq!(status["phase"], "running", "{status}");
     assert_eq!(status["uris"], serde_json::json!(uris), "{status}");
-    let (code, _) = status_get(&status_address, &target, &headers);
+    let code = get(&status_address, &target, &headers).status;
     assert_eq!(code, 401, "a replay of the same request");
-    let (code, _) = status_get(
+    let code = get(
         &status_address,
         &target,
         &signed(&market.provider, &target, block),
-    );
+    )
+    .status;
     assert_eq!(code, 403, "another account");
-    let (code, _) = status_get(&status_address, &target, &[]);
+    let code = get(&status_address, &target, &[]).status;
     assert_eq!(code, 401, "unsigned");
-    let (code, _) = status_get(
+    let code = get(
         &status_address,
         &target,
         &signed(&market.consumer, &target, block - 11),
-    );
+    )
+    .status;
     assert_eq!(code, 401, "a block older than max_age_blocks");
     let logs = format!("{target}/logs");
-    let (code, _) = status_get(
+    let code = get(
         &status_address,
         &logs,
         &signed(&market.consumer, &logs, block),
-    );
+    )
+    .status;
     assert_eq!(code, 200, "its logs");
     println!("block {block}: the status API answered the consumer and refused a replay, another account, no signature and a stale block");
 

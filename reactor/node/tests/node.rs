@@ -115,7 +115,7 @@ fn the_reactor_process_serves_a_subscription_on_a_node_and_survives_a_sigkill() 
     let subscription = world.deployment.subscription.address;
     // Enough for the pruning window below and the notice.
     let deposit = RATE * 2_000;
-    let awarded_at = world.node.block_number().expect("the block number") + 1;
+    let awarded_at = world.now() + 1;
     let subscribe =
         |world: &mut World, descriptor| world.subscribe(consumer, type_id, descriptor, deposit);
     let ids: Vec<SubscriptionId> = (0..2).map(|_| subscribe(&mut world, &descriptor)).collect();
@@ -140,7 +140,7 @@ fn the_reactor_process_serves_a_subscription_on_a_node_and_survives_a_sigkill() 
     for (_, port) in &served {
         assert!(listening(*port), "port {port} serves");
     }
-    let now = world.node.block_number().expect("the block number");
+    let now = world.now();
     let ready_events = world.events::<DeploymentReady>(awarded_at, now);
     assert_eq!(ready_events.len(), 2, "one DeploymentReady each");
     // The consumer reads how to reach each deployment from the chain and
@@ -170,7 +170,7 @@ fn the_reactor_process_serves_a_subscription_on_a_node_and_survives_a_sigkill() 
         world.block();
     }
     let nonce_before = world.nonce(account_of(&provider));
-    let block_before = world.node.block_number().expect("the block number");
+    let block_before = world.now();
     reactor.sigkill();
     assert!(
         served.iter().all(|(_, port)| listening(*port)),
@@ -185,7 +185,7 @@ fn the_reactor_process_serves_a_subscription_on_a_node_and_survives_a_sigkill() 
         "the restarted reactor sent nothing"
     );
     assert_eq!(
-        world.node.block_number().expect("the block number"),
+        world.now(),
         block_before,
         "no block was made while the reactor restarted"
     );
@@ -212,7 +212,7 @@ fn the_reactor_process_serves_a_subscription_on_a_node_and_survives_a_sigkill() 
     // transaction pays both.
     let cursor_block = block_before;
     reactor.terminate();
-    let down_from = world.node.block_number().expect("the block number");
+    let down_from = world.now();
     let mut pruned = false;
     for _ in 0..800 {
         world.block();
@@ -226,7 +226,7 @@ fn the_reactor_process_serves_a_subscription_on_a_node_and_survives_a_sigkill() 
             break;
         }
     }
-    let restarted_at = world.node.block_number().expect("the block number");
+    let restarted_at = world.now();
     assert!(
         pruned,
         "the node kept block {cursor_block}'s state 800 blocks on (an archive node?)"
@@ -243,7 +243,7 @@ fn the_reactor_process_serves_a_subscription_on_a_node_and_survives_a_sigkill() 
         nonce_before + 1,
         "one transaction"
     );
-    let now = world.node.block_number().expect("the block number");
+    let now = world.now();
     let claims = world.events::<Claimed>(restarted_at, now);
     assert_eq!(claims.len(), 1, "one Claimed event");
     let mut claimed_ids: Vec<SubscriptionId> =
@@ -264,7 +264,7 @@ fn the_reactor_process_serves_a_subscription_on_a_node_and_survives_a_sigkill() 
     // refund. Nothing is started for it.
     let mut wrong = descriptor.clone();
     wrong.hash[0] ^= 0xff;
-    let declined_from = world.node.block_number().expect("the block number") + 1;
+    let declined_from = world.now() + 1;
     let refused = subscribe(&mut world, &wrong);
     wait_until("the reactor declined the mismatched award", 30, || {
         world.details(refused).subscription.closed.is_some()
@@ -272,7 +272,7 @@ fn the_reactor_process_serves_a_subscription_on_a_node_and_survives_a_sigkill() 
     let closed = world.details(refused);
     assert_eq!(closed.subscription.closed, Some(CloseReason::Declined));
     assert_eq!(closed.figures.refunded, deposit);
-    let now = world.node.block_number().expect("the block number");
+    let now = world.now();
     let declined = world.events::<AwardDeclined>(declined_from, now);
     assert_eq!(declined.len(), 1, "one AwardDeclined");
     assert_eq!(declined[0].1.id, refused);
@@ -295,18 +295,14 @@ fn the_reactor_process_serves_a_subscription_on_a_node_and_survives_a_sigkill() 
     println!("cancelled; ends at blocks {ends:?}");
     let first_end = *ends.iter().min().expect("two ends");
     let last_end = *ends.iter().max().expect("two ends");
-    while world.node.block_number().expect("the block number") < first_end - 1 {
-        world.block();
-    }
+    world.advance_to(first_end - 1);
     std::thread::sleep(Duration::from_secs(2));
     assert!(
         served.iter().all(|(_, port)| listening(*port)),
         "still serving at block {}",
         first_end - 1
     );
-    while world.node.block_number().expect("the block number") < last_end {
-        world.block();
-    }
+    world.advance_to(last_end);
     wait_until(
         "the reactor stopped the processes at their ends",
         30,
@@ -317,7 +313,7 @@ fn the_reactor_process_serves_a_subscription_on_a_node_and_survives_a_sigkill() 
         ids.iter()
             .all(|id| world.details(*id).figures.withdrawable == 0)
     });
-    let now = world.node.block_number().expect("the block number");
+    let now = world.now();
     let claims = world.events::<Claimed>(restarted_at, now);
     let mut paid = Vec::new();
     for (index, id) in ids.iter().enumerate() {

@@ -2,12 +2,14 @@
 //! signed as a consumer signs them (subxt-signer's sr25519, the dev
 //! accounts), answered from a board of the reactor's state.
 
-use dinfra_reactor::chain::{hex, Descriptor};
+mod common;
+
+use common::http::{self, signed, Answer};
+use dinfra_reactor::chain::Descriptor;
 use dinfra_reactor::state::{Entry, Phase, State};
 use dinfra_reactor::status::{Board, StatusService};
 use dinfra_reactor_node::StatusServer;
 use std::path::PathBuf;
-use std::time::Duration;
 use subxt_signer::sr25519::{dev, Keypair};
 
 fn log_dir() -> PathBuf {
@@ -48,30 +50,9 @@ fn board(block: u32) -> Board {
     )
 }
 
-struct Answer {
-    status: u16,
-    body: String,
-}
-
 fn get(server: &StatusServer, target: &str, signer: Option<(&Keypair, u32)>) -> Answer {
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .timeout_global(Some(Duration::from_secs(5)))
-        .build()
-        .into();
-    let mut request = agent.get(format!("http://{}{target}", server.address()));
-    if let Some((keys, block)) = signer {
-        let message = format!("GET {target} {block}");
-        request = request
-            .header("x-dinfra-account", hex(&keys.public_key().0))
-            .header("x-dinfra-block", block.to_string())
-            .header("x-dinfra-signature", hex(&keys.sign(message.as_bytes()).0));
-    }
-    let mut answer = request.call().expect("the server answers");
-    Answer {
-        status: answer.status().as_u16(),
-        body: answer.body_mut().read_to_string().unwrap(),
-    }
+    let headers = signer.map_or_else(Vec::new, |(keys, block)| signed(keys, target, block));
+    http::get(server.address(), target, &headers)
 }
 
 #[test]
@@ -128,23 +109,8 @@ fn the_consumer_reads_its_status_and_logs_and_nobody_else_does() {
 fn a_captured_request_cannot_be_replayed() {
     let server = StatusServer::start("127.0.0.1:0", StatusService::new(board(100), 10)).unwrap();
     let alice = dev::alice();
-    let message = "GET /subscriptions/4 100";
-    let signature = hex(&alice.sign(message.as_bytes()).0);
-    let send = || {
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .build()
-            .into();
-        agent
-            .get(format!("http://{}/subscriptions/4", server.address()))
-            .header("x-dinfra-account", hex(&alice.public_key().0))
-            .header("x-dinfra-block", "100")
-            .header("x-dinfra-signature", &signature)
-            .call()
-            .unwrap()
-            .status()
-            .as_u16()
-    };
+    let headers = signed(&alice, "/subscriptions/4", 100);
+    let send = || http::get(server.address(), "/subscriptions/4", &headers).status;
     assert_eq!(send(), 200);
     assert_eq!(send(), 401, "the same signature again");
 }

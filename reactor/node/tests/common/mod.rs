@@ -9,6 +9,8 @@
 // Each test binary uses a part of this module.
 #![allow(dead_code)]
 
+pub mod http;
+
 use dinfra::traits::{Descriptor, Pricing, RegistryError, Requirements, SubscriptionError};
 use dinfra_reactor::chain::{AccountId, Balance, BlockNumber, SubscriptionId};
 use dinfra_reactor::fetch::blake2_256;
