@@ -67,10 +67,11 @@ share_ink_target() {
     target=$(cd "$ROOT" && cargo metadata --format-version 1 --no-deps | python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
     local ink_dir="$target/ink"
     mkdir -p "$ink_dir/shared"
-    local manifest name
-    for manifest in "$ROOT"/{registry,award,subscription,escrow}/Cargo.toml "$ROOT"/fixtures/*/Cargo.toml "$ROOT"/fixtures/upgraded/*/Cargo.toml; do
-        [ -f "$manifest" ] || continue
-        name=$(sed -n 's/^name *= *"\(.*\)"/\1/p' "$manifest" | head -1 | tr - _)
+    local dir name
+    # The contracts this script builds: the suite and the fixtures.
+    for dir in "${CONTRACTS[@]}" "${FIXTURES[@]/#/fixtures/}"; do
+        # cargo-contract names the directory after the package.
+        name=$(sed -n 's/^name *= *"\(.*\)"/\1/p' "$ROOT/$dir/Cargo.toml" | head -1 | tr - _)
         [ -n "$name" ] || continue
         if [ -d "$ink_dir/$name" ] && [ ! -L "$ink_dir/$name" ]; then
             # A per-contract directory from before: its dependencies are
