@@ -124,7 +124,7 @@ export function toHash32(value: string | Uint8Array, what: string): string {
 /** A string of 1..=max UTF-8 bytes, as the contracts require. */
 export function checkText(value: string, max: number, what: string): string {
   if (typeof value !== 'string') throw new TypeError(`${what} must be a string`);
-  const bytes = Buffer.byteLength(value, 'utf8');
+  const bytes = new TextEncoder().encode(value).length;
   if (bytes === 0 || bytes > max) throw new RangeError(`${what} must be 1 to ${max} bytes, got ${bytes}`);
   return value;
 }
