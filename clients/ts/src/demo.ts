@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { accountFromSuri, fund } from './accounts.js';
 import { Dinfra, type TxResult } from './dinfra.js';
+import { loadBundledDeployment } from './files.js';
 import { formatEvent } from './events.js';
 import { formatGovernance } from './governance.js';
 import { ProviderReactor, rpcAnswer, waitFor } from './reactor.js';
@@ -116,10 +117,13 @@ async function main(): Promise<void> {
   if (!values.url || !values.suri || !values.deployment) throw new Error(`--url, --suri and --deployment are required\n${USAGE}`);
   if (!/^\d+$/.test(values.fund!)) throw new Error(`--fund must be a whole number of tokens, got ${values.fund}`);
 
-  const dinfra = await Dinfra.connect(values.url, values.deployment, { root: values.root });
+  // The demo runs from the repository: the ABIs are the bundles in
+  // artifacts/ the deployment names, the catalogue is types/ beside them.
+  const loaded = loadBundledDeployment(values.deployment, values.root);
+  const dinfra = await Dinfra.connect(values.url, loaded);
   const reactor = values.reactor ? { binary: values.reactor, command: values.serve!, deployment: values.deployment } : null;
   try {
-    await run(dinfra, values.url, values.suri, BigInt(values.fund!), started, reactor);
+    await run(dinfra, loaded.root, values.url, values.suri, BigInt(values.fund!), started, reactor);
   } finally {
     await dinfra.disconnect();
   }
@@ -127,6 +131,7 @@ async function main(): Promise<void> {
 
 async function run(
   dinfra: Dinfra,
+  root: string,
   url: string,
   suri: string,
   fundTokens: bigint,
@@ -165,7 +170,7 @@ async function run(
   console.log(`\n[block ${pad(funded.blockNumber, 4)}] the funder sends ${amount} (${fundTokens} ${api.registry.chainTokens[0] ?? 'tokens'}) to each fresh account`);
   await demo.balances();
 
-  const typeDir = join(dinfra.loaded.root, 'types', TYPE_NAME);
+  const typeDir = join(root, 'types', TYPE_NAME);
   const schemaPath = join(typeDir, 'schema.json');
   const schemaHash = blake2AsHex(readFileSync(schemaPath));
   let typeId = await dinfra.typeIdByName(TYPE_NAME);

@@ -1,10 +1,10 @@
-// A deployment file (`deploy/deployments/<name>.json`, written by
-// `deploy/deploy.sh`) and the `.contract` bundles it names, loaded and
-// checked before anything talks to a node.
+// A deployment of the suite — the shape `deploy/deploy.sh` writes to
+// `deploy/deployments/<name>.json` — checked before anything talks to a
+// node, and paired with the ABI of each contract. Nothing here reads files:
+// this module is part of the browser entry. Reading a deployment file or a
+// `.contract` bundle is `files.ts` (the Node entry, `@dinfra/client/node`).
 
 import { Abi } from '@polkadot/api-contract';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { validateAddress } from './codec.js';
 
 /** The four contracts of the suite, in the order they are listed. */
@@ -14,8 +14,11 @@ export type ContractName = (typeof CONTRACT_NAMES)[number];
 export interface DeployedContract {
   address: string;
   code_hash: string;
-  /** Path of the `.contract` bundle, relative to the repository root. */
-  bundle: string;
+  /** Path of the `.contract` bundle, relative to the repository root
+   * (deploy.sh writes it; only `loadBundledDeployment` reads it). */
+  bundle?: string;
+  /** Block the contract was instantiated in. */
+  block?: number;
 }
 
 export interface Deployment {
@@ -44,70 +47,40 @@ export interface Deployment {
 
 /** A deployment with the ABI of each contract, ready to connect. */
 export interface LoadedDeployment {
-  /** Where the deployment file was read from. */
+  /** Where the deployment came from: the file it was read from, or a
+   * description of the object it was given as. */
   path: string;
-  /** The directory the bundle paths were resolved against. */
-  root: string;
+  /** The directory the bundle paths were resolved against (bundles only). */
+  root?: string;
   deployment: Deployment;
   abis: Record<ContractName, Abi>;
 }
 
-/** Reads and checks a deployment file and loads the four bundles it names.
- * Bundle paths are relative to the repository root: `root` if given, else
- * the nearest directory above the deployment file where they exist. */
-export function loadDeployment(path: string, root?: string): LoadedDeployment {
-  const file = resolve(path);
-  if (!existsSync(file)) {
-    throw new Error(`deployment file ${file} does not exist (deploy/deploy.sh writes deploy/deployments/<name>.json)`);
-  }
-  let json: unknown;
+/** An `Abi` from a contract's ink! metadata (the `.json` a build writes, or
+ * a `.contract` bundle), as an object or JSON text; `what` names it in the
+ * error. */
+export function abiFrom(metadata: string | Record<string, unknown>, what = 'contract metadata'): Abi {
   try {
-    json = JSON.parse(readFileSync(file, 'utf8'));
+    return new Abi(typeof metadata === 'string' ? (JSON.parse(metadata) as Record<string, unknown>) : metadata);
   } catch (error) {
-    throw new Error(`deployment file ${file} is not valid JSON: ${(error as Error).message}`);
-  }
-  const deployment = checkDeployment(json, file);
-  const base = root ? resolve(root) : findRoot(dirname(file), deployment.contracts.registry.bundle);
-  const abis = {} as Record<ContractName, Abi>;
-  for (const name of CONTRACT_NAMES) {
-    const bundle = deployment.contracts[name].bundle;
-    abis[name] = loadAbi(isAbsolute(bundle) ? bundle : join(base, bundle), name);
-  }
-  return { path: file, root: base, deployment, abis };
-}
-
-/** Loads one `.contract` bundle (or `.json` metadata) as an `Abi`. */
-export function loadAbi(bundlePath: string, name = bundlePath): Abi {
-  if (!existsSync(bundlePath)) {
-    throw new Error(`the ${name} bundle ${bundlePath} does not exist (deploy/build.sh builds artifacts/*.contract)`);
-  }
-  try {
-    return new Abi(JSON.parse(readFileSync(bundlePath, 'utf8')));
-  } catch (error) {
-    throw new Error(`the ${name} bundle ${bundlePath} could not be loaded: ${(error as Error).message}`);
+    throw new Error(`the ${what} could not be loaded: ${(error as Error).message}`);
   }
 }
 
-/** The code hash a bundle's Wasm has (`source.hash`), if it says. */
+/** The code hash a bundle's or metadata's Wasm has (`source.hash`), if it says. */
 export function bundleCodeHash(abi: Abi): string | undefined {
   const source = abi.json['source'] as { hash?: unknown } | undefined;
   return typeof source?.hash === 'string' ? source.hash.toLowerCase() : undefined;
 }
 
-function findRoot(start: string, relative: string): string {
-  if (isAbsolute(relative)) return '/';
-  for (let dir = start; ; dir = dirname(dir)) {
-    if (existsSync(join(dir, relative))) return dir;
-    if (dirname(dir) === dir) break;
-  }
-  throw new Error(`no directory above ${start} holds ${relative}; run deploy/build.sh, or pass the repository root`);
-}
-
-function checkDeployment(json: unknown, file: string): Deployment {
+/** Checks that `json` has the shape of a deployments json and returns it
+ * typed; `source` starts each message (`deployment file <path>` for a file).
+ * `bundle` paths are optional (only `loadBundledDeployment` needs them). */
+export function checkDeployment(json: unknown, source = 'deployment object'): Deployment {
   const fail = (what: string): never => {
-    throw new Error(`deployment file ${file}: ${what}`);
+    throw new Error(`${source}: ${what}`);
   };
-  if (typeof json !== 'object' || json === null) fail('not a JSON object');
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) fail('not a JSON object');
   const d = json as Record<string, unknown>;
   for (const key of ['name', 'url', 'genesis_hash', 'deployer']) {
     if (typeof d[key] !== 'string' || d[key] === '') fail(`"${key}" must be a non-empty string`);
@@ -123,8 +96,11 @@ function checkDeployment(json: unknown, file: string): Deployment {
   for (const name of CONTRACT_NAMES) {
     const c = (contracts as Record<string, unknown>)[name] as Record<string, unknown> | undefined;
     if (typeof c !== 'object' || c === null) fail(`"contracts.${name}" is missing`);
-    for (const key of ['address', 'code_hash', 'bundle']) {
+    for (const key of ['address', 'code_hash']) {
       if (typeof c![key] !== 'string' || c![key] === '') fail(`"contracts.${name}.${key}" must be a non-empty string`);
+    }
+    if (c!['bundle'] !== undefined && (typeof c!['bundle'] !== 'string' || c!['bundle'] === '')) {
+      fail(`"contracts.${name}.bundle" must be a non-empty string if given`);
     }
     try {
       validateAddress(c!['address'] as string, `contracts.${name}.address`);

@@ -7,7 +7,7 @@ import { ContractPromise } from '@polkadot/api-contract';
 import type { Codec } from '@polkadot/types/types';
 import { advanceTo, bestNumber, connectApi, dispatchErrorName, freeBalance, submit, type Included, type Signer } from './chain.js';
 import { checkText, plain, toBalance, toHash32, toPositiveBalance, toUint, validateAddress, type Amount, type Plain } from './codec.js';
-import { bundleCodeHash, CONTRACT_NAMES, loadDeployment, type ContractName, type LoadedDeployment } from './deployment.js';
+import { bundleCodeHash, CONTRACT_NAMES, type ContractName, type Deployment, type LoadedDeployment } from './deployment.js';
 import { CallFailed } from './errors.js';
 import { unwrapReply } from './reply.js';
 import { decodeEvents, eventNamed, eventsNamed, type ContractEvent, type ContractsByAddress } from './events.js';
@@ -57,8 +57,6 @@ export interface TxResult extends Included {
 }
 
 export interface ConnectOptions {
-  /** Repository root the deployment's bundle paths are relative to. */
-  root?: string;
   /** Milliseconds to wait for the node. */
   timeoutMs?: number;
   /** Refuse a chain whose contracts' code differs from the bundles (default true). */
@@ -122,8 +120,13 @@ export class Dinfra {
    * then reads each contract's governance delay and pending changes
    * (`dinfra.governance`) and refuses a deployment whose consumer notice is
    * more than half of any delay (`GovernanceRefused`). */
-  static async connect(url: string, deployment: string | LoadedDeployment, options: ConnectOptions = {}): Promise<Dinfra> {
-    const loaded = typeof deployment === 'string' ? loadDeployment(deployment, options.root) : deployment;
+  static async connect(url: string, deployment: Deployment | LoadedDeployment, options: ConnectOptions = {}): Promise<Dinfra> {
+    // A deployment object gets the package's metadata (imported only then:
+    // the repository's demo connects with bundles it loaded itself).
+    if (typeof deployment !== 'object' || deployment === null) {
+      throw new TypeError('Dinfra.connect takes a deployment object; a deployments json file is read by loadDeployment(path) of @dinfra/client/node');
+    }
+    const loaded = 'abis' in deployment ? deployment : (await import('./metadata.js')).loadSuite(deployment);
     const api = await connectApi(url, options.timeoutMs);
     try {
       await checkChain(api, loaded, options.checkCode ?? true);
@@ -553,7 +556,7 @@ async function checkChain(api: ApiPromise, loaded: LoadedDeployment, checkCode: 
     const onChain = info.unwrap().codeHash.toHex().toLowerCase();
     const bundle = bundleCodeHash(loaded.abis[name]);
     if (checkCode && bundle && bundle !== onChain) {
-      throw new Error(`the ${name} contract runs code ${onChain}, but its bundle ${deployment.contracts[name].bundle} is code ${bundle}: rebuild or redeploy`);
+      throw new Error(`the ${name} contract runs code ${onChain}, but its metadata (${deployment.contracts[name].bundle ?? 'the package\'s'}) is for code ${bundle}: rebuild or redeploy`);
     }
   }
 }

@@ -1,9 +1,21 @@
-// @dinfra/client: a TypeScript client for the DINFRA ink! 5 suite.
+// @dinfra/client: a TypeScript client for the DINFRA ink! 5 suite — the
+// main entry, for browsers and Node alike: nothing here (or below) imports
+// a Node built-in. Reading files is `@dinfra/client/node` (node.ts).
 
 export { accountFromSuri, fund } from './accounts.js';
 export { advanceTo, bestNumber, connectApi, freeBalance, submit, transfer, type Included, type Signer } from './chain.js';
 export { enumName, plain, show, type Amount, type Plain } from './codec.js';
-export { bundleCodeHash, CONTRACT_NAMES, loadAbi, loadDeployment, type ContractName, type Deployment, type LoadedDeployment } from './deployment.js';
+export {
+  abiFrom,
+  bundleCodeHash,
+  checkDeployment,
+  CONTRACT_NAMES,
+  type ContractName,
+  type DeployedContract,
+  type Deployment,
+  type LoadedDeployment,
+} from './deployment.js';
+export { loadSuite, METADATA, metadataAbi, suiteAbis, type ContractMetadata } from './metadata.js';
 export {
   accessRecord,
   awardWindow,
@@ -21,7 +33,7 @@ export {
 export { CallFailed, ContractError, errorTypeIndex, explainError, words } from './errors.js';
 export { EXPLANATIONS } from './explanations.js';
 export { anyPending, checkGovernance, encodeChange, formatChange, formatGovernance, GovernanceRefused, scheduledChange, type GovernanceReport } from './governance.js';
-export { decodeEvents, eventNamed, eventsNamed, formatEvent, type ContractEvent } from './events.js';
+export { decodeEvents, eventNamed, eventsNamed, formatEvent, type ContractEvent, type ContractsByAddress, type EmittedRecord } from './events.js';
 export type * from './types.js';
 export { unwrapReply } from './reply.js';
 export { checkDescriptor, descriptorFor, parseDescriptor, type DescriptorCheck, type Violation } from './descriptor.js';

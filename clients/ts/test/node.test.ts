@@ -13,6 +13,7 @@ import { after, before, describe, test } from 'node:test';
 import type { KeyringPair } from '@polkadot/keyring/types';
 import { blake2AsHex } from '@polkadot/util-crypto';
 import { repoRoot } from './env.js';
+import { loadBundledDeployment } from '../src/files.js';
 import { instantiateSuite } from './suite.js';
 import { accountFromSuri, checkGovernance, ContractError, Dinfra, eventNamed, eventsNamed, fund, type ContractEvent, type Details } from '../src/index.js';
 
@@ -45,7 +46,7 @@ before(async () => {
   if (!DEPLOYMENT) {
     throw new Error('DINFRA_DEPLOYMENT is not set: point it at deploy/deployments/<name>.json (deploy/deploy.sh writes it)');
   }
-  dinfra = await Dinfra.connect(URL, DEPLOYMENT, { root: repoRoot });
+  dinfra = await Dinfra.connect(URL, loadBundledDeployment(DEPLOYMENT, repoRoot));
   funder = await accountFromSuri(SURI);
   run = `${Date.now().toString(36)}${Math.floor(Math.random() * 1296).toString(36)}`;
   [provider, provider2, consumer, keeper] = (await Promise.all(

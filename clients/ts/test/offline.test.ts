@@ -33,7 +33,7 @@ import {
   words,
   type ContractName,
   type GovernanceReport,
-} from '../src/index.js';
+} from '../src/node.js';
 import { checkText, toBalance, toHash32 } from '../src/codec.js';
 import { bundlePath, requireBundles } from './env.js';
 
@@ -452,7 +452,7 @@ describe('deployment files', () => {
   test('bundle paths relative to the repository root resolve from the file upwards', () => {
     const relative = deployment();
     for (const name of CONTRACT_NAMES) (relative.contracts as Record<string, { bundle: string }>)[name]!.bundle = `artifacts/dinfra_${name}.contract`;
-    const loaded = loadDeployment(write(relative), join(bundlePath('registry'), '..', '..'));
+    const loaded = loadDeployment(write(relative), { root: join(bundlePath('registry'), '..', '..') });
     assert.equal(loaded.abis.subscription.findMessage('create').isPayable, true);
   });
 
@@ -465,7 +465,7 @@ describe('deployment files', () => {
     assert.throws(() => loadDeployment(write(badAddress)), /contracts\.escrow\.address/);
     const noBundle = deployment();
     (noBundle.contracts as Record<string, { bundle: string }>)['award']!.bundle = '/nonexistent/dinfra_award.contract';
-    assert.throws(() => loadDeployment(write(noBundle)), /award bundle .* does not exist/);
+    assert.throws(() => loadDeployment(write(noBundle), { bundles: true }), /award bundle .* does not exist/);
     assert.throws(() => loadDeployment(write({ ...deployment(), parameters: { ready_timeout: -1 } })), /parameters/);
     const { governance_delay: _, ...before } = deployment().parameters;
     assert.throws(() => loadDeployment(write({ ...deployment(), parameters: before })), /parameters\.governance_delay/, 'a file from before governance');
