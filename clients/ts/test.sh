@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
 # clients/ts/test.sh — the TypeScript client's tests: installs the locked
-# dependencies if node_modules is missing (npm ci), type-checks, runs the
-# offline tests (bundles, event and reply decoding, deployment loading, input
-# checks, the demo's reactor helpers: they need artifacts/*.contract, built
-# by deploy/build.sh; the catalogue's descriptors), then —
-# only when DINFRA_URL or DINFRA_DEPLOYMENT is set — the tests against a node
-# (DINFRA_URL default ws://127.0.0.1:9944, DINFRA_DEPLOYMENT the deployments
-# json, DINFRA_SURI a funded account, default //Alice).
+# dependencies if node_modules is missing (npm ci), copies the contracts'
+# metadata from artifacts/*.json into src/metadata.generated.js (npm run
+# metadata), type-checks, runs the offline tests (bundles, the package's
+# metadata, event and reply decoding, deployment loading, input checks, the
+# demo's reactor helpers: they need artifacts/*.contract and *.json, built
+# by deploy/build.sh; the catalogue's descriptors), then the package test
+# (test/package.sh: npm pack, installed in a scratch project in /var/tmp and
+# used from there as a stranger would, bundled for the browser with esbuild),
+# then — only when DINFRA_URL or DINFRA_DEPLOYMENT is set — the tests against
+# a node (DINFRA_URL default ws://127.0.0.1:9944, DINFRA_DEPLOYMENT the
+# deployments json, DINFRA_SURI a funded account, default //Alice); the
+# package test then also queries that node.
 # Ends with one line `ts tests: N passed, N failed` (a type error counts as
 # one failure); exits non-zero on failure.
 set -uo pipefail
@@ -28,7 +33,13 @@ run() {
     node_modules/.bin/tsx --test --test-concurrency=1 \
         --test-reporter=spec --test-reporter-destination=stdout \
         --test-reporter=tap --test-reporter-destination="$tap" "$@"
-    local code=$? p f c
+    count $?
+}
+
+# Adds the counts of the TAP in $tap to the totals; $1 is the exit code of
+# what wrote it.
+count() {
+    local code=$1 p f c
     p=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$tap" | tail -1)
     f=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$tap" | tail -1)
     c=$(sed -n 's/^# cancelled \([0-9]*\)$/\1/p' "$tap" | tail -1)
@@ -40,11 +51,19 @@ run() {
     fi
 }
 
+echo "ts: metadata (artifacts/dinfra_*.json → src/metadata.generated.js)"
+node scripts/metadata.mjs || failed=$((failed + 1))
+
 echo "ts: typecheck (tsc --noEmit)"
 node_modules/.bin/tsc --noEmit || failed=$((failed + 1))
 
 echo "ts: offline tests"
-run test/offline.test.ts test/reactor.test.ts test/descriptor.test.ts test/status.test.ts
+run test/offline.test.ts test/metadata.test.ts test/reactor.test.ts test/descriptor.test.ts test/status.test.ts
+
+echo "ts: package test (npm pack, installed outside the repository, bundled for the browser)"
+: >"$tap"
+bash test/package.sh "$tap"
+count $?
 
 if [ -n "${DINFRA_URL:-}" ] || [ -n "${DINFRA_DEPLOYMENT:-}" ]; then
     echo "ts: node tests against ${DINFRA_URL:-ws://127.0.0.1:9944} (${DINFRA_DEPLOYMENT:-DINFRA_DEPLOYMENT not set})"
