@@ -3,8 +3,8 @@
 //! order they came (so pages are stable), and how many are live.
 
 use dinfra::lifecycle::Subscription;
-use dinfra::traits::{AccessRecord, SubscriptionError};
-use dinfra::types::{check_limit, page_range, within_reply, AccountId, Page, SubscriptionId};
+use dinfra::traits::{AccessRecord, SubscriptionError, SubscriptionPage};
+use dinfra::types::{check_limit, page_range, within_reply, AccountId, SubscriptionId};
 use ink::storage::{traits::ManualKey, Lazy, Mapping};
 
 /// The subscription contract's storage keys: fixed, so that upgraded code
@@ -30,9 +30,6 @@ type Result<T> = core::result::Result<T, SubscriptionError>;
 
 /// An account's list in a role, and a position in it.
 type ListPosition = (Role, AccountId, u32);
-
-/// A page of an account's subscriptions: the total, and `(id, record)`s.
-pub type SubscriptionPage = Page<(SubscriptionId, Subscription)>;
 
 /// Whose list of subscriptions.
 #[ink::scale_derive(Encode, Decode, TypeInfo)]

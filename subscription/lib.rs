@@ -24,7 +24,7 @@ pub mod data;
 
 #[ink::contract]
 pub mod subscription {
-    use crate::data::{keys, Role, SubscriptionData, SubscriptionPage};
+    use crate::data::{keys, Role, SubscriptionData};
     use dinfra::admin::{self, Admin, AdminError, Governed, Links};
     use dinfra::governance::{notice_fits_delay, Change, ChangeId, Link, ScheduledChange};
     use dinfra::lifecycle::{
@@ -32,8 +32,8 @@ pub mod subscription {
         Subscription,
     };
     use dinfra::traits::{
-        AccessRecord, Award, ClosedStream, Descriptor, Escrow, Outcome, Registry, Requirements,
-        Reservation, StreamFigures, StreamId, SubscriptionError,
+        AccessRecord, Award, ClosedStream, Descriptor, Details, Escrow, Outcome, Registry,
+        Requirements, Reservation, StreamFigures, StreamId, SubscriptionError, SubscriptionPage,
     };
     use dinfra::types::{check_batch, Hash32, Invalid, OfferId, SubscriptionId, TypeId};
     use ink::codegen::TraitCallBuilder;
@@ -45,18 +45,6 @@ pub mod subscription {
     /// Most subscriptions one `claim_many` call takes.
     pub const MAX_CLAIM_BATCH: u32 = dinfra::types::MAX_BATCH;
 
-    /// A subscription with its stream's live figures.
-    #[ink::scale_derive(Encode, Decode, TypeInfo)]
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub struct Details {
-        pub subscription: Subscription,
-        /// Status, rate, ready block (`start`), end, depletion block,
-        /// deposited, accrued, withdrawable, refundable … at this block.
-        pub figures: StreamFigures,
-        /// How to reach the deployment, as its provider published it when
-        /// it marked it ready (`None` before).
-        pub access: Option<AccessRecord>,
-    }
 
     // Each event topic costs the chain a storage read and a write
     // (frame_system's `EventTopics`) and 2.5 KB of proof: topics are the
@@ -273,60 +261,6 @@ pub mod subscription {
             upgrade_note().set(&note);
         }
 
-        /// Reserves one deployment of `offer_id`, or of the offer the award
-        /// contract chooses when `None`, for a subscription of `type_id` that
-        /// satisfies `requirements`, and escrows the transferred value. The
-        /// registry's terms of that offer are checked against every
-        /// requirement (`Unfit` names the first it fails), and the deposit
-        /// must cover the offer's minimum duration at its rate. All or
-        /// nothing: any error leaves the consumer's funds where they were.
-        #[ink(message, payable)]
-        pub fn create(
-            &mut self,
-            type_id: TypeId,
-            descriptor: Descriptor,
-            requirements: Requirements,
-            offer_id: Option<OfferId>,
-        ) -> Result<SubscriptionId> {
-            self.governed.ensure_not_paused()?;
-            descriptor.validate()?;
-            requirements.validate()?;
-            let deposit = self.env().transferred_value();
-            if deposit == 0 {
-                return Err(Invalid::Amount.into());
-            }
-            let id = self.data.next_id();
-            let offer_id = match offer_id {
-                Some(offer_id) => offer_id,
-                None => self.ask_award(requirements.clone(), type_id, id)?,
-            };
-            let reservation = self.reserve(offer_id, &requirements)?;
-            check_reservation(type_id, &requirements, &reservation)?;
-            if deposit < minimum_deposit(&reservation)? {
-                return Err(SubscriptionError::InsufficientDeposit);
-            }
-            let consumer = self.env().caller();
-            let stream_id = self.open_stream(consumer, &reservation, deposit)?;
-            let subscription = Subscription::awarded(
-                consumer,
-                type_id,
-                descriptor,
-                requirements,
-                &reservation,
-                stream_id,
-                self.env().block_number(),
-                self.parameters(),
-            )?;
-            let id = self.data.insert(&subscription)?;
-            self.env().emit_event(SubscriptionCreated {
-                id,
-                consumer,
-                type_id,
-                deposit,
-            });
-            self.emit_awarded(id, &subscription);
-            Ok(id)
-        }
 
         /// The awarded provider declares the deployment ready, by its
         /// deadline, publishing how the consumer reaches it (`access`, see
@@ -365,43 +299,7 @@ pub mod subscription {
             self.hand_over(id, subscription, requirements, now, CloseReason::Declined)
         }
 
-        /// Adds the transferred value to a live subscription's escrow
-        /// (anyone may sponsor one). Refunds always go to the consumer.
-        #[ink(message, payable)]
-        pub fn top_up(&mut self, id: SubscriptionId) -> Result<()> {
-            let subscription = self.data.get(id)?;
-            let amount = self.env().transferred_value();
-            subscription.check_top_up(amount)?;
-            self.escrow_ref()
-                .call_mut()
-                .deposit(subscription.stream_id)
-                .transferred_value(amount)
-                .try_invoke()
-                .returned()?;
-            self.env().emit_event(ToppedUp {
-                id,
-                from: self.env().caller(),
-                amount,
-            });
-            Ok(())
-        }
 
-        /// The consumer cancels. Before ready: closed at once, everything
-        /// refunded but the offer's cancel fee (only within the provider's
-        /// ready deadline). After: billing ends at
-        /// `max(now + consumer_notice, ready + min_duration)`, or at
-        /// `now + consumer_notice` after the provider's exit or while a
-        /// governance change is pending (`governance_pending`). While
-        /// ending, a cancel only brings the end nearer.
-        #[ink(message)]
-        pub fn cancel(&mut self, id: SubscriptionId) -> Result<()> {
-            let mut subscription = self.data.get(id)?;
-            let ending =
-                subscription.cancel(self.env().caller(), self.env().block_number(), || {
-                    self.governance_pending()
-                })?;
-            self.end(id, subscription, ending)
-        }
 
         /// The provider leaves. Before ready: closed at once, everything
         /// refunded. After: billing ends after the offer's notice. Counted
@@ -436,27 +334,7 @@ pub mod subscription {
             Ok(())
         }
 
-        /// The consumer accepts the Fixed-price proposal of `rate` — the one
-        /// it saw: if the provider replaced it since, `ProposalChanged` and
-        /// nothing changes. The new rate applies from this block.
-        #[ink(message)]
-        pub fn accept_price(&mut self, id: SubscriptionId, rate: Balance) -> Result<()> {
-            let mut subscription = self.data.get(id)?;
-            let rate = subscription.accept_price(self.env().caller(), rate)?;
-            self.set_rate(id, &subscription, rate)?;
-            self.data.update(id, &subscription);
-            Ok(())
-        }
 
-        /// The consumer turns a Fixed-price proposal down; the rate stays.
-        #[ink(message)]
-        pub fn reject_price(&mut self, id: SubscriptionId) -> Result<()> {
-            let mut subscription = self.data.get(id)?;
-            let PriceChange { rate, .. } = subscription.reject_price(self.env().caller())?;
-            self.data.update(id, &subscription);
-            self.env().emit_event(PriceRejected { id, rate });
-            Ok(())
-        }
 
         /// Applies a Dynamic price change whose notice has passed (anyone).
         #[ink(message)]
@@ -581,29 +459,7 @@ pub mod subscription {
             self.data.find(id)
         }
 
-        /// A subscription with its stream's live figures at this block.
-        #[ink(message)]
-        pub fn details(&self, id: SubscriptionId) -> Option<Details> {
-            let subscription = self.data.find(id)?;
-            let figures = self.stream_figures(subscription.stream_id).ok()?;
-            Some(Details {
-                subscription,
-                figures,
-                access: self.data.access(id),
-            })
-        }
 
-        /// A consumer's subscriptions, oldest first: at most `limit`
-        /// (1..=100) from position `cursor`, and how many there are.
-        #[ink(message)]
-        pub fn subscriptions_of_consumer(
-            &self,
-            consumer: AccountId,
-            cursor: u32,
-            limit: u32,
-        ) -> Result<SubscriptionPage> {
-            self.data.page(Role::Consumer, consumer, cursor, limit)
-        }
 
         /// Every subscription ever awarded to a provider, oldest first.
         #[ink(message)]
@@ -1008,6 +864,124 @@ pub mod subscription {
             self.map_err(|_| SubscriptionError::CallFailed)?
                 .map_err(|_| SubscriptionError::CallFailed)?
                 .map_err(Into::into)
+        }
+    }
+
+    impl dinfra::traits::Subscription for SubscriptionContract {
+        #[ink(message, payable)]
+        fn create(
+            &mut self,
+            type_id: TypeId,
+            descriptor: Descriptor,
+            requirements: Requirements,
+            offer_id: Option<OfferId>,
+        ) -> Result<SubscriptionId> {
+            self.governed.ensure_not_paused()?;
+            descriptor.validate()?;
+            requirements.validate()?;
+            let deposit = self.env().transferred_value();
+            if deposit == 0 {
+                return Err(Invalid::Amount.into());
+            }
+            let id = self.data.next_id();
+            let offer_id = match offer_id {
+                Some(offer_id) => offer_id,
+                None => self.ask_award(requirements.clone(), type_id, id)?,
+            };
+            let reservation = self.reserve(offer_id, &requirements)?;
+            check_reservation(type_id, &requirements, &reservation)?;
+            if deposit < minimum_deposit(&reservation)? {
+                return Err(SubscriptionError::InsufficientDeposit);
+            }
+            let consumer = self.env().caller();
+            let stream_id = self.open_stream(consumer, &reservation, deposit)?;
+            let subscription = Subscription::awarded(
+                consumer,
+                type_id,
+                descriptor,
+                requirements,
+                &reservation,
+                stream_id,
+                self.env().block_number(),
+                self.parameters(),
+            )?;
+            let id = self.data.insert(&subscription)?;
+            self.env().emit_event(SubscriptionCreated {
+                id,
+                consumer,
+                type_id,
+                deposit,
+            });
+            self.emit_awarded(id, &subscription);
+            Ok(id)
+        }
+
+        #[ink(message, payable)]
+        fn top_up(&mut self, id: SubscriptionId) -> Result<()> {
+            let subscription = self.data.get(id)?;
+            let amount = self.env().transferred_value();
+            subscription.check_top_up(amount)?;
+            self.escrow_ref()
+                .call_mut()
+                .deposit(subscription.stream_id)
+                .transferred_value(amount)
+                .try_invoke()
+                .returned()?;
+            self.env().emit_event(ToppedUp {
+                id,
+                from: self.env().caller(),
+                amount,
+            });
+            Ok(())
+        }
+
+        #[ink(message)]
+        fn cancel(&mut self, id: SubscriptionId) -> Result<()> {
+            let mut subscription = self.data.get(id)?;
+            let ending =
+                subscription.cancel(self.env().caller(), self.env().block_number(), || {
+                    self.governance_pending()
+                })?;
+            self.end(id, subscription, ending)
+        }
+
+        #[ink(message)]
+        fn accept_price(&mut self, id: SubscriptionId, rate: Balance) -> Result<()> {
+            let mut subscription = self.data.get(id)?;
+            let rate = subscription.accept_price(self.env().caller(), rate)?;
+            self.set_rate(id, &subscription, rate)?;
+            self.data.update(id, &subscription);
+            Ok(())
+        }
+
+        #[ink(message)]
+        fn reject_price(&mut self, id: SubscriptionId) -> Result<()> {
+            let mut subscription = self.data.get(id)?;
+            let PriceChange { rate, .. } = subscription.reject_price(self.env().caller())?;
+            self.data.update(id, &subscription);
+            self.env().emit_event(PriceRejected { id, rate });
+            Ok(())
+        }
+
+        #[ink(message)]
+        fn details(&self, id: SubscriptionId) -> Option<Details> {
+            let subscription = self.data.find(id)?;
+            let figures = self.stream_figures(subscription.stream_id).ok()?;
+            Some(Details {
+                subscription,
+                figures,
+                access: self.data.access(id),
+            })
+        }
+
+        #[ink(message)]
+        fn subscriptions_of_consumer(
+            &self,
+            consumer: AccountId,
+            cursor: u32,
+            limit: u32,
+        ) -> Result<SubscriptionPage> {
+            self.data.page(Role::Consumer, consumer, cursor, limit)
         }
     }
 

@@ -2,6 +2,7 @@
 //! engine makes no cross-contract calls, so these cover what is refused
 //! before any call; the drink scenarios in `e2e-tests/` cover the rest.
 
+use dinfra::traits::Subscription as _;
 use crate::subscription::{SubscriptionContract, MAX_CLAIM_BATCH};
 use dinfra::admin::{Admin, AdminError};
 use dinfra::governance::{Change, Link, MAX_GOVERNANCE_DELAY};

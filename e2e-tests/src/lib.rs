@@ -522,7 +522,7 @@ pub fn create_with_offer(
     call_with_value(
         session,
         &suite.subscription,
-        "create",
+        "Subscription::create",
         &[
             type_id.to_string(),
             descriptor_arg(9, "ipfs://rpc-node"),
@@ -685,9 +685,9 @@ pub fn details(
     session: &mut Sandbox,
     suite: &Suite,
     id: u64,
-) -> dinfra_subscription::subscription::Details {
-    let details: Option<dinfra_subscription::subscription::Details> =
-        call(session, &suite.subscription, "details", &[id.to_string()]);
+) -> dinfra::traits::Details {
+    let details: Option<dinfra::traits::Details> =
+        call(session, &suite.subscription, "Subscription::details", &[id.to_string()]);
     details.unwrap_or_else(|| panic!("subscription {id} has details"))
 }
 

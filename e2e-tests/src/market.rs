@@ -6,7 +6,8 @@
 
 use crate::*;
 use dinfra::traits::{Requirements, SubscriptionError};
-use dinfra_subscription::subscription::{Claimed, Closed, DeploymentReady, Details};
+use dinfra::traits::Details;
+use dinfra_subscription::subscription::{Claimed, Closed, DeploymentReady};
 use drink::AccountId32;
 use ink::scale::Decode;
 use std::fmt::Debug;
@@ -205,7 +206,7 @@ impl Market {
         let (reply, received) = self.act::<u64>(
             session,
             consumer,
-            "create",
+            "Subscription::create",
             &create_args(0, requirements, offer),
             deposit,
         );

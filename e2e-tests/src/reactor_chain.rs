@@ -20,7 +20,7 @@ use dinfra_reactor::chain::{AccountId, Balance, BlockNumber, SubscriptionId};
 pub use dinfra_reactor::process::{alive, kill_all_in, listening, processes_in};
 use dinfra_reactor::{Chain, ChainError, ChainEvent, Descriptor, SubscriptionView, TypeView};
 use dinfra_reactor_node::contract::{chain_event, subscription_view, variant_name};
-use dinfra_subscription::subscription::Details;
+use dinfra::traits::Details;
 use drink::sandbox_api::prelude::*;
 use drink::AccountId32;
 use ink::scale::Decode;
@@ -341,7 +341,7 @@ impl Chain for SandboxChain {
         let details: Option<Details> = query(
             &mut self.shared.session(),
             &subscription,
-            "details",
+            "Subscription::details",
             &[id.to_string()],
         )?;
         Ok(details.map(|d| subscription_view(id, d)))

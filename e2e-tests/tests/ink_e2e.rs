@@ -18,13 +18,15 @@ use dinfra::governance::{Change, Link};
 use dinfra::lifecycle::Parameters;
 use dinfra::lifecycle::{CloseReason, Phase};
 use dinfra::stream::StreamStatus;
-use dinfra::traits::{AccessRecord, Descriptor, Pricing, Requirements, SubscriptionError};
+use dinfra::traits::{
+    AccessRecord, Descriptor, Details, Pricing, Requirements, Subscription as _, SubscriptionError,
+};
 use dinfra_award::award::{AwardContract, AwardContractRef};
 use dinfra_e2e_tests::{BundleProvider, DinfraSandbox, GOVERNANCE_DELAY, MAX_CANDIDATES};
 use dinfra_escrow::escrow::{EscrowContract, EscrowContractRef};
 use dinfra_registry::registry::{RegistryContract, RegistryContractRef};
 use dinfra_registry::types::OfferTerms;
-use dinfra_subscription::subscription::{Details, SubscriptionContract, SubscriptionContractRef};
+use dinfra_subscription::subscription::{SubscriptionContract, SubscriptionContractRef};
 use ink::env::DefaultEnvironment;
 use ink::primitives::AccountId;
 use ink_e2e::subxt::dynamic::Value;

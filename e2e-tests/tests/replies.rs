@@ -118,7 +118,7 @@ fn large_records_page_and_award_without_trapping() {
         let id: Result<u64, SubscriptionError> = call_with_value(
             &mut session,
             &suite.subscription,
-            "create",
+            "Subscription::create",
             &[
                 "0".into(),
                 descriptor_arg(1, &uri),
@@ -151,7 +151,7 @@ fn large_records_page_and_award_without_trapping() {
         let page: Result<(u32, Vec<(u64, Subscription)>), SubscriptionError> = call(
             &mut session,
             &suite.subscription,
-            "subscriptions_of_consumer",
+            "Subscription::subscriptions_of_consumer",
             &[consumer.to_string(), cursor.to_string(), "100".into()],
         );
         let (total, entries) = page.expect("a page, not a trap");

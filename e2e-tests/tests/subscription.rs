@@ -90,7 +90,7 @@ fn consumer_cancel_before_ready_refunds_everything() {
     let m = Market::new(&mut session, &[fixed(10, 20, 5)]);
     let id = m.create(&mut session, &wants(10), 5_000);
     advance_blocks(&mut session, 3);
-    let received = m.on(&mut session, &m.consumer, "cancel", id);
+    let received = m.on(&mut session, &m.consumer, "Subscription::cancel", id);
     assert_eq!(received, 5_000, "the whole deposit came back");
     let closed = m.closed(&mut session);
     assert_eq!(
@@ -125,7 +125,7 @@ fn consumer_cancel_after_ready_honours_min_duration_and_notice() {
     let early = m.create(&mut session, &requirements, 2_000);
     let ready_at = m.ready(&mut session, early, 0);
     advance_blocks(&mut session, 5);
-    m.on(&mut session, &m.consumer, "cancel", early);
+    m.on(&mut session, &m.consumer, "Subscription::cancel", early);
     let scheduled = the_event::<EndScheduled>(&session, &m.suite.subscription);
     assert_eq!(
         (scheduled.end, scheduled.reason),
@@ -136,7 +136,7 @@ fn consumer_cancel_after_ready_honours_min_duration_and_notice() {
     let late_ready = m.ready(&mut session, late, 0);
     advance_blocks(&mut session, 80);
     let now = block_number(&mut session);
-    m.on(&mut session, &m.consumer, "cancel", late);
+    m.on(&mut session, &m.consumer, "Subscription::cancel", late);
     let scheduled = the_event::<EndScheduled>(&session, &m.suite.subscription);
     assert_eq!(scheduled.end, now + CONSUMER_NOTICE);
     assert_eq!(
@@ -144,7 +144,7 @@ fn consumer_cancel_after_ready_honours_min_duration_and_notice() {
         Phase::Ending
     );
     // Cancelling again would not end it any sooner.
-    let (twice, _) = m.act::<()>(&mut session, &m.consumer, "cancel", &[late.to_string()], 0);
+    let (twice, _) = m.act::<()>(&mut session, &m.consumer, "Subscription::cancel", &[late.to_string()], 0);
     assert_eq!(twice, Err(SubscriptionError::AlreadyEnding));
 
     // Settling before the end is too early; after it, both pay exactly
@@ -294,14 +294,14 @@ fn top_up_by_a_third_account_extends_the_depletion_block() {
     advance_blocks(&mut session, 40);
     let before = details(&mut session, &m.suite, id);
     assert_eq!(before.figures.depletion_block, Some(ready_at + 100));
-    let (_, received) = m.ok::<()>(&mut session, &m.sponsor, "top_up", &[id.to_string()], 500);
+    let (_, received) = m.ok::<()>(&mut session, &m.sponsor, "Subscription::top_up", &[id.to_string()], 500);
     assert_eq!(received, -500, "the sponsor paid exactly its top-up");
     let topped = the_event::<ToppedUp>(&session, &m.suite.subscription);
     assert_eq!((topped.from, topped.amount), (ink_account(&m.sponsor), 500));
     let after = details(&mut session, &m.suite, id);
     assert_eq!(after.figures.depletion_block, Some(ready_at + 150));
     assert_eq!(after.figures.deposited, 1_500);
-    let (zero, _) = m.act::<()>(&mut session, &m.sponsor, "top_up", &[id.to_string()], 0);
+    let (zero, _) = m.act::<()>(&mut session, &m.sponsor, "Subscription::top_up", &[id.to_string()], 0);
     assert_eq!(
         zero,
         Err(SubscriptionError::InvalidInput(
@@ -310,7 +310,7 @@ fn top_up_by_a_third_account_extends_the_depletion_block() {
     );
     // Refunds go to the consumer, whoever topped up.
     advance_blocks(&mut session, 10);
-    let received = m.on(&mut session, &m.consumer, "cancel", id);
+    let received = m.on(&mut session, &m.consumer, "Subscription::cancel", id);
     assert_eq!(received, 0, "after ready, a cancel schedules the end");
     advance_blocks(&mut session, CONSUMER_NOTICE);
     let received = m.on(&mut session, &m.stranger, "settle", id);
@@ -402,7 +402,7 @@ fn fixed_price_change_needs_the_consumers_consent() {
         Err(SubscriptionError::WrongState),
         "only consent applies it"
     );
-    m.on(&mut session, &m.consumer, "reject_price", id);
+    m.on(&mut session, &m.consumer, "Subscription::reject_price", id);
     let rejected = the_event::<PriceRejected>(&session, &m.suite.subscription);
     assert_eq!(rejected.rate, 30);
     assert_eq!(
@@ -417,7 +417,7 @@ fn fixed_price_change_needs_the_consumers_consent() {
     let (stranger, _) = m.act::<()>(
         &mut session,
         &m.stranger,
-        "accept_price",
+        "Subscription::accept_price",
         &[id.to_string(), "12".into()],
         0,
     );
@@ -426,7 +426,7 @@ fn fixed_price_change_needs_the_consumers_consent() {
     let (other_rate, _) = m.act::<()>(
         &mut session,
         &m.consumer,
-        "accept_price",
+        "Subscription::accept_price",
         &[id.to_string(), "30".into()],
         0,
     );
@@ -435,7 +435,7 @@ fn fixed_price_change_needs_the_consumers_consent() {
     m.ok::<()>(
         &mut session,
         &m.consumer,
-        "accept_price",
+        "Subscription::accept_price",
         &[id.to_string(), "12".into()],
         0,
     );
@@ -495,7 +495,7 @@ fn claims_pay_one_or_many_subscriptions_and_queries_page_them() {
     let page: Reply<(u32, Vec<(u64, dinfra::lifecycle::Subscription)>)> = call(
         &mut session,
         &m.suite.subscription,
-        "subscriptions_of_consumer",
+        "Subscription::subscriptions_of_consumer",
         &[m.consumer.to_string(), "1".into(), "5".into()],
     );
     let (total, entries) = page.expect("a page");
@@ -534,7 +534,7 @@ fn pause_blocks_new_subscriptions_but_not_claims_cancels_or_refunds() {
     let (refused, _) = m.act::<u64>(
         &mut session,
         &m.consumer,
-        "create",
+        "Subscription::create",
         &create_args(0, &wants(10), None),
         1_000,
     );
@@ -544,16 +544,16 @@ fn pause_blocks_new_subscriptions_but_not_claims_cancels_or_refunds() {
     m.ok::<()>(
         &mut session,
         &m.sponsor,
-        "top_up",
+        "Subscription::top_up",
         &[active.to_string()],
         100,
     );
     assert_eq!(
-        m.on(&mut session, &m.consumer, "cancel", awarded),
+        m.on(&mut session, &m.consumer, "Subscription::cancel", awarded),
         1_000,
         "refunded"
     );
-    m.on(&mut session, &m.consumer, "cancel", active);
+    m.on(&mut session, &m.consumer, "Subscription::cancel", active);
     advance_blocks(&mut session, CONSUMER_NOTICE);
     m.on(&mut session, &m.stranger, "settle", active);
     assert_eq!(

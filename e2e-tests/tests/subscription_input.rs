@@ -15,7 +15,7 @@ use dinfra::types::{Invalid, MAX_TERM_BLOCKS};
 use dinfra_e2e_tests::drink::session::Session;
 use dinfra_e2e_tests::drink::AccountId32;
 use dinfra_e2e_tests::*;
-use dinfra_subscription::subscription::Details;
+use dinfra::traits::Details;
 use ink::scale::Decode;
 use std::fmt::Debug;
 
@@ -142,7 +142,7 @@ impl Bench {
     fn state(&self, session: &mut Sandbox, caller: &AccountId32) -> State {
         let count: u64 = self.query(session, "subscription_count", &[]);
         let subscriptions = (0..count)
-            .map(|id| self.query(session, "details", &[id.to_string()]))
+            .map(|id| self.query(session, "Subscription::details", &[id.to_string()]))
             .collect();
         let award: ink::primitives::AccountId = self.query(session, "award", &[]);
         State {
@@ -205,7 +205,7 @@ impl Bench {
     /// The consumer subscribes to `type_id` (0: Fixed, 1: Dynamic).
     fn create(&self, session: &mut Sandbox, type_id: u32) -> u64 {
         let args = create_args(type_id, "ipfs://rpc-node", &wants(), None);
-        self.ok(session, &self.consumer, "create", &args, DEPOSIT)
+        self.ok(session, &self.consumer, "Subscription::create", &args, DEPOSIT)
     }
 
     fn provider_of(&self, type_id: u32) -> &AccountId32 {
@@ -294,13 +294,13 @@ fn create_refuses_bad_input_and_takes_nothing() {
     // `requirements`, sending `value`: refused with `expected`.
     let no = |s: &mut Sandbox, type_id, uri: &str, r: &Requirements, value, expected| {
         let args = create_args(type_id, uri, r, None);
-        b.refused(s, &b.consumer, "create", &args, value, expected);
+        b.refused(s, &b.consumer, "Subscription::create", &args, value, expected);
     };
     // The same, naming `offer`: the registry's terms of it are checked
     // against every requirement.
     let named = |s: &mut Sandbox, type_id, offer, r: &Requirements, value, expected| {
         let args = create_args(type_id, "ipfs://rpc-node", r, Some(offer));
-        b.refused(s, &b.consumer, "create", &args, value, expected);
+        b.refused(s, &b.consumer, "Subscription::create", &args, value, expected);
     };
     let (uri, r, long) = ("ipfs://rpc-node", wants(), "x".repeat(129));
     let no_price = Requirements {
@@ -385,7 +385,7 @@ fn create_refuses_bad_input_and_takes_nothing() {
     // The edges that pass: a 128-byte uri, exactly the minimum deposit;
     // and the id is the next one, as no refusal took one.
     let args = create_args(0, &"x".repeat(128), &r, None);
-    assert_eq!(b.ok::<u64>(s, &b.consumer, "create", &args, MIN_DEPOSIT), 1);
+    assert_eq!(b.ok::<u64>(s, &b.consumer, "Subscription::create", &args, MIN_DEPOSIT), 1);
     assert_eq!(details(s, &b.suite, 1).figures.deposited, MIN_DEPOSIT);
 }
 
@@ -439,13 +439,13 @@ fn unknown_ids_limits_and_parameters_are_refused() {
     advance_blocks(s, 5);
     for id in [active + 1, 99, u64::MAX] {
         b.refused(s, p, "mark_ready", &mark_ready_args(id), 0, NotFound);
-        b.refused(s, x, "top_up", &arg(id), 100, NotFound);
-        b.refused(s, x, "top_up", &arg(id), 0, NotFound);
-        b.refused(s, c, "cancel", &arg(id), 0, NotFound);
+        b.refused(s, x, "Subscription::top_up", &arg(id), 100, NotFound);
+        b.refused(s, x, "Subscription::top_up", &arg(id), 0, NotFound);
+        b.refused(s, c, "Subscription::cancel", &arg(id), 0, NotFound);
         b.refused(s, p, "exit", &arg(id), 0, NotFound);
         b.refused(s, p, "propose_price", &pair(id, 15), 0, NotFound);
-        b.refused(s, c, "accept_price", &pair(id, 15), 0, NotFound);
-        b.refused(s, c, "reject_price", &arg(id), 0, NotFound);
+        b.refused(s, c, "Subscription::accept_price", &pair(id, 15), 0, NotFound);
+        b.refused(s, c, "Subscription::reject_price", &arg(id), 0, NotFound);
         b.refused(s, x, "apply_price", &arg(id), 0, NotFound);
         b.refused(s, p, "claim", &arg(id), 0, NotFound);
         b.refused(s, p, "claim_many", &ids([id]), 0, NotFound);
@@ -475,7 +475,7 @@ fn unknown_ids_limits_and_parameters_are_refused() {
     b.refused(s, p, "claim_many", &ids([active; 51]), 0, LIMIT);
     b.refused(s, p, "claim_many", &ids([active, active]), 0, twice);
 
-    for message in ["subscriptions_of_consumer", "subscriptions_of_provider"] {
+    for message in ["Subscription::subscriptions_of_consumer", "subscriptions_of_provider"] {
         for limit in [0, 101, u32::MAX] {
             let args = [c.to_string(), "0".into(), limit.to_string()];
             b.refused(s, x, message, &args, 0, LIMIT);
@@ -555,10 +555,10 @@ fn only_the_consumer_the_provider_or_the_admin_may_act() {
         b.refused(s, who, "claim_many", &ids([active]), 0, Unauthorized);
     }
     for who in [p, d, x] {
-        b.refused(s, who, "cancel", &arg(active), 0, Unauthorized);
-        b.refused(s, who, "cancel", &arg(awarded), 0, Unauthorized);
-        b.refused(s, who, "accept_price", &pair(active, 12), 0, Unauthorized);
-        b.refused(s, who, "reject_price", &arg(active), 0, Unauthorized);
+        b.refused(s, who, "Subscription::cancel", &arg(active), 0, Unauthorized);
+        b.refused(s, who, "Subscription::cancel", &arg(awarded), 0, Unauthorized);
+        b.refused(s, who, "Subscription::accept_price", &pair(active, 12), 0, Unauthorized);
+        b.refused(s, who, "Subscription::reject_price", &arg(active), 0, Unauthorized);
     }
     let same = parameters_arg(READY_TIMEOUT, CONSUMER_NOTICE);
     for who in [c, p, d, x] {
@@ -584,9 +584,9 @@ fn transitions_out_of_order_are_refused() {
     let awarded = b.create(s, 0);
     let active = b.active(s, 0);
     let closed = b.create(s, 0);
-    b.ok::<()>(s, c, "cancel", &arg(closed), 0);
+    b.ok::<()>(s, c, "Subscription::cancel", &arg(closed), 0);
     let ending = b.active(s, 0);
-    b.ok::<()>(s, c, "cancel", &arg(ending), 0);
+    b.ok::<()>(s, c, "Subscription::cancel", &arg(ending), 0);
     let end = start + FIXED.min_duration;
     assert_eq!(details(s, &b.suite, ending).figures.end, Some(end));
 
@@ -609,25 +609,25 @@ fn transitions_out_of_order_are_refused() {
     b.refused(s, x, "reaward", &arg(ending), 0, WrongState);
     b.refused(s, x, "reaward", &arg(closed), 0, WrongState);
     // Cancelling an ending subscription again would not end it sooner.
-    b.refused(s, c, "cancel", &arg(ending), 0, AlreadyEnding);
-    b.refused(s, c, "cancel", &arg(closed), 0, WrongState);
+    b.refused(s, c, "Subscription::cancel", &arg(ending), 0, AlreadyEnding);
+    b.refused(s, c, "Subscription::cancel", &arg(closed), 0, WrongState);
     b.refused(s, p, "exit", &arg(ending), 0, WrongState);
     b.refused(s, p, "exit", &arg(closed), 0, WrongState);
     for id in [active, ending, closed] {
         b.refused(s, p, "decline", &arg(id), 0, WrongState);
     }
-    b.refused(s, x, "top_up", &arg(active), 0, AMOUNT);
-    b.refused(s, x, "top_up", &arg(awarded), 0, AMOUNT);
-    b.refused(s, x, "top_up", &arg(closed), 100, WrongState);
-    b.refused(s, c, "top_up", &arg(closed), 100, WrongState);
+    b.refused(s, x, "Subscription::top_up", &arg(active), 0, AMOUNT);
+    b.refused(s, x, "Subscription::top_up", &arg(awarded), 0, AMOUNT);
+    b.refused(s, x, "Subscription::top_up", &arg(closed), 100, WrongState);
+    b.refused(s, c, "Subscription::top_up", &arg(closed), 100, WrongState);
     b.refused(s, p, "propose_price", &pair(active, 0), 0, PRICE);
     let same = pair(active, FIXED.price_per_block);
     b.refused(s, p, "propose_price", &same, 0, PRICE);
     b.refused(s, p, "propose_price", &pair(ending, 12), 0, WrongState);
     b.refused(s, p, "propose_price", &pair(closed, 12), 0, WrongState);
     for id in [awarded, active, ending, closed] {
-        b.refused(s, c, "accept_price", &pair(id, 12), 0, WrongState);
-        b.refused(s, c, "reject_price", &arg(id), 0, WrongState);
+        b.refused(s, c, "Subscription::accept_price", &pair(id, 12), 0, WrongState);
+        b.refused(s, c, "Subscription::reject_price", &arg(id), 0, WrongState);
         b.refused(s, x, "apply_price", &arg(id), 0, WrongState);
     }
 
@@ -655,9 +655,9 @@ fn transitions_out_of_order_are_refused() {
     // The scheduled end reached: no more top-ups, not even by the consumer.
     let now = block_number(s);
     advance_blocks(s, end - now);
-    b.refused(s, c, "top_up", &arg(ending), 100, ENDED);
-    b.refused(s, x, "top_up", &arg(ending), 100, ENDED);
-    b.refused(s, c, "cancel", &arg(ending), 0, AlreadyEnding);
+    b.refused(s, c, "Subscription::top_up", &arg(ending), 100, ENDED);
+    b.refused(s, x, "Subscription::top_up", &arg(ending), 100, ENDED);
+    b.refused(s, c, "Subscription::cancel", &arg(ending), 0, AlreadyEnding);
     b.refused(s, p, "exit", &arg(ending), 0, WrongState);
     b.ok::<()>(s, x, "settle", &arg(ending), 0);
     b.refused(s, x, "settle", &arg(ending), 0, WrongState);
@@ -685,8 +685,8 @@ fn price_changes_out_of_turn_are_refused() {
     b.ok::<()>(s, d, "propose_price", &pair(dynamic, 15), 0);
     let effective = block_number(s) + DYNAMIC.notice_blocks;
     b.refused(s, x, "apply_price", &arg(dynamic), 0, TooEarly);
-    b.refused(s, c, "accept_price", &pair(dynamic, 15), 0, WrongState);
-    b.refused(s, c, "reject_price", &arg(dynamic), 0, WrongState);
+    b.refused(s, c, "Subscription::accept_price", &pair(dynamic, 15), 0, WrongState);
+    b.refused(s, c, "Subscription::reject_price", &arg(dynamic), 0, WrongState);
     b.refused(s, d, "propose_price", &above, 0, PriceAboveMax);
     advance_blocks(s, DYNAMIC.notice_blocks - 1);
     b.refused(s, x, "apply_price", &arg(dynamic), 0, TooEarly);
@@ -701,15 +701,15 @@ fn price_changes_out_of_turn_are_refused() {
     b.refused(s, x, "apply_price", &arg(fixed), 0, WrongState);
     b.refused(s, p, "apply_price", &arg(fixed), 0, WrongState);
     let proposed = pair(fixed, MAX_PRICE * 2);
-    b.refused(s, p, "accept_price", &proposed, 0, Unauthorized);
+    b.refused(s, p, "Subscription::accept_price", &proposed, 0, Unauthorized);
     // Only the very rate proposed is accepted.
     let other = pair(fixed, MAX_PRICE * 2 + 1);
-    b.refused(s, c, "accept_price", &other, 0, ProposalChanged);
-    b.refused(s, x, "reject_price", &arg(fixed), 0, Unauthorized);
+    b.refused(s, c, "Subscription::accept_price", &other, 0, ProposalChanged);
+    b.refused(s, x, "Subscription::reject_price", &arg(fixed), 0, Unauthorized);
     b.refused(s, p, "propose_price", &pair(fixed, 0), 0, PRICE);
-    b.ok::<()>(s, c, "reject_price", &arg(fixed), 0);
-    b.refused(s, c, "accept_price", &proposed, 0, WrongState);
-    b.refused(s, c, "reject_price", &arg(fixed), 0, WrongState);
+    b.ok::<()>(s, c, "Subscription::reject_price", &arg(fixed), 0);
+    b.refused(s, c, "Subscription::accept_price", &proposed, 0, WrongState);
+    b.refused(s, c, "Subscription::reject_price", &arg(fixed), 0, WrongState);
 }
 
 /// A closed subscription is refused before any call: releasing its offer
@@ -723,13 +723,13 @@ fn closing_a_closed_subscription_again_is_the_wrong_state() {
     let s = &mut session;
     let _live = b.create(s, 0);
     let closed = b.create(s, 0);
-    b.ok::<()>(s, &b.consumer, "cancel", &arg(closed), 0);
-    b.refused(s, &b.consumer, "cancel", &arg(closed), 0, WrongState);
+    b.ok::<()>(s, &b.consumer, "Subscription::cancel", &arg(closed), 0);
+    b.refused(s, &b.consumer, "Subscription::cancel", &arg(closed), 0, WrongState);
     b.refused(s, &b.stranger, "settle", &arg(closed), 0, WrongState);
     b.refused(s, &b.stranger, "reaward", &arg(closed), 0, WrongState);
     b.refused(s, &b.fixed, "decline", &arg(closed), 0, WrongState);
     b.refused(s, &b.fixed, "exit", &arg(closed), 0, WrongState);
     advance_blocks(s, READY_TIMEOUT + 1);
     b.refused(s, &b.stranger, "reaward", &arg(closed), 0, WrongState);
-    b.refused(s, &b.consumer, "cancel", &arg(closed), 0, WrongState);
+    b.refused(s, &b.consumer, "Subscription::cancel", &arg(closed), 0, WrongState);
 }

@@ -284,7 +284,7 @@ export class Dinfra {
     signer: Signer,
     s: { typeId: number; descriptor: Descriptor; requirements: RequirementsInput; deposit: Amount; offerId?: bigint | number | null },
   ): Promise<TxResult & { id: bigint; provider: string; offerId: bigint; ratePerBlock: bigint; readyDeadline: number }> {
-    const tx = await this.send(signer, 'subscription', 'create', createArgs(s), { value: toPositiveBalance(s.deposit, 'deposit') });
+    const tx = await this.send(signer, 'subscription', 'Subscription::create', createArgs(s), { value: toPositiveBalance(s.deposit, 'deposit') });
     const awarded = eventNamed(tx.events, 'Awarded', 'subscription').args;
     return {
       ...tx,
@@ -329,12 +329,12 @@ export class Dinfra {
    * replaced it since, the dry run refuses with `ProposalChanged` and
    * nothing is sent. */
   async acceptPrice(signer: Signer, id: bigint | number, rate: Amount): Promise<TxResult> {
-    return this.send(signer, 'subscription', 'accept_price', [toUint(id, 64, 'subscription id'), toPositiveBalance(rate, 'rate')]);
+    return this.send(signer, 'subscription', 'Subscription::accept_price', [toUint(id, 64, 'subscription id'), toPositiveBalance(rate, 'rate')]);
   }
 
   /** The consumer turns a Fixed-price proposal down; the rate stays. */
   async rejectPrice(signer: Signer, id: bigint | number): Promise<TxResult> {
-    return this.send(signer, 'subscription', 'reject_price', [toUint(id, 64, 'subscription id')]);
+    return this.send(signer, 'subscription', 'Subscription::reject_price', [toUint(id, 64, 'subscription id')]);
   }
 
   /** Applies a Dynamic price change whose notice has passed (anyone). */
@@ -357,7 +357,7 @@ export class Dinfra {
 
   /** Adds `amount` to a subscription's escrow (anyone may). */
   async topUp(signer: Signer, id: bigint | number, amount: Amount): Promise<TxResult> {
-    return this.send(signer, 'subscription', 'top_up', [toUint(id, 64, 'subscription id')], { value: toPositiveBalance(amount, 'top-up') });
+    return this.send(signer, 'subscription', 'Subscription::top_up', [toUint(id, 64, 'subscription id')], { value: toPositiveBalance(amount, 'top-up') });
   }
 
   /** The consumer cancels. Before ready: closed at once, refunded but the
@@ -365,7 +365,7 @@ export class Dinfra {
    * the consumer notice and the minimum duration — the notice alone after
    * the provider's exit or while `governancePending()`. */
   async cancel(signer: Signer, id: bigint | number): Promise<TxResult> {
-    return this.send(signer, 'subscription', 'cancel', [toUint(id, 64, 'subscription id')]);
+    return this.send(signer, 'subscription', 'Subscription::cancel', [toUint(id, 64, 'subscription id')]);
   }
 
   /** Closes an ended or exhausted subscription (anyone may). */
@@ -375,7 +375,7 @@ export class Dinfra {
 
   /** The subscription and its stream's live figures, null if unknown. */
   async details(id: bigint | number): Promise<Details | null> {
-    return this.query<Details | null>('subscription', 'details', [toUint(id, 64, 'subscription id')]);
+    return this.query<Details | null>('subscription', 'Subscription::details', [toUint(id, 64, 'subscription id')]);
   }
 
   /** A consumer's subscriptions, oldest first, from `cursor` (limit 1..=100). */
@@ -383,7 +383,7 @@ export class Dinfra {
     if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw new RangeError(`limit must be 1..100, got ${limit}`);
     const [total, entries] = await this.query<[number, [bigint, SubscriptionPage['entries'][number]['subscription']][]]>(
       'subscription',
-      'subscriptions_of_consumer',
+      'Subscription::subscriptions_of_consumer',
       [validateAddress(consumer, 'consumer'), toUint(cursor, 32, 'cursor'), limit],
     );
     return { total, entries: entries.map(([id, subscription]) => ({ id, subscription })) };

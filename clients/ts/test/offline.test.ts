@@ -64,21 +64,21 @@ const MESSAGES: [ContractName, string, number, boolean][] = [
   ['award', 'selector', 0, false],
   ['award', 'max_candidates', 0, false],
   ['award', 'strategy', 0, false],
-  ['subscription', 'create', 4, true],
+  ['subscription', 'Subscription::create', 4, true],
   ['subscription', 'mark_ready', 2, false],
   ['subscription', 'decline', 1, false],
   ['subscription', 'reaward', 1, false],
   ['subscription', 'exit', 1, false],
   ['subscription', 'propose_price', 2, false],
-  ['subscription', 'accept_price', 2, false],
-  ['subscription', 'reject_price', 1, false],
+  ['subscription', 'Subscription::accept_price', 2, false],
+  ['subscription', 'Subscription::reject_price', 1, false],
   ['subscription', 'apply_price', 1, false],
   ['subscription', 'claim', 1, false],
-  ['subscription', 'top_up', 1, true],
-  ['subscription', 'cancel', 1, false],
+  ['subscription', 'Subscription::top_up', 1, true],
+  ['subscription', 'Subscription::cancel', 1, false],
   ['subscription', 'settle', 1, false],
-  ['subscription', 'details', 1, false],
-  ['subscription', 'subscriptions_of_consumer', 3, false],
+  ['subscription', 'Subscription::details', 1, false],
+  ['subscription', 'Subscription::subscriptions_of_consumer', 3, false],
   ['subscription', 'subscription_count', 0, false],
   ['subscription', 'parameters', 0, false],
   ['subscription', 'configure', 1, false],
@@ -346,7 +346,7 @@ describe('replies', () => {
     ];
     for (const [err, name, variant] of cases) {
       assert.throws(
-        () => unwrapReply('subscription', 'create', reply('subscription', 'create', { Ok: { Err: err } })),
+        () => unwrapReply('subscription', 'Subscription::create', reply('subscription', 'Subscription::create', { Ok: { Err: err } })),
         (e: unknown) => e instanceof ContractError && e.error === name && e.variant === variant && e.contract === 'subscription',
       );
     }
@@ -363,12 +363,12 @@ describe('replies', () => {
       throw new Error(`${contract}.${message} did not refuse`);
     };
     const cases: [ContractName, string, unknown, string, RegExp][] = [
-      ['subscription', 'create', { Unfit: 'TooExpensive' }, 'Unfit(TooExpensive)', /does not meet this requirement.*TooExpensive: .*max_price_per_block/s],
-      ['subscription', 'create', { Unfit: 'CancelFeeTooHigh' }, 'Unfit(CancelFeeTooHigh)', /CancelFeeTooHigh: .*cancel fee/],
-      ['subscription', 'create', { Unfit: 'NotFixedPrice' }, 'Unfit(NotFixedPrice)', /Fixed pricing/],
-      ['subscription', 'accept_price', 'ProposalChanged', 'ProposalChanged', /replaced its proposal/],
-      ['subscription', 'cancel', 'AlreadyEnding', 'AlreadyEnding', /would not end the subscription any sooner/],
-      ['subscription', 'create', { InvalidInput: 'Fee' }, 'InvalidInput(Fee)', /Fee: A fee above its bound/],
+      ['subscription', 'Subscription::create', { Unfit: 'TooExpensive' }, 'Unfit(TooExpensive)', /does not meet this requirement.*TooExpensive: .*max_price_per_block/s],
+      ['subscription', 'Subscription::create', { Unfit: 'CancelFeeTooHigh' }, 'Unfit(CancelFeeTooHigh)', /CancelFeeTooHigh: .*cancel fee/],
+      ['subscription', 'Subscription::create', { Unfit: 'NotFixedPrice' }, 'Unfit(NotFixedPrice)', /Fixed pricing/],
+      ['subscription', 'Subscription::accept_price', 'ProposalChanged', 'ProposalChanged', /replaced its proposal/],
+      ['subscription', 'Subscription::cancel', 'AlreadyEnding', 'AlreadyEnding', /would not end the subscription any sooner/],
+      ['subscription', 'Subscription::create', { InvalidInput: 'Fee' }, 'InvalidInput(Fee)', /Fee: A fee above its bound/],
       ['subscription', 'settle', { Escrow: 'ControllerWorking' }, 'Escrow(ControllerWorking)', /ControllerWorking: .*controller still steers/],
       ['registry', 'publish_offer', { InvalidInput: 'Fee' }, 'InvalidInput(Fee)', /A fee above its bound/],
       ['escrow', 'reclaim', 'ControllerWorking', 'ControllerWorking', /controller still steers/],
@@ -391,13 +391,13 @@ describe('replies', () => {
 
   test('without the ABI an error is still named, with no explanation', () => {
     assert.throws(
-      () => unwrapReply('subscription', 'accept_price', reply('subscription', 'accept_price', { Ok: { Err: 'ProposalChanged' } })),
+      () => unwrapReply('subscription', 'Subscription::accept_price', reply('subscription', 'Subscription::accept_price', { Ok: { Err: 'ProposalChanged' } })),
       (e: unknown) => e instanceof ContractError && e.error === 'ProposalChanged' && e.explanation === '',
     );
   });
 
   test('a LangError throws CallFailed', () => {
-    assert.throws(() => unwrapReply('subscription', 'cancel', reply('subscription', 'cancel', { Err: 'CouldNotReadInput' })), (e: unknown) => e instanceof CallFailed && /CouldNotReadInput/.test(e.message));
+    assert.throws(() => unwrapReply('subscription', 'Subscription::cancel', reply('subscription', 'Subscription::cancel', { Err: 'CouldNotReadInput' })), (e: unknown) => e instanceof CallFailed && /CouldNotReadInput/.test(e.message));
   });
 
   test('details decode into the documented shape', () => {
@@ -417,7 +417,7 @@ describe('replies', () => {
       deposited: 300, withdrawn: 60, refunded: 0, held: 240, accrued: 70, withdrawable: 10, refundable: 230,
     };
     const access = { uris: ['wss://rpc.example:443'] };
-    const value = plain(unwrapReply('subscription', 'details', reply('subscription', 'details', { Ok: { subscription, figures, access } })));
+    const value = plain(unwrapReply('subscription', 'Subscription::details', reply('subscription', 'Subscription::details', { Ok: { subscription, figures, access } })));
     assert.deepEqual(value, {
       subscription: {
         ...subscription, offerId: 4n, streamId: 6n, ratePerBlock: 1n, cancelFee: 5n,
@@ -426,7 +426,7 @@ describe('replies', () => {
       figures: { ...figures, rate: 1n, deposited: 300n, withdrawn: 60n, refunded: 0n, held: 240n, accrued: 70n, withdrawable: 10n, refundable: 230n },
       access,
     });
-    assert.equal(plain(unwrapReply('subscription', 'details', reply('subscription', 'details', { Ok: null }))), null);
+    assert.equal(plain(unwrapReply('subscription', 'Subscription::details', reply('subscription', 'Subscription::details', { Ok: null }))), null);
   });
 });
 
@@ -453,7 +453,7 @@ describe('deployment files', () => {
     const relative = deployment();
     for (const name of CONTRACT_NAMES) (relative.contracts as Record<string, { bundle: string }>)[name]!.bundle = `artifacts/dinfra_${name}.contract`;
     const loaded = loadDeployment(write(relative), { root: join(bundlePath('registry'), '..', '..') });
-    assert.equal(loaded.abis.subscription.findMessage('create').isPayable, true);
+    assert.equal(loaded.abis.subscription.findMessage('Subscription::create').isPayable, true);
   });
 
   test('bad files are refused with what is wrong', () => {
@@ -521,15 +521,15 @@ describe('argument encoding', () => {
     const named = createArgs({ ...base, offerId: 7 });
     assert.equal(named.length, 4);
     assert.equal(named[3], 7n);
-    assert.equal(encodeArg('subscription', 'create', 3, named[3]), `0x01${le(7n, 8)}`);
+    assert.equal(encodeArg('subscription', 'Subscription::create', 3, named[3]), `0x01${le(7n, 8)}`);
     for (const none of [createArgs(base), createArgs({ ...base, offerId: null })]) {
       assert.equal(none[3], null);
-      assert.equal(encodeArg('subscription', 'create', 3, none[3]), '0x00');
+      assert.equal(encodeArg('subscription', 'Subscription::create', 3, none[3]), '0x00');
     }
     assert.throws(() => createArgs({ ...base, offerId: -1 }), /offer id must be a u64/);
     assert.throws(() => createArgs({ ...base, offerId: 2n ** 64n }), /offer id must be a u64/);
     // The whole call data: selector, then the four arguments in order.
-    const data = u8aToHex(abis.subscription.findMessage('create').toU8a(named));
+    const data = u8aToHex(abis.subscription.findMessage('Subscription::create').toU8a(named));
     assert.ok(data.endsWith(`01${le(7n, 8)}`), 'the offer id is the last argument');
   });
 
@@ -550,7 +550,7 @@ describe('argument encoding', () => {
       maxPricePerBlock: 5, minDuration: 100, fixedPriceOnly: true, maxRate: 9n, maxNoticeBlocks: 20, minRepriceNotice: 3, maxCancelFee: 7,
       excludedProviders: [BOB],
     });
-    const hex = encodeArg('subscription', 'create', 2, r);
+    const hex = encodeArg('subscription', 'Subscription::create', 2, r);
     const expected =
       `0x${le(5n, 16)}` + // max_price_per_block
       '00' + // required_attributes
@@ -566,9 +566,9 @@ describe('argument encoding', () => {
       le(3n, 4) + // min_reprice_notice
       le(7n, 16); // max_cancel_fee
     assert.equal(hex, expected);
-    const none = encodeArg('subscription', 'create', 2, requirements({ maxPricePerBlock: 5 }));
+    const none = encodeArg('subscription', 'Subscription::create', 2, requirements({ maxPricePerBlock: 5 }));
     assert.ok(none.endsWith(`${le(0n, 4)}00000000${le(0n, 4)}${le(0n, 16)}`), 'defaults: min duration 0, not fixed only, None, None, 0, 0');
-    const arg = abis.subscription.findMessage('create').args[2]!;
+    const arg = abis.subscription.findMessage('Subscription::create').args[2]!;
     assert.deepEqual(plain(abis.subscription.registry.createType(arg.type.lookupName ?? arg.type.type, r)), {
       ...r, maxPricePerBlock: 5n, minDuration: 100, maxRate: 9n, maxNoticeBlocks: 20, minRepriceNotice: 3, maxCancelFee: 7n,
     });

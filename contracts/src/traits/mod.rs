@@ -17,4 +17,4 @@ pub mod escrow;
 pub mod subscription;
 
 pub use escrow::{ClosedStream, Escrow, EscrowError, StreamFigures, StreamId};
-pub use subscription::{AccessRecord, Descriptor, SubscriptionError};
+pub use subscription::{AccessRecord, Descriptor, Details, Subscription, SubscriptionError, SubscriptionPage};

@@ -6,13 +6,16 @@
 // deny it. This module only declares types (no arithmetic of its own).
 #![allow(clippy::cast_possible_truncation)]
 
-use super::award::AwardError;
-use super::escrow::EscrowError;
+use super::award::{AwardError, Requirements};
+use super::escrow::{EscrowError, StreamFigures};
 use super::registry::RegistryError;
 use crate::admin::AdminError;
 use crate::selection::Reject;
 use crate::stream::StreamError;
-use crate::types::{check_len, Hash32, Invalid, MAX_ACCESS_URIS, MAX_ENDPOINT_LEN};
+use crate::types::{
+    check_len, AccountId, Balance, Hash32, Invalid, OfferId, Page, SubscriptionId, TypeId,
+    MAX_ACCESS_URIS, MAX_ENDPOINT_LEN,
+};
 use ink::prelude::string::String;
 use ink::prelude::vec::Vec;
 
@@ -156,6 +159,94 @@ impl AccessRecord {
         }
         Ok(())
     }
+}
+
+/// A subscription with its stream's live figures.
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Details {
+    pub subscription: crate::lifecycle::Subscription,
+    /// Status, rate, ready block (`start`), end, depletion block,
+    /// deposited, accrued, withdrawable, refundable … at this block.
+    pub figures: StreamFigures,
+    /// How to reach the deployment, as its provider published it when
+    /// it marked it ready (`None` before).
+    pub access: Option<AccessRecord>,
+}
+
+/// A page of an account's subscriptions: the total, and `(id, record)`s.
+pub type SubscriptionPage = Page<(SubscriptionId, crate::lifecycle::Subscription)>;
+
+/// What a consumer — a person's account or another contract — does with the
+/// subscription contract: the interface other dApps call through
+/// `ink::contract_ref!(Subscription)`.
+///
+/// The selectors are the ones the subscription contract published before it
+/// implemented this trait (`blake2_256(name)[..4]` of the bare message name),
+/// so encoded calls of older clients still reach the same messages; the
+/// metadata labels them `Subscription::create` and so on.
+///
+/// A calling contract is the consumer: the payer of the escrow's stream.
+/// Refunds (a cancel, a provider's exit, an unused deposit, a ready
+/// timeout) reach it as plain balance transfers, which run none of its
+/// code; it learns what came back from `details(id).figures.refunded`.
+#[ink::trait_definition]
+pub trait Subscription {
+    /// Reserves one deployment of `offer_id`, or of the offer the award
+    /// contract chooses when `None`, for a subscription of `type_id` that
+    /// satisfies `requirements`, and escrows the transferred value. The
+    /// registry's terms of that offer are checked against every
+    /// requirement (`Unfit` names the first it fails), and the deposit
+    /// must cover the offer's minimum duration at its rate. All or
+    /// nothing: any error leaves the consumer's funds where they were.
+    #[ink(message, payable, selector = 0xab700a1b)]
+    fn create(
+        &mut self,
+        type_id: TypeId,
+        descriptor: Descriptor,
+        requirements: Requirements,
+        offer_id: Option<OfferId>,
+    ) -> Result<SubscriptionId, SubscriptionError>;
+
+    /// Adds the transferred value to a live subscription's escrow
+    /// (anyone may sponsor one). Refunds always go to the consumer.
+    #[ink(message, payable, selector = 0x29b2765c)]
+    fn top_up(&mut self, id: SubscriptionId) -> Result<(), SubscriptionError>;
+
+    /// The consumer cancels. Before ready: closed at once, everything
+    /// refunded but the offer's cancel fee (only within the provider's
+    /// ready deadline). After: billing ends at
+    /// `max(now + consumer_notice, ready + min_duration)`, or at
+    /// `now + consumer_notice` after the provider's exit or while a
+    /// governance change is pending (`governance_pending`). While
+    /// ending, a cancel only brings the end nearer.
+    #[ink(message, selector = 0x9796e9a7)]
+    fn cancel(&mut self, id: SubscriptionId) -> Result<(), SubscriptionError>;
+
+    /// The consumer accepts the Fixed-price proposal of `rate` — the one
+    /// it saw: if the provider replaced it since, `ProposalChanged` and
+    /// nothing changes. The new rate applies from this block.
+    #[ink(message, selector = 0xaf4e4f7c)]
+    fn accept_price(&mut self, id: SubscriptionId, rate: Balance)
+        -> Result<(), SubscriptionError>;
+
+    /// The consumer turns a Fixed-price proposal down; the rate stays.
+    #[ink(message, selector = 0x9fbd3687)]
+    fn reject_price(&mut self, id: SubscriptionId) -> Result<(), SubscriptionError>;
+
+    /// A subscription with its stream's live figures at this block.
+    #[ink(message, selector = 0x86b097c7)]
+    fn details(&self, id: SubscriptionId) -> Option<Details>;
+
+    /// A consumer's subscriptions, oldest first: at most `limit`
+    /// (1..=100) from position `cursor`, and how many there are.
+    #[ink(message, selector = 0x90f8dbd5)]
+    fn subscriptions_of_consumer(
+        &self,
+        consumer: AccountId,
+        cursor: u32,
+        limit: u32,
+    ) -> Result<SubscriptionPage, SubscriptionError>;
 }
 
 #[cfg(test)]

@@ -322,7 +322,7 @@ fn main() {
         .unwrap_or_else(|e| panic!("reading {}: {e}", document.display()));
     let descriptor = write_descriptor(&dir.path().join("descriptor.json"), &document);
     let id: u64 = demo.subscription_ok(
-        "create",
+        "Subscription::create",
         &[
             type_id.to_string(),
             descriptor_arg_of(&descriptor),
@@ -391,7 +391,7 @@ fn main() {
     ));
 
     demo.as_actor(&consumer);
-    demo.subscription_ok::<()>("top_up", &[id.to_string()], TOP_UP);
+    demo.subscription_ok::<()>("Subscription::top_up", &[id.to_string()], TOP_UP);
     demo.step(&format!("consumer tops up {TOP_UP}"));
     let figures = details(&mut demo.chain.session(), &suite, id).figures;
     demo.say(format!(
@@ -401,7 +401,7 @@ fn main() {
 
     demo.blocks_pass(&mut reactor, 40);
     demo.as_actor(&consumer);
-    demo.subscription_ok::<()>("cancel", &[id.to_string()], 0);
+    demo.subscription_ok::<()>("Subscription::cancel", &[id.to_string()], 0);
     demo.step(&format!(
         "consumer cancels: billing ends after its notice of {CONSUMER_NOTICE} blocks"
     ));

@@ -104,7 +104,7 @@ fn leaves_with_notice_only(
         &[],
     );
     assert!(pending, "the consumer sees a change is scheduled");
-    market.on(session, who, "cancel", id);
+    market.on(session, who, "Subscription::cancel", id);
     let end = the_event::<EndScheduled>(session, &market.suite.subscription);
     assert_eq!(end.end, block_number(session) + CONSUMER_NOTICE);
     end.end
@@ -194,7 +194,7 @@ fn the_admin_account_cannot_take_a_deposit_by_any_route() {
     // controller — and reclaims its stream from the escrow instead: the
     // provider is paid what it earned, the sponsor the rest.
     let sponsor = market.sponsor.clone();
-    let (reply, _) = market.act::<()>(&mut session, &sponsor, "cancel", &[second.to_string()], 0);
+    let (reply, _) = market.act::<()>(&mut session, &sponsor, "Subscription::cancel", &[second.to_string()], 0);
     assert_eq!(
         reply,
         Err(SubscriptionError::Escrow(EscrowError::Unauthorized))
@@ -334,7 +334,7 @@ fn a_rewired_registry_never_freezes_a_cancel_or_a_settle() {
     // It may still release what it reserved, so its subscriptions close and
     // the provider's capacity (and bond) is not frozen; the outcome goes
     // unrecorded, and the event says so. The money moves as always.
-    market.on(&mut session, &consumer, "cancel", first);
+    market.on(&mut session, &consumer, "Subscription::cancel", first);
     let end = the_event::<EndScheduled>(&session, &market.suite.subscription).end;
     assert_eq!(
         end,
@@ -358,7 +358,7 @@ fn a_rewired_registry_never_freezes_a_cancel_or_a_settle() {
     assert_eq!((closed.paid, closed.refunded), (paid, DEPOSIT - paid));
     // The other subscription too: cancel, settle, refund.
     let sponsor = market.sponsor.clone();
-    market.on(&mut session, &sponsor, "cancel", second);
+    market.on(&mut session, &sponsor, "Subscription::cancel", second);
     let end = the_event::<EndScheduled>(&session, &market.suite.subscription).end;
     let now = block_number(&mut session);
     advance_blocks(&mut session, end - now);

@@ -20,7 +20,7 @@ fn cancel_and_settle(
     consumer: &AccountId32,
     id: u64,
 ) -> u128 {
-    market.on(session, consumer, "cancel", id);
+    market.on(session, consumer, "Subscription::cancel", id);
     let end = the_event::<EndScheduled>(session, &market.suite.subscription).end;
     let now = block_number(session);
     advance_blocks(session, end - now);
@@ -93,7 +93,7 @@ fn holding_capacity_and_cancelling_before_ready_costs_the_cancel_fee() {
         .create_as(&mut session, &consumer, &accepting, None, DEPOSIT)
         .unwrap();
     let provider_before = free_balance(&mut session, &provider);
-    let received = market.on(&mut session, &consumer, "cancel", id);
+    let received = market.on(&mut session, &consumer, "Subscription::cancel", id);
     assert_eq!(
         received,
         (DEPOSIT - fee) as i128,
@@ -109,7 +109,7 @@ fn holding_capacity_and_cancelling_before_ready_costs_the_cancel_fee() {
         .create_as(&mut session, &consumer, &accepting, None, DEPOSIT)
         .unwrap();
     advance_blocks(&mut session, READY_TIMEOUT + 1);
-    let received = market.on(&mut session, &consumer, "cancel", late);
+    let received = market.on(&mut session, &consumer, "Subscription::cancel", late);
     assert_eq!(received, DEPOSIT as i128, "a full refund");
     let reputation = market.reputation(&mut session, 0);
     assert_eq!(

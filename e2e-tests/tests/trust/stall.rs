@@ -92,7 +92,7 @@ fn create_succeeds(
         .create_as(session, &consumer, requirements, None, 10_000)
         .unwrap_or_else(|e| panic!("{what}: create failed with {e:?}"));
     let awarded = the_event::<Awarded>(session, &market.suite.subscription);
-    market.on(session, &consumer, "cancel", id);
+    market.on(session, &consumer, "Subscription::cancel", id);
     drink::AccountId32::new(*awarded.provider.as_ref())
 }
 
@@ -154,7 +154,7 @@ fn paused_or_full_offers_in_front_of_a_live_one_stall_nothing() {
         );
     }
     // Released capacity brings an offer back.
-    market.on(&mut session, &squatter, "cancel", fills[0]);
+    market.on(&mut session, &squatter, "Subscription::cancel", fills[0]);
     assert_eq!(count(&mut session), 2);
 }
 
@@ -337,7 +337,7 @@ fn whatever_one_account_does_a_create_that_fits_succeeds() {
             }
             5 if !fills.is_empty() => {
                 let id = fills.remove(0);
-                market.on(&mut session, &squatter, "cancel", id);
+                market.on(&mut session, &squatter, "Subscription::cancel", id);
             }
             _ => {}
         }

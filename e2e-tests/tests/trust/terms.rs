@@ -42,7 +42,7 @@ fn a_provider_cannot_front_run_an_acceptance() {
     market.refused(
         &mut session,
         &consumer,
-        "accept_price",
+        "Subscription::accept_price",
         &propose(12),
         0,
         SubscriptionError::ProposalChanged,
@@ -55,12 +55,12 @@ fn a_provider_cannot_front_run_an_acceptance() {
     market.ok::<()>(
         &mut session,
         &consumer,
-        "reject_price",
+        "Subscription::reject_price",
         &[id.to_string()],
         0,
     );
     market.ok::<()>(&mut session, &provider, "propose_price", &propose(12), 0);
-    market.ok::<()>(&mut session, &consumer, "accept_price", &propose(12), 0);
+    market.ok::<()>(&mut session, &consumer, "Subscription::accept_price", &propose(12), 0);
     assert_eq!(
         the_event::<PriceChanged>(&session, &market.suite.subscription).rate,
         12
@@ -265,7 +265,7 @@ fn an_exit_never_takes_the_consumers_cancel_away() {
     // The provider may tear it down any time now; the consumer need not pay
     // to the end of the notice (nor to its own minimum duration).
     let consumer = market.consumer.clone();
-    market.on(&mut session, &consumer, "cancel", id);
+    market.on(&mut session, &consumer, "Subscription::cancel", id);
     let scheduled = the_event::<EndScheduled>(&session, &market.suite.subscription);
     let end = block_number(&mut session) + CONSUMER_NOTICE;
     assert_eq!(
@@ -275,7 +275,7 @@ fn an_exit_never_takes_the_consumers_cancel_away() {
     market.refused(
         &mut session,
         &consumer,
-        "cancel",
+        "Subscription::cancel",
         &[id.to_string()],
         0,
         SubscriptionError::AlreadyEnding,
@@ -315,7 +315,7 @@ fn the_contracts_parameters_never_reach_a_running_subscription() {
     );
     market.ready(&mut session, id, 0);
     let consumer = market.consumer.clone();
-    market.on(&mut session, &consumer, "cancel", id);
+    market.on(&mut session, &consumer, "Subscription::cancel", id);
     assert_eq!(
         the_event::<EndScheduled>(&session, &market.suite.subscription).end,
         block_number(&mut session) + CONSUMER_NOTICE,
@@ -344,7 +344,7 @@ fn a_pending_upgrade_lets_every_consumer_leave_with_the_notice_only() {
     );
     let change = scheduled.unwrap();
     let consumer = market.consumer.clone();
-    market.on(&mut session, &consumer, "cancel", id);
+    market.on(&mut session, &consumer, "Subscription::cancel", id);
     let end = the_event::<EndScheduled>(&session, &market.suite.subscription).end;
     assert_eq!(end, block_number(&mut session) + CONSUMER_NOTICE);
     assert!(end < ready + 1_000, "the minimum duration was waived");
@@ -363,7 +363,7 @@ fn a_pending_upgrade_lets_every_consumer_leave_with_the_notice_only() {
         .create_as(&mut session, &sponsor, &wants(10), None, DEPOSIT)
         .unwrap();
     let other_ready = market.ready(&mut session, other, 0);
-    market.on(&mut session, &sponsor, "cancel", other);
+    market.on(&mut session, &sponsor, "Subscription::cancel", other);
     assert_eq!(
         the_event::<EndScheduled>(&session, &market.suite.subscription).end,
         other_ready + 1_000

@@ -27,8 +27,8 @@ fn snapshot(market: &Market, session: &mut Sandbox) -> Vec<String> {
     let suite = &market.suite;
     let count: u64 = call(session, &suite.subscription, "subscription_count", &[]);
     for id in 0..count {
-        let details: Option<dinfra_subscription::subscription::Details> =
-            call(session, &suite.subscription, "details", &[id.to_string()]);
+        let details: Option<dinfra::traits::Details> =
+            call(session, &suite.subscription, "Subscription::details", &[id.to_string()]);
         seen.push(format!("subscription {id}: {details:?}"));
     }
     seen.push(query::<u64>(session, &suite.subscription, "live_count"));
@@ -141,7 +141,7 @@ fn upgrade_keeps_everything(
         .unwrap();
     let ending = market.create(session, &wants(12), DEPOSIT);
     let closed = market.create(session, &wants(12), DEPOSIT);
-    market.on(session, &consumer, "cancel", closed);
+    market.on(session, &consumer, "Subscription::cancel", closed);
     let provider_of = |market: &Market, session: &mut Sandbox, id: u64| -> usize {
         let provider = market.details(session, id).subscription.provider;
         market
@@ -156,7 +156,7 @@ fn upgrade_keeps_everything(
     market.ready(session, ending, ending_provider);
     advance_blocks(session, 7);
     market.claim(session, active, active_provider);
-    market.on(session, &consumer, "cancel", ending);
+    market.on(session, &consumer, "Subscription::cancel", ending);
 
     let contract = pick(&market.suite);
     let admin = market.admin.clone();

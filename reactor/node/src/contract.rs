@@ -4,11 +4,11 @@
 //! (`e2e-tests/src/reactor_chain.rs`), so both read the chain the same way.
 
 use dinfra::lifecycle::{CloseReason as ContractCloseReason, Subscription};
+use dinfra::traits::Details;
 use dinfra_reactor::chain::{BlockNumber, SubscriptionId};
 use dinfra_reactor::{ChainEvent, CloseReason, Descriptor, SubscriptionView};
 use dinfra_subscription::subscription::{
-    AwardDeclined, AwardRevoked, Awarded, Closed, DeploymentReady, Details, EndScheduled,
-    RegistryRefused,
+    AwardDeclined, AwardRevoked, Awarded, Closed, DeploymentReady, EndScheduled, RegistryRefused,
 };
 use ink::env::Event;
 use scale::Decode;

@@ -5,7 +5,7 @@ use crate::client::{account_of, decoded, emitted_by, input, CallError, Node};
 use crate::contract::{chain_event, snapshot_events, subscription_view, variant_name};
 use crate::deployment::Deployment;
 use dinfra::lifecycle::Subscription;
-use dinfra::traits::{AccessRecord, SubscriptionError};
+use dinfra::traits::{AccessRecord, Details, Subscription as _, SubscriptionError};
 
 // The reactor checks access templates against the contract's bounds.
 const _: () = assert!(
@@ -17,7 +17,7 @@ use dinfra_reactor::chain::{hex, AccountId, Balance, BlockNumber, SubscriptionId
 use dinfra_reactor::{Chain, ChainError, ChainEvent, SubscriptionView, TypeView};
 use dinfra_registry::registry::RegistryContractRef;
 use dinfra_registry::types::DeploymentType;
-use dinfra_subscription::subscription::{Claimed, Details, SubscriptionContractRef};
+use dinfra_subscription::subscription::{Claimed, SubscriptionContractRef};
 use ink::codegen::TraitCallBuilder;
 use ink::env::call::FromAccountId;
 use ink::env::DefaultEnvironment;

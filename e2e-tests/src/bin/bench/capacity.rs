@@ -143,7 +143,7 @@ pub fn capacities(bench: &Bench, limits: &Limits, yardstick: Cost) -> Vec<Capaci
         Capacity::new(
             limits,
             "`create` (10 offers of the type)",
-            bench.cost("subscription", "create"),
+            bench.cost("subscription", "Subscription::create"),
             1,
         ),
         Capacity::new(limits, "`claim`", bench.cost("subscription", "claim"), 1),

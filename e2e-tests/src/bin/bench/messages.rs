@@ -153,10 +153,10 @@ fn queries(
         (&award, "max_candidates", vec![]),
         (&award, "cursor", vec![t0.to_string()]),
         (&subscription, "subscription", id_arg(s0)),
-        (&subscription, "details", id_arg(s5)),
+        (&subscription, "Subscription::details", id_arg(s5)),
         (
             &subscription,
-            "subscriptions_of_consumer",
+            "Subscription::subscriptions_of_consumer",
             page(&who.consumer.id, 0),
         ),
         (&subscription, "subscriptions_of_provider", page(&p, 0)),

@@ -11,7 +11,9 @@
 
 pub mod http;
 
-use dinfra::traits::{Descriptor, Pricing, RegistryError, Requirements, SubscriptionError};
+use dinfra::traits::{
+    Descriptor, Details, Pricing, RegistryError, Requirements, Subscription as _, SubscriptionError,
+};
 use dinfra_reactor::chain::{AccountId, Balance, BlockNumber, SubscriptionId};
 use dinfra_reactor::fetch::blake2_256;
 use dinfra_reactor::process::kill_all_in;
@@ -19,7 +21,6 @@ use dinfra_reactor_node::client::{account_of, decoded, input};
 use dinfra_reactor_node::node::{registry_ref, subscription_ref};
 use dinfra_reactor_node::{keypair, Deployment, Node};
 use dinfra_registry::types::OfferTerms;
-use dinfra_subscription::subscription::Details;
 use ink::codegen::TraitCallBuilder;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
