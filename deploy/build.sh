@@ -16,7 +16,7 @@ export CARGO_RESOLVER_INCOMPATIBLE_RUST_VERSIONS=fallback
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 OUT="${ARTIFACTS_DIR:-$ROOT/artifacts}"
-CONTRACTS=(registry award subscription escrow)
+CONTRACTS=(registry award subscription escrow pool)
 # The test-only contracts: an Award implementation, a multisig admin, the
 # benchmark's PSP22 yardstick and the four contracts' upgrade targets (built
 # with their `upgrade-fixture` feature).

@@ -9,12 +9,14 @@
 //! - [`admin`]: the two-step admin every contract uses, and the glue of
 //!   [`governance`]: changes that wait for the contract's delay;
 //! - pure logic tested without a chain: stream accounting ([`stream`]), award
-//!   selection ([`selection`]) and the subscription lifecycle ([`lifecycle`]).
+//!   selection ([`selection`]), the subscription lifecycle ([`lifecycle`]) and
+//!   the books of pooled funding ([`pool`]).
 #![cfg_attr(not(feature = "std"), no_std)]
 
 pub mod admin;
 pub mod governance;
 pub mod lifecycle;
+pub mod pool;
 pub mod selection;
 pub mod stream;
 pub mod traits;

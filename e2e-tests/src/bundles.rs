@@ -22,6 +22,8 @@ pub enum BundleProvider {
     DinfraAward,
     DinfraSubscription,
     DinfraEscrow,
+    /// Pooled funding: a consumer that is a contract.
+    DinfraPool,
     /// A test-only implementation of the `Award` trait.
     PriciestAward,
     /// A test-only m-of-n multisig: an admin that is a contract.
@@ -53,11 +55,12 @@ fn repository() -> PathBuf {
 
 impl BundleProvider {
     /// Every bundle, in `deploy/build.sh`'s order.
-    pub const ALL: [BundleProvider; 11] = [
+    pub const ALL: [BundleProvider; 12] = [
         BundleProvider::DinfraRegistry,
         BundleProvider::DinfraAward,
         BundleProvider::DinfraSubscription,
         BundleProvider::DinfraEscrow,
+        BundleProvider::DinfraPool,
         BundleProvider::PriciestAward,
         BundleProvider::DinfraMultisig,
         BundleProvider::Psp22Token,
@@ -75,6 +78,7 @@ impl BundleProvider {
             DinfraAward => "dinfra_award.contract",
             DinfraSubscription => "dinfra_subscription.contract",
             DinfraEscrow => "dinfra_escrow.contract",
+            DinfraPool => "dinfra_pool.contract",
             PriciestAward => "fixtures/priciest_award.contract",
             DinfraMultisig => "fixtures/dinfra_multisig.contract",
             Psp22Token => "fixtures/psp22_token.contract",
@@ -94,6 +98,7 @@ impl BundleProvider {
             DinfraAward => &["contracts/src", "award"],
             DinfraSubscription => &["contracts/src", "subscription"],
             DinfraEscrow => &["contracts/src", "escrow"],
+            DinfraPool => &["contracts/src", "pool"],
             PriciestAward => &["contracts/src", "fixtures/priciest-award"],
             DinfraMultisig => &["contracts/src", "fixtures/multisig"],
             Psp22Token => &["fixtures/psp22-token"],

@@ -19,6 +19,7 @@ use ink::scale::Decode;
 
 pub mod bundles;
 pub mod market;
+pub mod pool;
 pub mod reactor_chain;
 pub mod sandbox;
 
