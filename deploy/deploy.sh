@@ -11,7 +11,18 @@
 #   deploy/deploy.sh --suri //Alice [--url ws://127.0.0.1:9944] [--name local]
 #                    [--dry-run] [--fresh] [--min-bond N] [--unbonding-blocks N]
 #                    [--max-candidates N] [--ready-timeout N] [--consumer-notice N]
-#                    [--governance-delay N]
+#                    [--governance-delay N] [--pool TYPE_ID:MAX_RATE[:GOVERNOR] ...]
+#
+# --pool (repeatable) then instantiates a pool (pool/, artifacts/dinfra_pool.contract)
+# at the suite's subscription contract — new or recorded — with
+# Terms { type_id: TYPE_ID, max_rate: MAX_RATE } (a registered type, a rate
+# of at least 1 per block) and GOVERNOR (an SS58 address; default the --suri
+# account), and records it under `.pools[]` of the json (address, code_hash,
+# block, bundle, type_id, max_rate as a decimal string, governor,
+# subscription); `.contracts` is unchanged. Pools recorded for the suite are kept, and a --pool equal to one
+# of them (same terms and governor) is not instantiated again. A pool has no
+# admin and no governance delay; its governor may hand over with
+# transfer_governor + accept_governor.
 #
 # Safe to re-run: a deployment recorded under the same name on the same chain
 # (same genesis hash) whose contracts are still there with the artifacts' code
@@ -45,12 +56,13 @@ max_candidates=20
 ready_timeout=20
 consumer_notice=10
 governance_delay=14400
+pool_specs=()
 # contracts/src/types.rs: MIN_AWARD_WINDOW, MAX_PAGE, MAX_TERM_BLOCKS.
 MIN_AWARD_WINDOW=17
 MAX_PAGE=100
 MAX_TERM_BLOCKS=52560000
 
-usage() { sed -n '11,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '11,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 say() { echo "deploy: $*" >&2; }
 die() { echo "deploy: FAILED: $*" >&2; exit 1; }
 number() { [[ $2 =~ ^[0-9]+$ ]] || die "$1 must be a whole number, got '$2'"; echo "$2"; }
@@ -68,6 +80,7 @@ while [ $# -gt 0 ]; do
         --ready-timeout) ready_timeout=$(number "$1" "${2:-}"); shift 2 ;;
         --consumer-notice) consumer_notice=$(number "$1" "${2:-}"); shift 2 ;;
         --governance-delay) governance_delay=$(number "$1" "${2:-}"); shift 2 ;;
+        --pool) pool_specs+=("${2:?}"); shift 2 ;;
         *) usage ;;
     esac
 done
@@ -83,6 +96,20 @@ done
     || die "--governance-delay must be at most $MAX_TERM_BLOCKS blocks, got $governance_delay"
 [ $((2 * consumer_notice)) -le "$governance_delay" ] \
     || die "--consumer-notice ($consumer_notice) may be at most half --governance-delay ($governance_delay): a consumer who cancels when a change is scheduled must be out before it applies, with time to react"
+# --pool TYPE_ID:MAX_RATE[:GOVERNOR], checked as the pool's constructor would.
+U32_MAX=4294967295
+U128_MAX=340282366920938463463374607431768211455
+for spec in ${pool_specs[@]+"${pool_specs[@]}"}; do
+    [[ $spec =~ ^([0-9]+):([0-9]+)(:([1-9A-HJ-NP-Za-km-z]{46,50}))?$ ]] \
+        || die "--pool takes TYPE_ID:MAX_RATE[:GOVERNOR] (whole numbers, an SS58 address), got '$spec'"
+    [ "${#BASH_REMATCH[1]}" -le 10 ] && [ "${BASH_REMATCH[1]}" -le "$U32_MAX" ] \
+        || die "--pool $spec: TYPE_ID must fit in 32 bits"
+    rate="${BASH_REMATCH[2]}"
+    rate="${rate#"${rate%%[1-9]*}"}"
+    [ -n "$rate" ] || die "--pool $spec: MAX_RATE must be at least 1 (the pool's terms refuse 0)"
+    { [ "${#rate}" -lt "${#U128_MAX}" ] || { [ "${#rate}" -eq "${#U128_MAX}" ] && [[ ! $rate > $U128_MAX ]]; }; } \
+        || die "--pool $spec: MAX_RATE must fit in 128 bits"
+done
 
 out="$ROOT/deploy/deployments/$name.json"
 http_url=$(echo "$url" | sed -e 's#^ws://#http://#' -e 's#^wss://#https://#')
@@ -96,8 +123,10 @@ rpc() { # method, params (JSON) → result (JSON)
 }
 block_number() { printf '%d\n' "$(rpc chain_getHeader '[]' | jq -r '.number')"; }
 
-# The contracts' code: build what is missing.
-for c in "${CONTRACTS[@]}"; do
+# The contracts' code: build what is missing (the pool's too when --pool asks for one).
+needed=("${CONTRACTS[@]}")
+[ ${#pool_specs[@]} -gt 0 ] && needed+=(pool)
+for c in "${needed[@]}"; do
     if [ ! -f "$ARTIFACTS/dinfra_$c.contract" ]; then
         if [ "$dry_run" = 1 ]; then
             die "artifacts/dinfra_$c.contract is missing: run deploy/build.sh first"
@@ -108,7 +137,7 @@ for c in "${CONTRACTS[@]}"; do
     fi
 done
 declare -A code_hash address
-for c in "${CONTRACTS[@]}"; do
+for c in "${needed[@]}"; do
     code_hash[$c]=$(jq -r '.source.hash' "$ARTIFACTS/dinfra_$c.contract")
 done
 
@@ -401,6 +430,82 @@ else
     done
 fi
 
+# Pools (--pool): each at the suite's subscription contract, recorded under
+# .pools[] beside the suite. Those recorded for this suite are kept (a
+# --pool equal to one of them is not instantiated again); a fresh suite
+# starts with none.
+pools_json='[]'
+if [ "$reuse" = 1 ]; then
+    pools_json=$(jq -c --arg sub "$sub" '[(.pools // [])[] | select(.subscription == $sub)]' "$out")
+fi
+# The --suri account's address: this run's Instantiated events name it; a
+# recorded suite may have been deployed by another account, so it is derived
+# from the secret URI with @polkadot/keyring (clients/ts: npm ci).
+suri_address() {
+    if [ "$reuse" = 0 ] && [ -n "$deployer" ]; then
+        echo "$deployer"
+        return
+    fi
+    [ -d "$ROOT/clients/ts/node_modules/@polkadot/keyring" ] \
+        || die "--pool without GOVERNOR on a recorded suite needs the --suri account's address: give it as TYPE_ID:MAX_RATE:GOVERNOR, or install clients/ts (npm ci) to derive it"
+    SURI="$suri" NODE_PATH="$ROOT/clients/ts/node_modules" node -e '
+        const { Keyring } = require("@polkadot/keyring");
+        const { cryptoWaitReady } = require("@polkadot/util-crypto");
+        cryptoWaitReady().then(() => {
+            console.log(new Keyring({ type: "sr25519", ss58Format: 42 }).addFromUri(process.env.SURI).address);
+            process.exit(0);
+        }).catch((e) => { console.error(e.message); process.exit(1); });' \
+        || die "could not derive the --suri account's address for a pool's governor; give GOVERNOR explicitly"
+}
+if [ ${#pool_specs[@]} -gt 0 ]; then
+    if [ "$dry_run" = 1 ]; then
+        say "would upload pool (code hash ${code_hash[pool]}) unless the chain has it"
+    elif result=$(contract upload "$ARTIFACTS/dinfra_pool.contract" --suri "$suri" --execute --skip-confirm --output-json 2>&1); then
+        say "uploaded pool: ${code_hash[pool]}"
+    elif [[ $result == *"already been uploaded"* ]]; then
+        say "the chain already has pool's code: ${code_hash[pool]}"
+    else
+        die "uploading pool failed: $result"
+    fi
+fi
+for spec in ${pool_specs[@]+"${pool_specs[@]}"}; do
+    IFS=: read -r type_id max_rate governor <<<"$spec"
+    type_id=$((10#$type_id))
+    max_rate="${max_rate#"${max_rate%%[1-9]*}"}"
+    # A pool for a type the registry does not know could never create.
+    if [ "$reuse" = 1 ] || [ "$dry_run" = 0 ]; then
+        [ "$(query registry deployment_type "$type_id")" != null ] \
+            || die "--pool $spec: the registry has no deployment type $type_id (registered: $(jq -c 'with_entries(.value |= .id)' <<<"$types_json"))"
+    fi
+    if [ "$dry_run" = 1 ]; then
+        say "would instantiate pool with new($sub, ${governor:-<the --suri account>}, Terms { type_id: $type_id, max_rate: $max_rate }) unless one is recorded with these terms and governor"
+        continue
+    fi
+    [ -n "$governor" ] || governor=$(suri_address) || exit 1
+    existing=$(jq -r --argjson t "$type_id" --arg r "$max_rate" --arg g "$governor" \
+        '[.[] | select(.type_id == $t and (.max_rate | tostring) == $r and .governor == $g)][0].address // empty' <<<"$pools_json")
+    if [ -n "$existing" ]; then
+        on_chain=$(code_at "$existing")
+        [ "$on_chain" = "${code_hash[pool]}" ] \
+            || say "WARNING: pool $existing (recorded) runs ${on_chain:-no contract}, not the artifacts' pool code ${code_hash[pool]}"
+        say "pool for type $type_id at most $max_rate per block, governor $governor: recorded at $existing, keeping it"
+        continue
+    fi
+    pool_salt="0x$(printf '%s-pool-%s-%s-%s' "$name" "$spec" "$(date +%s%N)" "$$" | sha256sum | cut -c1-16)"
+    result=$(contract instantiate "$ARTIFACTS/dinfra_pool.json" --constructor new \
+        --args "$sub" "$governor" "Terms { type_id: $type_id, max_rate: $max_rate }" \
+        --suri "$suri" --salt "$pool_salt" --execute --skip-confirm --output-json 2>&1) \
+        || die "instantiating pool ($spec) failed: $result"
+    pool_address=$(echo "$result" | sed -n '/^{/,$p' | jq -r '.contract') \
+        || die "no address in cargo-contract's answer: $result"
+    pool_block=$(block_number)
+    say "instantiated pool at $pool_address (block $pool_block): type $type_id, at most $max_rate per block, governor $governor"
+    pools_json=$(jq -c --arg a "$pool_address" --arg h "${code_hash[pool]}" --argjson b "$pool_block" \
+        --argjson t "$type_id" --arg r "$max_rate" --arg g "$governor" --arg sub "$sub" \
+        '. + [{address: $a, code_hash: $h, block: $b, bundle: "artifacts/dinfra_pool.contract",
+               type_id: $t, max_rate: $r, governor: $g, subscription: $sub}]' <<<"$pools_json")
+done
+
 if [ "$dry_run" = 1 ]; then
     say "dry run: nothing sent, $out not written"
     exit 0
@@ -430,7 +535,7 @@ jq -n --arg name "$name" --arg url "$url" --arg genesis "$genesis" --argjson blo
     --argjson min_bond "$min_bond" --argjson unbonding_blocks "$unbonding_blocks" \
     --argjson max_candidates "$max_candidates" --argjson ready_timeout "$ready_timeout" \
     --argjson consumer_notice "$consumer_notice" --argjson governance_delay "$delay_in_effect" \
-    --argjson types "$types_json" '
+    --argjson types "$types_json" --argjson pools "$pools_json" '
     def entry($c; $a; $h; $b): {address: $a, code_hash: $h, block: $b, bundle: "artifacts/dinfra_\($c).contract"};
     { name: $name, url: $url, genesis_hash: $genesis, deployer: $deployer, block: $block,
       contracts: {
@@ -441,7 +546,8 @@ jq -n --arg name "$name" --arg url "$url" --arg genesis "$genesis" --argjson blo
       parameters: { min_bond: $min_bond, unbonding_blocks: $unbonding_blocks,
         max_candidates: $max_candidates, ready_timeout: $ready_timeout,
         consumer_notice: $consumer_notice, governance_delay: $governance_delay },
-      types: $types }' >"$tmp"
+      types: $types }
+    + (if ($pools | length) > 0 then {pools: $pools} else {} end)' >"$tmp"
 mv "$tmp" "$out"
 say "wrote $out (block $block)"
 cat "$out"
