@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Writes <dir>/metadata.generated.js for each <dir> given (default: src):
-// the four contracts' ink! metadata (artifacts/dinfra_<name>.json, built by
+// the four contracts' and the pool's ink! metadata (artifacts/dinfra_<name>.json, built by
 // deploy/build.sh; DINFRA_ARTIFACTS overrides the directory) as one ES
 // module, so that the package carries exactly the metadata of the contracts
 // in artifacts/ at the time it is built, and bundlers include it. The
@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const artifacts = resolve(process.env.DINFRA_ARTIFACTS ?? join(here, '..', '..', '..', 'artifacts'));
-const NAMES = ['registry', 'award', 'escrow', 'subscription'];
+const NAMES = ['registry', 'award', 'escrow', 'subscription', 'pool'];
 
 const metadata = {};
 const hashes = [];

@@ -10,6 +10,9 @@ import { validateAddress } from './codec.js';
 /** The four contracts of the suite, in the order they are listed. */
 export const CONTRACT_NAMES = ['registry', 'award', 'escrow', 'subscription'] as const;
 export type ContractName = (typeof CONTRACT_NAMES)[number];
+/** What errors and events name a contract by: one of the suite's four, or
+ * a pool (pool/, beside a suite; `Pool`). */
+export type ContractLabel = ContractName | 'pool';
 
 export interface DeployedContract {
   address: string;
@@ -43,6 +46,23 @@ export interface Deployment {
   /** The catalogue's deployment types deploy.sh registered (types/<name>):
    * their ids and the blake2-256 of their schema files. */
   types?: Record<string, { id: number; schema_hash: string }>;
+  /** Pools deploy.sh --pool instantiated at this suite's subscription contract. */
+  pools?: DeployedPool[];
+}
+
+/** A pool deploy.sh instantiated beside the suite (`--pool`): open it with
+ * `Pool.at(dinfra, address)`. */
+export interface DeployedPool {
+  address: string;
+  code_hash: string;
+  block: number;
+  bundle?: string;
+  type_id: number;
+  /** The terms' highest rate per block, as a decimal string (a u128). */
+  max_rate: string;
+  governor: string;
+  /** The subscription contract it runs at (the suite's). */
+  subscription: string;
 }
 
 /** A deployment with the ABI of each contract, ready to connect. */
@@ -116,6 +136,19 @@ export function checkDeployment(json: unknown, source = 'deployment object'): De
       fail('"parameters.governance_delay" is missing: the file was written for contracts without governance; deploy the suite again (deploy/deploy.sh --fresh)');
     }
     if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) fail(`"parameters.${key}" must be a non-negative integer`);
+  }
+  const pools = d['pools'];
+  if (pools !== undefined) {
+    if (!Array.isArray(pools)) fail('"pools" must be an array if given');
+    (pools as unknown[]).forEach((pool, i) => {
+      const p = pool as Record<string, unknown>;
+      if (typeof p !== 'object' || p === null) fail(`"pools[${i}]" must be an object`);
+      try {
+        validateAddress(p['address'] as string, `pools[${i}].address`);
+      } catch (error) {
+        fail((error as Error).message);
+      }
+    });
   }
   return d as unknown as Deployment;
 }

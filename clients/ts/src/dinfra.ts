@@ -7,7 +7,7 @@ import { ContractPromise } from '@polkadot/api-contract';
 import type { Codec } from '@polkadot/types/types';
 import { advanceTo, bestNumber, connectApi, dispatchErrorName, freeBalance, submit, type Included, type Signer } from './chain.js';
 import { checkText, plain, toBalance, toHash32, toPositiveBalance, toUint, validateAddress, type Amount, type Plain } from './codec.js';
-import { bundleCodeHash, CONTRACT_NAMES, type ContractName, type Deployment, type LoadedDeployment } from './deployment.js';
+import { bundleCodeHash, CONTRACT_NAMES, type ContractLabel, type ContractName, type Deployment, type LoadedDeployment } from './deployment.js';
 import { CallFailed } from './errors.js';
 import { unwrapReply } from './reply.js';
 import { decodeEvents, eventNamed, eventsNamed, type ContractEvent, type ContractsByAddress } from './events.js';
@@ -42,9 +42,16 @@ export interface DryRun {
   storageDeposit: bigint;
 }
 
+/** A contract outside the four that a `Dinfra` calls as it calls them, with
+ * the same dry run, gas, deposit and error decoding: a pool (`Pool`). */
+export interface CallTarget {
+  name: ContractLabel;
+  contract: ContractPromise;
+}
+
 /** A contract call in a block. */
 export interface TxResult extends Included {
-  contract: ContractName;
+  contract: ContractLabel;
   message: string;
   dryRun: DryRun;
   gasLimit: Weight;
@@ -52,7 +59,8 @@ export interface TxResult extends Included {
   /** Storage deposit the signer paid (negative: was refunded), from
    * `contracts.StorageDepositTransferredAndHeld/Released`. */
   storageDeposit: bigint;
-  /** Every event the four contracts emitted during the call, in order. */
+  /** Every event the four contracts (and the targets `watch`ed) emitted
+   * during the call, in order. */
   events: ContractEvent[];
 }
 
@@ -151,10 +159,21 @@ export class Dinfra {
 
   // ---- any message ---------------------------------------------------------
 
+  /** Decodes the events of `target` too (in `send`'s `events` and
+   * `decodeEvents`). */
+  watch(target: CallTarget): void {
+    this.#byAddress.set(target.contract.address.toString(), { name: target.name, abi: target.contract.abi });
+  }
+
+  #target(contract: ContractName | CallTarget): [ContractPromise, ContractLabel] {
+    return typeof contract === 'string' ? [this.contracts[contract], contract] : [contract.contract, contract.name];
+  }
+
   /** Runs `message` as `origin` without sending it. Throws `ContractError`
-   * when it returns `Err`, `CallFailed` when it cannot run. */
-  async dryRun(contract: ContractName, message: string, args: unknown[], origin: string, value: Amount = 0): Promise<DryRun> {
-    const c = this.contracts[contract];
+   * when it returns `Err`, `CallFailed` when it cannot run. `target` is one
+   * of the four, or another contract (`CallTarget`). */
+  async dryRun(target: ContractName | CallTarget, message: string, args: unknown[], origin: string, value: Amount = 0): Promise<DryRun> {
+    const [c, contract] = this.#target(target);
     const meta = c.abi.findMessage(message);
     const amount = toBalance(value, `${message} value`);
     if (amount > 0n && !meta.isPayable) throw new TypeError(`${contract}.${message} is not payable`);
@@ -180,18 +199,19 @@ export class Dinfra {
   }
 
   /** A read-only message's `Ok` value (as plain JavaScript). */
-  async query<T = Plain>(contract: ContractName, message: string, args: unknown[] = [], origin = this.loaded.deployment.deployer): Promise<T> {
+  async query<T = Plain>(contract: ContractName | CallTarget, message: string, args: unknown[] = [], origin = this.loaded.deployment.deployer): Promise<T> {
     return (await this.dryRun(contract, message, args, origin)).value as T;
   }
 
   /** Dry-runs `message` as the signer, then sends it with the gas and
    * storage deposit the dry run needed plus `margin` percent. A dry run that
    * returns `Err` throws `ContractError` and nothing is sent. */
-  async send(signer: Signer, contract: ContractName, message: string, args: unknown[], options: SendOptions = {}): Promise<TxResult> {
+  async send(signer: Signer, target: ContractName | CallTarget, message: string, args: unknown[], options: SendOptions = {}): Promise<TxResult> {
+    const [c, contract] = this.#target(target);
     const margin = options.margin ?? 25;
     if (!Number.isInteger(margin) || margin < 0 || margin > 1000) throw new RangeError(`margin must be 0..1000 percent, got ${margin}`);
     const value = toBalance(options.value ?? 0, `${message} value`);
-    const dryRun = await this.dryRun(contract, message, args, signer.address, value);
+    const dryRun = await this.dryRun(target, message, args, signer.address, value);
     const withMargin = (x: bigint): bigint => x + (x * BigInt(margin)) / 100n;
     const max = this.maxExtrinsicWeight();
     const gasLimit = {
@@ -199,7 +219,6 @@ export class Dinfra {
       proofSize: min(withMargin(dryRun.gasRequired.proofSize), max.proofSize),
     };
     const storageDepositLimit = dryRun.storageDeposit > 0n ? withMargin(dryRun.storageDeposit) : 0n;
-    const c = this.contracts[contract];
     const tx = c.tx[c.abi.findMessage(message).method]!(
       { gasLimit: this.api.registry.createType('WeightV2', gasLimit), storageDepositLimit, value },
       ...args,

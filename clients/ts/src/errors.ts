@@ -3,7 +3,7 @@
 import type { Abi } from '@polkadot/api-contract';
 import { Enum, Null } from '@polkadot/types';
 import type { Codec, TypeDef } from '@polkadot/types/types';
-import type { ContractName } from './deployment.js';
+import type { ContractLabel } from './deployment.js';
 import { EXPLANATIONS } from './explanations.js';
 
 /** The contract returned `Err(e)` in the dry run; nothing was sent.
@@ -13,7 +13,7 @@ import { EXPLANATIONS } from './explanations.js';
  * doc comments). */
 export class ContractError extends Error {
   constructor(
-    readonly contract: ContractName,
+    readonly contract: ContractLabel,
     readonly message_: string,
     readonly error: string,
     /** The decoded error value. */
@@ -36,7 +36,7 @@ export class ContractError extends Error {
  * on chain (`dispatchError` as `section.Name`, e.g. `contracts.ContractReverted`). */
 export class CallFailed extends Error {
   constructor(
-    readonly contract: ContractName | undefined,
+    readonly contract: ContractLabel | undefined,
     readonly message_: string,
     readonly reason: string,
     readonly debugMessage = '',

@@ -8,11 +8,11 @@ import type { Abi } from '@polkadot/api-contract';
 import type { EventRecord } from '@polkadot/types/interfaces';
 import type { Codec } from '@polkadot/types/types';
 import { plain, show, type Plain } from './codec.js';
-import type { ContractName } from './deployment.js';
+import type { ContractLabel } from './deployment.js';
 
 export interface ContractEvent {
   /** The contract that emitted it. */
-  contract: ContractName;
+  contract: ContractLabel;
   address: string;
   /** The event's name in the metadata: `Awarded`, `StreamOpened` … */
   name: string;
@@ -29,7 +29,7 @@ export interface EmittedRecord {
   topics: ArrayLike<{ toHex(): string }>;
 }
 
-export type ContractsByAddress = Map<string, { name: ContractName; abi: Abi }>;
+export type ContractsByAddress = Map<string, { name: ContractLabel; abi: Abi }>;
 
 /** Decodes every `contracts.ContractEmitted` record emitted by one of
  * `contracts`; events of other contracts are skipped. An event a known
@@ -62,12 +62,12 @@ export function decodeEvents(records: readonly (EventRecord | EmittedRecord)[], 
 }
 
 /** The events named `name` (of `contract`, if given). */
-export function eventsNamed(events: readonly ContractEvent[], name: string, contract?: ContractName): ContractEvent[] {
+export function eventsNamed(events: readonly ContractEvent[], name: string, contract?: ContractLabel): ContractEvent[] {
   return events.filter((e) => e.name === name && (contract === undefined || e.contract === contract));
 }
 
 /** The one event named `name`; throws if there is none. */
-export function eventNamed(events: readonly ContractEvent[], name: string, contract?: ContractName): ContractEvent {
+export function eventNamed(events: readonly ContractEvent[], name: string, contract?: ContractLabel): ContractEvent {
   const found = eventsNamed(events, name, contract)[0];
   if (!found) {
     const seen = events.map((e) => `${e.contract}.${e.name}`).join(', ') || 'none';

@@ -2,11 +2,28 @@
 // (the metadata names the enum: `dinfra::traits::subscription::SubscriptionError`
 // → `SubscriptionError`). The bundles carry no doc comments for types, so
 // these follow the contracts' doc comments (contracts/src/traits/*.rs,
-// admin.rs, stream.rs, types.rs, selection.rs); `explainError` falls back to
+// admin.rs, stream.rs, types.rs, selection.rs, pool.rs); `explainError` falls back to
 // the metadata's docs, then to the variant's name split into words, for a
 // variant added later.
 
 export const EXPLANATIONS: Record<string, Record<string, string>> = {
+  PoolError: {
+    NotGovernor: 'Only the pool\'s governor may do this (or, for accept_governor, the proposed governor).',
+    InvalidInput: 'Part of the input was refused; nothing was written or moved.',
+    NotStarted: 'The pool has not created its subscription yet.',
+    AlreadyStarted: 'The pool already created its subscription (a pool funds one).',
+    PoolClosed: "The pool's subscription has closed and its books are final: nothing can be added or spent, only withdrawn.",
+    SubscriptionLive: "The pool's subscription has not closed yet (settle or reaward it at the subscription contract first).",
+    Committed: 'Contributions are committed while the subscription runs; they are paid out pro rata once it closes.',
+    InsufficientFunds: 'More than the pool holds unspent.',
+    OutsideTerms: "The requirements' highest price (or an accepted rate) exceeds the pool's max_rate, or the type is not the pool's.",
+    NoContribution: 'The caller has contributed nothing (or took it back).',
+    AlreadyWithdrawn: "The caller's share was already paid out.",
+    Subscription: 'The subscription contract refused.',
+    CallFailed: 'The call to the subscription contract could not be made, or it returned nothing the pool can read.',
+    TransferFailed: 'A transfer out of the pool failed.',
+    Overflow: 'An amount would overflow.',
+  },
   SubscriptionError: {
     NotFound: 'No such subscription.',
     Unauthorized: 'The caller may not do this (not the consumer, not the provider, or not the admin).',

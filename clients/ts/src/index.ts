@@ -10,12 +10,14 @@ export {
   bundleCodeHash,
   checkDeployment,
   CONTRACT_NAMES,
+  type ContractLabel,
   type ContractName,
   type DeployedContract,
+  type DeployedPool,
   type Deployment,
   type LoadedDeployment,
 } from './deployment.js';
-export { loadSuite, METADATA, metadataAbi, suiteAbis, type ContractMetadata } from './metadata.js';
+export { loadSuite, METADATA, metadataAbi, POOL_METADATA, poolAbi, suiteAbis, type ContractMetadata } from './metadata.js';
 export {
   accessRecord,
   awardWindow,
@@ -23,6 +25,7 @@ export {
   Dinfra,
   offerTerms,
   requirements,
+  type CallTarget,
   type ConnectOptions,
   type DryRun,
   type ScheduledResult,
@@ -36,5 +39,6 @@ export { anyPending, checkGovernance, encodeChange, formatChange, formatGovernan
 export { decodeEvents, eventNamed, eventsNamed, formatEvent, type ContractEvent, type ContractsByAddress, type EmittedRecord } from './events.js';
 export type * from './types.js';
 export { unwrapReply } from './reply.js';
+export { Pool, poolCreateArgs, type PoolBooks, type PoolOptions, type PoolPhase, type PoolShare, type PoolTerms } from './pool.js';
 export { checkDescriptor, descriptorFor, parseDescriptor, type DescriptorCheck, type Violation } from './descriptor.js';
 export { providerLogs, providerStatus, statusHeaders, statusMessage, StatusRefused, type ProviderStatus } from './status.js';

@@ -8,4 +8,6 @@ export declare const metadata: {
   readonly award: Readonly<Record<string, unknown>>;
   readonly escrow: Readonly<Record<string, unknown>>;
   readonly subscription: Readonly<Record<string, unknown>>;
+  /** pool/: a pool beside a suite (`Pool`). */
+  readonly pool: Readonly<Record<string, unknown>>;
 };

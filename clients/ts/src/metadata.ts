@@ -1,4 +1,4 @@
-// The four contracts' metadata as this package was built with it (copied
+// The four contracts' metadata, and the pool's, as this package was built with it (copied
 // from artifacts/dinfra_<name>.json at build time): all a client needs to
 // encode calls and decode replies and events of a deployed suite. No Wasm:
 // deploying code is the repository's business (deploy/deploy.sh).
@@ -18,6 +18,14 @@ export function metadataAbi(name: ContractName): Abi {
   if (!CONTRACT_NAMES.includes(name)) throw new TypeError(`no contract ${String(name)} in the suite (${CONTRACT_NAMES.join(', ')})`);
   // Abi keeps what it is given; each gets its own copy of the JSON.
   return abiFrom(structuredClone(METADATA[name]) as Record<string, unknown>, `${name} metadata`);
+}
+
+/** The pool's ink! 5 metadata (pool/), as built into this package. */
+export const POOL_METADATA: ContractMetadata = metadata.pool;
+
+/** A fresh `Abi` of the pool contract from the package's metadata. */
+export function poolAbi(): Abi {
+  return abiFrom(structuredClone(POOL_METADATA) as Record<string, unknown>, 'pool metadata');
 }
 
 /** The `Abi` of every contract of the suite, from the package's metadata. */

@@ -6,13 +6,13 @@ import type { Abi } from '@polkadot/api-contract';
 import { Result } from '@polkadot/types';
 import type { Codec } from '@polkadot/types/types';
 import { enumName } from './codec.js';
-import type { ContractName } from './deployment.js';
+import type { ContractLabel } from './deployment.js';
 import { CallFailed, ContractError, errorTypeIndex, explainError } from './errors.js';
 
 /** The `Ok` value of a reply; throws `ContractError` for `Ok(Err(e))` and
  * `CallFailed` for a `LangError` or a reply that did not decode. With the
  * contract's `abi`, the `ContractError` explains the error in words. */
-export function unwrapReply(contract: ContractName, message: string, output: Codec | null, debug = '', abi?: Abi): Codec {
+export function unwrapReply(contract: ContractLabel, message: string, output: Codec | null, debug = '', abi?: Abi): Codec {
   if (!(output instanceof Result)) throw new CallFailed(contract, message, 'the reply did not decode', debug);
   if (output.isErr) throw new CallFailed(contract, message, `LangError ${enumName(output.asErr)}`, debug);
   const value: Codec = output.asOk;
