@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { CONTRACT_NAMES, Dinfra, loadAbi, loadDeployment, loadSuite, METADATA, metadataAbi, suiteAbis } from '../src/node.js';
+import { CONTRACT_NAMES, Dinfra, loadAbi, loadDeployment, loadSuite, METADATA, metadataAbi, POOL_METADATA, poolAbi, suiteAbis } from '../src/node.js';
 import { artifactsDir, bundlePath } from './env.js';
 
 const ALICE = '5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY';
@@ -54,6 +54,17 @@ describe("the package's metadata", () => {
     }
     assert.equal(JSON.stringify(METADATA), before, 'building an Abi leaves METADATA as it was');
     assert.throws(() => metadataAbi('reactor' as never), /no contract reactor/);
+  });
+
+  test("holds the pool's metadata too, without its Wasm", () => {
+    const json = JSON.parse(readFileSync(join(artifactsDir, 'dinfra_pool.json'), 'utf8'));
+    assert.deepEqual(POOL_METADATA, json, 'pool: the metadata was generated from another build (npm run metadata)');
+    const fromBundle = loadAbi(join(artifactsDir, 'dinfra_pool.contract'), 'pool');
+    assert.deepEqual(
+      poolAbi().messages.map((m) => [m.identifier, m.selector.toHex(), m.isPayable]),
+      fromBundle.messages.map((m) => [m.identifier, m.selector.toHex(), m.isPayable]),
+    );
+    assert.equal((POOL_METADATA['source'] as Record<string, unknown>)['wasm'], undefined);
   });
 });
 

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import type { Abi } from '@polkadot/api-contract';
-import { u8aConcat } from '@polkadot/util';
+import { compactStripLength, u8aConcat } from '@polkadot/util';
 import { u8aToHex } from '@polkadot/util';
 import { decodeAddress } from '@polkadot/util-crypto';
 import {
@@ -26,6 +26,7 @@ import {
   loadDeployment,
   offerTerms,
   plain,
+  poolCreateArgs,
   requirements,
   scheduledChange,
   unwrapReply,
@@ -35,7 +36,7 @@ import {
   type GovernanceReport,
 } from '../src/node.js';
 import { checkText, toBalance, toHash32 } from '../src/codec.js';
-import { bundlePath, requireBundles } from './env.js';
+import { artifactsDir, bundlePath, requireBundles } from './env.js';
 
 const ALICE = '5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY';
 const BOB = '5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty';
@@ -430,6 +431,106 @@ describe('replies', () => {
   });
 });
 
+describe('pool', () => {
+  let pool: Abi;
+  before(() => {
+    pool = loadAbi(join(artifactsDir, 'dinfra_pool.contract'), 'pool');
+  });
+  const reply = (message: string, value: unknown) => {
+    const type = pool.findMessage(message).returnType!;
+    return pool.registry.createType(type.lookupName ?? type.type, value);
+  };
+  const refused = (message: string, err: unknown): ContractError => {
+    try {
+      unwrapReply('pool', message, reply(message, { Ok: { Err: err } }), '', pool);
+    } catch (e) {
+      if (e instanceof ContractError) return e;
+      throw e;
+    }
+    throw new Error(`pool.${message} did not refuse`);
+  };
+  const le = (value: bigint, bytes: number): string => {
+    let hex = '';
+    for (let i = 0; i < bytes; i++) hex += ((value >> BigInt(8 * i)) & 0xffn).toString(16).padStart(2, '0');
+    return hex;
+  };
+
+  test('every message the Pool class calls exists with its arity and payability', () => {
+    const messages: [string, number, boolean][] = [
+      ['contribute', 0, true], ['contribute_and_top_up', 0, true], ['withdraw', 0, false], ['create', 4, false],
+      ['top_up', 1, false], ['cancel', 0, false], ['accept_price', 1, false], ['reject_price', 0, false],
+      ['transfer_governor', 1, false], ['accept_governor', 0, false], ['close', 0, false], ['books', 0, false],
+      ['share_of', 1, false], ['withdrawable', 1, false], ['terms', 0, false], ['governor', 0, false],
+      ['pending_governor', 0, false], ['subscription_contract', 0, false], ['subscription', 0, false],
+    ];
+    for (const [message, args, payable] of messages) {
+      const m = pool.findMessage(message);
+      assert.equal(m.args.length, args, `pool.${message} arguments`);
+      assert.equal(m.isPayable, payable, `pool.${message} payable`);
+    }
+    for (const event of ['Contributed', 'ContributionReturned', 'Spent', 'Withdrawn', 'PoolClosed']) {
+      assert.ok(pool.events.some((e) => e.identifier.endsWith(event)), `pool event ${event}`);
+    }
+  });
+
+  /** A message's call data (the ABI gives it length-prefixed, as the extrinsic carries it). */
+  const callData = (message: string, args: unknown[]): string => u8aToHex(compactStripLength(pool.findMessage(message).toU8a(args))[1]);
+
+  test('contribute is its selector alone, the amount travels as the value', () => {
+    const m = pool.findMessage('contribute');
+    assert.equal(callData('contribute', []), m.selector.toHex());
+    assert.equal(m.selector.toHex().length, 10);
+  });
+
+  test('create encodes descriptor, requirements, offer id and deposit, checked as the subscription contract checks them', () => {
+    const base = { descriptor: { hash: `0x${'12'.repeat(32)}`, uri: 'ipfs://d' }, requirements: { maxPricePerBlock: 5 }, deposit: 1000 };
+    const named = poolCreateArgs({ ...base, offerId: 7 });
+    assert.equal(named.length, 4);
+    assert.equal(named[2], 7n);
+    assert.equal(named[3], 1000n);
+    const m = pool.findMessage('create');
+    const data = callData('create', named);
+    assert.ok(data.startsWith(m.selector.toHex()), 'the selector first');
+    assert.ok(data.endsWith(`01${le(7n, 8)}${le(1000n, 16)}`), 'then Some(offer id) and the u128 deposit last');
+    assert.ok(data.includes('12'.repeat(32)), 'the descriptor hash');
+    assert.equal(poolCreateArgs(base)[2], null);
+    assert.ok(callData('create', poolCreateArgs(base)).endsWith(`00${le(1000n, 16)}`), 'None for the award to choose');
+    assert.throws(() => poolCreateArgs({ ...base, deposit: 0 }), /deposit/);
+    assert.throws(() => poolCreateArgs({ ...base, offerId: -1 }), /offer id must be a u64/);
+    assert.throws(() => poolCreateArgs({ ...base, descriptor: { hash: '0x12', uri: 'ipfs://d' } }), /descriptor hash/);
+  });
+
+  test('a PoolError reply is named and explained in words, nested subscription errors too', () => {
+    const cases: [string, unknown, string, RegExp][] = [
+      ['create', 'OutsideTerms', 'OutsideTerms', /exceeds the pool's max_rate/],
+      ['create', 'NotGovernor', 'NotGovernor', /Only the pool's governor/],
+      ['withdraw', 'Committed', 'Committed', /committed while the subscription runs/],
+      ['withdraw', 'AlreadyWithdrawn', 'AlreadyWithdrawn', /already paid out/],
+      ['close', 'SubscriptionLive', 'SubscriptionLive', /has not closed yet/],
+      ['top_up', 'InsufficientFunds', 'InsufficientFunds', /unspent/],
+      ['create', { InvalidInput: 'Price' }, 'InvalidInput(Price)', /nothing was written or moved/],
+      ['create', { Subscription: { Unfit: 'TooExpensive' } }, 'Subscription(Unfit(TooExpensive))', /subscription contract refused.*Unfit: .*does not meet this requirement.*TooExpensive: /s],
+    ];
+    for (const [message, err, name, explanation] of cases) {
+      const e = refused(message, err);
+      assert.equal(e.contract, 'pool');
+      assert.equal(e.error, name, `pool.${message}`);
+      assert.match(e.explanation, explanation, `pool.${message} ${name}: ${e.explanation}`);
+      assert.ok(e.message.startsWith(`pool.${message} refused: ${name}`), e.message);
+    }
+    assert.equal(refused('create', { Subscription: 'NoProvider' }).variant, 'Subscription');
+  });
+
+  test('books and shares decode into the documented shape', () => {
+    const books = { phase: { Running: 3 }, contributed: 900, unspent: 100, sent: 800, refunded: 0, distributable: 0, paidOut: 0, settledContributions: 0 };
+    assert.deepEqual(plain(unwrapReply('pool', 'books', reply('books', { Ok: books }))), {
+      phase: { Running: 3n }, contributed: 900n, unspent: 100n, sent: 800n, refunded: 0n, distributable: 0n, paidOut: 0n, settledContributions: 0n,
+    });
+    assert.deepEqual(plain(unwrapReply('pool', 'share_of', reply('share_of', { Ok: { contributed: 5, withdrawn: null } }))), { contributed: 5n, withdrawn: null });
+    assert.deepEqual(plain(unwrapReply('pool', 'terms', reply('terms', { Ok: { typeId: 2, maxRate: 100 } }))), { typeId: 2, maxRate: 100n });
+  });
+});
+
 describe('deployment files', () => {
   const deployment = (overrides: Record<string, unknown> = {}) => ({
     name: 'local', url: 'ws://127.0.0.1:9944', genesis_hash: `0x${'11'.repeat(32)}`, deployer: ALICE, block: 12,
@@ -469,6 +570,15 @@ describe('deployment files', () => {
     assert.throws(() => loadDeployment(write({ ...deployment(), parameters: { ready_timeout: -1 } })), /parameters/);
     const { governance_delay: _, ...before } = deployment().parameters;
     assert.throws(() => loadDeployment(write({ ...deployment(), parameters: before })), /parameters\.governance_delay/, 'a file from before governance');
+    assert.throws(() => loadDeployment(write({ ...deployment(), pools: {} })), /"pools" must be an array/);
+    assert.throws(() => loadDeployment(write({ ...deployment(), pools: [{ address: '5Bad' }] })), /pools\[0\]\.address/);
+  });
+
+  test('pools deploy.sh --pool recorded load beside the suite', () => {
+    const pool = { address: BOB, code_hash: `0x${'33'.repeat(32)}`, block: 16, bundle: 'artifacts/dinfra_pool.contract', type_id: 0, max_rate: '100', governor: ALICE, subscription: ALICE };
+    const loaded = loadDeployment(write({ ...deployment(), pools: [pool] }));
+    assert.deepEqual(loaded.deployment.pools, [pool]);
+    assert.equal(loadDeployment(write(deployment())).deployment.pools, undefined);
   });
 });
 
