@@ -22,7 +22,9 @@ use dinfra::traits::{
     AccessRecord, Descriptor, Details, Pricing, Requirements, Subscription as _, SubscriptionError,
 };
 use dinfra_award::award::{AwardContract, AwardContractRef};
+use dinfra::pool::{PoolError, Terms};
 use dinfra_e2e_tests::{BundleProvider, DinfraSandbox, GOVERNANCE_DELAY, MAX_CANDIDATES};
+use dinfra_pool::pool::{PoolContract, PoolContractRef};
 use dinfra_escrow::escrow::{EscrowContract, EscrowContractRef};
 use dinfra_registry::registry::{RegistryContract, RegistryContractRef};
 use dinfra_registry::types::OfferTerms;
@@ -559,6 +561,7 @@ fn contracts() -> Vec<PathBuf> {
                 ("dinfra_escrow", BundleProvider::DinfraEscrow),
                 ("dinfra_award", BundleProvider::DinfraAward),
                 ("dinfra_subscription", BundleProvider::DinfraSubscription),
+                ("dinfra_pool", BundleProvider::DinfraPool),
             ]
             .into_iter()
             .map(|(name, which)| {
@@ -600,32 +603,34 @@ fn main_path_on_the_sandbox() -> E2EResult<()> {
 #[ignore = "needs substrate-contracts-node: deploy/test.sh runs it when the node is installed"]
 fn main_path_on_the_node() -> E2EResult<()> {
     run(async {
-        // The node at CONTRACTS_NODE_URL (deploy/test.sh starts one with
-        // deploy/node.sh), else one that ink_e2e starts from CONTRACTS_NODE
-        // or PATH for this test alone.
-        let mut spawned = None;
-        let rpc = match std::env::var("CONTRACTS_NODE_URL") {
-            Ok(url) => ink_e2e::RpcClient::from_url(&url)
-                .await
-                .map_err(|error| format!("connecting to {url}: {error:?}"))?,
-            Err(_) => {
-                let node =
-                    ink_e2e::TestNodeProcess::<ink_e2e::PolkadotConfig>::build_with_env_or_default(
-                    )
-                    .spawn()
-                    .await
-                    .map_err(|error| format!("starting substrate-contracts-node: {error:?}"))?;
-                spawned.insert(node).rpc()
-            }
-        };
-        let mut client =
-            ink_e2e::Client::<ink_e2e::PolkadotConfig, ink::env::DefaultEnvironment>::new(
-                rpc,
-                contracts(),
-            )
-            .await?;
+        let (mut client, _spawned) = node_client().await?;
         paid_per_block(&mut client).await
     })
+}
+
+type NodeClient = ink_e2e::Client<ink_e2e::PolkadotConfig, ink::env::DefaultEnvironment>;
+type SpawnedNode = ink_e2e::TestNodeProcess<ink_e2e::PolkadotConfig>;
+
+/// A client of the node at CONTRACTS_NODE_URL (deploy/test.sh starts one
+/// with deploy/node.sh), else of one that ink_e2e starts from
+/// CONTRACTS_NODE or PATH for this test alone (kept alive by the second
+/// value).
+async fn node_client() -> E2EResult<(NodeClient, Option<SpawnedNode>)> {
+    let mut spawned = None;
+    let rpc = match std::env::var("CONTRACTS_NODE_URL") {
+        Ok(url) => ink_e2e::RpcClient::from_url(&url)
+            .await
+            .map_err(|error| format!("connecting to {url}: {error:?}"))?,
+        Err(_) => {
+            let node = SpawnedNode::build_with_env_or_default()
+                .spawn()
+                .await
+                .map_err(|error| format!("starting substrate-contracts-node: {error:?}"))?;
+            spawned.insert(node).rpc()
+        }
+    };
+    let client = NodeClient::new(rpc, contracts()).await?;
+    Ok((client, spawned))
 }
 
 /// See [`main_path_on_the_node`].
@@ -684,4 +689,118 @@ where
     assert_eq!(closed.figures.refunded, DEPOSIT + TOP_UP - paid);
     assert_eq!(closed.figures.held, 0);
     Ok(())
+}
+
+/// The pool as a consumer through the `Subscription` trait: two
+/// contributors fund it, Eve (the governor) creates the subscription from
+/// the pool and cancels it before it is ready (closed at once, refunded in
+/// full to the pool), anyone closes the pool, and each contributor gets its
+/// contribution back to the unit. No block needs to pass, so both backends
+/// walk it.
+async fn pool_path<C: E2EBackend>(client: &mut C) -> E2EResult<()>
+where
+    <C as ContractsBackend<DefaultEnvironment>>::Error: Debug,
+{
+    let suite = deploy(client).await?;
+    let (type_id, _) = provider_with_offer(client, &suite).await?;
+    let governor = ink_e2e::eve();
+    let terms = Terms {
+        type_id,
+        max_rate: 2 * RATE,
+    };
+    let mut constructor = PoolContractRef::new(suite.subscription, account(&governor), terms);
+    let pool = client
+        .instantiate("dinfra_pool", &ink_e2e::alice(), &mut constructor)
+        .submit()
+        .await
+        .expect("instantiating the pool");
+    let address = pool.account_id;
+    let mut pool = pool.call_builder::<PoolContract>();
+    let shares = [(ink_e2e::charlie(), 150 * RATE), (ink_e2e::dave(), 50 * RATE)];
+    for (who, amount) in &shares {
+        let reply = client
+            .call(who, &pool.contribute())
+            .value(*amount)
+            .submit()
+            .await
+            .map_err(fail)?
+            .return_value();
+        assert_eq!(reply, Ok(()));
+    }
+    let stranger = client
+        .call(
+            &ink_e2e::ferdie(),
+            &pool.create(descriptor(), requirements(), None, DEPOSIT),
+        )
+        .dry_run()
+        .await
+        .map_err(fail)?
+        .return_value();
+    assert_eq!(stranger, Err(PoolError::NotGovernor));
+    let id = client
+        .call(
+            &governor,
+            &pool.create(descriptor(), requirements(), None, DEPOSIT),
+        )
+        .submit()
+        .await
+        .map_err(fail)?
+        .return_value()
+        .expect("the governor creates the subscription");
+    let awarded = details(client, &suite, id).await?;
+    assert_eq!(awarded.subscription.consumer, address, "the pool is the consumer");
+    assert_eq!(awarded.figures.deposited, DEPOSIT);
+
+    let cancelled = client
+        .call(&governor, &pool.cancel())
+        .submit()
+        .await
+        .map_err(fail)?
+        .return_value();
+    assert_eq!(cancelled, Ok(()));
+    let closed = details(client, &suite, id).await?;
+    assert_eq!(closed.subscription.closed, Some(CloseReason::ConsumerCancelled));
+    assert_eq!(closed.figures.refunded, DEPOSIT, "refunded in full before ready");
+    let pool_closed = client
+        .call(&ink_e2e::ferdie(), &pool.close())
+        .submit()
+        .await
+        .map_err(fail)?
+        .return_value();
+    assert_eq!(pool_closed, Ok(()));
+    for (who, amount) in &shares {
+        let paid = client
+            .call(who, &pool.withdraw())
+            .submit()
+            .await
+            .map_err(fail)?
+            .return_value();
+        assert_eq!(paid, Ok(*amount), "the whole contribution back");
+        let again = client
+            .call(who, &pool.withdraw())
+            .dry_run()
+            .await
+            .map_err(fail)?
+            .return_value();
+        assert_eq!(again, Err(PoolError::AlreadyWithdrawn));
+    }
+    Ok(())
+}
+
+#[test]
+fn pool_path_on_the_sandbox() -> E2EResult<()> {
+    run(async {
+        let mut client = ink_e2e::SandboxClient::<_, _, DinfraSandbox>::new(contracts());
+        pool_path(&mut client).await
+    })
+}
+
+/// [`pool_path`] on a real node.
+#[test]
+#[ignore = "needs substrate-contracts-node: deploy/test.sh runs it when the node is installed"]
+fn pool_path_on_the_node() -> E2EResult<()> {
+    run(async {
+        let (mut client, _spawned) = node_client().await?;
+        pool_path(&mut client).await
+    })
 }
