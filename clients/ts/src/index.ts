@@ -39,6 +39,6 @@ export { anyPending, checkGovernance, encodeChange, formatChange, formatGovernan
 export { decodeEvents, eventNamed, eventsNamed, formatEvent, type ContractEvent, type ContractsByAddress, type EmittedRecord } from './events.js';
 export type * from './types.js';
 export { unwrapReply } from './reply.js';
-export { Pool, poolCreateArgs, type PoolBooks, type PoolOptions, type PoolPhase, type PoolShare, type PoolTerms } from './pool.js';
+export { Pool, poolCreateArgs, poolPhase, type PoolBooks, type PoolOptions, type PoolPhase, type PoolShare, type PoolTerms } from './pool.js';
 export { checkDescriptor, descriptorFor, parseDescriptor, type DescriptorCheck, type Violation } from './descriptor.js';
 export { providerLogs, providerStatus, statusHeaders, statusMessage, StatusRefused, type ProviderStatus } from './status.js';

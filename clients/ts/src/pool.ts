@@ -9,7 +9,7 @@
 import type { Abi } from '@polkadot/api-contract';
 import { ContractPromise } from '@polkadot/api-contract';
 import type { Signer } from './chain.js';
-import { toBalance, toPositiveBalance, validateAddress, type Amount } from './codec.js';
+import { toBalance, toPositiveBalance, validateAddress, type Amount, type Plain } from './codec.js';
 import { bundleCodeHash } from './deployment.js';
 import { createArgs, type CallTarget, type Dinfra, type SendOptions, type TxResult } from './dinfra.js';
 import { eventNamed, eventsNamed } from './events.js';
@@ -26,6 +26,18 @@ export interface PoolTerms {
 /** Collecting (contributions may be taken back), running subscription `id`
  * (contributions committed), or closed (the books are final). */
 export type PoolPhase = 'Funding' | { Running: bigint } | { Closed: bigint };
+
+/** The phase as `plain` decodes it (`{ Funding: null }`: the enum is not a
+ * basic one) made a `PoolPhase`: `'Funding'`, `{ Running: id }`, `{ Closed: id }`. */
+export function poolPhase(value: Plain): PoolPhase {
+  if (value === 'Funding') return 'Funding';
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+    if ('Funding' in value) return 'Funding';
+    if (typeof value['Running'] === 'bigint') return { Running: value['Running'] };
+    if (typeof value['Closed'] === 'bigint') return { Closed: value['Closed'] };
+  }
+  throw new TypeError(`not a pool phase: ${String(value)}`);
+}
 
 export interface PoolBooks {
   phase: PoolPhase;
@@ -183,7 +195,8 @@ export class Pool {
   // ---- queries ---------------------------------------------------------------
 
   async books(): Promise<PoolBooks> {
-    return this.#query<PoolBooks>('books');
+    const books = await this.#query<Omit<PoolBooks, 'phase'> & { phase: Plain }>('books');
+    return { ...books, phase: poolPhase(books.phase) };
   }
 
   async shareOf(account: string): Promise<PoolShare> {
