@@ -4,7 +4,9 @@
 // accounts and a deployment type of its own, so runs do not collide. The
 // governance tests instantiate a suite of their own from the same code with a
 // delay of a few blocks (test/suite.ts), so a scheduled change comes due
-// within the test and the deployment under test is never rewired.
+// within the test and the deployment under test is never rewired. When the
+// deployment file lists pools (deploy.sh --pool), the first is exercised
+// through Pool and left as it was found; without them that test is skipped.
 
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -15,7 +17,7 @@ import { blake2AsHex } from '@polkadot/util-crypto';
 import { repoRoot } from './env.js';
 import { loadBundledDeployment } from '../src/files.js';
 import { instantiateSuite } from './suite.js';
-import { accountFromSuri, checkGovernance, ContractError, Dinfra, eventNamed, eventsNamed, fund, type ContractEvent, type Details } from '../src/index.js';
+import { accountFromSuri, checkGovernance, ContractError, Dinfra, eventNamed, eventsNamed, fund, Pool, type ContractEvent, type Details } from '../src/index.js';
 
 const URL = process.env['DINFRA_URL'] ?? 'ws://127.0.0.1:9944';
 const DEPLOYMENT = process.env['DINFRA_DEPLOYMENT'];
@@ -414,5 +416,49 @@ describe('on a node', { timeout: 300_000 }, () => {
       assert.deepEqual(args(paid.events, 'escrow', 'CreditWithdrawn'), { account: payee.address, amount });
       assert.equal(await suite.creditOf(payee.address), 0n);
     });
+  });
+});
+
+// A pool deploy.sh --pool recorded in the deployment file (none: skipped).
+// Each run leaves it as it found it: a contribution taken back before the
+// subscription exists, refusals that send nothing.
+const recordedPools = DEPLOYMENT && existsSync(DEPLOYMENT) ? ((JSON.parse(readFileSync(DEPLOYMENT, 'utf8')) as { pools?: unknown[] }).pools ?? []) : [];
+describe('a pool from the deployment file', { timeout: 300_000, skip: recordedPools.length === 0 && 'the deployment file lists no .pools (deploy.sh --pool)' }, () => {
+  test('its terms are the recorded ones; a contribution is counted and, before the subscription, taken back whole; refusals are PoolErrors', async () => {
+    const recorded = dinfra.loaded.deployment.pools![0]!;
+    const pool = await Pool.at(dinfra, recorded.address);
+    assert.deepEqual(await pool.terms(), { typeId: recorded.type_id, maxRate: BigInt(recorded.max_rate) });
+    const governor = await pool.governor();
+    assert.equal(await pool.subscriptionContract(), dinfra.address('subscription'));
+    const books = await pool.books();
+    const amount = unit;
+    if (typeof books.phase === 'object' && 'Closed' in books.phase) {
+      await assert.rejects(pool.contribute(consumer, amount), refusedWith('PoolClosed'));
+      return;
+    }
+    const contributed = await pool.contribute(consumer, amount);
+    assert.equal(contributed.contributed, amount);
+    assert.deepEqual(eventNamed(contributed.events, 'Contributed', 'pool').args, { contributor: consumer.address, amount, contributed: amount });
+    assert.deepEqual(await pool.shareOf(consumer.address), { contributed: amount, withdrawn: null });
+    const after = await pool.books();
+    assert.equal(after.contributed, books.contributed + amount);
+    assert.equal(after.unspent, books.unspent + amount);
+
+    // Only the governor creates (checked first, whatever the terms).
+    const create = { descriptor: DESCRIPTOR, requirements: { maxPricePerBlock: BigInt(recorded.max_rate) + 1n }, deposit: amount };
+    if (governor !== consumer.address) await assert.rejects(pool.create(consumer, create), refusedWith('NotGovernor'));
+    if (governor === funder.address && books.phase === 'Funding') {
+      await assert.rejects(pool.create(funder, create), (e: unknown) => refusedWith('OutsideTerms')(e) && /max_rate/.test((e as ContractError).explanation));
+    }
+
+    if (books.phase === 'Funding') {
+      assert.equal(await pool.withdrawable(consumer.address), amount);
+      const back = await pool.withdraw(consumer);
+      assert.equal(back.amount, amount);
+      assert.deepEqual(eventNamed(back.events, 'ContributionReturned', 'pool').args, { contributor: consumer.address, amount });
+      assert.deepEqual(await pool.books(), books);
+    } else {
+      await assert.rejects(pool.withdraw(consumer), refusedWith('Committed'));
+    }
   });
 });

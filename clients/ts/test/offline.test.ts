@@ -27,6 +27,7 @@ import {
   offerTerms,
   plain,
   poolCreateArgs,
+  poolPhase,
   requirements,
   scheduledChange,
   unwrapReply,
@@ -34,6 +35,7 @@ import {
   words,
   type ContractName,
   type GovernanceReport,
+  type Plain,
 } from '../src/node.js';
 import { checkText, toBalance, toHash32 } from '../src/codec.js';
 import { artifactsDir, bundlePath, requireBundles } from './env.js';
@@ -526,6 +528,10 @@ describe('pool', () => {
     assert.deepEqual(plain(unwrapReply('pool', 'books', reply('books', { Ok: books }))), {
       phase: { Running: 3n }, contributed: 900n, unspent: 100n, sent: 800n, refunded: 0n, distributable: 0n, paidOut: 0n, settledContributions: 0n,
     });
+    const phase = (value: unknown) => poolPhase((plain(unwrapReply('pool', 'books', reply('books', { Ok: { ...books, phase: value } }))) as { phase: Plain }).phase);
+    assert.equal(phase('Funding'), 'Funding', 'a unit variant of a mixed enum decodes as { Funding: null }: Pool.books says Funding');
+    assert.deepEqual(phase({ Running: 3 }), { Running: 3n });
+    assert.deepEqual(phase({ Closed: 4 }), { Closed: 4n });
     assert.deepEqual(plain(unwrapReply('pool', 'share_of', reply('share_of', { Ok: { contributed: 5, withdrawn: null } }))), { contributed: 5n, withdrawn: null });
     assert.deepEqual(plain(unwrapReply('pool', 'terms', reply('terms', { Ok: { typeId: 2, maxRate: 100 } }))), { typeId: 2, maxRate: 100n });
   });
