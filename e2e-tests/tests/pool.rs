@@ -483,3 +483,41 @@ fn run_sequence(seed: u64) {
     w.settle_and_close(id);
     w.withdraw_all(id, &contributed);
 }
+
+/// What the pool's messages cost in the sandbox (ref_time, proof size), to
+/// print beside the direct calls — figures for the README, not asserted.
+#[test]
+fn gas_of_the_pool_s_messages() {
+    let mut w = world(2);
+    let mut figures = Vec::new();
+    w.contribute(0, 3_000);
+    figures.push(("pool contribute", last_gas(&w.session)));
+    w.contribute(1, 1_000);
+    let id = w
+        .pool
+        .create(&mut w.session, &w.market, &wants(RATE), None, 2_000)
+        .expect("created");
+    figures.push(("pool create (→ subscription → award, registry, escrow)", last_gas(&w.session)));
+    w.market.ready(&mut w.session, id, 0);
+    let contributor = w.contributors[1].clone();
+    w.pool.ok::<()>(&mut w.session, &w.market, &contributor, "contribute_and_top_up", &[], 100);
+    figures.push(("pool contribute_and_top_up", last_gas(&w.session)));
+    let consumer = w.market.consumer.clone();
+    let (_, _) = w.market.ok::<()>(&mut w.session, &consumer, "Subscription::top_up", &[id.to_string()], 100);
+    figures.push(("direct Subscription::top_up (yardstick)", last_gas(&w.session)));
+    assert_eq!(w.governor("cancel", &[]), Ok(()));
+    figures.push(("pool cancel", last_gas(&w.session)));
+    let end = w.market.details(&mut w.session, id).subscription.end.expect("an end").0;
+    let now = block_number(&mut w.session);
+    advance_blocks(&mut w.session, end - now);
+    w.settle_and_close(id);
+    figures.push(("pool close (reads details)", last_gas(&w.session)));
+    for who in w.contributors.clone() {
+        w.pool.withdraw(&mut w.session, &w.market, &who);
+        figures.push(("pool withdraw", last_gas(&w.session)));
+    }
+    assert_eq!(w.pool.books(&mut w.session).held(), 0, "everything paid out");
+    for (what, (ref_time, proof_size)) in figures {
+        println!("gas: {what}: ref_time {ref_time}, proof_size {proof_size}");
+    }
+}
