@@ -15,8 +15,8 @@
 #
 # --pool (repeatable) then instantiates a pool (pool/, artifacts/dinfra_pool.contract)
 # at the suite's subscription contract — new or recorded — with
-# Terms { type_id: TYPE_ID, max_rate: MAX_RATE } (a registered type, a rate
-# of at least 1 per block) and GOVERNOR (an SS58 address; default the --suri
+# Terms { type_id: TYPE_ID, max_rate: MAX_RATE, max_cancel_fee: 0 } (a
+# registered type, a rate of at least 1 per block, no cancel fee) and GOVERNOR (an SS58 address; default the --suri
 # account), and records it under `.pools[]` of the json (address, code_hash,
 # block, bundle, type_id, max_rate as a decimal string, governor,
 # subscription); `.contracts` is unchanged. Pools recorded for the suite are kept, and a --pool equal to one
@@ -478,7 +478,7 @@ for spec in ${pool_specs[@]+"${pool_specs[@]}"}; do
             || die "--pool $spec: the registry has no deployment type $type_id (registered: $(jq -c 'with_entries(.value |= .id)' <<<"$types_json"))"
     fi
     if [ "$dry_run" = 1 ]; then
-        say "would instantiate pool with new($sub, ${governor:-<the --suri account>}, Terms { type_id: $type_id, max_rate: $max_rate }) unless one is recorded with these terms and governor"
+        say "would instantiate pool with new($sub, ${governor:-<the --suri account>}, Terms { type_id: $type_id, max_rate: $max_rate, max_cancel_fee: 0 }) unless one is recorded with these terms and governor"
         continue
     fi
     [ -n "$governor" ] || governor=$(suri_address) || exit 1
@@ -493,7 +493,7 @@ for spec in ${pool_specs[@]+"${pool_specs[@]}"}; do
     fi
     pool_salt="0x$(printf '%s-pool-%s-%s-%s' "$name" "$spec" "$(date +%s%N)" "$$" | sha256sum | cut -c1-16)"
     result=$(contract instantiate "$ARTIFACTS/dinfra_pool.json" --constructor new \
-        --args "$sub" "$governor" "Terms { type_id: $type_id, max_rate: $max_rate }" \
+        --args "$sub" "$governor" "Terms { type_id: $type_id, max_rate: $max_rate, max_cancel_fee: 0 }" \
         --suri "$suri" --salt "$pool_salt" --execute --skip-confirm --output-json 2>&1) \
         || die "instantiating pool ($spec) failed: $result"
     pool_address=$(echo "$result" | sed -n '/^{/,$p' | jq -r '.contract') \

@@ -22,7 +22,7 @@
 #[ink::contract]
 pub mod pool {
     use dinfra::pool::{Books, PoolError, PoolEvent, PoolPhase, Share, Terms};
-    use dinfra::traits::{Descriptor, Details, Requirements, Subscription};
+    use dinfra::traits::{ClosedStream, Descriptor, Details, EscrowError, Requirements, Subscription};
     use dinfra::types::{Invalid, OfferId, SubscriptionId};
     use ink::codegen::TraitCallBuilder;
     use ink::storage::{traits::ManualKey, Lazy, Mapping};
@@ -76,6 +76,16 @@ pub mod pool {
         pub id: SubscriptionId,
         /// The accepted rate; `None` for a rejection.
         pub accepted: Option<Balance>,
+    }
+
+    /// The pool took its stream back from the escrow (nothing steered it).
+    #[ink(event)]
+    pub struct StreamReclaimed {
+        pub id: SubscriptionId,
+        /// Paid to the provider: what it had earned.
+        pub paid: Balance,
+        /// Back to the pool.
+        pub refunded: Balance,
     }
 
     /// The subscription closed; the books are final.
@@ -229,7 +239,7 @@ pub mod pool {
                 });
             }
             let terms = self.terms();
-            terms.check(terms.type_id, requirements.max_price_per_block)?;
+            terms.check(terms.type_id, &requirements)?;
             books.check_spend(deposit)?;
             let id = self
                 .subscription_ref()
@@ -363,6 +373,45 @@ pub mod pool {
             Ok(())
         }
 
+        /// The way out when the escrow's controller changed and nothing
+        /// steers the pool's stream any more (anyone): the escrow pays the
+        /// provider what it earned and the pool the rest; then `settle` at
+        /// the subscription contract closes the record (`Reclaimed`) and
+        /// `close` here shares what came back. The escrow refuses
+        /// (`ControllerWorking`) while the subscription contract steers it.
+        #[ink(message)]
+        pub fn reclaim(&mut self) -> Result<ClosedStream> {
+            let id = self.books().running()?;
+            let details = self.details()?.ok_or(PoolError::CallFailed)?;
+            let escrow: AccountId = ink::env::call::build_call::<Environment>()
+                .call(self.subscription_contract())
+                .exec_input(ink::env::call::ExecutionInput::new(
+                    ink::env::call::Selector::new(ink::selector_bytes!("escrow")),
+                ))
+                .returns::<AccountId>()
+                .try_invoke()
+                .map_err(|_| PoolError::CallFailed)?
+                .map_err(|_| PoolError::CallFailed)?;
+            let closed = ink::env::call::build_call::<Environment>()
+                .call(escrow)
+                .exec_input(
+                    ink::env::call::ExecutionInput::new(ink::env::call::Selector::new(
+                        ink::selector_bytes!("reclaim"),
+                    ))
+                    .push_arg(details.subscription.stream_id),
+                )
+                .returns::<core::result::Result<ClosedStream, EscrowError>>()
+                .try_invoke()
+                .map_err(|_| PoolError::CallFailed)?
+                .map_err(|_| PoolError::CallFailed)??;
+            self.env().emit_event(StreamReclaimed {
+                id,
+                paid: closed.paid,
+                refunded: closed.refunded,
+            });
+            Ok(closed)
+        }
+
         // ---- queries ---------------------------------------------------
 
         #[ink(message)]
@@ -380,6 +429,7 @@ pub mod pool {
             self.terms.get().unwrap_or(Terms {
                 type_id: 0,
                 max_rate: 0,
+                max_cancel_fee: 0,
             })
         }
 
@@ -528,6 +578,7 @@ pub mod pool {
                 Terms {
                     type_id: 1,
                     max_rate: 10,
+                    max_cancel_fee: 0,
                 },
             )
             .expect("a pool")
@@ -548,6 +599,7 @@ pub mod pool {
             let terms = Terms {
                 type_id: 1,
                 max_rate: 10,
+                max_cancel_fee: 0,
             };
             assert!(matches!(
                 PoolContract::new(zero, a.alice, terms),
@@ -558,8 +610,8 @@ pub mod pool {
                 Err(PoolError::InvalidInput(Invalid::Account))
             ));
             let free = Terms {
-                type_id: 1,
                 max_rate: 0,
+                ..terms
             };
             assert!(matches!(
                 PoolContract::new(a.django, a.alice, free),

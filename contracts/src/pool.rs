@@ -27,7 +27,7 @@
 // parity-scale-codec-derive encodes enum indexes as `(N usize) as u8`.
 #![allow(clippy::cast_possible_truncation)]
 
-use crate::traits::SubscriptionError;
+use crate::traits::{EscrowError, Requirements, SubscriptionError};
 use crate::types::{AccountId, Balance, Invalid, SubscriptionId, TypeId};
 use ink::prelude::vec::Vec;
 
@@ -57,8 +57,9 @@ pub enum PoolError {
     Committed,
     /// More than the pool holds unspent.
     InsufficientFunds,
-    /// The requirements' highest price (or an accepted rate) exceeds the
-    /// pool's `max_rate`, or the type is not the pool's.
+    /// The requirements (the price, the Dynamic repricing bound, the cancel
+    /// fee) or an accepted rate go beyond the pool's terms, or the type is
+    /// not the pool's.
     OutsideTerms,
     /// The caller has contributed nothing (or took it back).
     NoContribution,
@@ -66,6 +67,9 @@ pub enum PoolError {
     AlreadyWithdrawn,
     /// The subscription contract refused.
     Subscription(SubscriptionError),
+    /// The escrow refused a `reclaim` (e.g. `ControllerWorking`: the
+    /// subscription contract still steers the stream; cancel instead).
+    Escrow(EscrowError),
     /// The call to the subscription contract could not be made, or it
     /// returned nothing the pool can read.
     CallFailed,
@@ -78,6 +82,12 @@ pub enum PoolError {
 impl From<SubscriptionError> for PoolError {
     fn from(error: SubscriptionError) -> Self {
         PoolError::Subscription(error)
+    }
+}
+
+impl From<EscrowError> for PoolError {
+    fn from(error: EscrowError) -> Self {
+        PoolError::Escrow(error)
     }
 }
 
@@ -94,9 +104,13 @@ impl From<Invalid> for PoolError {
 pub struct Terms {
     /// The deployment type the subscription must be of.
     pub type_id: TypeId,
-    /// The highest rate per block the governor may agree to (in the
-    /// requirements of `create` and in `accept_price`).
+    /// The highest rate per block the governor may agree to: in the
+    /// requirements of `create` (the price at the award and the bound of
+    /// Dynamic repricing) and in `accept_price`.
     pub max_rate: Balance,
+    /// The highest fee the governor may accept for cancelling before the
+    /// deployment is ready (0: offers with a cancel fee are skipped).
+    pub max_cancel_fee: Balance,
 }
 
 impl Terms {
@@ -107,10 +121,17 @@ impl Terms {
         Ok(())
     }
 
-    /// The subscription is of the pool's type and its requirements'
-    /// `max_price_per_block` is within the terms.
-    pub fn check(&self, type_id: TypeId, max_price: Balance) -> Result<()> {
-        if type_id != self.type_id || max_price > self.max_rate {
+    /// The subscription is of the pool's type and its requirements keep
+    /// within the terms: the price at the award, the rate a Dynamic offer
+    /// may be repriced to (a governor colluding with a provider could
+    /// otherwise let it reprice the pool dry) and the cancel fee (money for
+    /// nothing if the governor cancels before ready).
+    pub fn check(&self, type_id: TypeId, requirements: &Requirements) -> Result<()> {
+        if type_id != self.type_id
+            || requirements.max_price_per_block > self.max_rate
+            || requirements.repricing_bound() > self.max_rate
+            || requirements.max_cancel_fee > self.max_cancel_fee
+        {
             return Err(PoolError::OutsideTerms);
         }
         Ok(())
@@ -496,11 +517,32 @@ mod tests {
 
     #[test]
     fn terms_bound_the_governor() {
-        let terms = Terms { type_id: 3, max_rate: 10 };
-        assert_eq!(terms.check(3, 10), Ok(()));
-        assert_eq!(terms.check(3, 11), Err(PoolError::OutsideTerms));
-        assert_eq!(terms.check(4, 1), Err(PoolError::OutsideTerms));
+        let terms = Terms {
+            type_id: 3,
+            max_rate: 10,
+            max_cancel_fee: 5,
+        };
+        let asks = |max_price_per_block, max_rate, max_cancel_fee| Requirements {
+            max_price_per_block,
+            max_rate,
+            max_cancel_fee,
+            ..Default::default()
+        };
+        assert_eq!(terms.check(3, &asks(10, None, 5)), Ok(()));
+        assert_eq!(terms.check(3, &asks(8, Some(10), 0)), Ok(()));
+        assert_eq!(terms.check(3, &asks(11, None, 0)), Err(PoolError::OutsideTerms));
+        assert_eq!(
+            terms.check(3, &asks(8, Some(11), 0)),
+            Err(PoolError::OutsideTerms),
+            "Dynamic repricing beyond the terms"
+        );
+        assert_eq!(terms.check(3, &asks(8, None, 6)), Err(PoolError::OutsideTerms));
+        assert_eq!(terms.check(4, &asks(1, None, 0)), Err(PoolError::OutsideTerms));
         assert_eq!(terms.check_rate(11), Err(PoolError::OutsideTerms));
-        assert_eq!(Terms { type_id: 0, max_rate: 0 }.validate(), Err(Invalid::Price));
+        let free = Terms {
+            max_rate: 0,
+            ..terms
+        };
+        assert_eq!(free.validate(), Err(Invalid::Price));
     }
 }

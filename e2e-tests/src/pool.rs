@@ -13,7 +13,7 @@ use std::fmt::Debug;
 
 /// A pool's terms as contract-transcode reads them.
 pub fn pool_terms_arg(type_id: u32, max_rate: u128) -> String {
-    format!("Terms {{ type_id: {type_id}, max_rate: {max_rate} }}")
+    format!("Terms {{ type_id: {type_id}, max_rate: {max_rate}, max_cancel_fee: 0 }}")
 }
 
 pub struct Pool {

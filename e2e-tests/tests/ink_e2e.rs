@@ -707,6 +707,7 @@ where
     let terms = Terms {
         type_id,
         max_rate: 2 * RATE,
+        max_cancel_fee: 0,
     };
     let mut constructor = PoolContractRef::new(suite.subscription, account(&governor), terms);
     let pool = client

@@ -336,6 +336,77 @@ fn before_the_start_contributors_come_and_go_freely() {
     w.create(MIN_DEPOSIT);
 }
 
+/// A governor colluding with a provider cannot let it take the pool's
+/// money beyond the terms: not by a Dynamic repricing bound above
+/// `max_rate`, not by a cancel fee (the terms allow none), not by
+/// accepting a dearer price. Each attempt moves nothing.
+#[test]
+fn the_governor_cannot_reach_past_the_terms() {
+    let mut w = world(1);
+    w.contribute(0, 5_000);
+    let reprice_dry = dinfra::traits::Requirements {
+        max_rate: Some(1_000 * RATE),
+        ..wants(RATE)
+    };
+    let fee = dinfra::traits::Requirements {
+        max_cancel_fee: 4_000,
+        ..wants(RATE)
+    };
+    for requirements in [reprice_dry, fee] {
+        let reply = w.pool.create(&mut w.session, &w.market, &requirements, None, 2_000);
+        assert_eq!(reply, Err(PoolError::OutsideTerms), "{requirements:?}");
+    }
+    let id = w.create(2_000);
+    w.market.ready(&mut w.session, id, 0);
+    assert_eq!(w.governor("accept_price", &[(RATE + 1).to_string()]), Err(PoolError::OutsideTerms));
+}
+
+/// The admin key moves the escrow to another controller: the subscription
+/// contract steers the pool's stream no more, so the governor cannot cancel
+/// it — and anyone `reclaim`s it for the pool: the provider is paid what it
+/// earned, the pool gets the rest, the record settles as `Reclaimed`, and
+/// the contributors share what came back, to the unit.
+#[test]
+fn an_orphaned_stream_comes_back_to_the_pool() {
+    let mut w = world(2);
+    w.contribute(0, 2_000);
+    w.contribute(1, 1_000);
+    let id = w.create(3_000);
+    w.market.ready(&mut w.session, id, 0);
+    let stranger = w.market.stranger.clone();
+    let (working, _) =
+        w.pool
+            .act::<dinfra::traits::ClosedStream>(&mut w.session, &w.market, &stranger, "reclaim", &[], 0);
+    assert_eq!(
+        working,
+        Err(PoolError::Escrow(dinfra::traits::EscrowError::ControllerWorking)),
+        "nothing to reclaim while the subscription contract steers the stream"
+    );
+    let admin = w.market.admin.clone();
+    w.session.set_actor(admin.clone());
+    let escrow = w.market.suite.escrow.clone();
+    schedule_and_apply(&mut w.session, &escrow, link_change("Controller", Some(&admin)));
+    assert!(
+        matches!(w.governor("cancel", &[]), Err(PoolError::Subscription(_))),
+        "the old controller steers the stream no more"
+    );
+    let (reclaimed, _) =
+        w.pool
+            .act::<dinfra::traits::ClosedStream>(&mut w.session, &w.market, &stranger, "reclaim", &[], 0);
+    let reclaimed = reclaimed.expect("anyone reclaims the pool's orphaned stream");
+    let event = the_event::<dinfra_pool::pool::StreamReclaimed>(&w.session, &w.pool.address);
+    assert_eq!((event.paid, event.refunded), (reclaimed.paid, reclaimed.refunded));
+    assert!(reclaimed.paid > 0 && reclaimed.refunded > 0);
+    let closed = w.settle_and_close(id);
+    assert_eq!(
+        w.market.details(&mut w.session, id).subscription.closed,
+        Some(CloseReason::Reclaimed)
+    );
+    assert_eq!(closed.refunded, reclaimed.refunded);
+    let payouts = w.withdraw_all(id, &[2_000, 1_000]);
+    assert_eq!(payouts.iter().sum::<u128>(), 3_000 - reclaimed.paid);
+}
+
 /// Random sequences of contributions, take-backs, top-ups, governance and
 /// lifecycle events: every call conserves every unit (the market's check),
 /// and at the end each contributor's payout follows the rule.

@@ -16,11 +16,13 @@ import { eventNamed, eventsNamed } from './events.js';
 import { poolAbi } from './metadata.js';
 import type { Descriptor, Details, RequirementsInput } from './types.js';
 
-/** What the contributors can read before they pay: the deployment type and
- * the highest rate per block the governor may agree to. */
+/** What the contributors can read before they pay: the deployment type,
+ * the highest rate per block the governor may agree to (at the award and as
+ * the bound of Dynamic repricing) and the highest cancel fee. */
 export interface PoolTerms {
   typeId: number;
   maxRate: bigint;
+  maxCancelFee: bigint;
 }
 
 /** Collecting (contributions may be taken back), running subscription `id`
@@ -151,11 +153,19 @@ export class Pool {
     return this.#send(signer, 'close');
   }
 
+  /** When the escrow's controller changed and nothing steers the pool's
+   * stream (anyone): the escrow pays the provider what it earned and the
+   * pool the rest; then `settle` at the subscription contract and `close`. */
+  async reclaim(signer: Signer): Promise<TxResult> {
+    return this.#send(signer, 'reclaim');
+  }
+
   // ---- governor --------------------------------------------------------------
 
   /** The governor creates the pool's subscription of the pool's type, with
-   * `deposit` from the pool; `requirements.maxPricePerBlock` at most the
-   * terms' `maxRate`. Returns the subscription id. */
+   * `deposit` from the pool; `requirements.maxPricePerBlock` and its
+   * repricing bound (`maxRate`) at most the terms' `maxRate`, its
+   * `maxCancelFee` at most the terms'. Returns the subscription id. */
   async create(
     signer: Signer,
     s: { descriptor: Descriptor; requirements: RequirementsInput; offerId?: bigint | number | null; deposit: Amount },

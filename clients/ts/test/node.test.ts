@@ -427,7 +427,7 @@ describe('a pool from the deployment file', { timeout: 300_000, skip: recordedPo
   test('its terms are the recorded ones; a contribution is counted and, before the subscription, taken back whole; refusals are PoolErrors', async () => {
     const recorded = dinfra.loaded.deployment.pools![0]!;
     const pool = await Pool.at(dinfra, recorded.address);
-    assert.deepEqual(await pool.terms(), { typeId: recorded.type_id, maxRate: BigInt(recorded.max_rate) });
+    assert.deepEqual(await pool.terms(), { typeId: recorded.type_id, maxRate: BigInt(recorded.max_rate), maxCancelFee: 0n });
     const governor = await pool.governor();
     assert.equal(await pool.subscriptionContract(), dinfra.address('subscription'));
     const books = await pool.books();

@@ -461,7 +461,7 @@ describe('pool', () => {
     const messages: [string, number, boolean][] = [
       ['contribute', 0, true], ['contribute_and_top_up', 0, true], ['withdraw', 0, false], ['create', 4, false],
       ['top_up', 1, false], ['cancel', 0, false], ['accept_price', 1, false], ['reject_price', 0, false],
-      ['transfer_governor', 1, false], ['accept_governor', 0, false], ['close', 0, false], ['books', 0, false],
+      ['transfer_governor', 1, false], ['accept_governor', 0, false], ['close', 0, false], ['reclaim', 0, false], ['books', 0, false],
       ['share_of', 1, false], ['withdrawable', 1, false], ['terms', 0, false], ['governor', 0, false],
       ['pending_governor', 0, false], ['subscription_contract', 0, false], ['subscription', 0, false],
     ];
@@ -470,7 +470,7 @@ describe('pool', () => {
       assert.equal(m.args.length, args, `pool.${message} arguments`);
       assert.equal(m.isPayable, payable, `pool.${message} payable`);
     }
-    for (const event of ['Contributed', 'ContributionReturned', 'Spent', 'Withdrawn', 'PoolClosed']) {
+    for (const event of ['Contributed', 'ContributionReturned', 'Spent', 'Withdrawn', 'PoolClosed', 'StreamReclaimed']) {
       assert.ok(pool.events.some((e) => e.identifier.endsWith(event)), `pool event ${event}`);
     }
   });
@@ -504,7 +504,7 @@ describe('pool', () => {
 
   test('a PoolError reply is named and explained in words, nested subscription errors too', () => {
     const cases: [string, unknown, string, RegExp][] = [
-      ['create', 'OutsideTerms', 'OutsideTerms', /exceeds the pool's max_rate/],
+      ['create', 'OutsideTerms', 'OutsideTerms', /go beyond the pool's terms/],
       ['create', 'NotGovernor', 'NotGovernor', /Only the pool's governor/],
       ['withdraw', 'Committed', 'Committed', /committed while the subscription runs/],
       ['withdraw', 'AlreadyWithdrawn', 'AlreadyWithdrawn', /already paid out/],
@@ -533,7 +533,7 @@ describe('pool', () => {
     assert.deepEqual(phase({ Running: 3 }), { Running: 3n });
     assert.deepEqual(phase({ Closed: 4 }), { Closed: 4n });
     assert.deepEqual(plain(unwrapReply('pool', 'share_of', reply('share_of', { Ok: { contributed: 5, withdrawn: null } }))), { contributed: 5n, withdrawn: null });
-    assert.deepEqual(plain(unwrapReply('pool', 'terms', reply('terms', { Ok: { typeId: 2, maxRate: 100 } }))), { typeId: 2, maxRate: 100n });
+    assert.deepEqual(plain(unwrapReply('pool', 'terms', reply('terms', { Ok: { typeId: 2, maxRate: 100, maxCancelFee: 0 } }))), { typeId: 2, maxRate: 100n, maxCancelFee: 0n });
   });
 });
 
