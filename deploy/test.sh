@@ -77,6 +77,11 @@ if command -v substrate-contracts-node >/dev/null; then
     (cd "$ROOT/reactor" && CONTRACTS_NODE_URL="$node_url" DINFRA_DEPLOYMENT="$ROOT/deploy/deployments/test.json" \
         run cargo test --locked --target-dir "$REACTOR_TARGET" -p dinfra-reactor-node --test node --test containers -- --ignored --nocapture)
     run bash deploy/demo.sh --url "$node_url" --suri //Alice --deployment deploy/deployments/test.json
+    # A community pool beside the suite (type 0 exists by now), for the
+    # TypeScript client's pool test on the node.
+    run bash deploy/deploy.sh --url "$node_url" --suri //Alice --name test --pool 0:1000000
+    [ "$(jq '.pools | length' deploy/deployments/test.json)" -ge 1 ] \
+        || { echo "deploy.sh --pool recorded no pool" >&2; exit 1; }
     DINFRA_URL="$node_url" DINFRA_DEPLOYMENT="$ROOT/deploy/deployments/test.json" run bash clients/ts/test.sh
 else
     echo "==> node-backed tests NOT RUN: substrate-contracts-node is not installed;"
