@@ -17,4 +17,7 @@ pub mod escrow;
 pub mod subscription;
 
 pub use escrow::{ClosedStream, Escrow, EscrowError, StreamFigures, StreamId};
-pub use subscription::{AccessRecord, Descriptor, Details, Subscription, SubscriptionError, SubscriptionPage};
+pub use subscription::{
+    AccessRecord, Descriptor, Details, Subscription, SubscriptionError, SubscriptionPage,
+    SubscriptionRecord,
+};

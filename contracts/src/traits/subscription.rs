@@ -174,6 +174,10 @@ pub struct Details {
     pub access: Option<AccessRecord>,
 }
 
+/// The subscription record, its phase and close reason, under names a
+/// caller of the [`Subscription`] trait can import beside it.
+pub use crate::lifecycle::{CloseReason, Phase, Subscription as SubscriptionRecord};
+
 /// A page of an account's subscriptions: the total, and `(id, record)`s.
 pub type SubscriptionPage = Page<(SubscriptionId, crate::lifecycle::Subscription)>;
 
