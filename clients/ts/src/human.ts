@@ -150,3 +150,18 @@ export function topUpUntil(targetMs: number, clock: ChainClock, runsOutAt: numbe
 export function hex(bytes: Uint8Array | number[]): string {
   return `0x${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}`;
 }
+
+/** Why a subscription closed (or billing ends), in words — the same
+ * sentence in the console, the command line and the demo. */
+export function closeReasonText(reason: string): string {
+  return CLOSE_REASONS[reason] ?? reason.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
+}
+
+const CLOSE_REASONS: Record<string, string> = {
+  ConsumerCancelled: 'the consumer cancelled',
+  ProviderExited: 'the provider left (exit, after its notice)',
+  FundsExhausted: 'the deposit ran out',
+  ReadyTimeout: 'the provider did not mark it ready before its deadline; the deposit was refunded',
+  Declined: 'the provider declined it and no other offer fit; the deposit was refunded',
+  Reclaimed: "the consumer reclaimed the stream after the escrow's controller changed",
+};
