@@ -58,7 +58,7 @@ echo "ts: typecheck (tsc --noEmit)"
 node_modules/.bin/tsc --noEmit || failed=$((failed + 1))
 
 echo "ts: offline tests"
-run test/offline.test.ts test/metadata.test.ts test/reactor.test.ts test/descriptor.test.ts test/status.test.ts test/human.test.ts
+run test/offline.test.ts test/metadata.test.ts test/reactor.test.ts test/descriptor.test.ts test/status.test.ts test/human.test.ts test/cli.test.ts
 
 echo "ts: package test (npm pack, installed outside the repository, bundled for the browser)"
 : >"$tap"

@@ -98,13 +98,14 @@ function runHook(command: string, env: Record<string, string>): Promise<number> 
   });
 }
 
-/** Runs `dinfra` with `argv`; resolves with the exit status. `connect` is
- * replaceable (the tests give a fake chain). */
+/** Runs `dinfra` with `argv`; resolves with the exit status. `connect`,
+ * the clock and the hook runner are replaceable (the tests give fakes). */
 export async function main(
   argv: string[],
   io: { out: (line: string) => void; err: (line: string) => void } = { out: (l) => console.log(l), err: (l) => console.error(l) },
   connect: (url: string, deploymentPath: string) => Promise<{ chain: Chain; close: () => Promise<void> }> = connectNode,
   now: () => number = Date.now,
+  hook: (command: string, env: Record<string, string>) => Promise<number> = runHook,
 ): Promise<number> {
   let json = false;
   let close: (() => Promise<void>) | null = null;
@@ -122,7 +123,7 @@ export async function main(
     if (!deployment) throw new UsageError('--deployment FILE is required (deploy/deploy.sh writes deploy/deployments/<name>.json), or set DINFRA_DEPLOYMENT');
     const connected = await connect(url, deployment);
     close = connected.close;
-    const ctx: Context = { chain: connected.chain, signer, out: io.out, json, now, runHook };
+    const ctx: Context = { chain: connected.chain, signer, out: io.out, json, now, runHook: hook };
     return await RUN[args.command]!(ctx, args);
   } catch (error) {
     const message = describeError(error);
