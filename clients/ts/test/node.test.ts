@@ -15,6 +15,8 @@ import { after, before, describe, test } from 'node:test';
 import type { KeyringPair } from '@polkadot/keyring/types';
 import { blake2AsHex } from '@polkadot/util-crypto';
 import { repoRoot } from './env.js';
+import { main as cliMain } from '../src/cli/main.js';
+import { chainClock, closeReasonText, estimateBlockTime, formatBlock } from '../src/human.js';
 import { loadBundledDeployment } from '../src/files.js';
 import { instantiateSuite } from './suite.js';
 import { accountFromSuri, checkGovernance, ContractError, Dinfra, eventNamed, eventsNamed, fund, Pool, type ContractEvent, type Details } from '../src/index.js';
@@ -416,6 +418,39 @@ describe('on a node', { timeout: 300_000 }, () => {
       assert.deepEqual(args(paid.events, 'escrow', 'CreditWithdrawn'), { account: payee.address, amount });
       assert.equal(await suite.creditOf(payee.address), 0n);
     });
+  });
+
+  test('dinfra status (the CLI) gives the end date formatBlock gives for details\' end', async () => {
+    const created = await subscribe();
+    await dinfra.markReady(provider, created.id, ['wss://ts-cli.example:443']);
+    await dinfra.cancel(consumer, created.id);
+    const d = await details(created.id);
+    assert.ok(d.subscription.end, 'a cancelled subscription has an end block');
+    const [end, reason] = d.subscription.end;
+    // The CLI as a person runs it: its own connection, the package's metadata.
+    const cli = async (argv: string[]) => {
+      const out: string[] = [];
+      const err: string[] = [];
+      const code = await cliMain([...argv, '--url', URL, '--deployment', DEPLOYMENT!], { out: (l) => out.push(l), err: (l) => err.push(l) });
+      assert.equal(code, 0, err.join('\n'));
+      return out.join('\n');
+    };
+    for (let attempt = 0; ; attempt++) {
+      const text = await cli(['status', String(created.id)]);
+      const clock = await chainClock(dinfra.api);
+      if (!text.includes(`(at block ${clock.block})`) && attempt < 3) continue; // a block came in between
+      assert.ok(text.includes(`ends         ${formatBlock(end, clock)} — ${closeReasonText(reason)}`), text);
+      assert.match(text, /access {7}wss:\/\/ts-cli\.example:443/);
+      break;
+    }
+    const json = JSON.parse(await cli(['status', String(created.id), '--json']));
+    assert.equal(json.end.block, end);
+    assert.equal(json.end.reason, reason);
+    assert.equal(json.ratePerBlock, d.subscription.ratePerBlock.toString());
+    assert.equal(json.deposited, d.figures.deposited.toString());
+    const clock = await chainClock(dinfra.api);
+    const at = estimateBlockTime(end, { ...clock, block: json.block, at: clock.at - (clock.block - json.block) * (clock.msPerBlock ?? 0) });
+    assert.equal(json.end.at, at === null ? null : new Date(at).toISOString());
   });
 });
 
