@@ -219,7 +219,7 @@ function SubscriptionCard({ session, clock, account, row, warnHours }: { session
           <button data-testid="topup" disabled={busy} onClick={topUp}>
             Top up
           </button>{' '}
-          <button data-testid="cancel" disabled={busy || s.end?.[1] === 'ConsumerCancelled'} onClick={() => void run('Cancel', async () => dinfra.cancel(await account.signer(), id))}>
+          <button data-testid="cancel" disabled={busy} onClick={() => void run('Cancel', async () => dinfra.cancel(await account.signer(), id))}>
             Cancel
           </button>
         </div>

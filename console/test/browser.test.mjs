@@ -1,0 +1,302 @@
+// The console in a real browser (issue 16, item 5): a node of its own on
+// port 9966, a fresh suite, a type, a provider, an offer and a subscription
+// set up with the TypeScript client; then headless Chromium (Debian's
+// /usr/bin/chromium, driven by playwright-core) connects the served console,
+// finds the offer on Market and the subscription on My subscriptions, with
+// the money-runs-out date equal to what formatBlock gives for `details` at
+// that block, tops up and sees the date move, cancels and sees the end
+// block. Screenshots go to test/screenshots/; any error on the page's
+// console fails the run. The node is stopped and its deployments file
+// deleted at the end, also on failure.
+//
+//   node test/browser.test.mjs        (console/test.sh runs it)
+//
+// DINFRA_NODE_PORT (9966), DINFRA_CONSOLE_PORT (5199), CHROMIUM (/usr/bin/chromium).
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, rmSync, existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { randomBytes } from 'node:crypto';
+import { chromium } from 'playwright-core';
+import { accountFromSuri, chainClock, chainToken, Dinfra, formatAmount, formatBlock, loadDeployment } from '@dinfra/client/node';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const CONSOLE = join(HERE, '..');
+const ROOT = join(CONSOLE, '..');
+const NODE_PORT = process.env.DINFRA_NODE_PORT ?? '9966';
+const NODE_DIR = process.env.DINFRA_NODE_DIR ?? '/tmp/dinfra-node-console';
+const WEB_PORT = process.env.DINFRA_CONSOLE_PORT ?? '5199';
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const URL_WS = `ws://127.0.0.1:${NODE_PORT}`;
+const NAME = 'consoletest';
+const DEPLOYMENT = join(ROOT, 'deploy', 'deployments', `${NAME}.json`);
+const SHOTS = join(HERE, 'screenshots');
+const nodeEnv = { ...process.env, DINFRA_NODE_PORT: NODE_PORT, DINFRA_NODE_DIR: NODE_DIR };
+
+let passed = 0;
+let failed = 0;
+const results = [];
+let broken = null;
+async function step(name, fn) {
+  if (broken) {
+    failed++;
+    results.push(`not reached: ${name}`);
+    console.log(`  SKIP ${name} (after a failure)`);
+    return;
+  }
+  const started = Date.now();
+  try {
+    await fn();
+    passed++;
+    console.log(`  ok   ${name} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  } catch (error) {
+    failed++;
+    broken = error;
+    console.log(`  FAIL ${name}: ${error instanceof Error ? error.stack ?? error.message : error}`);
+  }
+}
+const assert = (cond, what) => {
+  if (!cond) throw new Error(what);
+};
+function sh(cmd, args, env = process.env) {
+  const r = spawnSync(cmd, args, { cwd: ROOT, env, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}:\n${r.stdout}\n${r.stderr}`);
+  return r.stdout;
+}
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+async function answers(url) {
+  try {
+    return (await fetch(url)).ok;
+  } catch {
+    return false;
+  }
+}
+
+let server;
+let browser;
+let page;
+let dinfra;
+const pageErrors = [];
+const ctx = {};
+
+/** Polls the text of `selector` until `want(text)`; throws with the last text. */
+async function waitText(selector, want, what, timeout = 30_000) {
+  const until = Date.now() + timeout;
+  let text = null;
+  while (Date.now() < until) {
+    text = await page.locator(selector).first().textContent({ timeout: 1000 }).catch(() => null);
+    if (text !== null && want(text)) return text;
+    await sleep(200);
+  }
+  throw new Error(`${what}: ${selector} shows ${JSON.stringify(text)}`);
+}
+const shot = (name) => page.screenshot({ path: join(SHOTS, name), fullPage: true });
+
+async function main() {
+  mkdirSync(SHOTS, { recursive: true });
+  const t0 = Date.now();
+
+  await step(`node on ${URL_WS} and a fresh suite "${NAME}"`, async () => {
+    sh('bash', ['deploy/node.sh', 'start'], nodeEnv);
+    sh('bash', ['deploy/deploy.sh', '--url', URL_WS, '--suri', '//Alice', '--name', NAME, '--fresh']);
+    assert(existsSync(DEPLOYMENT), `${DEPLOYMENT} was not written`);
+  });
+
+  await step('a type, a provider (//Bob), an offer and a subscription of //Charlie, ready with an access record', async () => {
+    dinfra = await Dinfra.connect(URL_WS, loadDeployment(DEPLOYMENT));
+    const alice = await accountFromSuri('//Alice');
+    const bob = await accountFromSuri('//Bob');
+    const charlie = await accountFromSuri('//Charlie');
+    ctx.token = chainToken(dinfra.api);
+    ctx.charlie = charlie;
+    const unit = 10n ** BigInt(ctx.token.decimals);
+    const type = await dinfra.registerType(alice, `console-test-${Date.now()}`, `0x${randomBytes(32).toString('hex')}`);
+    ctx.typeId = type.typeId;
+    const { minBond } = await dinfra.registryParameters();
+    await dinfra.registerProvider(bob, { name: 'Bob hosting', endpoint: 'https://bob.example', attributes: [{ key: 'region', value: 'eu-west' }], bond: minBond });
+    // 0.001 of the token per block; a chain that declares no decimals: 10^6 of its unit.
+    ctx.price = ctx.token.decimals >= 6 ? unit / 1000n : 1_000_000n;
+    const offer = await dinfra.publishOffer(bob, ctx.typeId, { pricePerBlock: ctx.price, capacity: 4, minDuration: 10, noticeBlocks: 5, pricing: 'Fixed' });
+    ctx.offerId = offer.offerId;
+    const created = await dinfra.create(charlie, {
+      typeId: ctx.typeId,
+      descriptor: { hash: `0x${randomBytes(32).toString('hex')}`, uri: 'ipfs://console-test/descriptor.json' },
+      requirements: { maxPricePerBlock: ctx.price, minDuration: 10 },
+      deposit: ctx.price * 100n,
+      offerId: ctx.offerId,
+    });
+    ctx.id = created.id;
+    ctx.access = 'https://rpc.bob.example/console-test';
+    await dinfra.markReady(bob, ctx.id, [ctx.access]);
+    const d = await dinfra.details(ctx.id);
+    assert(d.subscription.phase === 'Active' && d.figures.depletionBlock !== null, `subscription ${ctx.id} is ${d.subscription.phase}, depletion ${d.figures.depletionBlock}`);
+  });
+
+  await step(`console built and served on 127.0.0.1:${WEB_PORT} (serve.sh)`, async () => {
+    server = spawn('bash', [join(CONSOLE, 'serve.sh'), WEB_PORT], { cwd: CONSOLE, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let log = '';
+    server.stdout.on('data', (b) => (log += b));
+    server.stderr.on('data', (b) => (log += b));
+    const until = Date.now() + 180_000;
+    while (!(await answers(`http://127.0.0.1:${WEB_PORT}/`))) {
+      if (server.exitCode !== null) throw new Error(`serve.sh exited ${server.exitCode}:\n${log}`);
+      if (Date.now() > until) throw new Error(`the console did not answer within 180 s:\n${log}`);
+      await sleep(500);
+    }
+  });
+
+  await step('headless Chromium opens the console', async () => {
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    page.on('console', (msg) => {
+      if (msg.type() === 'error') pageErrors.push(`console.error: ${msg.text()}`);
+    });
+    page.on('pageerror', (error) => pageErrors.push(`uncaught: ${error.message}`));
+    await page.goto(`http://127.0.0.1:${WEB_PORT}/`);
+    await page.getByTestId('connect').waitFor();
+  });
+
+  await step('a malformed deployments json is refused with a message', async () => {
+    await page.getByTestId('url').fill(URL_WS);
+    await page.getByTestId('deployment-json').fill('{"name": "x"');
+    await page.getByTestId('connect').click();
+    await waitText('[data-testid=connect-error]', (t) => t.includes('does not parse'), 'the error');
+  });
+
+  await step('Connect: chain, best block and the four code hashes checked', async () => {
+    const { readFileSync } = await import('node:fs');
+    await page.getByTestId('deployment-json').fill(readFileSync(DEPLOYMENT, 'utf8'));
+    await page.getByTestId('connect').click();
+    // Connected, the console goes to Market; come back to see what was checked.
+    await page.locator('h2', { hasText: 'Market' }).waitFor({ timeout: 30_000 });
+    await page.getByTestId('nav-connect').click();
+    await page.getByTestId('connected').waitFor({ timeout: 30_000 });
+    for (const name of ['registry', 'award', 'escrow', 'subscription']) {
+      const row = await page.getByTestId(`code-${name}`).textContent();
+      const onChain = (await dinfra.api.query.contracts.contractInfoOf(dinfra.address(name))).unwrap().codeHash.toHex();
+      assert(row.includes(onChain) && row.includes('✓'), `${name}: ${row}`);
+    }
+    const clock = await chainClock(dinfra.api);
+    await waitText('[data-testid=connected-block]', (t) => t === formatBlock(clock.block, clock), `best block ${clock.block}`);
+    const chain = (await dinfra.api.rpc.system.chain()).toString();
+    await waitText('[data-testid=chain-name]', (t) => t === chain, `chain ${chain}`);
+    await shot('01-connect.png');
+  });
+
+  await step('dev accounts are offered on the dev chain; //Charlie selected', async () => {
+    const options = await page.getByTestId('account').locator('option').allTextContents();
+    assert(options.some((o) => o.startsWith('//Alice (dev)')) && options.some((o) => o.startsWith('//Charlie (dev)')), `accounts: ${options}`);
+    await page.getByTestId('account').selectOption(ctx.charlie.address);
+  });
+
+  await step('Market: the offer with its price in the chain token, filtered by type and price', async () => {
+    await page.getByTestId('nav-market').click();
+    const row = `[data-testid=offer-${ctx.offerId}]`;
+    await page.locator(row).waitFor({ timeout: 30_000 });
+    const price = formatAmount(ctx.price, ctx.token);
+    await waitText(`${row} [data-testid=price]`, (t) => t === price, `price ${price}`);
+    const text = await page.locator(row).textContent();
+    assert(text.includes('Bob hosting') && text.includes('region=eu-west') && text.includes('0 of 4 taken') === false, `row: ${text}`);
+    assert(text.includes('1 of 4 taken') && text.includes('10 blocks') && text.includes('5 blocks') && text.includes('Fixed'), `row: ${text}`);
+    await page.getByTestId('type-filter').selectOption(String(ctx.typeId));
+    await page.getByTestId('max-price').fill(formatAmount(ctx.price - 1n, ctx.token).split(' ')[0]);
+    await page.locator(row).waitFor({ state: 'detached', timeout: 5000 });
+    await page.getByTestId('max-price').fill('0.1234567890123456789');
+    await waitText('[data-testid=price-error]', (t) => t.includes('decimals'), 'too many decimals refused');
+    await page.getByTestId('max-price').fill(formatAmount(ctx.price, ctx.token).split(' ')[0]);
+    await page.locator(row).waitFor({ timeout: 5000 });
+    await shot('02-market.png');
+  });
+
+  const card = () => `[data-testid=subscription-${ctx.id}]`;
+  const expectedEnd = async () => {
+    const clock = await chainClock(dinfra.api);
+    const d = await dinfra.details(ctx.id);
+    const block = d.subscription.end ? d.subscription.end[0] : d.figures.depletionBlock;
+    return { d, clock, block, text: formatBlock(block, clock) };
+  };
+
+  await step('My subscriptions: phase, rate, access and the depletion date equal to formatBlock(details) at that block', async () => {
+    await page.getByTestId('nav-subscriptions').click();
+    await page.locator(card()).waitFor({ timeout: 30_000 });
+    const { d, text } = await expectedEnd();
+    ctx.endBefore = text;
+    ctx.depletionBefore = d.figures.depletionBlock;
+    await waitText(`${card()} [data-testid=end]`, (t) => t === text, `end ${text}`);
+    await waitText(`${card()} [data-testid=phase]`, (t) => t === 'Active', 'phase');
+    await waitText(`${card()} [data-testid=rate]`, (t) => t === `${formatAmount(d.subscription.ratePerBlock, ctx.token)} per block`, 'rate');
+    await waitText(`${card()} [data-testid=access]`, (t) => t.includes(ctx.access), 'access');
+    await waitText(`${card()} [data-testid=refundable]`, (t) => t === formatAmount(d.figures.refundable, ctx.token), 'refundable');
+    await shot('03-subscriptions.png');
+  });
+
+  await step('a top-up with too many decimals is refused in words and sends nothing', async () => {
+    const before = await dinfra.bestNumber();
+    await page.locator(`${card()} [data-testid=topup-amount]`).fill('0.0000000000000000001');
+    await page.locator(`${card()} [data-testid=topup]`).click();
+    await waitText(`${card()} [data-testid=tx-error]`, (t) => t.includes('decimals'), 'error');
+    assert((await dinfra.bestNumber()) === before, 'a block was made');
+  });
+
+  await step('top up 50 blocks of the rate in the page: the depletion date moves by 50 blocks', async () => {
+    await page.locator(`${card()} [data-testid=topup-amount]`).fill(formatAmount(ctx.price * 50n, ctx.token));
+    await page.locator(`${card()} [data-testid=topup]`).click();
+    await waitText(`${card()} [data-testid=tx-message]`, (t) => t.includes('in block'), 'top-up included');
+    const { d, text } = await expectedEnd();
+    assert(d.figures.depletionBlock === ctx.depletionBefore + 50, `depletion ${ctx.depletionBefore} → ${d.figures.depletionBlock}`);
+    await waitText(`${card()} [data-testid=end]`, (t) => t === text && t !== ctx.endBefore, `end ${text}`);
+    await shot('04-topped-up.png');
+  });
+
+  await step('cancel in the page: the end block (consumer notice, minimum duration) is shown', async () => {
+    await page.locator(`${card()} [data-testid=cancel]`).click();
+    await waitText(`${card()} [data-testid=tx-message]`, (t) => t.startsWith('Cancel: in block'), 'cancel included');
+    const { d, text } = await expectedEnd();
+    assert(d.subscription.end && d.subscription.end[1] === 'ConsumerCancelled', `end ${JSON.stringify(d.subscription.end)}`);
+    await waitText(`${card()} [data-testid=end]`, (t) => t === text, `end ${text}`);
+    const label = await page.locator(`${card()} tr:has([data-testid=end]) th`).textContent();
+    assert(label.includes('cancelled by the consumer'), `label: ${label}`);
+    await shot('05-cancelled.png');
+  });
+
+  await step('a second cancel in the page is refused in the dry run, shown as the contract error in words, nothing sent', async () => {
+    const before = await dinfra.bestNumber();
+    await page.locator(`${card()} [data-testid=cancel]`).click();
+    const text = await waitText(`${card()} [data-testid=tx-error]`, (t) => t.startsWith('Refused by the subscription contract:'), 'refusal');
+    assert(/ — \S/.test(text), `no words after the error name: ${text}`);
+    assert((await dinfra.bestNumber()) === before, 'a block was made');
+    ctx.refusal = text;
+    await shot('06-refused.png');
+  });
+
+  await step('no error on the page console', async () => {
+    assert(pageErrors.length === 0, pageErrors.join('\n'));
+  });
+  if (ctx.refusal) console.log(`  (the page said: ${ctx.refusal})`);
+  console.log(`  (${((Date.now() - t0) / 1000).toFixed(0)} s in all)`);
+}
+
+async function cleanup() {
+  if (broken && page) await shot('failure.png').catch(() => undefined);
+  await browser?.close().catch(() => undefined);
+  await dinfra?.disconnect().catch(() => undefined);
+  if (server && server.exitCode === null) {
+    try {
+      process.kill(-server.pid, 'SIGTERM');
+    } catch {}
+  }
+  spawnSync('bash', ['deploy/node.sh', 'stop'], { cwd: ROOT, env: nodeEnv, stdio: 'inherit' });
+  rmSync(DEPLOYMENT, { force: true });
+}
+
+try {
+  await main();
+} catch (error) {
+  failed++;
+  console.log(`  FAIL ${error.stack ?? error}`);
+} finally {
+  await cleanup();
+}
+if (pageErrors.length) console.log(`page console errors:\n  ${pageErrors.join('\n  ')}`);
+console.log(`console tests: ${passed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);
