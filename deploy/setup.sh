@@ -10,6 +10,9 @@
 #   * cargo-contract 5.0.3 (builds and deploys the contracts; ~13 min cold);
 #   * Podman, runc and Debian's static busybox for the reactor's container
 #     driver and its tests (apt-get; seconds);
+#   * Debian's chromium for the web console's browser test (console/test.sh
+#     drives it headless with playwright-core; playwright cannot download a
+#     browser here), with apt-get only when /usr/bin/chromium is missing;
 #   * with --with-node, also the local chain: substrate-contracts-node from
 #     crate contracts-node 0.42.0 (a Cumulus/Polkadot node: it compiles about
 #     1,400 crates, one to two hours or more on 2 cores, into a reusable target
@@ -161,6 +164,17 @@ fi
 CONTAINERS_CONF="$ROOT/reactor/podman/containers.conf" podman version --format '{{.Client.Version}}' >/dev/null \
     || die "podman is installed but does not run (as root, with $ROOT/reactor/podman/containers.conf)"
 say "podman $(podman version --format '{{.Client.Version}}'), runc, static busybox ok"
+
+# The web console's browser test (console/test.sh) drives Debian's chromium
+# headless; installed only when it is missing.
+if [ ! -x /usr/bin/chromium ]; then
+    command -v apt-get >/dev/null || die "the console's browser test needs chromium at /usr/bin/chromium (Debian: apt-get install chromium)"
+    say "installing chromium (the console's browser test)"
+    { DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null \
+        || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }; } \
+        || die "apt-get install chromium failed"
+fi
+say "chromium $(/usr/bin/chromium --version 2>/dev/null | awk '{print $2}') ok"
 
 # The node: only on request, it is the one long install.
 node_crate_dir() {
