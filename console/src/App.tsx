@@ -2,10 +2,12 @@ import { formatBlock, type ChainClock } from '@dinfra/client';
 import { useEffect, useState } from 'react';
 import { ConnectPage } from './pages/Connect';
 import { MarketPage } from './pages/Market';
+import { SubscribePage } from './pages/Subscribe';
 import { SubscriptionsPage } from './pages/Subscriptions';
 import { clockAt, devAccounts, extensionAccounts, inWords, type Account, type Session } from './session';
 
-type Page = 'connect' | 'market' | 'subscriptions';
+type Page = 'connect' | 'market' | 'subscribe' | 'subscriptions';
+const TITLES: Record<Page, string> = { connect: 'Connect', market: 'Market', subscribe: 'Subscribe', subscriptions: 'My subscriptions' };
 
 export function App() {
   const [page, setPage] = useState<Page>('connect');
@@ -72,9 +74,9 @@ export function App() {
       <header>
         <h1>DINFRA console</h1>
         <nav>
-          {(['connect', 'market', 'subscriptions'] as Page[]).map((p) => (
+          {(Object.keys(TITLES) as Page[]).map((p) => (
             <button key={p} data-testid={`nav-${p}`} className={page === p ? 'active' : ''} disabled={p !== 'connect' && !session} onClick={() => setPage(p)}>
-              {p === 'connect' ? 'Connect' : p === 'market' ? 'Market' : 'My subscriptions'}
+              {TITLES[p]}
             </button>
           ))}
         </nav>
@@ -104,6 +106,7 @@ export function App() {
       <main>
         {page === 'connect' && <ConnectPage session={session} clock={clock} onConnected={(s) => void onConnected(s)} />}
         {page === 'market' && session && clock && <MarketPage session={session} clock={clock} />}
+        {page === 'subscribe' && session && clock && <SubscribePage session={session} clock={clock} account={account} />}
         {page === 'subscriptions' && session && clock && <SubscriptionsPage session={session} clock={clock} account={account} />}
         {page !== 'connect' && session && !clock && <p>Waiting for the chain's best block…</p>}
       </main>

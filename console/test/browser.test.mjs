@@ -94,6 +94,7 @@ const shot = (name) => page.screenshot({ path: join(SHOTS, name), fullPage: true
 
 async function main() {
   mkdirSync(SHOTS, { recursive: true });
+  rmSync(join(SHOTS, 'failure.png'), { force: true });
   const t0 = Date.now();
 
   await step(`node on ${URL_WS} and a fresh suite "${NAME}"`, async () => {
@@ -208,6 +209,32 @@ async function main() {
     await shot('02-market.png');
   });
 
+  await step('Subscribe: a malformed descriptor hash is refused and sends nothing; the dry run, then a subscription naming the offer', async () => {
+    await page.getByTestId('nav-subscribe').click();
+    await page.getByTestId('sub-type').selectOption(String(ctx.typeId));
+    await page.getByTestId('sub-offer').fill(String(ctx.offerId));
+    await page.getByTestId('sub-max-price').fill(formatAmount(ctx.price, ctx.token));
+    await page.getByTestId('sub-min-duration').fill('10');
+    await page.getByTestId('sub-hash').fill('0x1234');
+    await page.getByTestId('sub-uri').fill('ipfs://console-test/page.json');
+    await page.getByTestId('sub-blocks').fill('100');
+    const before = await dinfra.bestNumber();
+    await page.getByTestId('sub-dry-run').click();
+    await waitText('[data-testid=sub-error]', (t) => /hash/i.test(t), 'bad hash refused');
+    assert((await dinfra.bestNumber()) === before, 'a block was made');
+    await page.getByTestId('sub-hash').fill(`0x${randomBytes(32).toString('hex')}`);
+    await page.getByTestId('sub-dry-run').click();
+    await waitText('[data-testid=sub-outcome]', (t) => t.startsWith('The dry run succeeds'), 'dry run');
+    assert((await dinfra.bestNumber()) === before, 'the dry run made a block');
+    const count = await dinfra.subscriptionCount();
+    await page.getByTestId('sub-create').click();
+    await waitText('[data-testid=sub-outcome]', (t) => t.startsWith(`Subscription #${count} created`), 'created');
+    const d = await dinfra.details(count);
+    assert(d && d.subscription.consumer === ctx.charlie.address && d.figures.deposited === ctx.price * 100n, `details ${count}: ${JSON.stringify(d?.subscription.consumer)}`);
+    ctx.pageId = count;
+    await shot('03-subscribe.png');
+  });
+
   const card = () => `[data-testid=subscription-${ctx.id}]`;
   const expectedEnd = async () => {
     const clock = await chainClock(dinfra.api);
@@ -219,6 +246,8 @@ async function main() {
   await step('My subscriptions: phase, rate, access and the depletion date equal to formatBlock(details) at that block', async () => {
     await page.getByTestId('nav-subscriptions').click();
     await page.locator(card()).waitFor({ timeout: 30_000 });
+    await waitText(`[data-testid=subscription-${ctx.pageId}] [data-testid=phase]`, (t) => t === 'Awarded', 'the one subscribed in the page');
+    await waitText(`[data-testid=subscription-${ctx.pageId}] [data-testid=ready]`, (t) => t.startsWith("not yet; the provider's deadline is block"), 'its ready deadline');
     const { d, text } = await expectedEnd();
     ctx.endBefore = text;
     ctx.depletionBefore = d.figures.depletionBlock;
@@ -227,7 +256,7 @@ async function main() {
     await waitText(`${card()} [data-testid=rate]`, (t) => t === `${formatAmount(d.subscription.ratePerBlock, ctx.token)} per block`, 'rate');
     await waitText(`${card()} [data-testid=access]`, (t) => t.includes(ctx.access), 'access');
     await waitText(`${card()} [data-testid=refundable]`, (t) => t === formatAmount(d.figures.refundable, ctx.token), 'refundable');
-    await shot('03-subscriptions.png');
+    await shot('04-subscriptions.png');
   });
 
   await step('a top-up with too many decimals is refused in words and sends nothing', async () => {
@@ -245,7 +274,7 @@ async function main() {
     const { d, text } = await expectedEnd();
     assert(d.figures.depletionBlock === ctx.depletionBefore + 50, `depletion ${ctx.depletionBefore} → ${d.figures.depletionBlock}`);
     await waitText(`${card()} [data-testid=end]`, (t) => t === text && t !== ctx.endBefore, `end ${text}`);
-    await shot('04-topped-up.png');
+    await shot('05-topped-up.png');
   });
 
   await step('cancel in the page: the end block (consumer notice, minimum duration) is shown', async () => {
@@ -256,7 +285,7 @@ async function main() {
     await waitText(`${card()} [data-testid=end]`, (t) => t === text, `end ${text}`);
     const label = await page.locator(`${card()} tr:has([data-testid=end]) th`).textContent();
     assert(label.includes('cancelled by the consumer'), `label: ${label}`);
-    await shot('05-cancelled.png');
+    await shot('06-cancelled.png');
   });
 
   await step('a second cancel in the page is refused in the dry run, shown as the contract error in words, nothing sent', async () => {
@@ -266,7 +295,7 @@ async function main() {
     assert(/ — \S/.test(text), `no words after the error name: ${text}`);
     assert((await dinfra.bestNumber()) === before, 'a block was made');
     ctx.refusal = text;
-    await shot('06-refused.png');
+    await shot('07-refused.png');
   });
 
   await step('no error on the page console', async () => {

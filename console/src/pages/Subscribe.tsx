@@ -1,0 +1,129 @@
+import { createArgs, formatAmount, parseAmount, type ChainClock, type DeploymentType, type RequirementsInput } from '@dinfra/client';
+import { useEffect, useState } from 'react';
+import { inWords, type Account, type Session } from '../session';
+
+/** Subscribe: a type, the award's choice (requirements) or a named offer, a
+ * descriptor, a deposit as an amount or as blocks of the price bound; a dry
+ * run says what would happen (or the contract's refusal in words) before
+ * anything is signed. */
+export function SubscribePage({ session, clock, account }: { session: Session; clock: ChainClock; account: Account | null }) {
+  const { dinfra, token } = session;
+  const [types, setTypes] = useState<[number, DeploymentType][]>([]);
+  const [typeId, setTypeId] = useState('');
+  const [offerId, setOfferId] = useState('');
+  const [maxPrice, setMaxPrice] = useState('');
+  const [minDuration, setMinDuration] = useState('0');
+  const [hash, setHash] = useState('');
+  const [uri, setUri] = useState('');
+  const [deposit, setDeposit] = useState('');
+  const [blocks, setBlocks] = useState('');
+  const [outcome, setOutcome] = useState('');
+  const [error, setError] = useState('');
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => {
+    dinfra
+      .query<[number, [number, DeploymentType][]]>('registry', 'types', [0, 100])
+      .then(([, page]) => setTypes(page))
+      .catch((e) => setError(inWords(e)));
+  }, [session]);
+
+  /** The call's arguments and deposit, or a message saying what is wrong. */
+  const build = (): { args: unknown[]; value: bigint; input: Parameters<typeof dinfra.create>[1] } => {
+    if (!account) throw new Error('choose an account first');
+    if (typeId === '') throw new Error('choose a deployment type');
+    const price = parseAmount(maxPrice, token);
+    if (price === 0n) throw new Error('the maximum price per block must be more than 0');
+    if (!/^\d+$/.test(minDuration.trim())) throw new Error('the minimum duration is a whole number of blocks');
+    if (offerId.trim() !== '' && !/^\d+$/.test(offerId.trim())) throw new Error('an offer id is a whole number');
+    let value: bigint;
+    if (blocks.trim() !== '') {
+      if (!/^\d+$/.test(blocks.trim()) || Number(blocks) === 0) throw new Error('a duration is a whole number of blocks, more than 0');
+      value = price * BigInt(blocks.trim());
+    } else {
+      value = parseAmount(deposit, token);
+    }
+    if (value === 0n) throw new Error('the deposit must be more than 0');
+    const requirements: RequirementsInput = { maxPricePerBlock: price, minDuration: Number(minDuration) };
+    const input = { typeId: Number(typeId), descriptor: { hash: hash.trim(), uri: uri.trim() }, requirements, deposit: value, offerId: offerId.trim() === '' ? null : BigInt(offerId.trim()) };
+    return { args: createArgs(input), value, input };
+  };
+
+  const dryRun = async () => {
+    setError('');
+    setOutcome('');
+    setBusy(true);
+    try {
+      const { args, value } = build();
+      const result = await dinfra.dryRun('subscription', 'Subscription::create', args, account!.address, value);
+      setOutcome(`The dry run succeeds: it would be subscription #${String(result.value)} with a deposit of ${formatAmount(value, token)} (at block ${clock.block}).`);
+    } catch (e) {
+      setError(inWords(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const subscribe = async () => {
+    setError('');
+    setOutcome('');
+    setBusy(true);
+    try {
+      const { input } = build();
+      const created = await dinfra.create(await account!.signer(), input);
+      setOutcome(
+        `Subscription #${created.id} created in block ${created.blockNumber}: offer #${created.offerId} of ${created.provider}, ${formatAmount(created.ratePerBlock, token)} per block; the provider must be ready by block ${created.readyDeadline}.`,
+      );
+    } catch (e) {
+      setError(inWords(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section>
+      <h2>Subscribe</h2>
+      <div className="grid2">
+        <label>
+          Type{' '}
+          <select data-testid="sub-type" value={typeId} onChange={(e) => setTypeId(e.target.value)}>
+            <option value="">choose…</option>
+            {types.map(([id, t]) => (
+              <option key={id} value={String(id)}>
+                {t.name} (#{id})
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Offer id <input data-testid="sub-offer" size={6} value={offerId} onChange={(e) => setOfferId(e.target.value)} placeholder="empty: the award chooses" />
+        </label>
+        <label>
+          Max price per block <input data-testid="sub-max-price" value={maxPrice} onChange={(e) => setMaxPrice(e.target.value)} placeholder={`in ${token.symbol}`} />
+        </label>
+        <label>
+          Minimum duration I commit to <input data-testid="sub-min-duration" size={8} value={minDuration} onChange={(e) => setMinDuration(e.target.value)} /> blocks
+        </label>
+        <label>
+          Descriptor hash (blake2-256) <input data-testid="sub-hash" size={70} value={hash} onChange={(e) => setHash(e.target.value)} placeholder="0x…" />
+        </label>
+        <label>
+          Descriptor URI <input data-testid="sub-uri" size={50} value={uri} onChange={(e) => setUri(e.target.value)} placeholder="ipfs://…" />
+        </label>
+        <label>
+          Deposit <input data-testid="sub-deposit" value={deposit} onChange={(e) => setDeposit(e.target.value)} placeholder={`in ${token.symbol}`} /> or for{' '}
+          <input data-testid="sub-blocks" size={8} value={blocks} onChange={(e) => setBlocks(e.target.value)} /> blocks at the max price
+        </label>
+      </div>
+      <button data-testid="sub-dry-run" disabled={busy} onClick={() => void dryRun()}>
+        Dry run
+      </button>{' '}
+      <button data-testid="sub-create" disabled={busy} onClick={() => void subscribe()}>
+        Sign and subscribe
+      </button>
+      {outcome && <div className="info" data-testid="sub-outcome">{outcome}</div>}
+      {error && <div className="error" data-testid="sub-error">{error}</div>}
+    </section>
+  );
+}
