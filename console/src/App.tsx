@@ -104,7 +104,10 @@ export function App() {
         </div>
       </header>
       <main>
-        {page === 'connect' && <ConnectPage session={session} clock={clock} onConnected={(s) => void onConnected(s)} />}
+        {/* Kept mounted so the endpoint and the pasted json survive a visit to another page. */}
+        <div hidden={page !== 'connect'}>
+          <ConnectPage session={session} clock={clock} onConnected={(s) => void onConnected(s)} />
+        </div>
         {page === 'market' && session && clock && <MarketPage session={session} clock={clock} />}
         {page === 'subscribe' && session && clock && <SubscribePage session={session} clock={clock} account={account} />}
         {page === 'subscriptions' && session && clock && <SubscriptionsPage session={session} clock={clock} account={account} />}
