@@ -129,11 +129,6 @@ export function inWords(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-export const CLOSE_REASONS: Record<string, string> = {
-  ConsumerCancelled: 'cancelled by the consumer',
-  ProviderExited: 'the provider left',
-  FundsExhausted: 'the deposit ran out',
-  ReadyTimeout: 'no provider was ready in time and none was left to award it to',
-  Declined: 'the provider declined it and no other provider fit',
-  Reclaimed: 'the consumer reclaimed the stream from the escrow after its controller changed',
-};
+/** Why billing ends or a subscription closed, in words: the client's
+ * sentence (human.ts), so the console and the CLI say the same. */
+export { closeReasonText } from '@dinfra/client';

@@ -284,7 +284,7 @@ async function main() {
     assert(d.subscription.end && d.subscription.end[1] === 'ConsumerCancelled', `end ${JSON.stringify(d.subscription.end)}`);
     await waitText(`${card()} [data-testid=end]`, (t) => t === text, `end ${text}`);
     const label = await page.locator(`${card()} tr:has([data-testid=end]) th`).textContent();
-    assert(label.includes('cancelled by the consumer'), `label: ${label}`);
+    assert(label.includes('the consumer cancelled'), `label: ${label}`);
     await shot('06-cancelled.png');
   });
 

@@ -1,6 +1,6 @@
 import { formatAmount, formatBlock, parseAmount, topUpUntil, type ChainClock, type Details, type TxResult } from '@dinfra/client';
 import { useEffect, useState } from 'react';
-import { CLOSE_REASONS, inWords, type Account, type Session } from '../session';
+import { closeReasonText, inWords, type Account, type Session } from '../session';
 
 interface Row {
   id: bigint;
@@ -72,7 +72,7 @@ function SubscriptionCard({ session, clock, account, row, warnHours }: { session
 
   // What ends billing: a scheduled end, or else the deposit running out.
   const stop: { block: number; label: string } | null = s.end
-    ? { block: s.end[0], label: `Billing ends (${CLOSE_REASONS[s.end[1]] ?? s.end[1]})` }
+    ? { block: s.end[0], label: `Billing ends (${closeReasonText(s.end[1])})` }
     : f.depletionBlock !== null
       ? { block: f.depletionBlock, label: 'Money runs out' }
       : null;
@@ -118,7 +118,7 @@ function SubscriptionCard({ session, clock, account, row, warnHours }: { session
     <div className="card" data-testid={`subscription-${id}`}>
       <h3>
         Subscription #{String(id)} — <span data-testid="phase">{s.phase}</span>
-        {s.closed && <span data-testid="closed-reason"> ({CLOSE_REASONS[s.closed] ?? s.closed})</span>}
+        {s.closed && <span data-testid="closed-reason"> ({closeReasonText(s.closed)})</span>}
       </h3>
       {warn && (
         <div className="warning" data-testid="low-funds">
@@ -201,7 +201,7 @@ function SubscriptionCard({ session, clock, account, row, warnHours }: { session
           {s.closed && (
             <tr>
               <th>closed</th>
-              <td>{CLOSE_REASONS[s.closed] ?? s.closed}</td>
+              <td>{closeReasonText(s.closed)}</td>
             </tr>
           )}
         </tbody>
