@@ -58,19 +58,28 @@ export function parseAmount(text: string, token: Token): bigint {
   return BigInt(digits) * 10n ** BigInt(token.decimals) + BigInt(fraction.padEnd(token.decimals, '0') || '0');
 }
 
+/** Blocks faster than this are no chain's pace: a runtime declaring less
+ * (substrate-contracts-node's dev chain: a 1 ms minimum period) seals a
+ * block per transaction. */
+const FASTEST_REAL_BLOCK_MS = 1_000;
+
 /** How fast the chain makes blocks: the target the runtime declares (Aura's
  * slot, BABE's expected block time, or twice Timestamp's minimum period),
  * else `null` — an instant-seal dev chain makes a block per transaction and
  * no date can be promised for a block. */
 export function blockTimeMs(api: ApiPromise): number | null {
   const consts = api.consts as Record<string, Record<string, { toString(): string } | undefined> | undefined>;
-  for (const value of [consts['aura']?.['slotDuration'], consts['babe']?.['expectedBlockTime']]) {
-    const ms = value === undefined ? 0 : Number(value.toString());
-    if (ms > 0) return ms;
-  }
-  const minimum = consts['timestamp']?.['minimumPeriod'];
-  const ms = minimum === undefined ? 0 : 2 * Number(minimum.toString());
-  return ms > 0 ? ms : null;
+  const declared = (value: { toString(): string } | undefined, factor = 1) => (value === undefined ? 0 : factor * Number(value.toString()));
+  return blockTimeFrom([
+    declared(consts['aura']?.['slotDuration']),
+    declared(consts['babe']?.['expectedBlockTime']),
+    declared(consts['timestamp']?.['minimumPeriod'], 2),
+  ]);
+}
+
+/** The first declared block time that is a real chain's pace, else `null`. */
+export function blockTimeFrom(declared: number[]): number | null {
+  return declared.find((ms) => ms >= FASTEST_REAL_BLOCK_MS) ?? null;
 }
 
 /** Where the chain is: a block and the time it was made at (its

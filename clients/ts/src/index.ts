@@ -41,5 +41,5 @@ export type * from './types.js';
 export { unwrapReply } from './reply.js';
 export { Pool, poolCreateArgs, poolPhase, type PoolBooks, type PoolOptions, type PoolPhase, type PoolShare, type PoolTerms } from './pool.js';
 export { checkDescriptor, descriptorFor, parseDescriptor, type DescriptorCheck, type Violation } from './descriptor.js';
-export { blockTimeMs, chainClock, chainToken, closeReasonText, duration, estimateBlockTime, formatAmount, formatBlock, formatDate, hex, parseAmount, topUpUntil, type ChainClock, type Token } from './human.js';
+export { blockTimeFrom, blockTimeMs, chainClock, chainToken, closeReasonText, duration, estimateBlockTime, formatAmount, formatBlock, formatDate, hex, parseAmount, topUpUntil, type ChainClock, type Token } from './human.js';
 export { providerLogs, providerStatus, statusHeaders, statusMessage, StatusRefused, type ProviderStatus } from './status.js';

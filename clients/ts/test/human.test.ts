@@ -2,7 +2,7 @@
 // expected time, offline (the clock and the token are given).
 import { strict as assert } from 'node:assert';
 import { describe, test } from 'node:test';
-import { duration, estimateBlockTime, formatAmount, formatBlock, formatDate, hex, parseAmount, topUpUntil, type ChainClock } from '../src/human.js';
+import { blockTimeFrom, duration, estimateBlockTime, formatAmount, formatBlock, formatDate, hex, parseAmount, topUpUntil, type ChainClock } from '../src/human.js';
 
 const DOT = { decimals: 10, symbol: 'DOT' };
 const clock: ChainClock = { block: 1_000, at: Date.UTC(2026, 11, 11, 14, 0, 0), msPerBlock: 6_000 };
@@ -46,6 +46,13 @@ describe('blocks', () => {
     assert.equal(estimateBlockTime(1_600, instant), null);
     assert.equal(formatBlock(1_012, instant), 'block 1012 (in 12 blocks; this chain has no regular block time)');
     assert.throws(() => topUpUntil(clock.at + 1, instant, 1_100, 5n), /no regular block time/);
+  });
+
+  test('a block time below a second is an instant-seal chain, not a pace', () => {
+    assert.equal(blockTimeFrom([6_000, 0, 12_000]), 6_000, "Aura's slot first");
+    assert.equal(blockTimeFrom([0, 0, 12_000]), 12_000, 'twice the minimum period');
+    assert.equal(blockTimeFrom([0, 0, 2]), null, 'substrate-contracts-node --dev: 1 ms minimum period');
+    assert.equal(blockTimeFrom([]), null);
   });
 
   test('"extend to date" asks for what the missing blocks cost', () => {
