@@ -23,6 +23,7 @@ import { Dinfra, type TxResult } from './dinfra.js';
 import { loadBundledDeployment } from './files.js';
 import { formatEvent } from './events.js';
 import { formatGovernance } from './governance.js';
+import { chainClock, chainToken, formatAmount, formatBlock } from './human.js';
 import { ProviderReactor, rpcAnswer, waitFor } from './reactor.js';
 
 /** Price per block of the provider's offer. */
@@ -71,8 +72,10 @@ class Demo {
       this.#last.set(address, now);
       if (now === before) continue;
       const delta = now - before;
-      const costs = paid?.name === name ? `; fee ${paid.fee}${paid.deposit !== 0n ? `, storage deposit ${paid.deposit}` : ''}` : '';
-      console.log(`    balance ${name.padEnd(9)} ${pad(now, 22)}  (${delta > 0n ? '+' : ''}${delta}${costs})`);
+      const token = chainToken(this.dinfra.api);
+      const money = (v: bigint) => formatAmount(v, token);
+      const costs = paid?.name === name ? `; fee ${money(paid.fee)}${paid.deposit !== 0n ? `, storage deposit ${money(paid.deposit)}` : ''}` : '';
+      console.log(`    balance ${name.padEnd(9)} ${money(now).padStart(28)}  (${delta > 0n ? '+' : ''}${money(delta)}${costs})`);
     }
   }
 
@@ -286,23 +289,27 @@ async function subscription(
   await demo.blocksUntil(readyAt + 60);
   let details = (await dinfra.details(id))!;
   const now = await dinfra.bestNumber();
+  const token = chainToken(dinfra.api);
+  const money = (v: bigint) => formatAmount(v, token);
+  const runsOut = async (block: number | null) =>
+    block === null ? 'the money lasts to the end block' : `the money runs out at ${formatBlock(block, await chainClock(dinfra.api))}`;
   console.log(
-    `\n[block ${pad(now, 4)}] ${now - readyAt} blocks later, details(${id}): accrued ${details.figures.accrued}, withdrawn ${details.figures.withdrawn}, ` +
-      `withdrawable ${details.figures.withdrawable}, refundable ${details.figures.refundable}, money runs out at block ${details.figures.depletionBlock ?? 'None'}`,
+    `\n[block ${pad(now, 4)}] ${now - readyAt} blocks later, details(${id}): accrued ${money(details.figures.accrued)}, withdrawn ${money(details.figures.withdrawn)}, ` +
+      `withdrawable ${money(details.figures.withdrawable)}, refundable ${money(details.figures.refundable)}, ${await runsOut(details.figures.depletionBlock ?? null)}`,
   );
   if (reactor) {
     const withdrawn = await waitFor(`the reactor's claim ${CLAIM_PERIOD} blocks after ready`, 30, async () => (await dinfra.details(id))!.figures.withdrawn);
-    console.log(`\n[block ${pad(await dinfra.bestNumber(), 4)}] the reactor claimed ${withdrawn} so far (it claims every ${CLAIM_PERIOD} blocks)`);
+    console.log(`\n[block ${pad(await dinfra.bestNumber(), 4)}] the reactor claimed ${money(withdrawn)} so far (it claims every ${CLAIM_PERIOD} blocks)`);
     await demo.balances();
   } else {
     const claimed = await dinfra.claim(provider!, id);
-    await demo.step(claimed, 'provider', `provider claims ${claimed.amount}`);
+    await demo.step(claimed, 'provider', `provider claims ${money(claimed.amount)}`);
   }
 
   const toppedUp = await dinfra.topUp(consumer!, id, TOP_UP);
-  await demo.step(toppedUp, 'consumer', `consumer tops up ${TOP_UP}`);
+  await demo.step(toppedUp, 'consumer', `consumer tops up ${money(TOP_UP)}`);
   details = (await dinfra.details(id))!;
-  console.log(`    the money now runs out at block ${details.figures.depletionBlock ?? 'None'}`);
+  console.log(`    now ${await runsOut(details.figures.depletionBlock ?? null)}`);
 
   await demo.blocksPass(40);
   const cancelled = await dinfra.cancel(consumer!, id);
@@ -333,8 +340,8 @@ async function subscription(
   const d = (await dinfra.details(id))!;
   const { deposited, withdrawn: paid, refunded, held } = d.figures;
   console.log(
-    `\nsummary: subscription ${id} ${d.subscription.phase} (${d.subscription.closed ?? 'None'}); deposited ${deposited}, paid to the provider ${paid}, ` +
-      `refunded to the consumer ${refunded}, left in escrow ${held}; escrow total_held ${await dinfra.totalHeld()}`,
+    `\nsummary: subscription ${id} ${d.subscription.phase} (${d.subscription.closed ?? 'open'}); deposited ${money(deposited)}, paid to the provider ${money(paid)}, ` +
+      `refunded to the consumer ${money(refunded)}, left in escrow ${money(held)}; escrow total_held ${money(await dinfra.totalHeld())}`,
   );
   if (deposited !== paid + refunded || held !== 0n) {
     throw new Error(`money not conserved: deposited ${deposited} ≠ paid ${paid} + refunded ${refunded} (held ${held})`);
