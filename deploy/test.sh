@@ -15,8 +15,10 @@
 #      keep the suite), the `dinfra-reactor` binary serving subscriptions
 #      as processes and as Podman containers (killed and restarted
 #      mid-way), the demo with --url, the TypeScript
-#      client's node tests and a `cargo contract call` query. Without the
-#      node these are not run, and the script says so.
+#      client's node tests (with a pool deploy.sh --pool adds), a `cargo
+#      contract call` query, and the web console in headless chromium on a
+#      node of its own (console/test.sh). Without the node these are not
+#      run, and the script says so.
 # Run deploy/setup.sh once first.
 set -euo pipefail
 # cargo-contract resolves each contract again in a temporary directory, away
@@ -83,16 +85,21 @@ if command -v substrate-contracts-node >/dev/null; then
     [ "$(jq '.pools | length' deploy/deployments/test.json)" -ge 1 ] \
         || { echo "deploy.sh --pool recorded no pool" >&2; exit 1; }
     DINFRA_URL="$node_url" DINFRA_DEPLOYMENT="$ROOT/deploy/deployments/test.json" run bash clients/ts/test.sh
+    # The web console in headless Debian chromium, on a node of its own
+    # (port 9966): connect, market, subscribe, my subscriptions, top-up,
+    # cancel, refusals in words, each date checked against details.
+    run bash console/test.sh
 else
     echo "==> node-backed tests NOT RUN: substrate-contracts-node is not installed;"
     echo "    deploy/setup.sh --with-node installs it (it compiles for an hour or more)."
     echo "    Not run: ink_e2e on the node, deploy/deploy.sh, the reactor binary on the node"
     echo "    (processes and Podman containers),"
-    echo "    deploy/demo.sh --url, the TypeScript node tests."
+    echo "    deploy/demo.sh --url, the TypeScript node tests, the console in chromium."
 fi
 
 # Sum cargo's per-binary "test result:" lines and the TypeScript client's
 # "ts tests:" lines into one closing line.
 awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
      /^ts tests:/ { p += $3; f += $5 }
+     /^console tests: [0-9]/ { p += $3; f += $5 }
      END { printf "tests: %d passed, %d failed\n", p, f; exit (f > 0) }' "$log"
