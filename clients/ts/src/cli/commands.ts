@@ -638,13 +638,19 @@ export async function watch(ctx: Context, args: Parsed): Promise<number> {
       else ctx.out(`block ${clock.block}: subscription ${id} closed — ${closeReasonText(s.closed)}; refunded ${formatAmount(d.figures.refunded, token)}`);
       return 0;
     }
+    if (s.end && clock.block >= s.end[0]) {
+      // Billing is over: what is left is the consumer's; settle (anyone) closes it.
+      if (ctx.json) ctx.out(JSON.stringify({ event: 'ended', ...statusJson(id, d, clock, token) }));
+      else ctx.out(`block ${clock.block}: billing of subscription ${id} ended at block ${s.end[0]} — ${closeReasonText(s.end[1])}; ${formatAmount(d.figures.refundable, token)} comes back when it is settled`);
+      return 0;
+    }
     const r = runsOut(d, clock);
     // Low only when the money (not an agreed end) stops the service.
     const draining = r !== null && r.kind !== 'end';
     const hours = hoursLeft(r, clock);
     const low = draining && (warnHours !== null ? hours !== null && hours < warnHours : r!.blocksLeft < warnBlocks!);
     const state = `${s.phase}|${r?.block}|${low}`;
-    if (state !== last || low) {
+    if (state !== last) {
       last = state;
       if (ctx.json) {
         ctx.out(JSON.stringify({ event: low ? 'low' : 'block', ...statusJson(id, d, clock, token) }));
