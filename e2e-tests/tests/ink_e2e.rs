@@ -602,11 +602,17 @@ fn main_path_on_the_sandbox() -> E2EResult<()> {
 #[test]
 #[ignore = "needs substrate-contracts-node: deploy/test.sh runs it when the node is installed"]
 fn main_path_on_the_node() -> E2EResult<()> {
+    let _node = ONE_AT_A_TIME_ON_THE_NODE.lock().unwrap_or_else(|e| e.into_inner());
     run(async {
         let (mut client, _spawned) = node_client().await?;
         paid_per_block(&mut client).await
     })
 }
+
+/// The node tests sign with the same dev accounts (Alice instantiates,
+/// Bob, Charlie…): run at once, two of them send with the same nonce and the
+/// node refuses one ("Priority is too low"). Each holds this while it runs.
+static ONE_AT_A_TIME_ON_THE_NODE: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 type NodeClient = ink_e2e::Client<ink_e2e::PolkadotConfig, ink::env::DefaultEnvironment>;
 type SpawnedNode = ink_e2e::TestNodeProcess<ink_e2e::PolkadotConfig>;
@@ -800,6 +806,7 @@ fn pool_path_on_the_sandbox() -> E2EResult<()> {
 #[test]
 #[ignore = "needs substrate-contracts-node: deploy/test.sh runs it when the node is installed"]
 fn pool_path_on_the_node() -> E2EResult<()> {
+    let _node = ONE_AT_A_TIME_ON_THE_NODE.lock().unwrap_or_else(|e| e.into_inner());
     run(async {
         let (mut client, _spawned) = node_client().await?;
         pool_path(&mut client).await
