@@ -20,6 +20,7 @@ use dinfra_e2e_tests::reactor_chain::{
 };
 use dinfra_e2e_tests::*;
 use drink::AccountId32;
+use drink::session::contract_transcode::{Map, Tuple, Value};
 use ink::scale::Encode;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -85,7 +86,7 @@ impl Demo {
                 continue;
             };
             match transcoder.decode_contract_event(&topic, &mut &*event.data.encode()) {
-                Ok(decoded) => println!("    event  {name}: {decoded}"),
+                Ok(decoded) => println!("    event  {name}: {}", bytes_as_hex(decoded)),
                 Err(error) => println!("    event  {name}: (undecoded: {error})"),
             }
             self.reactor_spoke = false;
@@ -101,7 +102,12 @@ impl Demo {
             let before = self.last.insert(account.clone(), now).unwrap_or(now);
             if now != before {
                 let delta = now as i128 - before as i128;
-                println!("    balance {name:<9} {now:>22}  ({delta:+})");
+                let sign = if delta < 0 { "-" } else { "+" };
+                println!(
+                    "    balance {name:<9} {:>27}  ({sign}{})",
+                    units(now),
+                    units(delta.unsigned_abs())
+                );
                 self.reactor_spoke = false;
             }
         }
@@ -208,6 +214,10 @@ fn main() {
         "  governance delay {GOVERNANCE_DELAY} blocks (every contract); ready timeout {READY_TIMEOUT}, \
          consumer notice {CONSUMER_NOTICE} blocks; existential deposit {EXISTENTIAL_DEPOSIT}"
     );
+    println!(
+        "  amounts are in the embedded chain's smallest unit (it declares no token); \
+         blocks are counted, not timed: it makes a block when the demo asks for one"
+    );
     let watched = vec![
         ("provider", provider.clone()),
         ("consumer", consumer.clone()),
@@ -253,7 +263,7 @@ fn main() {
         MIN_BOND,
     );
     registered.expect("registering the provider");
-    demo.step(&format!("provider registers with a bond of {MIN_BOND}"));
+    demo.step(&format!("provider registers with a bond of {}", units(MIN_BOND)));
     let terms = OfferSpec {
         price_per_block: RATE,
         capacity: 4,
@@ -270,7 +280,8 @@ fn main() {
     );
     let offer = offer.expect("publishing the offer");
     demo.step(&format!(
-        "provider publishes offer {offer}: {RATE} per block, at least 50 blocks, 20 blocks' notice"
+        "provider publishes offer {offer}: {} per block, at least 50 blocks, 20 blocks' notice",
+        units(RATE)
     ));
 
     // The provider's reactor: one deployment type, run as a local process.
@@ -333,9 +344,10 @@ fn main() {
         DEPOSIT,
     );
     demo.step(&format!(
-        "consumer creates subscription {id} (region=eu-west, not network=aws, ≤ {} per block), depositing {DEPOSIT}; \
+        "consumer creates subscription {id} (region=eu-west, not network=aws, ≤ {} per block), depositing {}; \
          its descriptor is {} (blake2-256 {})",
-        2 * RATE,
+        units(2 * RATE),
+        units(DEPOSIT),
         descriptor.uri,
         hex32(descriptor.hash)
     ));
@@ -382,21 +394,21 @@ fn main() {
     demo.blocks_pass(&mut reactor, 60);
     let figures = details(&mut demo.chain.session(), &suite, id).figures;
     demo.say(format!(
-        "\n[block {:>4}] 60 blocks later, details({id}): accrued {}, withdrawable {}, refundable {}, money runs out at block {:?}",
+        "\n[block {:>4}] 60 blocks later, details({id}): accrued {}, withdrawable {}, refundable {}, {}",
         demo.block(),
-        figures.accrued,
-        figures.withdrawable,
-        figures.refundable,
-        figures.depletion_block
+        units(figures.accrued),
+        units(figures.withdrawable),
+        units(figures.refundable),
+        runs_out(figures.depletion_block)
     ));
 
     demo.as_actor(&consumer);
     demo.subscription_ok::<()>("Subscription::top_up", &[id.to_string()], TOP_UP);
-    demo.step(&format!("consumer tops up {TOP_UP}"));
+    demo.step(&format!("consumer tops up {}", units(TOP_UP)));
     let figures = details(&mut demo.chain.session(), &suite, id).figures;
     demo.say(format!(
-        "    the money now runs out at block {:?}",
-        figures.depletion_block
+        "    now {}",
+        runs_out(figures.depletion_block)
     ));
 
     demo.blocks_pass(&mut reactor, 40);
@@ -446,8 +458,10 @@ fn main() {
     let claims = demo.chain.sent_for(id, Message::Claim);
     let claimed: u128 = claims.iter().filter_map(|c| c.outcome.clone().ok()).sum();
     demo.say(format!(
-        "\nreactor: deployed at block {ready}, stopped at block {end}; {} claims brought {claimed} = {RATE} × ({end} − {ready})",
-        claims.len()
+        "\nreactor: deployed at block {ready}, stopped at block {end}; {} claims brought {} = {} × ({end} − {ready})",
+        claims.len(),
+        units(claimed),
+        units(RATE)
     ));
     assert_eq!(
         d.figures.withdrawn,
@@ -455,13 +469,13 @@ fn main() {
         "the provider is paid every block from ready to end"
     );
     demo.say(format!(
-        "summary: subscription {id} {:?} ({:?}); deposited {}, paid to the provider {}, refunded to the consumer {}, left in escrow {}",
-        d.subscription.phase,
-        d.subscription.closed,
-        d.figures.deposited,
-        d.figures.withdrawn,
-        d.figures.refunded,
-        d.figures.held
+        "summary: subscription {id} {} ({}); deposited {}, paid to the provider {}, refunded to the consumer {}, left in escrow {}",
+        phase_words(d.subscription.phase),
+        d.subscription.closed.map_or("open", reason_words),
+        units(d.figures.deposited),
+        units(d.figures.withdrawn),
+        units(d.figures.refunded),
+        units(d.figures.held)
     ));
     assert_eq!(
         d.figures.deposited,
@@ -481,4 +495,89 @@ fn reactor_end(demo: &mut Demo, reactor: &mut DemoReactor, id: u64) -> u32 {
     reactor.state().subscriptions[&id]
         .end
         .expect("the reactor knows the end block")
+}
+
+/// An amount with its digits grouped: `200,000,000`.
+fn units(value: u128) -> String {
+    let digits = value.to_string();
+    let mut out = String::new();
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
+}
+
+/// When the deposit is used up, in words.
+fn runs_out(depletion_block: Option<u32>) -> String {
+    match depletion_block {
+        Some(block) => format!("the money runs out at block {block}"),
+        None => "the money lasts to the end block".to_string(),
+    }
+}
+
+fn phase_words(phase: dinfra::lifecycle::Phase) -> &'static str {
+    use dinfra::lifecycle::Phase::*;
+    match phase {
+        Awarded => "awarded, not ready yet",
+        Active => "active",
+        Ending => "ending",
+        Closed => "closed",
+    }
+}
+
+fn reason_words(reason: dinfra::lifecycle::CloseReason) -> &'static str {
+    use dinfra::lifecycle::CloseReason::*;
+    match reason {
+        ConsumerCancelled => "the consumer cancelled",
+        ProviderExited => "the provider exited",
+        FundsExhausted => "the money ran out",
+        ReadyTimeout => "no provider was ready in time",
+        Declined => "the provider declined",
+        Reclaimed => "the payer reclaimed its stream from the escrow",
+    }
+}
+
+/// A decoded event with every byte array (a hash, say) shown as `0x…` hex
+/// rather than a list of numbers.
+fn bytes_as_hex(value: Value) -> Value {
+    match value {
+        Value::Seq(seq) => {
+            let bytes: Option<Vec<u8>> = seq
+                .elems()
+                .iter()
+                .map(|e| match e {
+                    Value::UInt(b) => u8::try_from(*b).ok(),
+                    _ => None,
+                })
+                .collect();
+            match bytes {
+                Some(bytes) if bytes.len() >= 16 => {
+                    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+                    Value::Hex(format!("0x{hex}").parse().expect("hex digits"))
+                }
+                _ => Value::Seq(
+                    seq.elems()
+                        .iter()
+                        .cloned()
+                        .map(bytes_as_hex)
+                        .collect::<Vec<_>>()
+                        .into(),
+                ),
+            }
+        }
+        Value::Map(map) => Value::Map(Map::new(
+            map.ident().as_deref(),
+            map.iter()
+                .map(|(k, v)| (k.clone(), bytes_as_hex(v.clone())))
+                .collect(),
+        )),
+        Value::Tuple(tuple) => Value::Tuple(Tuple::new(
+            tuple.ident().as_deref(),
+            tuple.values().cloned().map(bytes_as_hex).collect(),
+        )),
+        other => other,
+    }
 }
