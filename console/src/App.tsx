@@ -113,7 +113,13 @@ export function App() {
         {page === 'subscriptions' && session && clock && <SubscriptionsPage session={session} clock={clock} account={account} />}
         {page !== 'connect' && session && !clock && <p>Waiting for the chain's best block…</p>}
       </main>
-      <footer>{session && clock ? `Dates are estimates from the chain's block time; now is ${formatBlock(clock.block, clock)}.` : ''}</footer>
+      <footer data-testid="footer">
+        {session && clock
+          ? clock.msPerBlock === null
+            ? `This chain has no regular block time (it makes a block when there is something to include), so blocks are shown as blocks, without dates; the best block is ${clock.block}.`
+            : `Dates are estimates from the chain's block time; now is ${formatBlock(clock.block, clock)}.`
+          : ''}
+      </footer>
     </div>
   );
 }

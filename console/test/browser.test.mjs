@@ -90,6 +90,8 @@ async function waitText(selector, want, what, timeout = 30_000) {
   }
   throw new Error(`${what}: ${selector} shows ${JSON.stringify(text)}`);
 }
+/** The N of "in N blocks" in a block shown without block time. */
+const blocksAhead = (text) => Number(/in (\d+) blocks/.exec(text)[1]);
 const shot = (name) => page.screenshot({ path: join(SHOTS, name), fullPage: true });
 
 async function main() {
@@ -257,6 +259,24 @@ async function main() {
     await waitText(`${card()} [data-testid=access]`, (t) => t.includes(ctx.access), 'access');
     await waitText(`${card()} [data-testid=refundable]`, (t) => t === formatAmount(d.figures.refundable, ctx.token), 'refundable');
     await shot('04-subscriptions.png');
+  });
+
+  await step('a chain without block time (instant seal): blocks in the block form, no dates, the low-funds warning in blocks', async () => {
+    const clock = await chainClock(dinfra.api);
+    assert(clock.msPerBlock === null, `the dev node reports a block time of ${clock.msPerBlock} ms; this step expects none`);
+    const end = await page.locator(`${card()} [data-testid=end]`).textContent();
+    assert(/^block \d+ \(in \d+ blocks; this chain has no regular block time\)$/.test(end), `end: ${end}`);
+    const body = await page.locator('body').textContent();
+    assert(!body.includes('≈') && !/\d{4}-\d\d-\d\d \d\d:\d\d UTC/.test(body), 'a date is shown on a chain without block time');
+    await waitText('[data-testid=footer]', (t) => t.includes('no regular block time') && !t.includes('estimates'), 'footer');
+    assert((await page.getByTestId('warn-hours').count()) === 0, 'a warning in hours is offered');
+    assert((await page.getByTestId('topup-until').count()) === 0, 'a top-up until a date is offered');
+    assert((await page.locator('[data-testid=low-funds]').count()) === 0, 'the low-funds warning fires with 10 blocks while more are left');
+    const left = blocksAhead(end);
+    await page.getByTestId('warn-blocks').fill(String(left + 1));
+    await waitText(`${card()} [data-testid=low-funds]`, (t) => t.startsWith(`Fewer than ${left + 1} blocks left`), 'warning in blocks');
+    await page.getByTestId('warn-blocks').fill('10');
+    await page.locator(`${card()} [data-testid=low-funds]`).waitFor({ state: 'detached', timeout: 5000 });
   });
 
   await step('a top-up with too many decimals is refused in words and sends nothing', async () => {

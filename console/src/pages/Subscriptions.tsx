@@ -24,6 +24,11 @@ export function SubscriptionsPage({ session, clock, account }: { session: Sessio
   const [rows, setRows] = useState<Row[] | null>(null);
   const [error, setError] = useState('');
   const [warnHours, setWarnHours] = useState('24');
+  const [warnBlocks, setWarnBlocks] = useState('10');
+  // Without a regular block time (an instant-seal dev chain) hours cannot be
+  // estimated: the warning is in blocks instead.
+  const timed = clock.msPerBlock !== null;
+  const warn: Warn = timed ? { unit: 'hours', below: Number(warnHours) } : { unit: 'blocks', below: Number(warnBlocks) };
 
   useEffect(() => {
     if (!account) return;
@@ -42,19 +47,33 @@ export function SubscriptionsPage({ session, clock, account }: { session: Sessio
       <h2>My subscriptions</h2>
       <p>
         Consumer <span className="mono">{account.address}</span> ({account.name}).{' '}
-        <label>
-          Warn when fewer than <input size={4} value={warnHours} onChange={(e) => setWarnHours(e.target.value)} /> hours are left.
-        </label>
+        {timed ? (
+          <label>
+            Warn when fewer than <input data-testid="warn-hours" size={4} value={warnHours} onChange={(e) => setWarnHours(e.target.value)} /> hours are left.
+          </label>
+        ) : (
+          <label data-testid="warn-blocks-label">
+            Warn when fewer than <input data-testid="warn-blocks" size={6} value={warnBlocks} onChange={(e) => setWarnBlocks(e.target.value)} /> blocks are left (this chain has no regular
+            block time, so hours left cannot be estimated).
+          </label>
+        )}
       </p>
       {error && <div className="error">{error}</div>}
       {rows === null && !error && <p>Reading the subscription contract…</p>}
       {rows?.length === 0 && <p data-testid="no-subscriptions">This account has no subscriptions.</p>}
-      {rows?.map((r) => <SubscriptionCard key={String(r.id)} session={session} clock={clock} account={account} row={r} warnHours={Number(warnHours)} />)}
+      {rows?.map((r) => <SubscriptionCard key={String(r.id)} session={session} clock={clock} account={account} row={r} warn={warn} />)}
     </section>
   );
 }
 
-function SubscriptionCard({ session, clock, account, row, warnHours }: { session: Session; clock: ChainClock; account: Account; row: Row; warnHours: number }) {
+/** When to warn: fewer than `below` hours (a chain with a block time) or
+ * blocks (one without) before billing stops. */
+interface Warn {
+  unit: 'hours' | 'blocks';
+  below: number;
+}
+
+function SubscriptionCard({ session, clock, account, row, warn }: { session: Session; clock: ChainClock; account: Account; row: Row; warn: Warn }) {
   const { token, dinfra } = session;
   const { id, details } = row;
   const s = details.subscription;
@@ -76,8 +95,9 @@ function SubscriptionCard({ session, clock, account, row, warnHours }: { session
     : f.depletionBlock !== null
       ? { block: f.depletionBlock, label: 'Money runs out' }
       : null;
-  const hoursLeft = stop && clock.msPerBlock !== null ? ((stop.block - clock.block) * clock.msPerBlock) / 3_600_000 : null;
-  const warn = s.phase !== 'Closed' && hoursLeft !== null && Number.isFinite(warnHours) && hoursLeft < warnHours;
+  const blocksLeft = stop ? stop.block - clock.block : null;
+  const remaining = blocksLeft === null ? null : warn.unit === 'hours' ? (clock.msPerBlock === null ? null : (blocksLeft * clock.msPerBlock) / 3_600_000) : blocksLeft;
+  const low = s.phase !== 'Closed' && remaining !== null && Number.isFinite(warn.below) && remaining < warn.below;
 
   const run = async (what: string, call: () => Promise<TxResult>) => {
     setBusy(true);
@@ -120,9 +140,9 @@ function SubscriptionCard({ session, clock, account, row, warnHours }: { session
         Subscription #{String(id)} — <span data-testid="phase">{s.phase}</span>
         {s.closed && <span data-testid="closed-reason"> ({closeReasonText(s.closed)})</span>}
       </h3>
-      {warn && (
+      {low && (
         <div className="warning" data-testid="low-funds">
-          Fewer than {warnHours} hours left: top up or expect the deployment to stop.
+          Fewer than {warn.below} {warn.unit} left ({blocksLeft} blocks to {formatBlock(stop!.block, clock)}): top up or expect the deployment to stop.
         </div>
       )}
       <table className="facts">
