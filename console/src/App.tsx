@@ -2,12 +2,13 @@ import { formatBlock, type ChainClock } from '@dinfra/client';
 import { useEffect, useState } from 'react';
 import { ConnectPage } from './pages/Connect';
 import { MarketPage } from './pages/Market';
+import { ProviderPage } from './pages/Provider';
 import { SubscribePage } from './pages/Subscribe';
 import { SubscriptionsPage } from './pages/Subscriptions';
 import { clockAt, devAccounts, extensionAccounts, inWords, type Account, type Session } from './session';
 
-type Page = 'connect' | 'market' | 'subscribe' | 'subscriptions';
-const TITLES: Record<Page, string> = { connect: 'Connect', market: 'Market', subscribe: 'Subscribe', subscriptions: 'My subscriptions' };
+type Page = 'connect' | 'market' | 'subscribe' | 'subscriptions' | 'provider';
+const TITLES: Record<Page, string> = { connect: 'Connect', market: 'Market', subscribe: 'Subscribe', subscriptions: 'My subscriptions', provider: 'Provider' };
 
 export function App() {
   const [page, setPage] = useState<Page>('connect');
@@ -111,6 +112,7 @@ export function App() {
         {page === 'market' && session && clock && <MarketPage session={session} clock={clock} />}
         {page === 'subscribe' && session && clock && <SubscribePage session={session} clock={clock} account={account} />}
         {page === 'subscriptions' && session && clock && <SubscriptionsPage session={session} clock={clock} account={account} />}
+        {page === 'provider' && session && clock && <ProviderPage session={session} clock={clock} account={account} />}
         {page !== 'connect' && session && !clock && <p>Waiting for the chain's best block…</p>}
       </main>
       <footer data-testid="footer">

@@ -318,10 +318,135 @@ async function main() {
     await shot('07-refused.png');
   });
 
+  await step('Provider (//Dave): a bond below the minimum is refused in the dry run in words; the dry run, then registration in the page', async () => {
+    ctx.dave = await accountFromSuri('//Dave');
+    await page.getByTestId('account').selectOption(ctx.dave.address);
+    await page.getByTestId('nav-provider').click();
+    await page.getByTestId('register-form').waitFor({ timeout: 30_000 });
+    const { minBond } = await dinfra.registryParameters();
+    ctx.minBond = BigInt(minBond);
+    await page.getByTestId('prov-name').fill('Dave cloud');
+    await page.getByTestId('prov-endpoint').fill('https://dave.example');
+    const before = await dinfra.bestNumber();
+    if (ctx.minBond > 1n) {
+      await page.getByTestId('prov-bond').fill(formatAmount(ctx.minBond - 1n, ctx.token));
+      await page.getByTestId('prov-register-dry-run').click();
+      const text = await waitText('[data-testid=prov-error]', (t) => t.startsWith('Refused by the registry contract: InsufficientBond'), 'bond below the minimum');
+      assert(/ — \S/.test(text), `no words after the error name: ${text}`);
+    }
+    await page.getByTestId('prov-bond').fill(formatAmount(ctx.minBond, ctx.token));
+    await page.getByTestId('prov-register-dry-run').click();
+    await waitText('[data-testid=prov-message]', (t) => t.startsWith('Registering: the dry run succeeds'), 'dry run');
+    assert((await dinfra.bestNumber()) === before, 'a dry run made a block');
+    await page.getByTestId('prov-register').click();
+    await waitText('[data-testid=prov-message]', (t) => t.includes('in block'), 'registered');
+    await waitText('[data-testid=prov-registered-name]', (t) => t === 'Dave cloud', 'the provider record');
+    await waitText('[data-testid=prov-bond-held]', (t) => t === formatAmount(ctx.minBond, ctx.token), 'the bond');
+    const onChain = await dinfra.query('registry', 'provider', [ctx.dave.address]);
+    assert(onChain && onChain.name === 'Dave cloud' && onChain.endpoint === 'https://dave.example', `registry: ${JSON.stringify(onChain?.name)}`);
+  });
+
+  await step('Provider: a cancel fee above 100 blocks of the price is refused, the dry run, then an offer published in the page', async () => {
+    await page.getByTestId('offer-type').selectOption(String(ctx.typeId));
+    await page.getByTestId('offer-price').fill(formatAmount(ctx.price * 2n, ctx.token));
+    await page.getByTestId('offer-capacity').fill('3');
+    await page.getByTestId('offer-min-duration').fill('20');
+    await page.getByTestId('offer-notice').fill('7');
+    await page.getByTestId('offer-pricing').selectOption('Dynamic');
+    await page.getByTestId('offer-cancel-fee').fill(formatAmount(ctx.price * 2n * 101n, ctx.token));
+    const before = await dinfra.bestNumber();
+    await page.getByTestId('offer-dry-run').click();
+    await waitText('[data-testid=prov-error]', (t) => t.includes('cancel fee'), 'cancel fee refused');
+    await page.getByTestId('offer-cancel-fee').fill(formatAmount(ctx.price * 5n, ctx.token));
+    await page.getByTestId('offer-dry-run').click();
+    const dry = await waitText('[data-testid=prov-message]', (t) => t.startsWith('Publishing: the dry run succeeds'), 'dry run');
+    assert((await dinfra.bestNumber()) === before, 'a dry run made a block');
+    await page.getByTestId('offer-publish').click();
+    const done = await waitText('[data-testid=prov-message]', (t) => /in block \d+.*It is offer #\d+/.test(t), 'published');
+    ctx.daveOffer = BigInt(/It is offer #(\d+)/.exec(done)[1]);
+    assert(dry.includes(`offer #${ctx.daveOffer}`), `the dry run said ${dry}`);
+    const o = await dinfra.offer(ctx.daveOffer);
+    assert(
+      o.provider === ctx.dave.address && o.pricePerBlock === ctx.price * 2n && o.capacity === 3 && o.minDuration === 20 && o.noticeBlocks === 7 && o.pricing === 'Dynamic' && o.cancelFee === ctx.price * 5n,
+      `offer on chain: ${JSON.stringify(o, (_, v) => (typeof v === 'bigint' ? String(v) : v))}`,
+    );
+    await waitText(`[data-testid=my-offer-${ctx.daveOffer}] [data-testid=offer-state]`, (t) => t === 'open for award', 'my offer listed');
+    await shot('08-provider.png');
+  });
+
+  await step("Market shows //Dave's offer with its terms", async () => {
+    await page.getByTestId('nav-market').click();
+    const row = `[data-testid=offer-${ctx.daveOffer}]`;
+    await page.locator(row).waitFor({ timeout: 30_000 });
+    await waitText(`${row} [data-testid=price]`, (t) => t === formatAmount(ctx.price * 2n, ctx.token), 'price');
+    const text = await page.locator(row).textContent();
+    assert(text.includes('Dave cloud') && text.includes('0 of 3 taken') && text.includes('20 blocks') && text.includes('7 blocks') && text.includes('Dynamic') && text.includes(formatAmount(ctx.price * 5n, ctx.token)), `row: ${text}`);
+    await shot('09-market-dave.png');
+  });
+
+  await step('Provider: update the offer (a new price) and see it on Market, then withdraw it and see it leave Market', async () => {
+    await page.getByTestId('nav-provider').click();
+    const mine = `[data-testid=my-offer-${ctx.daveOffer}]`;
+    await page.locator(`${mine} [data-testid=offer-edit]`).click();
+    await waitText('[data-testid=offer-form-title]', (t) => t.startsWith(`Update offer #${ctx.daveOffer}`), 'editing');
+    await page.getByTestId('offer-price').fill(formatAmount(ctx.price * 3n, ctx.token));
+    await page.getByTestId('offer-dry-run').click();
+    await waitText('[data-testid=prov-message]', (t) => t.startsWith(`Updating offer #${ctx.daveOffer}: the dry run succeeds`), 'dry run');
+    await page.getByTestId('offer-publish').click();
+    await waitText('[data-testid=prov-message]', (t) => t.startsWith(`Updating offer #${ctx.daveOffer}: in block`), 'updated');
+    assert((await dinfra.offer(ctx.daveOffer)).pricePerBlock === ctx.price * 3n, 'the price on chain');
+    await waitText(`${mine} [data-testid=price]`, (t) => t === formatAmount(ctx.price * 3n, ctx.token), 'my offer repriced');
+    await page.getByTestId('nav-market').click();
+    await waitText(`[data-testid=offer-${ctx.daveOffer}] [data-testid=price]`, (t) => t === formatAmount(ctx.price * 3n, ctx.token), 'Market repriced');
+    await page.getByTestId('nav-provider').click();
+    await page.locator(`${mine} [data-testid=offer-withdraw]`).click();
+    await waitText('[data-testid=prov-message]', (t) => t.startsWith(`Withdrawing offer #${ctx.daveOffer}: in block`), 'withdrawn');
+    assert((await dinfra.offer(ctx.daveOffer))?.withdrawn !== false, 'still open on chain');
+    await page.getByTestId('nav-market').click();
+    await page.getByTestId(`offer-${ctx.offerId}`).waitFor({ timeout: 30_000 });
+    assert((await page.getByTestId(`offer-${ctx.daveOffer}`).count()) === 0, 'the withdrawn offer is still on Market');
+  });
+
+  await step('Provider (//Bob): the subscriptions awarded, each claimable amount equal to details; claim all pays it', async () => {
+    ctx.bob = await accountFromSuri('//Bob');
+    await page.getByTestId('account').selectOption(ctx.bob.address);
+    await page.getByTestId('nav-provider').click();
+    const row = `[data-testid=awarded-${ctx.id}]`;
+    await page.locator(row).waitFor({ timeout: 30_000 });
+    await page.locator(`[data-testid=awarded-${ctx.pageId}]`).waitFor({ timeout: 30_000 });
+    const d = await dinfra.details(ctx.id);
+    await waitText(`${row} [data-testid=withdrawable]`, (t) => t === formatAmount(d.figures.withdrawable, ctx.token), `withdrawable ${d.figures.withdrawable}`);
+    assert(d.figures.withdrawable > 0n, 'nothing to claim');
+    await waitText('[data-testid=claim-total]', (t) => t === formatAmount(d.figures.withdrawable, ctx.token), 'the total');
+    await shot('10-provider-bob.png');
+    const before = await dinfra.bestNumber();
+    await page.getByTestId('claim-all-dry-run').click();
+    await waitText('[data-testid=prov-message]', (t) => t.startsWith('Claiming all: the dry run succeeds'), 'dry run');
+    assert((await dinfra.bestNumber()) === before, 'a dry run made a block');
+    await page.getByTestId('claim-all').click();
+    const paid = await waitText('[data-testid=prov-message]', (t) => /^Claiming \d+ subscriptions?: in block/.test(t), 'claimed');
+    const after = await dinfra.details(ctx.id);
+    // Paid what was earned up to the claim's block (one block more than shown).
+    assert(after.figures.withdrawn === after.figures.accrued && after.figures.withdrawn >= d.figures.withdrawable, `withdrawn ${after.figures.withdrawn}, accrued ${after.figures.accrued}`);
+    assert(paid.includes(`Paid ${formatAmount(after.figures.withdrawn, ctx.token)}`), `${paid} (withdrawn ${after.figures.withdrawn})`);
+    const left = formatAmount(after.figures.withdrawable, ctx.token);
+    await waitText(`${row} [data-testid=withdrawable]`, (t) => t === left, `withdrawable after: ${left}`);
+  });
+
+  await step('Provider: claim all with nothing to claim is refused in the dry run, in words, nothing sent', async () => {
+    const before = await dinfra.bestNumber();
+    await page.getByTestId('claim-all').click();
+    const text = await waitText('[data-testid=prov-error]', (t) => t.startsWith('Refused by the subscription contract:'), 'refusal');
+    assert(/ — \S/.test(text), `no words after the error name: ${text}`);
+    assert((await dinfra.bestNumber()) === before, 'a block was made');
+    ctx.claimRefusal = text;
+  });
+
   await step('no error on the page console', async () => {
     assert(pageErrors.length === 0, pageErrors.join('\n'));
   });
   if (ctx.refusal) console.log(`  (the page said: ${ctx.refusal})`);
+  if (ctx.claimRefusal) console.log(`  (and to a second claim: ${ctx.claimRefusal})`);
   console.log(`  (${((Date.now() - t0) / 1000).toFixed(0)} s in all)`);
 }
 

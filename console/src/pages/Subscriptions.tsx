@@ -95,9 +95,12 @@ function SubscriptionCard({ session, clock, account, row, warn }: { session: Ses
     : f.depletionBlock !== null
       ? { block: f.depletionBlock, label: 'Money runs out' }
       : null;
+  // Billing has stopped (the end block or the depletion block is reached):
+  // anyone may settle, which closes it and moves the money.
+  const ended = s.phase !== 'Closed' && stop !== null && clock.block >= stop.block;
   const blocksLeft = stop ? stop.block - clock.block : null;
   const remaining = blocksLeft === null ? null : warn.unit === 'hours' ? (clock.msPerBlock === null ? null : (blocksLeft * clock.msPerBlock) / 3_600_000) : blocksLeft;
-  const low = s.phase !== 'Closed' && remaining !== null && Number.isFinite(warn.below) && remaining < warn.below;
+  const low = !ended && s.phase !== 'Closed' && remaining !== null && Number.isFinite(warn.below) && remaining < warn.below;
 
   const run = async (what: string, call: () => Promise<TxResult>) => {
     setBusy(true);
@@ -140,6 +143,11 @@ function SubscriptionCard({ session, clock, account, row, warn }: { session: Ses
         Subscription #{String(id)} — <span data-testid="phase">{s.phase}</span>
         {s.closed && <span data-testid="closed-reason"> ({closeReasonText(s.closed)})</span>}
       </h3>
+      {ended && (
+        <div className="info" data-testid="billing-ended">
+          Billing stopped at {formatBlock(stop!.block, clock)}; settling closes it, pays the provider what it earned and refunds you the rest (anyone may settle).
+        </div>
+      )}
       {low && (
         <div className="warning" data-testid="low-funds">
           Fewer than {warn.below} {warn.unit} left ({blocksLeft} blocks to {formatBlock(stop!.block, clock)}): top up or expect the deployment to stop.
@@ -219,10 +227,16 @@ function SubscriptionCard({ session, clock, account, row, warn }: { session: Ses
             </td>
           </tr>
           {s.closed && (
-            <tr>
-              <th>closed</th>
-              <td>{closeReasonText(s.closed)}</td>
-            </tr>
+            <>
+              <tr>
+                <th>closed</th>
+                <td data-testid="closed-why">{closeReasonText(s.closed)}</td>
+              </tr>
+              <tr>
+                <th>refunded to you</th>
+                <td data-testid="refunded">{fmt(f.refunded)}</td>
+              </tr>
+            </>
           )}
         </tbody>
       </table>
@@ -239,6 +253,13 @@ function SubscriptionCard({ session, clock, account, row, warn }: { session: Ses
           <button data-testid="topup" disabled={busy} onClick={topUp}>
             Top up
           </button>{' '}
+          {ended && (
+            <>
+              <button data-testid="settle" disabled={busy} onClick={() => void run('Settle', async () => dinfra.settle(await account.signer(), id))}>
+                Settle (close it: pay the provider, refund the rest)
+              </button>{' '}
+            </>
+          )}
           <button data-testid="cancel" disabled={busy} onClick={() => void run('Cancel', async () => dinfra.cancel(await account.signer(), id))}>
             Cancel
           </button>
