@@ -18,7 +18,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { chromium } from 'playwright-core';
-import { accountFromSuri, chainClock, chainToken, Dinfra, formatAmount, formatBlock, loadDeployment } from '@dinfra/client/node';
+import { accountFromSuri, chainClock, chainToken, closeReasonText, Dinfra, formatAmount, formatBlock, loadDeployment } from '@dinfra/client/node';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const CONSOLE = join(HERE, '..');
@@ -112,6 +112,7 @@ async function main() {
     const charlie = await accountFromSuri('//Charlie');
     ctx.token = chainToken(dinfra.api);
     ctx.charlie = charlie;
+    ctx.alice = alice;
     const unit = 10n ** BigInt(ctx.token.decimals);
     const type = await dinfra.registerType(alice, `console-test-${Date.now()}`, `0x${randomBytes(32).toString('hex')}`);
     ctx.typeId = type.typeId;
@@ -442,10 +443,42 @@ async function main() {
     ctx.claimRefusal = text;
   });
 
+  await step('blocks pass to the end block (remarks from Node): the page says billing stopped and offers Settle', async () => {
+    const d = await dinfra.details(ctx.id);
+    ctx.endBlock = d.subscription.end[0];
+    const { reached } = await dinfra.advanceTo(ctx.endBlock, ctx.alice);
+    assert(reached >= ctx.endBlock, `reached ${reached}, end ${ctx.endBlock}`);
+    await page.getByTestId('account').selectOption(ctx.charlie.address);
+    await page.getByTestId('nav-subscriptions').click();
+    await page.locator(card()).waitFor({ timeout: 30_000 });
+    await waitText(`${card()} [data-testid=billing-ended]`, (t) => t.startsWith(`Billing stopped at block ${ctx.endBlock} (`), 'billing stopped');
+    assert((await page.locator(`${card()} [data-testid=low-funds]`).count()) === 0, 'a low-funds warning after billing stopped');
+    const after = await dinfra.details(ctx.id);
+    assert(after.figures.accrued === d.subscription.ratePerBlock * BigInt(ctx.endBlock - after.figures.start), `accrued ${after.figures.accrued}`);
+  });
+
+  await step('settle in the page: closed, the close reason in words and the refund equal to details on chain', async () => {
+    await page.locator(`${card()} [data-testid=settle]`).click();
+    await waitText(`${card()} [data-testid=tx-message]`, (t) => t.startsWith('Settle: in block'), 'settle included');
+    const d = await dinfra.details(ctx.id);
+    assert(d.subscription.phase === 'Closed' && d.subscription.closed === 'ConsumerCancelled', `${d.subscription.phase} ${d.subscription.closed}`);
+    assert(d.figures.refunded > 0n && d.figures.refunded === d.figures.deposited - d.figures.accrued, `refunded ${d.figures.refunded} of ${d.figures.deposited}, accrued ${d.figures.accrued}`);
+    await waitText(`${card()} [data-testid=phase]`, (t) => t === 'Closed', 'phase');
+    const why = closeReasonText('ConsumerCancelled');
+    await waitText(`${card()} [data-testid=closed-why]`, (t) => t === why, `reason ${why}`);
+    await waitText(`${card()} [data-testid=closed-reason]`, (t) => t === ` (${why})`, 'reason in the title');
+    await waitText(`${card()} [data-testid=refunded]`, (t) => t === formatAmount(d.figures.refunded, ctx.token), `refunded ${d.figures.refunded}`);
+    await waitText(`${card()} [data-testid=used]`, (t) => t === `${formatAmount(d.figures.accrued, ctx.token)} used`, 'used');
+    assert((await page.locator(`${card()} [data-testid=settle]`).count()) === 0 && (await page.locator(`${card()} [data-testid=cancel]`).count()) === 0, 'actions on a closed subscription');
+    ctx.refund = formatAmount(d.figures.refunded, ctx.token);
+    await shot('11-settled.png');
+  });
+
   await step('no error on the page console', async () => {
     assert(pageErrors.length === 0, pageErrors.join('\n'));
   });
   if (ctx.refusal) console.log(`  (the page said: ${ctx.refusal})`);
+  if (ctx.refund) console.log(`  (settled: refunded ${ctx.refund}, ${closeReasonText('ConsumerCancelled')})`);
   if (ctx.claimRefusal) console.log(`  (and to a second claim: ${ctx.claimRefusal})`);
   console.log(`  (${((Date.now() - t0) / 1000).toFixed(0)} s in all)`);
 }

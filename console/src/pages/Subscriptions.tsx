@@ -86,12 +86,12 @@ function SubscriptionCard({ session, clock, account, row, warn }: { session: Ses
   const fmt = (v: bigint) => formatAmount(v, token);
 
   const left = f.deposited - f.refunded - f.accrued;
-  const total = f.deposited - f.refunded;
-  const usedPct = total > 0n ? Number((f.accrued * 10000n) / total) / 100 : 0;
+  // The bar is of everything deposited: used, refunded (once closed) and left.
+  const usedPct = f.deposited > 0n ? Number((f.accrued * 10000n) / f.deposited) / 100 : 0;
 
   // What ends billing: a scheduled end, or else the deposit running out.
   const stop: { block: number; label: string } | null = s.end
-    ? { block: s.end[0], label: `Billing ends (${closeReasonText(s.end[1])})` }
+    ? { block: s.end[0], label: `Billing ${clock.block >= s.end[0] ? 'ended' : 'ends'} (${closeReasonText(s.end[1])})` }
     : f.depletionBlock !== null
       ? { block: f.depletionBlock, label: 'Money runs out' }
       : null;
@@ -202,8 +202,8 @@ function SubscriptionCard({ session, clock, account, row, warn }: { session: Ses
               <div className="bar" title={`${usedPct}% used`}>
                 <div className="used" style={{ width: `${usedPct}%` }} />
               </div>
-              <span data-testid="used">{fmt(f.accrued)} used</span>, <span data-testid="left">{fmt(left)} left</span> of {fmt(total)} deposited
-              {f.refunded > 0n ? ` (${fmt(f.refunded)} refunded)` : ''}
+              <span data-testid="used">{fmt(f.accrued)} used</span>, <span data-testid="left">{fmt(left)} left</span> of {fmt(f.deposited)} deposited
+              {f.refunded > 0n ? `, ${fmt(f.refunded)} refunded` : ''}
             </td>
           </tr>
           <tr>
