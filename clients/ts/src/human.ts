@@ -112,7 +112,8 @@ export function formatBlock(block: number, clock: ChainClock): string {
   const estimate = estimateBlockTime(block, clock);
   const ahead = block - clock.block;
   if (estimate === null) {
-    const when = ahead > 0 ? `in ${ahead} blocks` : ahead === 0 ? 'now' : `${-ahead} blocks ago`;
+    const blocks = (n: number) => `${n} block${n === 1 ? '' : 's'}`;
+    const when = ahead > 0 ? `in ${blocks(ahead)}` : ahead === 0 ? 'now' : `${blocks(-ahead)} ago`;
     return `block ${block} (${when}; this chain has no regular block time)`;
   }
   const relative = ahead === 0 ? 'now' : ahead > 0 ? `in ${duration(estimate - clock.at)}` : `${duration(clock.at - estimate)} ago`;

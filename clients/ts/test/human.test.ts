@@ -45,6 +45,7 @@ describe('blocks', () => {
     const instant = { ...clock, msPerBlock: null };
     assert.equal(estimateBlockTime(1_600, instant), null);
     assert.equal(formatBlock(1_012, instant), 'block 1012 (in 12 blocks; this chain has no regular block time)');
+    assert.equal(formatBlock(999, instant), 'block 999 (1 block ago; this chain has no regular block time)');
     assert.throws(() => topUpUntil(clock.at + 1, instant, 1_100, 5n), /no regular block time/);
   });
 
