@@ -23,4 +23,6 @@ if [ ! -f ../clients/ts/dist/index.js ]; then
     (cd ../clients/ts && { [ -d node_modules ] || npm ci --no-audit --no-fund; } && npm run build)
 fi
 [ -d node_modules ] || npm ci --no-audit --no-fund
-exec node test/browser.test.mjs
+[ -x ../clients/ts/node_modules/.bin/tsx ] || (cd ../clients/ts && npm ci --no-audit --no-fund)
+# tsx: the test imports the TS demo's reactor runner from clients/ts/src.
+exec ../clients/ts/node_modules/.bin/tsx test/browser.test.mjs

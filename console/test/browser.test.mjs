@@ -1,6 +1,7 @@
 // The console in a real browser (issue 16, item 5): a node of its own on
-// port 9966, a fresh suite, a type, a provider, an offer and a subscription
-// set up with the TypeScript client; then headless Chromium (Debian's
+// port 9966, a fresh suite, a provider, an offer and a subscription set up
+// with the TypeScript client, made ready by the provider's real reactor
+// (dinfra-reactor, run as the TS demo runs it); then headless Chromium (Debian's
 // /usr/bin/chromium, driven by playwright-core) connects the served console,
 // finds the offer on Market and the subscription on My subscriptions, with
 // the money-runs-out date equal to what formatBlock gives for `details` at
@@ -9,16 +10,20 @@
 // console fails the run. The node is stopped and its deployments file
 // deleted at the end, also on failure.
 //
-//   node test/browser.test.mjs        (console/test.sh runs it)
+//   ../clients/ts/node_modules/.bin/tsx test/browser.test.mjs        (console/test.sh runs it)
 //
-// DINFRA_NODE_PORT (9966), DINFRA_CONSOLE_PORT (5199), CHROMIUM (/usr/bin/chromium).
+// DINFRA_NODE_PORT (9966), DINFRA_CONSOLE_PORT (5199), CHROMIUM (/usr/bin/chromium),
+// DINFRA_REACTOR (/var/tmp/dinfra-target/reactor/debug/dinfra-reactor), DINFRA_REACTOR_PORT (32640).
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync, existsSync } from 'node:fs';
+import { mkdirSync, rmSync, existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { chromium } from 'playwright-core';
-import { accountFromSuri, chainClock, chainToken, closeReasonText, Dinfra, formatAmount, formatBlock, loadDeployment } from '@dinfra/client/node';
+import { accountFromSuri, checkDescriptor, chainClock, chainToken, closeReasonText, Dinfra, formatAmount, formatBlock, loadDeployment } from '@dinfra/client/node';
+// The TS demo's reactor runner (not in the package's dist: imported from
+// the source, so test.sh runs this file with clients/ts's tsx).
+import { ProviderReactor, rpcAnswer, waitFor } from '../../clients/ts/src/reactor.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const CONSOLE = join(HERE, '..');
@@ -32,7 +37,20 @@ const NAME = 'consoletest';
 const DEPLOYMENT = join(ROOT, 'deploy', 'deployments', `${NAME}.json`);
 const SHOTS = join(HERE, 'screenshots');
 const nodeEnv = { ...process.env, DINFRA_NODE_PORT: NODE_PORT, DINFRA_NODE_DIR: NODE_DIR };
+/** The provider's agent; deploy/test.sh builds it before this test runs. */
+const REACTOR_PATH = process.env.DINFRA_REACTOR ?? '/var/tmp/dinfra-target/reactor/debug/dinfra-reactor';
+const REACTOR_BINARY = existsSync(REACTOR_PATH) ? REACTOR_PATH : null;
+/** Ports the reactor hands out (20 from here): not the demo's 32000. */
+const REACTOR_FIRST_PORT = Number(process.env.DINFRA_REACTOR_PORT ?? '32640');
+const TYPE_NAME = 'substrate-node';
+const TYPE_SCHEMA = join(ROOT, 'types', TYPE_NAME, 'schema.json');
+const DESCRIPTOR_EXAMPLE = join(ROOT, 'types', TYPE_NAME, 'examples', 'valid', 'contracts-dev.json');
+/** What the reactor runs for the award, as the TS demo does: a dev node with its RPC on the allocated port. */
+const SERVE_NODE =
+  'exec substrate-contracts-node --dev --tmp --rpc-port {port} --listen-addr /ip4/127.0.0.1/tcp/0 --no-prometheus --no-telemetry --no-hardware-benchmarks';
 
+/** What a step returns when it could not run here (said, and not counted as passed). */
+const NOT_RUN = Symbol('not run');
 let passed = 0;
 let failed = 0;
 const results = [];
@@ -46,7 +64,10 @@ async function step(name, fn) {
   }
   const started = Date.now();
   try {
-    await fn();
+    if ((await fn()) === NOT_RUN) {
+      console.log(`  NOT RUN ${name}`);
+      return;
+    }
     passed++;
     console.log(`  ok   ${name} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
   } catch (error) {
@@ -76,6 +97,8 @@ let server;
 let browser;
 let page;
 let dinfra;
+let reactor = null;
+const notRun = [];
 const pageErrors = [];
 const ctx = {};
 
@@ -105,7 +128,7 @@ async function main() {
     assert(existsSync(DEPLOYMENT), `${DEPLOYMENT} was not written`);
   });
 
-  await step('a type, a provider (//Bob), an offer and a subscription of //Charlie, ready with an access record', async () => {
+  await step("a type (the catalogue's substrate-node), a provider (//Bob) and its offer; //Charlie subscribes", async () => {
     dinfra = await Dinfra.connect(URL_WS, loadDeployment(DEPLOYMENT));
     const alice = await accountFromSuri('//Alice');
     const bob = await accountFromSuri('//Bob');
@@ -114,26 +137,78 @@ async function main() {
     ctx.charlie = charlie;
     ctx.alice = alice;
     const unit = 10n ** BigInt(ctx.token.decimals);
-    const type = await dinfra.registerType(alice, `console-test-${Date.now()}`, `0x${randomBytes(32).toString('hex')}`);
-    ctx.typeId = type.typeId;
+    // The catalogue's type, registered by deploy.sh with the blake2-256 of
+    // its schema (it refuses a namesake with another): the reactor serves a
+    // type by its registry name and declines an award whose type's schema
+    // hash is not that of the schema it is configured with.
+    ctx.typeId = await dinfra.typeIdByName(TYPE_NAME);
+    assert(ctx.typeId !== null, `deploy.sh registered no type "${TYPE_NAME}"`);
     const { minBond } = await dinfra.registryParameters();
     await dinfra.registerProvider(bob, { name: 'Bob hosting', endpoint: 'https://bob.example', attributes: [{ key: 'region', value: 'eu-west' }], bond: minBond });
     // 0.001 of the token per block; a chain that declares no decimals: 10^6 of its unit.
     ctx.price = ctx.token.decimals >= 6 ? unit / 1000n : 1_000_000n;
     const offer = await dinfra.publishOffer(bob, ctx.typeId, { pricePerBlock: ctx.price, capacity: 4, minDuration: 10, noticeBlocks: 5, pricing: 'Fixed' });
     ctx.offerId = offer.offerId;
+    if (REACTOR_BINARY) {
+      // Bob's agent, configured as the TS demo does (clients/ts/src/demo.ts --reactor):
+      // a "process" driver running a dev node on a port it allocates, health by tcp.
+      reactor = ProviderReactor.start({
+        binary: REACTOR_BINARY,
+        url: URL_WS,
+        providerSuri: '//Bob',
+        deployment: DEPLOYMENT,
+        typeName: TYPE_NAME,
+        schema: TYPE_SCHEMA,
+        access: ['ws://{host}:{port}', 'http://{host}:{port}'],
+        command: SERVE_NODE,
+        // No claim while it runs: the page's claim all is checked against details.
+        claimPeriod: 1_000_000,
+        firstPort: REACTOR_FIRST_PORT,
+      });
+    }
+    const body = readFileSync(DESCRIPTOR_EXAMPLE, 'utf8');
+    const check = checkDescriptor(readFileSync(TYPE_SCHEMA, 'utf8'), body);
+    assert(check.valid, `${DESCRIPTOR_EXAMPLE}: ${JSON.stringify(check.violations)}`);
     const created = await dinfra.create(charlie, {
       typeId: ctx.typeId,
-      descriptor: { hash: `0x${randomBytes(32).toString('hex')}`, uri: 'ipfs://console-test/descriptor.json' },
+      descriptor: { hash: check.hash, uri: reactor ? reactor.publish('descriptor.json', body) : 'ipfs://console-test/descriptor.json' },
       requirements: { maxPricePerBlock: ctx.price, minDuration: 10 },
       deposit: ctx.price * 100n,
       offerId: ctx.offerId,
     });
     ctx.id = created.id;
-    ctx.access = 'https://rpc.bob.example/console-test';
-    await dinfra.markReady(bob, ctx.id, [ctx.access]);
+  });
+
+  await step("the provider's reactor (dinfra-reactor for //Bob) deploys it, marks it ready and publishes its access record", async () => {
+    if (!reactor) {
+      // Said, not hidden: the rest of the scenario needs a ready subscription.
+      console.log(`  NOT RUN: the reactor step (no dinfra-reactor at ${REACTOR_PATH}: cd reactor && cargo build -p dinfra-reactor-node --bin dinfra-reactor); mark_ready is sent from Node instead`);
+      notRun.push('the reactor marks it ready');
+      await dinfra.markReady(await accountFromSuri('//Bob'), ctx.id, ['https://rpc.bob.example/console-test']);
+    }
+    if (reactor) {
+      const readyAt = await waitFor('the reactor marked the subscription ready', 120, async () => (await dinfra.details(ctx.id))?.subscription.readyAt);
+      const served = reactor.served(ctx.id);
+      assert(served && served.pid && served.port, `the reactor's state: ${JSON.stringify(served)}`);
+      ctx.deployedPid = served.pid;
+      const d = await dinfra.details(ctx.id);
+      const want = [`ws://127.0.0.1:${served.port}`, `http://127.0.0.1:${served.port}`];
+      assert(JSON.stringify(d.access?.uris) === JSON.stringify(want), `access on chain: ${JSON.stringify(d.access?.uris)}, want ${JSON.stringify(want)}`);
+      const answer = await rpcAnswer(want[1]);
+      assert(answer, `nothing answers JSON-RPC at ${want[1]}`);
+      console.log(`       ready at block ${readyAt}: pid ${served.pid} on port ${served.port} (${answer})`);
+      // Stopped now (SIGTERM: it finishes its step and exits 0; the deployment
+      // keeps running, killed by its pid at the end): the page's own
+      // subscription below has a made-up descriptor this reactor would decline.
+      const code = await reactor.stop();
+      reactor = null;
+      assert(code === 0, `the reactor exited ${code}`);
+    }
     const d = await dinfra.details(ctx.id);
+    ctx.access = d.access.uris;
+    ctx.readyAt = d.subscription.readyAt;
     assert(d.subscription.phase === 'Active' && d.figures.depletionBlock !== null, `subscription ${ctx.id} is ${d.subscription.phase}, depletion ${d.figures.depletionBlock}`);
+    if (!REACTOR_BINARY) return NOT_RUN;
   });
 
   await step(`console built and served on 127.0.0.1:${WEB_PORT} (serve.sh)`, async () => {
@@ -168,7 +243,6 @@ async function main() {
   });
 
   await step('Connect: chain, best block and the four code hashes checked', async () => {
-    const { readFileSync } = await import('node:fs');
     await page.getByTestId('deployment-json').fill(readFileSync(DEPLOYMENT, 'utf8'));
     await page.getByTestId('connect').click();
     // Connected, the console goes to Market; come back to see what was checked.
@@ -257,7 +331,8 @@ async function main() {
     await waitText(`${card()} [data-testid=end]`, (t) => t === text, `end ${text}`);
     await waitText(`${card()} [data-testid=phase]`, (t) => t === 'Active', 'phase');
     await waitText(`${card()} [data-testid=rate]`, (t) => t === `${formatAmount(d.subscription.ratePerBlock, ctx.token)} per block`, 'rate');
-    await waitText(`${card()} [data-testid=access]`, (t) => t.includes(ctx.access), 'access');
+    await waitText(`${card()} [data-testid=access]`, (t) => ctx.access.every((u) => t.includes(u)), `access ${ctx.access}`);
+    await waitText(`${card()} [data-testid=ready]`, (t) => t.startsWith(`block ${ctx.readyAt} (`), `ready at ${ctx.readyAt}`);
     await waitText(`${card()} [data-testid=refundable]`, (t) => t === formatAmount(d.figures.refundable, ctx.token), 'refundable');
     await shot('04-subscriptions.png');
   });
@@ -487,6 +562,13 @@ async function cleanup() {
   if (broken && page) await shot('failure.png').catch(() => undefined);
   await browser?.close().catch(() => undefined);
   await dinfra?.disconnect().catch(() => undefined);
+  if (reactor) await reactor.stop().catch(() => undefined);
+  if (ctx.deployedPid) {
+    // The dev node the reactor started for the award (left running when the reactor stopped).
+    try {
+      process.kill(ctx.deployedPid, 'SIGTERM');
+    } catch {}
+  }
   if (server && server.exitCode === null) {
     try {
       process.kill(-server.pid, 'SIGTERM');
@@ -505,5 +587,6 @@ try {
   await cleanup();
 }
 if (pageErrors.length) console.log(`page console errors:\n  ${pageErrors.join('\n  ')}`);
-console.log(`console tests: ${passed} passed, ${failed} failed`);
+if (notRun.length) console.log(`NOT RUN: ${notRun.join('; ')}`);
+console.log(`console tests: ${passed} passed, ${failed} failed${notRun.length ? `, ${notRun.length} not run` : ''}`);
 process.exit(failed === 0 ? 0 : 1);
