@@ -113,6 +113,27 @@ async function waitText(selector, want, what, timeout = 30_000) {
   }
   throw new Error(`${what}: ${selector} shows ${JSON.stringify(text)}`);
 }
+/** `dinfra status ID` (the package's CLI, human output) for the same suite. */
+function cliStatus(id) {
+  return sh('node', [join(ROOT, 'clients', 'ts', 'dist', 'cli', 'main.js'), 'status', String(id), '--url', URL_WS, '--deployment', DEPLOYMENT]);
+}
+/** The text after `label` in the status output's row `  label   text`. */
+function cliRow(out, label) {
+  const line = out.split('\n').find((l) => l.startsWith(`  ${label} `));
+  return line === undefined ? null : line.slice(2 + label.length).trim();
+}
+/** The page's end row and the CLI's at the same block: the same block text and reason. */
+async function cliAgrees(cardSel, id, label, words) {
+  const block = await dinfra.bestNumber();
+  const onPage = (await page.locator(`${cardSel} [data-testid=end]`).textContent()).trim();
+  const pageLabel = await page.locator(`${cardSel} tr:has([data-testid=end]) th`).textContent();
+  const out = cliStatus(id);
+  assert((await dinfra.bestNumber()) === block, 'a block was made while the CLI ran');
+  assert(out.startsWith(`subscription ${id}: `) && out.split('\n')[0].endsWith(`(at block ${block})`), `the CLI's first line: ${out.split('\n')[0]}`);
+  const row = cliRow(out, label);
+  assert(row === `${onPage} — ${words}`, `the CLI says ${label} ${JSON.stringify(row)}; the page ${JSON.stringify(pageLabel)}: ${JSON.stringify(onPage)}`);
+  return { row, onPage, pageLabel };
+}
 /** The N of "in N blocks" in a block shown without block time. */
 const blocksAhead = (text) => Number(/in (\d+) blocks/.exec(text)[1]);
 const shot = (name) => page.screenshot({ path: join(SHOTS, name), fullPage: true });
@@ -373,6 +394,12 @@ async function main() {
     await shot('05-topped-up.png');
   });
 
+  await step('`dinfra status` (the CLI) at the same block gives the run-out block the page shows', async () => {
+    const { row, pageLabel } = await cliAgrees(card(), ctx.id, 'runs out', 'the deposit is used up then');
+    assert(pageLabel === 'Money runs out', `the page's label: ${pageLabel}`);
+    console.log(`       CLI: runs out ${row}`);
+  });
+
   await step('cancel in the page: the end block (consumer notice, minimum duration) is shown', async () => {
     await page.locator(`${card()} [data-testid=cancel]`).click();
     await waitText(`${card()} [data-testid=tx-message]`, (t) => t.startsWith('Cancel: in block'), 'cancel included');
@@ -382,6 +409,12 @@ async function main() {
     const label = await page.locator(`${card()} tr:has([data-testid=end]) th`).textContent();
     assert(label.includes('the consumer cancelled'), `label: ${label}`);
     await shot('06-cancelled.png');
+  });
+
+  await step('`dinfra status` (the CLI) at the same block gives the end block and reason the page shows', async () => {
+    const { row, pageLabel } = await cliAgrees(card(), ctx.id, 'ends', closeReasonText('ConsumerCancelled'));
+    assert(pageLabel === `Billing ends (${closeReasonText('ConsumerCancelled')})`, `the page's label: ${pageLabel}`);
+    console.log(`       CLI: ends ${row}`);
   });
 
   await step('a second cancel in the page is refused in the dry run, shown as the contract error in words, nothing sent', async () => {
