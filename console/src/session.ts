@@ -16,6 +16,7 @@ import {
   type Signer,
   type Token,
 } from '@dinfra/client';
+import type { ApiPromise } from '@polkadot/api';
 import type { Header } from '@polkadot/types/interfaces';
 
 export interface CodeCheck {
@@ -49,12 +50,30 @@ export const DEV_NAMES = ['Alice', 'Bob', 'Charlie', 'Dave', 'Eve', 'Ferdie'];
 /** A deployment object from the four addresses alone: the genesis is the
  * node's, the admin (query origin) the registry's, the code hashes the
  * package metadata's (connect compares them with the chain's anyway). */
+/** `text` as an account address (SS58 or 0x + 64 hex digits), checked by
+ * the chain's own codec; else an error saying which field is wrong. The
+ * client checks addresses too (validateAddress, not exported): this says it
+ * before anything is built or sent. */
+export function checkAddress(api: ApiPromise, text: string, what: string): string {
+  const trimmed = text.trim();
+  let ok: string | null = null;
+  if (trimmed !== '') {
+    try {
+      ok = api.createType('AccountId32', trimmed).toString();
+    } catch {
+      ok = null;
+    }
+  }
+  if (ok === null) throw new Error(`${what}: ${JSON.stringify(trimmed)} is not an account address (SS58, e.g. 5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY)`);
+  return ok;
+}
+
 export async function deploymentFromAddresses(url: string, addresses: Record<ContractName, string>): Promise<Deployment> {
   const api = await connectApi(url);
   try {
     const contracts = {} as Deployment['contracts'];
     for (const name of CONTRACT_NAMES) {
-      const address = addresses[name].trim();
+      const address = checkAddress(api, addresses[name], `The ${name} address`);
       const info = await api.query.contracts.contractInfoOf(address);
       if (info.isNone) throw new Error(`no contract at the ${name} address ${address}`);
       contracts[name] = { address, code_hash: info.unwrap().codeHash.toHex() };

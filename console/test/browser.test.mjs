@@ -134,6 +134,13 @@ async function cliAgrees(cardSel, id, label, words) {
   assert(row === `${onPage} — ${words}`, `the CLI says ${label} ${JSON.stringify(row)}; the page ${JSON.stringify(pageLabel)}: ${JSON.stringify(onPage)}`);
   return { row, onPage, pageLabel };
 }
+/** The last character of an SS58 address changed: its checksum fails. */
+const mangle = (address) => address.slice(0, -1) + (address.endsWith('a') ? 'b' : 'a');
+/** An account's nonce and free balance: what any sent transaction changes. */
+async function accountState(address) {
+  const a = await dinfra.api.query.system.account(address);
+  return `nonce ${a.nonce.toString()}, free ${a.data.free.toString()}`;
+}
 /** The N of "in N blocks" in a block shown without block time. */
 const blocksAhead = (text) => Number(/in (\d+) blocks/.exec(text)[1]);
 const shot = (name) => page.screenshot({ path: join(SHOTS, name), fullPage: true });
@@ -263,6 +270,19 @@ async function main() {
     await waitText('[data-testid=connect-error]', (t) => t.includes('does not parse'), 'the error');
   });
 
+  await step("Connect's addresses form: a malformed address is refused with a message, nothing connected", async () => {
+    const deployment = JSON.parse(readFileSync(DEPLOYMENT, 'utf8'));
+    await page.getByTestId('mode-addresses').check();
+    for (const name of ['registry', 'award', 'escrow', 'subscription']) await page.getByTestId(`address-${name}`).fill(deployment.contracts[name].address);
+    // One character off: the SS58 checksum fails.
+    const bad = mangle(deployment.contracts.escrow.address);
+    await page.getByTestId('address-escrow').fill(bad);
+    await page.getByTestId('connect').click();
+    await waitText('[data-testid=connect-error]', (t) => t.startsWith(`The escrow address: "${bad}" is not an account address`), 'bad address refused');
+    assert((await page.getByTestId('connected').count()) === 0, 'connected anyway');
+    await page.getByTestId('mode-json').check();
+  });
+
   await step('Connect: chain, best block and the four code hashes checked', async () => {
     await page.getByTestId('deployment-json').fill(readFileSync(DEPLOYMENT, 'utf8'));
     await page.getByTestId('connect').click();
@@ -307,7 +327,7 @@ async function main() {
     await shot('02-market.png');
   });
 
-  await step('Subscribe: a malformed descriptor hash is refused and sends nothing; the dry run, then a subscription naming the offer', async () => {
+  await step('Subscribe: a malformed descriptor hash, a malformed preferred provider and a deposit below the minimum (InsufficientDeposit, in words) are refused and send nothing (nonce and balance unchanged); the dry run, then a subscription naming the offer', async () => {
     await page.getByTestId('nav-subscribe').click();
     await page.getByTestId('sub-type').selectOption(String(ctx.typeId));
     await page.getByTestId('sub-offer').fill(String(ctx.offerId));
@@ -321,6 +341,26 @@ async function main() {
     await waitText('[data-testid=sub-error]', (t) => /hash/i.test(t), 'bad hash refused');
     assert((await dinfra.bestNumber()) === before, 'a block was made');
     await page.getByTestId('sub-hash').fill(`0x${randomBytes(32).toString('hex')}`);
+    // Bad input sends nothing: signing is what is clicked, the account's nonce and balance stay.
+    const account = await accountState(ctx.charlie.address);
+    const bob = (await accountFromSuri('//Bob')).address;
+    await page.getByTestId('sub-preferred').fill(`${bob}, ${mangle(bob)}`);
+    await page.getByTestId('sub-create').click();
+    await waitText('[data-testid=sub-error]', (t) => t.startsWith(`Preferred provider 2: "${mangle(bob)}" is not an account address`), 'a malformed preferred provider refused');
+    await page.getByTestId('sub-preferred').fill(bob);
+    await page.getByTestId('sub-preferred-only').check();
+    await page.getByTestId('sub-required').fill('region=eu-west');
+    // Below the offer's rate × its minimum duration (10 blocks): the contract's dry run refuses it.
+    await page.getByTestId('sub-blocks').fill('');
+    await page.getByTestId('sub-deposit').fill(formatAmount(ctx.price * 5n, ctx.token));
+    await page.getByTestId('sub-create').click();
+    const low = await waitText('[data-testid=sub-error]', (t) => t.startsWith('Refused by the subscription contract: InsufficientDeposit'), 'a deposit below the minimum refused');
+    assert(/ — \S/.test(low), `no words after the error name: ${low}`);
+    assert((await dinfra.bestNumber()) === before, 'a block was made');
+    assert((await accountState(ctx.charlie.address)) === account, `//Charlie's account moved: ${account} → ${await accountState(ctx.charlie.address)}`);
+    ctx.lowDeposit = low;
+    await page.getByTestId('sub-deposit').fill('');
+    await page.getByTestId('sub-blocks').fill('100');
     await page.getByTestId('sub-dry-run').click();
     await waitText('[data-testid=sub-outcome]', (t) => t.startsWith('The dry run succeeds'), 'dry run');
     assert((await dinfra.bestNumber()) === before, 'the dry run made a block');
@@ -586,6 +626,7 @@ async function main() {
     assert(pageErrors.length === 0, pageErrors.join('\n'));
   });
   if (ctx.refusal) console.log(`  (the page said: ${ctx.refusal})`);
+  if (ctx.lowDeposit) console.log(`  (to a deposit below the minimum: ${ctx.lowDeposit})`);
   if (ctx.refund) console.log(`  (settled: refunded ${ctx.refund}, ${closeReasonText('ConsumerCancelled')})`);
   if (ctx.claimRefusal) console.log(`  (and to a second claim: ${ctx.claimRefusal})`);
   console.log(`  (${((Date.now() - t0) / 1000).toFixed(0)} s in all)`);

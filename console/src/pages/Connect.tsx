@@ -52,7 +52,7 @@ export function ConnectPage({ session, clock, onConnected }: { session: Session 
       </label>
       <div className="tabs">
         <label>
-          <input type="radio" checked={mode === 'json'} onChange={() => setMode('json')} /> deployments json
+          <input type="radio" data-testid="mode-json" checked={mode === 'json'} onChange={() => setMode('json')} /> deployments json
         </label>
         <label>
           <input type="radio" data-testid="mode-addresses" checked={mode === 'addresses'} onChange={() => setMode('addresses')} /> the four addresses

@@ -1,6 +1,21 @@
 import { createArgs, formatAmount, parseAmount, type ChainClock, type DeploymentType, type RequirementsInput } from '@dinfra/client';
 import { useEffect, useState } from 'react';
-import { inWords, type Account, type Session } from '../session';
+import { checkAddress, inWords, type Account, type Session } from '../session';
+
+/** Entries separated by commas, spaces or new lines. */
+const entries = (text: string) => text.split(/[\s,]+/).filter((t) => t !== '');
+
+/** `key=value` entries, each part 1 to 32 bytes (the contract's bounds). */
+function attributeList(text: string, what: string): { key: string; value: string }[] {
+  const bytes = (t: string) => new TextEncoder().encode(t).length;
+  return entries(text).map((entry) => {
+    const eq = entry.indexOf('=');
+    const key = eq === -1 ? '' : entry.slice(0, eq);
+    const value = eq === -1 ? '' : entry.slice(eq + 1);
+    if (!key || !value || bytes(key) > 32 || bytes(value) > 32) throw new Error(`${what}: "${entry}" is not key=value (each 1 to 32 bytes), e.g. region=eu-west`);
+    return { key, value };
+  });
+}
 
 /** Subscribe: a type, the award's choice (requirements) or a named offer, a
  * descriptor, a deposit as an amount or as blocks of the price bound; a dry
@@ -13,6 +28,10 @@ export function SubscribePage({ session, clock, account }: { session: Session; c
   const [offerId, setOfferId] = useState('');
   const [maxPrice, setMaxPrice] = useState('');
   const [minDuration, setMinDuration] = useState('0');
+  const [preferred, setPreferred] = useState('');
+  const [preferredOnly, setPreferredOnly] = useState(false);
+  const [required, setRequired] = useState('');
+  const [excluded, setExcluded] = useState('');
   const [hash, setHash] = useState('');
   const [uri, setUri] = useState('');
   const [deposit, setDeposit] = useState('');
@@ -44,7 +63,16 @@ export function SubscribePage({ session, clock, account }: { session: Session; c
       value = parseAmount(deposit, token);
     }
     if (value === 0n) throw new Error('the deposit must be more than 0');
-    const requirements: RequirementsInput = { maxPricePerBlock: price, minDuration: Number(minDuration) };
+    const preferredProviders = entries(preferred).map((a, i) => checkAddress(dinfra.api, a, `Preferred provider ${i + 1}`));
+    if (preferredOnly && preferredProviders.length === 0) throw new Error('"only these providers" needs at least one preferred provider');
+    const requirements: RequirementsInput = {
+      maxPricePerBlock: price,
+      minDuration: Number(minDuration),
+      preferredProviders,
+      preferredOnly,
+      requiredAttributes: attributeList(required, 'Required attributes'),
+      excludedAttributes: attributeList(excluded, 'Excluded attributes'),
+    };
     const input = { typeId: Number(typeId), descriptor: { hash: hash.trim(), uri: uri.trim() }, requirements, deposit: value, offerId: offerId.trim() === '' ? null : BigInt(offerId.trim()) };
     return { args: createArgs(input), value, input };
   };
@@ -104,6 +132,16 @@ export function SubscribePage({ session, clock, account }: { session: Session; c
         </label>
         <label>
           Minimum duration I commit to <input data-testid="sub-min-duration" size={8} value={minDuration} onChange={(e) => setMinDuration(e.target.value)} /> blocks
+        </label>
+        <label>
+          Preferred providers <input data-testid="sub-preferred" size={50} value={preferred} onChange={(e) => setPreferred(e.target.value)} placeholder="addresses, separated by commas" />{' '}
+          <input type="checkbox" data-testid="sub-preferred-only" checked={preferredOnly} onChange={(e) => setPreferredOnly(e.target.checked)} /> only these
+        </label>
+        <label>
+          Required attributes <input data-testid="sub-required" size={30} value={required} onChange={(e) => setRequired(e.target.value)} placeholder="region=eu-west, …" />
+        </label>
+        <label>
+          Excluded attributes <input data-testid="sub-excluded" size={30} value={excluded} onChange={(e) => setExcluded(e.target.value)} placeholder="network=aws, …" />
         </label>
         <label>
           Descriptor hash (blake2-256) <input data-testid="sub-hash" size={70} value={hash} onChange={(e) => setHash(e.target.value)} placeholder="0x…" />
