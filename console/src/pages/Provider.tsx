@@ -441,11 +441,21 @@ export function ProviderPage({ session, clock, account }: { session: Session; cl
           ) : (
             <>
               <p>
-                <span data-testid="claim-total">{fmt(claimTotal)}</span> can be claimed now from {claimIds.length} subscription{claimIds.length === 1 ? '' : 's'}
-                {claimable.length > MAX_CLAIM_BATCH ? ` (the first ${MAX_CLAIM_BATCH} of ${claimable.length}: one claim takes at most ${MAX_CLAIM_BATCH})` : ''}.{' '}
+                <span data-testid="claim-total">{fmt(claimTotal)}</span> can be claimed now
+                {claimIds.length === 0 ? (
+                  // claim_many of none is refused by the contract (InvalidInput): say so instead of offering it.
+                  <>
+                    : <span data-testid="nothing-to-claim">nothing to claim (what the subscriptions earn from here can be claimed as blocks pass).</span>{' '}
+                  </>
+                ) : (
+                  <>
+                    {' '}from {claimIds.length} subscription{claimIds.length === 1 ? '' : 's'}
+                    {claimable.length > MAX_CLAIM_BATCH ? ` (the first ${MAX_CLAIM_BATCH} of ${claimable.length}: one claim takes at most ${MAX_CLAIM_BATCH})` : ''}.{' '}
+                  </>
+                )}
                 <button
                   data-testid="claim-all-dry-run"
-                  disabled={busy}
+                  disabled={busy || claimIds.length === 0}
                   onClick={() =>
                     void dryRun(
                       'Claiming all',
@@ -458,7 +468,8 @@ export function ProviderPage({ session, clock, account }: { session: Session; cl
                 </button>{' '}
                 <button
                   data-testid="claim-all"
-                  disabled={busy}
+                  disabled={busy || claimIds.length === 0}
+                  title={claimIds.length === 0 ? 'nothing to claim' : undefined}
                   // The client has no claimMany: the contract's claim_many is sent through Dinfra.send (which dry-runs first).
                   onClick={() => void run(`Claiming ${claimIds.length} subscription${claimIds.length === 1 ? '' : 's'}`, async () => dinfra.send(await account.signer(), 'subscription', 'claim_many', [claimIds]), (tx) => `Paid ${fmt(paidIn(tx))}.`)}
                 >
