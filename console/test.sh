@@ -3,10 +3,14 @@
 # own node on port 9966 (DINFRA_NODE_PORT; state in /tmp/dinfra-node-console),
 # a fresh suite "consoletest", the console built and served by serve.sh on
 # 5199 (DINFRA_CONSOLE_PORT), headless Debian chromium (/usr/bin/chromium,
-# CHROMIUM) driven by playwright-core. About a minute, most of it the deploy
+# CHROMIUM) driven by playwright-core. About 40-60 s, most of it the deploy
 # and the console's build. Needs substrate-contracts-node, cargo-contract and
 # chromium (deploy/setup.sh installs them); says NOT RUN and exits 0 when
-# the node or chromium is missing. Ends with `console tests: N passed, N failed`.
+# the node or chromium is missing. The provider's reactor step needs the
+# dinfra-reactor binary (DINFRA_REACTOR, default
+# /var/tmp/dinfra-target/reactor/debug/dinfra-reactor; deploy/test.sh builds
+# it before this runs): without it that step says NOT RUN and the rest runs.
+# Ends with `console tests: N passed, N failed[, N not run]`.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$HERE"
