@@ -164,7 +164,15 @@ describe('cli input refused, nothing sent (exit 2)', () => {
     assert.match((await run([...sub, '--deposit', '1', '--type', '9'])).err, /given twice/);
     assert.match((await run([...sub.filter((a) => a !== '2'), '--deposit', '1'].map((a) => (a === '--type' ? '--type=9' : a)))).err, /no deployment type 9/);
     assert.match((await run(['status', '99', ...BASE])).err, /there is no subscription 99/);
-    assert.match((await run(['status', '5'])).err, /--deployment FILE is required/);
+    // Without --deployment and without $DINFRA_DEPLOYMENT (set when the node
+    // tests run alongside).
+    const fromEnv = process.env['DINFRA_DEPLOYMENT'];
+    delete process.env['DINFRA_DEPLOYMENT'];
+    try {
+      assert.match((await run(['status', '5'])).err, /--deployment FILE is required/);
+    } finally {
+      if (fromEnv !== undefined) process.env['DINFRA_DEPLOYMENT'] = fromEnv;
+    }
   });
 
   test('a descriptor that fails its schema', async () => {

@@ -483,7 +483,7 @@ describe('a pool from the deployment file', { timeout: 300_000, skip: recordedPo
     const create = { descriptor: DESCRIPTOR, requirements: { maxPricePerBlock: BigInt(recorded.max_rate) + 1n }, deposit: amount };
     if (governor !== consumer.address) await assert.rejects(pool.create(consumer, create), refusedWith('NotGovernor'));
     if (governor === funder.address && books.phase === 'Funding') {
-      await assert.rejects(pool.create(funder, create), (e: unknown) => refusedWith('OutsideTerms')(e) && /max_rate/.test((e as ContractError).explanation));
+      await assert.rejects(pool.create(funder, create), (e: unknown) => refusedWith('OutsideTerms')(e) && /pool's terms/.test((e as ContractError).explanation));
     }
 
     if (books.phase === 'Funding') {
