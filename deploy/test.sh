@@ -88,7 +88,7 @@ if command -v substrate-contracts-node >/dev/null; then
     # The web console in headless Debian chromium, on a node of its own
     # (port 9966): connect, market, subscribe, my subscriptions, top-up,
     # cancel, refusals in words, each date checked against details.
-    run bash console/test.sh
+    DINFRA_REACTOR="$REACTOR_TARGET/debug/dinfra-reactor" run bash console/test.sh
 else
     echo "==> node-backed tests NOT RUN: substrate-contracts-node is not installed;"
     echo "    deploy/setup.sh --with-node installs it (it compiles for an hour or more)."
