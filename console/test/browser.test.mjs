@@ -19,6 +19,7 @@ import { mkdirSync, rmSync, existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
+import { blake2AsHex } from '@polkadot/util-crypto';
 import { chromium } from 'playwright-core';
 import { accountFromSuri, checkDescriptor, chainClock, chainToken, closeReasonText, Dinfra, formatAmount, formatBlock, loadDeployment } from '@dinfra/client/node';
 // The TS demo's reactor runner (not in the package's dist: imported from
@@ -45,6 +46,8 @@ const REACTOR_FIRST_PORT = Number(process.env.DINFRA_REACTOR_PORT ?? '32640');
 const TYPE_NAME = 'substrate-node';
 const TYPE_SCHEMA = join(ROOT, 'types', TYPE_NAME, 'schema.json');
 const DESCRIPTOR_EXAMPLE = join(ROOT, 'types', TYPE_NAME, 'examples', 'valid', 'contracts-dev.json');
+/** One of the catalogue's invalid examples for the type: the page must refuse it. */
+const INVALID_EXAMPLE = join(ROOT, 'types', TYPE_NAME, 'examples', 'invalid', 'port-out-of-range.json');
 /** What the reactor runs for the award, as the TS demo does: a dev node with its RPC on the allocated port. */
 const SERVE_NODE =
   'exec substrate-contracts-node --dev --tmp --rpc-port {port} --listen-addr /ip4/127.0.0.1/tcp/0 --no-prometheus --no-telemetry --no-hardware-benchmarks';
@@ -371,6 +374,53 @@ async function main() {
     assert(d && d.subscription.consumer === ctx.charlie.address && d.figures.deposited === ctx.price * 100n, `details ${count}: ${JSON.stringify(d?.subscription.consumer)}`);
     ctx.pageId = count;
     await shot('03-subscribe.png');
+  });
+
+  await step("Subscribe: a descriptor document — the catalogue's invalid example refused naming its violation (nonce unchanged), a valid one hashed as blake2-256 of the file; a type with no catalogue schema says so", async () => {
+    // A type whose schema_hash is no catalogue file's: the page says the provider's agent checks it.
+    await dinfra.send(ctx.alice, 'registry', 'register_type', ['console-uncatalogued', `0x${randomBytes(32).toString('hex')}`]);
+    const uncatalogued = await dinfra.typeIdByName('console-uncatalogued');
+    assert(uncatalogued !== null, 'the uncatalogued type was not registered');
+    await page.getByTestId('nav-subscriptions').click();
+    await page.getByTestId('nav-subscribe').click();
+    await page.locator(`[data-testid=sub-type] option[value="${uncatalogued}"]`).waitFor({ state: 'attached', timeout: 10_000 });
+    await page.getByTestId('sub-type').selectOption(String(uncatalogued));
+    await waitText('[data-testid=sub-schema]', (t) => t === "no schema in the catalogue for this type; the provider's agent will check it", 'no catalogue schema said');
+    await page.getByTestId('sub-type').selectOption(String(ctx.typeId));
+    await waitText('[data-testid=sub-schema]', (t) => t.startsWith(`checked against the catalogue's ${TYPE_NAME} schema`), 'the type matched to its catalogue schema');
+    await page.getByTestId('sub-offer').fill(String(ctx.offerId));
+    await page.getByTestId('sub-max-price').fill(formatAmount(ctx.price, ctx.token));
+    await page.getByTestId('sub-min-duration').fill('10');
+    await page.getByTestId('sub-required').fill('region=eu-west');
+    await page.getByTestId('sub-uri').fill('ipfs://console-test/attached.json');
+    await page.getByTestId('sub-blocks').fill('100');
+    const before = await dinfra.bestNumber();
+    const account = await accountState(ctx.charlie.address);
+    // Invalid: refused with the schema's violations (JSON pointer + message), nothing sent.
+    const bad = checkDescriptor(readFileSync(TYPE_SCHEMA, 'utf8'), readFileSync(INVALID_EXAMPLE));
+    assert(!bad.valid && bad.violations.length > 0, `${INVALID_EXAMPLE} passes its schema`);
+    const named = `at ${bad.violations[0].pointer || '/'}: ${bad.violations[0].message}`;
+    await page.getByTestId('sub-descriptor-file').setInputFiles(INVALID_EXAMPLE);
+    await waitText('[data-testid=sub-descriptor-check]', (t) => t.includes('refused') && t.includes(named), `the check names ${named}`);
+    await page.getByTestId('sub-create').click();
+    const refused = await waitText('[data-testid=sub-error]', (t) => t.includes("does not follow the type's schema") && t.includes(named), 'the invalid descriptor refused on signing');
+    console.log(`       refused: ${refused}`);
+    await page.getByTestId('sub-dry-run').click();
+    await waitText('[data-testid=sub-error]', (t) => t.includes(named), 'the invalid descriptor refused by the dry run too');
+    await shot('03b-subscribe-invalid-descriptor.png');
+    assert((await dinfra.bestNumber()) === before, 'a block was made');
+    assert((await accountState(ctx.charlie.address)) === account, `//Charlie's account moved: ${account} → ${await accountState(ctx.charlie.address)}`);
+    // Valid: the hash shown (and put in the hash field) is blake2-256 of the file's bytes.
+    const good = blake2AsHex(readFileSync(DESCRIPTOR_EXAMPLE));
+    await page.getByTestId('sub-descriptor-file').setInputFiles(DESCRIPTOR_EXAMPLE);
+    await waitText('[data-testid=sub-descriptor-hash]', (t) => t === good, `hash ${good}`);
+    await waitText('[data-testid=sub-descriptor-check]', (t) => t.includes(`valid for the catalogue's ${TYPE_NAME} schema`), 'valid');
+    assert((await page.getByTestId('sub-hash').inputValue()) === good, 'the hash field is not the document hash');
+    // With a valid document, the dry run goes through.
+    await page.getByTestId('sub-dry-run').click();
+    await waitText('[data-testid=sub-outcome]', (t) => t.startsWith('The dry run succeeds'), 'dry run with the valid document');
+    assert((await dinfra.bestNumber()) === before, 'the dry run made a block');
+    await shot('03c-subscribe-descriptor.png');
   });
 
   const card = () => `[data-testid=subscription-${ctx.id}]`;

@@ -1,5 +1,7 @@
-import { createArgs, formatAmount, parseAmount, type ChainClock, type DeploymentType, type RequirementsInput } from '@dinfra/client';
-import { useEffect, useState } from 'react';
+import { checkDescriptor, createArgs, descriptorFor, formatAmount, parseAmount, type ChainClock, type DeploymentType, type RequirementsInput } from '@dinfra/client';
+import { blake2AsHex } from '@polkadot/util-crypto';
+import { useEffect, useMemo, useState } from 'react';
+import { schemaByHash } from '../catalogue';
 import { checkAddress, inWords, type Account, type Session } from '../session';
 
 /** Entries separated by commas, spaces or new lines. */
@@ -33,6 +35,9 @@ export function SubscribePage({ session, clock, account }: { session: Session; c
   const [required, setRequired] = useState('');
   const [excluded, setExcluded] = useState('');
   const [hash, setHash] = useState('');
+  /** The attached descriptor document: a file's bytes as read, or the pasted text's UTF-8. */
+  const [doc, setDoc] = useState<{ bytes: Uint8Array; source: string } | null>(null);
+  const [pasted, setPasted] = useState('');
   const [uri, setUri] = useState('');
   const [deposit, setDeposit] = useState('');
   const [blocks, setBlocks] = useState('');
@@ -46,6 +51,41 @@ export function SubscribePage({ session, clock, account }: { session: Session; c
       .then(([, page]) => setTypes(page))
       .catch((e) => setError(inWords(e)));
   }, [session]);
+
+  const type = types.find(([id]) => String(id) === typeId)?.[1] ?? null;
+  /** The catalogue schema whose blake2-256 is the chosen type's schema_hash (matched by hash, not by name). */
+  const schema = type ? schemaByHash(type.schemaHash) : null;
+  const docHash = useMemo(() => (doc ? blake2AsHex(doc.bytes) : ''), [doc]);
+  const check = useMemo(() => (doc && schema ? checkDescriptor(schema.text, doc.bytes) : null), [doc, schema]);
+  const violationsText = (c: NonNullable<typeof check>) => c.violations.map((v) => `at ${v.pointer || '/'}: ${v.message}`).join('; ');
+
+  const attachFile = async (file: File | undefined) => {
+    setError('');
+    setPasted('');
+    if (!file) return setDoc(null);
+    try {
+      setDoc({ bytes: new Uint8Array(await file.arrayBuffer()), source: file.name });
+    } catch (e) {
+      setDoc(null);
+      setError(`the descriptor file could not be read: ${inWords(e)}`);
+    }
+  };
+  const paste = (text: string) => {
+    setPasted(text);
+    setDoc(text === '' ? null : { bytes: new TextEncoder().encode(text), source: 'pasted text' });
+  };
+
+  /** `create`'s descriptor: the attached document's hash once it passes its
+   * type's catalogue schema (or when the catalogue has none), else the hash
+   * typed in. */
+  const descriptor = (): { hash: string; uri: string } => {
+    if (!doc) return { hash: hash.trim(), uri: uri.trim() };
+    if (check) {
+      if (!check.valid) throw new Error(`the descriptor (${doc.source}) does not follow the type's schema (the catalogue's ${schema!.name}); nothing was sent: ${violationsText(check)}`);
+      return descriptorFor(check, uri.trim());
+    }
+    return { hash: docHash, uri: uri.trim() };
+  };
 
   /** The call's arguments and deposit, or a message saying what is wrong. */
   const build = (): { args: unknown[]; value: bigint; input: Parameters<typeof dinfra.create>[1] } => {
@@ -73,7 +113,7 @@ export function SubscribePage({ session, clock, account }: { session: Session; c
       requiredAttributes: attributeList(required, 'Required attributes'),
       excludedAttributes: attributeList(excluded, 'Excluded attributes'),
     };
-    const input = { typeId: Number(typeId), descriptor: { hash: hash.trim(), uri: uri.trim() }, requirements, deposit: value, offerId: offerId.trim() === '' ? null : BigInt(offerId.trim()) };
+    const input = { typeId: Number(typeId), descriptor: descriptor(), requirements, deposit: value, offerId: offerId.trim() === '' ? null : BigInt(offerId.trim()) };
     return { args: createArgs(input), value, input };
   };
 
@@ -143,8 +183,34 @@ export function SubscribePage({ session, clock, account }: { session: Session; c
         <label>
           Excluded attributes <input data-testid="sub-excluded" size={30} value={excluded} onChange={(e) => setExcluded(e.target.value)} placeholder="network=aws, …" />
         </label>
+        <div>
+          Descriptor document <input type="file" data-testid="sub-descriptor-file" accept=".json,.yaml,.yml,application/json" onChange={(e) => void attachFile(e.target.files?.[0])} /> or paste it:
+          <br />
+          <textarea data-testid="sub-descriptor-text" rows={4} cols={70} value={pasted} onChange={(e) => paste(e.target.value)} placeholder='{"chain": …}' />
+          {type && (
+            <div className="small" data-testid="sub-schema">
+              {schema
+                ? `checked against the catalogue's ${schema.name} schema (its blake2-256 is this type's schema_hash ${type.schemaHash})`
+                : "no schema in the catalogue for this type; the provider's agent will check it"}
+            </div>
+          )}
+          {doc && (
+            <div data-testid="sub-descriptor-check" className={check && !check.valid ? 'error' : 'info'}>
+              {doc.source}, {doc.bytes.length} bytes: blake2-256 <span className="mono" data-testid="sub-descriptor-hash">{docHash}</span>
+              {' — '}
+              {!type
+                ? 'choose a type to check it against its schema'
+                : !check
+                  ? 'not checked here (no catalogue schema for this type)'
+                  : check.valid
+                    ? `valid for the catalogue's ${schema!.name} schema`
+                    : `refused: it does not follow the catalogue's ${schema!.name} schema: ${violationsText(check)}`}
+            </div>
+          )}
+        </div>
         <label>
-          Descriptor hash (blake2-256) <input data-testid="sub-hash" size={70} value={hash} onChange={(e) => setHash(e.target.value)} placeholder="0x…" />
+          Descriptor hash (blake2-256){' '}
+          <input data-testid="sub-hash" size={70} value={doc ? docHash : hash} disabled={doc !== null} onChange={(e) => setHash(e.target.value)} placeholder="0x…, or attach the document" />
         </label>
         <label>
           Descriptor URI <input data-testid="sub-uri" size={50} value={uri} onChange={(e) => setUri(e.target.value)} placeholder="ipfs://…" />
