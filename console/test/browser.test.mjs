@@ -176,6 +176,12 @@ async function main() {
     assert(ctx.typeId !== null, `deploy.sh registered no type "${TYPE_NAME}"`);
     const { minBond } = await dinfra.registryParameters();
     await dinfra.registerProvider(bob, { name: 'Bob hosting', endpoint: 'https://bob.example', attributes: [{ key: 'region', value: 'eu-west' }], bond: minBond });
+    // //Eve vouches for Bob's region (the registry's attest): Market shows it attested by //Eve when she is named.
+    const eve = await accountFromSuri('//Eve');
+    ctx.eve = eve.address;
+    await dinfra.send(eve, 'registry', 'attest', [bob.address, [{ key: 'region', value: 'eu-west' }]]);
+    const attested = await dinfra.query('registry', 'attestation', [bob.address, eve.address]);
+    assert(JSON.stringify(attested) === JSON.stringify([{ key: 'region', value: 'eu-west' }]), `attestation(bob, eve) on chain: ${JSON.stringify(attested)}`);
     // 0.001 of the token per block; a chain that declares no decimals: 10^6 of its unit.
     ctx.price = ctx.token.decimals >= 6 ? unit / 1000n : 1_000_000n;
     const offer = await dinfra.publishOffer(bob, ctx.typeId, { pricePerBlock: ctx.price, capacity: 4, minDuration: 10, noticeBlocks: 5, pricing: 'Fixed' });
@@ -330,6 +336,25 @@ async function main() {
     await shot('02-market.png');
   });
 
+  await step("Market 'attested by': a malformed attestor refused in words; with //Eve named, Bob's region=eu-west shows as attested by //Eve; with //Ferdie, self-declared", async () => {
+    const row = `[data-testid=offer-${ctx.offerId}]`;
+    await page.getByTestId('attested-by').fill(mangle(ctx.eve));
+    await waitText('[data-testid=attested-error]', (t) => t.startsWith(`Attestor 1: "${mangle(ctx.eve)}" is not an account address`), 'a malformed attestor refused');
+    await page.getByTestId('attested-by').fill(ctx.eve);
+    await waitText(`${row} [data-testid=attr-region]`, (t) => t === `region=eu-west attested by ${ctx.eve}`, 'region attested by //Eve');
+    await shot('02b-market-attested.png');
+    const ferdie = (await accountFromSuri('//Ferdie')).address;
+    await page.getByTestId('attested-by').fill(ferdie);
+    await waitText(`${row} [data-testid=attr-region]`, (t) => t === 'region=eu-west self-declared', 'region self-declared for //Ferdie');
+    // The attribute filter counts only attested attributes once attestors are named.
+    await page.getByTestId('attribute-filter').fill('region=eu-west');
+    await page.locator(row).waitFor({ state: 'detached', timeout: 5000 });
+    await page.getByTestId('attested-by').fill(`${ferdie}, ${ctx.eve}`);
+    await waitText(`${row} [data-testid=attr-region]`, (t) => t === `region=eu-west attested by ${ctx.eve}`, 'region attested by //Eve of the two');
+    await page.getByTestId('attribute-filter').fill('');
+    await page.getByTestId('attested-by').fill('');
+  });
+
   await step('Subscribe: a malformed descriptor hash, a malformed preferred provider and a deposit below the minimum (InsufficientDeposit, in words) are refused and send nothing (nonce and balance unchanged); the dry run, then a subscription naming the offer', async () => {
     await page.getByTestId('nav-subscribe').click();
     await page.getByTestId('sub-type').selectOption(String(ctx.typeId));
@@ -376,7 +401,7 @@ async function main() {
     await shot('03-subscribe.png');
   });
 
-  await step("Subscribe: a descriptor document — the catalogue's invalid example refused naming its violation (nonce unchanged), a valid one hashed as blake2-256 of the file; a type with no catalogue schema says so", async () => {
+  await step("Subscribe: a descriptor document — the catalogue's invalid example refused naming its violation (nonce unchanged), a valid one hashed as blake2-256 of the file; a type with no catalogue schema says so; trusted attestors checked (a malformed one refused; with //Ferdie, who attested nothing, MissingAttribute), //Eve's attestation lets the dry run through", async () => {
     // A type whose schema_hash is no catalogue file's: the page says the provider's agent checks it.
     await dinfra.send(ctx.alice, 'registry', 'register_type', ['console-uncatalogued', `0x${randomBytes(32).toString('hex')}`]);
     const uncatalogued = await dinfra.typeIdByName('console-uncatalogued');
@@ -416,9 +441,20 @@ async function main() {
     await waitText('[data-testid=sub-descriptor-hash]', (t) => t === good, `hash ${good}`);
     await waitText('[data-testid=sub-descriptor-check]', (t) => t.includes(`valid for the catalogue's ${TYPE_NAME} schema`), 'valid');
     assert((await page.getByTestId('sub-hash').inputValue()) === good, 'the hash field is not the document hash');
-    // With a valid document, the dry run goes through.
+    // Trusted attestors: a malformed one is refused before anything is built.
+    await page.getByTestId('sub-attestors').fill(mangle(ctx.eve));
+    await page.getByTestId('sub-create').click();
+    await waitText('[data-testid=sub-error]', (t) => t.startsWith(`Trusted attestor 1: "${mangle(ctx.eve)}" is not an account address`), 'a malformed attestor refused');
+    assert((await accountState(ctx.charlie.address)) === account, "//Charlie's account moved");
+    // //Ferdie attested nothing: with him the only trusted attestor, Bob's region=eu-west does not count.
+    await page.getByTestId('sub-attestors').fill((await accountFromSuri('//Ferdie')).address);
     await page.getByTestId('sub-dry-run').click();
-    await waitText('[data-testid=sub-outcome]', (t) => t.startsWith('The dry run succeeds'), 'dry run with the valid document');
+    const missing = await waitText('[data-testid=sub-error]', (t) => t.includes('MissingAttribute'), 'an attribute no trusted attestor vouched for refused');
+    console.log(`       //Ferdie trusted: ${missing}`);
+    // //Eve attested Bob's region=eu-west: the dry run with her as the trusted attestor succeeds.
+    await page.getByTestId('sub-attestors').fill(ctx.eve);
+    await page.getByTestId('sub-dry-run').click();
+    await waitText('[data-testid=sub-outcome]', (t) => t.startsWith('The dry run succeeds'), 'dry run with //Eve trusted');
     assert((await dinfra.bestNumber()) === before, 'the dry run made a block');
     await shot('03c-subscribe-descriptor.png');
   });

@@ -1,6 +1,24 @@
 import { formatAmount, formatBlock, parseAmount, type Attribute, type ChainClock, type DeploymentType, type Offer } from '@dinfra/client';
 import { useEffect, useMemo, useState } from 'react';
-import { inWords, type Session } from '../session';
+import { checkAddress, inWords, type Session } from '../session';
+
+/** Who attested what, per provider: provider → attestor → the attributes
+ * `attestation(provider, attestor)` returns (empty: nothing attested). */
+type Attestations = Map<string, Map<string, Attribute[]>>;
+
+/** For each provider, the registry's `attestation(provider, attestor)` of
+ * each named attestor (the client has no wrapper: queried by message name). */
+async function readAttestations(session: Session, providers: string[], attestors: string[]): Promise<Attestations> {
+  const out: Attestations = new Map();
+  for (const provider of providers) {
+    const byAttestor = new Map<string, Attribute[]>();
+    for (const attestor of attestors) {
+      byAttestor.set(attestor, await session.dinfra.query<Attribute[]>('registry', 'attestation', [provider, attestor]));
+    }
+    out.set(provider, byAttestor);
+  }
+  return out;
+}
 
 interface ProviderInfo {
   name: string;
@@ -49,6 +67,8 @@ export function MarketPage({ session, clock }: { session: Session; clock: ChainC
   const [typeFilter, setTypeFilter] = useState('all');
   const [maxPrice, setMaxPrice] = useState('');
   const [attribute, setAttribute] = useState('');
+  const [attestedBy, setAttestedBy] = useState('');
+  const [attestations, setAttestations] = useState<Attestations>(new Map());
   const { token } = session;
 
   useEffect(() => {
@@ -60,6 +80,38 @@ export function MarketPage({ session, clock }: { session: Session; clock: ChainC
       gone = true;
     };
   }, [session, clock.block]);
+
+  // The named attestors, each checked by the chain's codec (a malformed one is said, and none is queried).
+  let attestors: string[] = [];
+  let attestorError = '';
+  try {
+    attestors = attestedBy
+      .split(/[\s,]+/)
+      .filter((t) => t !== '')
+      .map((a, i) => checkAddress(session.dinfra.api, a, `Attestor ${i + 1}`));
+  } catch (e) {
+    attestorError = (e as Error).message;
+  }
+  const attestorKey = attestors.join(',');
+  const providerKey = market ? [...new Set(market.rows.map((r) => r.offer.provider))].join(',') : '';
+
+  useEffect(() => {
+    let gone = false;
+    if (attestorKey === '' || providerKey === '') {
+      setAttestations(new Map());
+      return;
+    }
+    readAttestations(session, providerKey.split(','), attestorKey.split(','))
+      .then((a) => !gone && setAttestations(a))
+      .catch((e) => !gone && setError(inWords(e)));
+    return () => {
+      gone = true;
+    };
+  }, [session, providerKey, attestorKey, clock.block]);
+
+  /** The named attestors who attested `provider`'s `a`. */
+  const attestedOf = (provider: string, a: Attribute) =>
+    attestors.filter((who) => (attestations.get(provider)?.get(who) ?? []).some((b) => b.key === a.key && b.value === a.value));
 
   let priceBound: bigint | null = null;
   let priceError = '';
@@ -78,9 +130,13 @@ export function MarketPage({ session, clock }: { session: Session; clock: ChainC
       (r) =>
         (typeFilter === 'all' || String(r.typeId) === typeFilter) &&
         (priceBound === null || r.offer.pricePerBlock <= priceBound) &&
-        (!key || (r.provider?.attributes ?? []).some((a) => a.key === key && (value === undefined || value === '' || a.value === value))),
+        // With attestors named, an attribute counts only when one of them attested it.
+        (!key ||
+          (r.provider?.attributes ?? []).some(
+            (a) => a.key === key && (value === undefined || value === '' || a.value === value) && (attestors.length === 0 || attestedOf(r.offer.provider, a).length > 0),
+          )),
     );
-  }, [market, typeFilter, priceBound, attribute]);
+  }, [market, typeFilter, priceBound, attribute, attestorKey, attestations]);
 
   return (
     <section>
@@ -104,6 +160,11 @@ export function MarketPage({ session, clock }: { session: Session; clock: ChainC
         <label>
           Attribute <input data-testid="attribute-filter" value={attribute} onChange={(e) => setAttribute(e.target.value)} placeholder="region=eu-west" />
         </label>
+        <label>
+          Attested by{' '}
+          <input data-testid="attested-by" size={50} value={attestedBy} onChange={(e) => setAttestedBy(e.target.value)} placeholder="attestor addresses, separated by commas" />
+        </label>
+        {attestorError && <div className="error" data-testid="attested-error">{attestorError}</div>}
         {priceError && <div className="error" data-testid="price-error">{priceError}</div>}
       </div>
       {error && <div className="error">{error}</div>}
@@ -145,9 +206,28 @@ export function MarketPage({ session, clock }: { session: Session; clock: ChainC
                   <td>{r.offer.noticeBlocks} blocks</td>
                   <td>{r.offer.pricing === 'Fixed' ? 'Fixed (changes need your consent)' : 'Dynamic (repriced after notice)'}</td>
                   <td>{formatAmount(r.offer.cancelFee, token)}</td>
-                  <td>
-                    {(r.provider?.attributes ?? []).map((a) => `${a.key}=${a.value}`).join(', ') || '—'}
-                    <div className="small">self-declared</div>
+                  <td data-testid="attributes">
+                    {attestors.length === 0 ? (
+                      <>
+                        {(r.provider?.attributes ?? []).map((a) => `${a.key}=${a.value}`).join(', ') || '—'}
+                        <div className="small">self-declared</div>
+                      </>
+                    ) : (
+                      <>
+                        {(r.provider?.attributes ?? []).length === 0 && '—'}
+                        {(r.provider?.attributes ?? []).map((a) => {
+                          const by = attestedOf(r.offer.provider, a);
+                          return (
+                            <div key={`${a.key}=${a.value}`} data-testid={`attr-${a.key}`}>
+                              {a.key}={a.value}{' '}
+                              <span className="small" data-testid="attested">
+                                {by.length > 0 ? `attested by ${by.join(', ')}` : 'self-declared'}
+                              </span>
+                            </div>
+                          );
+                        })}
+                      </>
+                    )}
                   </td>
                 </tr>
               ))}

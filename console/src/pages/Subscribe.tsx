@@ -38,6 +38,7 @@ export function SubscribePage({ session, clock, account }: { session: Session; c
   /** The attached descriptor document: a file's bytes as read, or the pasted text's UTF-8. */
   const [doc, setDoc] = useState<{ bytes: Uint8Array; source: string } | null>(null);
   const [pasted, setPasted] = useState('');
+  const [attestors, setAttestors] = useState('');
   const [uri, setUri] = useState('');
   const [deposit, setDeposit] = useState('');
   const [blocks, setBlocks] = useState('');
@@ -105,11 +106,13 @@ export function SubscribePage({ session, clock, account }: { session: Session; c
     if (value === 0n) throw new Error('the deposit must be more than 0');
     const preferredProviders = entries(preferred).map((a, i) => checkAddress(dinfra.api, a, `Preferred provider ${i + 1}`));
     if (preferredOnly && preferredProviders.length === 0) throw new Error('"only these providers" needs at least one preferred provider');
+    const trustedAttestors = entries(attestors).map((a, i) => checkAddress(dinfra.api, a, `Trusted attestor ${i + 1}`));
     const requirements: RequirementsInput = {
       maxPricePerBlock: price,
       minDuration: Number(minDuration),
       preferredProviders,
       preferredOnly,
+      trustedAttestors,
       requiredAttributes: attributeList(required, 'Required attributes'),
       excludedAttributes: attributeList(excluded, 'Excluded attributes'),
     };
@@ -182,6 +185,9 @@ export function SubscribePage({ session, clock, account }: { session: Session; c
         </label>
         <label>
           Excluded attributes <input data-testid="sub-excluded" size={30} value={excluded} onChange={(e) => setExcluded(e.target.value)} placeholder="network=aws, …" />
+        </label>
+        <label>
+          Trusted attestors <input data-testid="sub-attestors" size={50} value={attestors} onChange={(e) => setAttestors(e.target.value)} placeholder="addresses: required attributes must be attested by one of them" />
         </label>
         <div>
           Descriptor document <input type="file" data-testid="sub-descriptor-file" accept=".json,.yaml,.yml,application/json" onChange={(e) => void attachFile(e.target.files?.[0])} /> or paste it:
