@@ -21,7 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { blake2AsHex } from '@polkadot/util-crypto';
 import { chromium } from 'playwright-core';
-import { accountFromSuri, checkDescriptor, chainClock, chainToken, closeReasonText, Dinfra, formatAmount, formatBlock, loadDeployment } from '@dinfra/client/node';
+import { accountFromSuri, checkDescriptor, chainClock, chainToken, closeReasonText, createArgs, Dinfra, formatAmount, formatBlock, loadDeployment } from '@dinfra/client/node';
 // The TS demo's reactor runner (not in the package's dist: imported from
 // the source, so test.sh runs this file with clients/ts's tsx).
 import { ProviderReactor, rpcAnswer, waitFor } from '../../clients/ts/src/reactor.ts';
@@ -457,6 +457,77 @@ async function main() {
     await waitText('[data-testid=sub-outcome]', (t) => t.startsWith('The dry run succeeds'), 'dry run with //Eve trusted');
     assert((await dinfra.bestNumber()) === before, 'the dry run made a block');
     await shot('03c-subscribe-descriptor.png');
+  });
+
+  await step("Subscribe: the dry run says who would serve it — a named offer's provider and price from the registry; with the award choosing, the award's select (dry-run as the subscription contract) gives the offer, provider and price a Node-side dry run of the same select gives, or its refusal in words (NoProvider; before the type's first award, that its storage deposit cannot be dry-run); the real create is awarded exactly that offer", async () => {
+    // The page as the step before left it: the valid descriptor, region=eu-west attested by //Eve, offer named.
+    const bobPair = await accountFromSuri('//Bob');
+    const bob = bobPair.address;
+    // Two more subscriptions of Bob's offer here: room for them, so it stays on Market for the steps after.
+    await dinfra.updateOffer(bobPair, ctx.offerId, { pricePerBlock: ctx.price, capacity: 6, minDuration: 10, noticeBlocks: 5, pricing: 'Fixed' });
+    const before = await dinfra.bestNumber();
+    const pickText = async (kind, what) => {
+      await page.locator(`[data-testid=sub-pick][data-kind=${kind}]`).waitFor({ timeout: 15_000 });
+      return waitText('[data-testid=sub-pick]', (t) => t.length > 0, what);
+    };
+    const shown = async () => ({
+      offer: await page.getByTestId('pick-offer').textContent(),
+      provider: await page.getByTestId('pick-provider').textContent(),
+      price: await page.getByTestId('pick-price').textContent(),
+    });
+    await page.getByTestId('sub-dry-run').click();
+    await pickText('named', 'the named offer shown');
+    const offer = await dinfra.offer(ctx.offerId);
+    let got = await shown();
+    assert(got.offer === String(ctx.offerId) && got.provider === offer.provider && got.provider === bob && got.price === formatAmount(offer.pricePerBlock, ctx.token), `named: ${JSON.stringify(got)}`);
+    // The award chooses, but no offer is at or below this price: select refuses, in words.
+    await page.getByTestId('sub-offer').fill('');
+    await page.getByTestId('sub-max-price').fill(formatAmount(ctx.price - 1n, ctx.token));
+    await page.getByTestId('sub-dry-run').click();
+    const refusal = await pickText('refused', "the award's refusal");
+    assert(refusal.includes('NoProvider') && refusal.includes('award contract'), `refusal: ${refusal}`);
+    console.log(`       too cheap: ${refusal}`);
+    // At the offer's price, before the type's first award: the award's cursor is not stored yet, and
+    // select's dry run as the subscription contract cannot pay its storage deposit — said, not guessed.
+    await page.getByTestId('sub-max-price').fill(formatAmount(ctx.price, ctx.token));
+    await page.getByTestId('sub-dry-run').click();
+    const first = await pickText('unknown', "the first award's choice not shown");
+    assert(first.includes('StorageDeposit'), `before the first award: ${first}`);
+    // //Charlie's first award-chosen subscription, from Node: the cursor exists from then on.
+    await dinfra.create(ctx.charlie, {
+      typeId: ctx.typeId,
+      descriptor: { hash: `0x${randomBytes(32).toString('hex')}`, uri: 'ipfs://console-test/first-award.json' },
+      requirements: { maxPricePerBlock: ctx.price, minDuration: 10 },
+      deposit: ctx.price * 100n,
+      offerId: null,
+    });
+    const before2 = await dinfra.bestNumber();
+    // Now the award's pick, equal to a Node-side dry run of the same select.
+    await page.getByTestId('sub-offer').fill('');
+    await page.getByTestId('sub-dry-run').click();
+    const said = await pickText('award', "the award's pick");
+    await waitText('[data-testid=sub-outcome]', (t) => t.startsWith('The dry run succeeds'), 'the create dry run');
+    const args = createArgs({
+      typeId: ctx.typeId,
+      descriptor: { hash: blake2AsHex(readFileSync(DESCRIPTOR_EXAMPLE)), uri: 'ipfs://console-test/attached.json' },
+      requirements: { maxPricePerBlock: ctx.price, minDuration: 10, trustedAttestors: [ctx.eve], requiredAttributes: [{ key: 'region', value: 'eu-west' }] },
+      offerId: null,
+    });
+    const id = (await dinfra.dryRun('subscription', 'Subscription::create', args, ctx.charlie.address, ctx.price * 100n)).value;
+    const decision = await dinfra.query('award', 'Award::select', [args[2], args[0], id], dinfra.address('subscription'));
+    got = await shown();
+    const want = { offer: String(decision.offerId), provider: decision.provider, price: formatAmount(decision.pricePerBlock, ctx.token) };
+    assert(JSON.stringify(got) === JSON.stringify(want), `the page: ${JSON.stringify(got)}, Node's select: ${JSON.stringify(want)}`);
+    console.log(`       ${said}`);
+    assert((await dinfra.bestNumber()) === before2, 'a dry run made a block');
+    await shot('03d-subscribe-award-pick.png');
+    // Signed: the Awarded event (shown by the page) and details on chain name exactly that offer.
+    await page.getByTestId('sub-create').click();
+    await waitText('[data-testid=sub-outcome]', (t) => t.startsWith(`Subscription #${id} created`), 'created');
+    const outcome = await page.getByTestId('sub-outcome').textContent();
+    assert(outcome.includes(`offer #${decision.offerId} of ${decision.provider}, ${want.price} per block`), `the Awarded event as shown: ${outcome}`);
+    const d = await dinfra.details(id);
+    assert(d.subscription.offerId === decision.offerId && d.subscription.provider === decision.provider && d.subscription.ratePerBlock === decision.pricePerBlock, `details ${id}: offer ${d.subscription.offerId} of ${d.subscription.provider} at ${d.subscription.ratePerBlock}`);
   });
 
   const card = () => `[data-testid=subscription-${ctx.id}]`;

@@ -1,4 +1,4 @@
-import { checkDescriptor, createArgs, descriptorFor, formatAmount, parseAmount, type ChainClock, type DeploymentType, type RequirementsInput } from '@dinfra/client';
+import { CallFailed, checkDescriptor, createArgs, descriptorFor, formatAmount, parseAmount, type ChainClock, type DeploymentType, type RequirementsInput } from '@dinfra/client';
 import { blake2AsHex } from '@polkadot/util-crypto';
 import { useEffect, useMemo, useState } from 'react';
 import { schemaByHash } from '../catalogue';
@@ -18,6 +18,9 @@ function attributeList(text: string, what: string): { key: string; value: string
     return { key, value };
   });
 }
+
+/** Who would serve the subscription: the award's pick, the named offer, or why there is none. */
+type Pick = { kind: 'award' | 'named'; offerId: bigint; provider: string; price: bigint } | { kind: 'refused' | 'unknown'; text: string };
 
 /** Subscribe: a type, the award's choice (requirements) or a named offer, a
  * descriptor, a deposit as an amount or as blocks of the price bound; a dry
@@ -45,6 +48,8 @@ export function SubscribePage({ session, clock, account }: { session: Session; c
   const [outcome, setOutcome] = useState('');
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
+  /** What the last dry run says would serve the subscription. */
+  const [pick, setPick] = useState<Pick | null>(null);
 
   useEffect(() => {
     dinfra
@@ -120,14 +125,51 @@ export function SubscribePage({ session, clock, account }: { session: Session; c
     return { args: createArgs(input), value, input };
   };
 
+  /** Who would serve it and at what price, before signing. With no offer
+   * named: the award's own `Award::select`, dry-run with the subscription
+   * contract as origin (a dry run takes any origin without a signature, and
+   * select answers only its selector, the subscription contract) and the
+   * arguments `create` passes it — the same requirements, type and the id
+   * the create would get. With an offer named: that offer's provider and
+   * price from the registry. */
+  const preview = async (input: ReturnType<typeof build>['input'], args: unknown[], id: bigint): Promise<Pick> => {
+    if (input.offerId !== null && input.offerId !== undefined) {
+      const named = await dinfra.offer(input.offerId);
+      if (!named) return { kind: 'refused', text: `There is no offer #${input.offerId} in the registry.` };
+      return { kind: 'named', offerId: BigInt(input.offerId), provider: named.provider, price: named.pricePerBlock };
+    }
+    try {
+      const decision = await dinfra.query<{ offerId: bigint; provider: string; pricePerBlock: bigint }>('award', 'Award::select', [args[2], args[0], id], dinfra.address('subscription'));
+      return { kind: 'award', offerId: decision.offerId, provider: decision.provider, price: decision.pricePerBlock };
+    } catch (e) {
+      // The award's cursor for a type is stored on its first award: that
+      // storage deposit falls on the origin, and a contract has no free
+      // balance to pay it in a dry run (the real create charges the consumer).
+      if (e instanceof CallFailed && /StorageDeposit/.test(e.reason)) {
+        return { kind: 'unknown', text: `The award's choice cannot be shown before this type's first award: dry-running its select as the subscription contract needs a storage deposit that contract cannot pay (${e.reason}); signing charges it to you.` };
+      }
+      return { kind: 'refused', text: `The award would pick no offer: ${inWords(e)}` };
+    }
+  };
+
   const dryRun = async () => {
     setError('');
     setOutcome('');
+    setPick(null);
     setBusy(true);
     try {
-      const { args, value } = build();
-      const result = await dinfra.dryRun('subscription', 'Subscription::create', args, account!.address, value);
-      setOutcome(`The dry run succeeds: it would be subscription #${String(result.value)} with a deposit of ${formatAmount(value, token)} (at block ${clock.block}).`);
+      const { args, value, input } = build();
+      let id: bigint;
+      try {
+        const result = await dinfra.dryRun('subscription', 'Subscription::create', args, account!.address, value);
+        id = BigInt(result.value as bigint);
+        setOutcome(`The dry run succeeds: it would be subscription #${id} with a deposit of ${formatAmount(value, token)} (at block ${clock.block}).`);
+      } catch (e) {
+        setError(inWords(e));
+        // Refused: still say what the award (or the named offer) would give; the id create would take is the count.
+        id = await dinfra.subscriptionCount();
+      }
+      setPick(await preview(input, args, id));
     } catch (e) {
       setError(inWords(e));
     } finally {
@@ -138,6 +180,7 @@ export function SubscribePage({ session, clock, account }: { session: Session; c
   const subscribe = async () => {
     setError('');
     setOutcome('');
+    setPick(null);
     setBusy(true);
     try {
       const { input } = build();
@@ -233,6 +276,19 @@ export function SubscribePage({ session, clock, account }: { session: Session; c
         Sign and subscribe
       </button>
       {outcome && <div className="info" data-testid="sub-outcome">{outcome}</div>}
+      {pick && (
+        <div className={pick.kind === 'award' || pick.kind === 'named' ? 'info' : 'error'} data-testid="sub-pick" data-kind={pick.kind}>
+          {'text' in pick ? (
+            pick.text
+          ) : (
+            <>
+              {pick.kind === 'award' ? 'The award would pick offer' : 'The offer you name,'} #<span data-testid="pick-offer">{String(pick.offerId)}</span> of{' '}
+              <span className="mono" data-testid="pick-provider">{pick.provider}</span> at <span data-testid="pick-price">{formatAmount(pick.price, token)}</span> per block
+              {pick.kind === 'award' ? " (the award contract's select, dry-run as the subscription contract calls it)." : " (the registry's terms)."}
+            </>
+          )}
+        </div>
+      )}
       {error && <div className="error" data-testid="sub-error">{error}</div>}
     </section>
   );
