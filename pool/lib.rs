@@ -22,7 +22,9 @@
 #[ink::contract]
 pub mod pool {
     use dinfra::pool::{Books, PoolError, PoolEvent, PoolPhase, Share, Terms};
-    use dinfra::traits::{ClosedStream, Descriptor, Details, EscrowError, Requirements, Subscription};
+    use dinfra::traits::{
+        ClosedStream, Descriptor, Details, EscrowError, Requirements, Subscription,
+    };
     use dinfra::types::{Invalid, OfferId, SubscriptionId};
     use ink::codegen::TraitCallBuilder;
     use ink::storage::{traits::ManualKey, Lazy, Mapping};
@@ -461,9 +463,9 @@ pub mod pool {
                 PoolPhase::Closed(_) => books.withdraw(&mut share, contributor),
             };
             match paid.as_deref() {
-                Ok([PoolEvent::Refunded { amount, .. }] | [PoolEvent::Withdrawn { amount, .. }]) => {
-                    *amount
-                }
+                Ok(
+                    [PoolEvent::Refunded { amount, .. }] | [PoolEvent::Withdrawn { amount, .. }],
+                ) => *amount,
                 _ => 0,
             }
         }
@@ -529,9 +531,13 @@ pub mod pool {
                         amount,
                         contributed,
                     }),
-                    PoolEvent::Refunded { contributor, amount } => self
-                        .env()
-                        .emit_event(ContributionReturned { contributor, amount }),
+                    PoolEvent::Refunded {
+                        contributor,
+                        amount,
+                    } => self.env().emit_event(ContributionReturned {
+                        contributor,
+                        amount,
+                    }),
                     PoolEvent::Spent { id, amount } => self.env().emit_event(Spent { id, amount }),
                     PoolEvent::Closed {
                         id,
@@ -642,7 +648,10 @@ pub mod pool {
                 assert_eq!(pool.cancel(), Err(PoolError::NotGovernor));
                 assert_eq!(pool.accept_price(1), Err(PoolError::NotGovernor));
                 assert_eq!(pool.reject_price(), Err(PoolError::NotGovernor));
-                assert_eq!(pool.transfer_governor(stranger), Err(PoolError::NotGovernor));
+                assert_eq!(
+                    pool.transfer_governor(stranger),
+                    Err(PoolError::NotGovernor)
+                );
             }
             test::set_caller::<Env>(a.alice);
             let dearer = Requirements {

@@ -45,7 +45,6 @@ pub mod subscription {
     /// Most subscriptions one `claim_many` call takes.
     pub const MAX_CLAIM_BATCH: u32 = dinfra::types::MAX_BATCH;
 
-
     // Each event topic costs the chain a storage read and a write
     // (frame_system's `EventTopics`) and 2.5 KB of proof: topics are the
     // subscription id and the accounts a party watches for (the consumer
@@ -261,7 +260,6 @@ pub mod subscription {
             upgrade_note().set(&note);
         }
 
-
         /// The awarded provider declares the deployment ready, by its
         /// deadline, publishing how the consumer reaches it (`access`, see
         /// [`AccessRecord`]); billing starts at this block.
@@ -299,8 +297,6 @@ pub mod subscription {
             self.hand_over(id, subscription, requirements, now, CloseReason::Declined)
         }
 
-
-
         /// The provider leaves. Before ready: closed at once, everything
         /// refunded. After: billing ends after the offer's notice. Counted
         /// in the provider's reputation.
@@ -333,8 +329,6 @@ pub mod subscription {
             self.data.update(id, &subscription);
             Ok(())
         }
-
-
 
         /// Applies a Dynamic price change whose notice has passed (anyone).
         #[ink(message)]
@@ -458,8 +452,6 @@ pub mod subscription {
         pub fn subscription(&self, id: SubscriptionId) -> Option<Subscription> {
             self.data.find(id)
         }
-
-
 
         /// Every subscription ever awarded to a provider, oldest first.
         #[ink(message)]

@@ -2,11 +2,11 @@
 //! engine makes no cross-contract calls, so these cover what is refused
 //! before any call; the drink scenarios in `e2e-tests/` cover the rest.
 
-use dinfra::traits::Subscription as _;
 use crate::subscription::{SubscriptionContract, MAX_CLAIM_BATCH};
 use dinfra::admin::{Admin, AdminError};
 use dinfra::governance::{Change, Link, MAX_GOVERNANCE_DELAY};
 use dinfra::lifecycle::Parameters;
+use dinfra::traits::Subscription as _;
 use dinfra::traits::{AccessRecord, Descriptor, Requirements, SubscriptionError};
 use dinfra::types::{Invalid, SubscriptionId, MAX_ENDPOINT_LEN, MAX_TERM_BLOCKS};
 use ink::env::{test, DefaultEnvironment as Env};

@@ -301,7 +301,11 @@ impl Books {
         if amount == 0 {
             return Err(Invalid::Amount.into());
         }
-        let forwarded_to = if forwarded { Some(self.running()?) } else { None };
+        let forwarded_to = if forwarded {
+            Some(self.running()?)
+        } else {
+            None
+        };
         let contributed = add(share.contributed, amount)?;
         let total = add(self.contributed, amount)?;
         let mut events = Vec::from([PoolEvent::Contributed {
@@ -322,7 +326,11 @@ impl Books {
     }
 
     /// Before the subscription exists: the whole contribution back.
-    pub fn take_back(&mut self, share: &mut Share, contributor: AccountId) -> Result<Vec<PoolEvent>> {
+    pub fn take_back(
+        &mut self,
+        share: &mut Share,
+        contributor: AccountId,
+    ) -> Result<Vec<PoolEvent>> {
         match self.phase {
             PoolPhase::Funding => {}
             PoolPhase::Running(_) => return Err(PoolError::Committed),
@@ -389,7 +397,11 @@ impl Books {
 
     /// After the close: pays `share` its part, once; the last contributor
     /// to withdraw also takes the rounding dust, so the pool ends empty.
-    pub fn withdraw(&mut self, share: &mut Share, contributor: AccountId) -> Result<Vec<PoolEvent>> {
+    pub fn withdraw(
+        &mut self,
+        share: &mut Share,
+        contributor: AccountId,
+    ) -> Result<Vec<PoolEvent>> {
         match self.phase {
             PoolPhase::Closed(_) => {}
             _ => return Err(PoolError::SubscriptionLive),
@@ -458,20 +470,28 @@ mod tests {
             books.contribute(share, who(i as u8), 100, false).unwrap();
         }
         books.spent(7, 250).unwrap();
-        assert_eq!(books.take_back(&mut shares[0], who(0)), Err(PoolError::Committed));
+        assert_eq!(
+            books.take_back(&mut shares[0], who(0)),
+            Err(PoolError::Committed)
+        );
         books.close(100).unwrap();
         assert_eq!(books.distributable, 150);
         let mut paid = 0;
         for (i, share) in shares.iter_mut().enumerate() {
             let events = books.withdraw(share, who(i as u8)).unwrap();
-            let PoolEvent::Withdrawn { amount, dust, .. } = events[0] else { panic!() };
+            let PoolEvent::Withdrawn { amount, dust, .. } = events[0] else {
+                panic!()
+            };
             assert_eq!(amount, if i == 2 { 50 } else { 50 });
             assert_eq!(dust, 0);
             paid += amount;
         }
         assert_eq!(paid, 150);
         assert_eq!(books.held(), 0);
-        assert_eq!(books.withdraw(&mut shares[0], who(0)), Err(PoolError::AlreadyWithdrawn));
+        assert_eq!(
+            books.withdraw(&mut shares[0], who(0)),
+            Err(PoolError::AlreadyWithdrawn)
+        );
     }
 
     #[test]
@@ -510,8 +530,14 @@ mod tests {
         assert_eq!(share, Share::default(), "nothing written on a refusal");
         books.contribute(&mut share, who(1), 40, false).unwrap();
         assert_eq!(books.take_back(&mut share, who(1)).unwrap().len(), 1);
-        assert_eq!((books.contributed, books.unspent, share.contributed), (0, 0, 0));
-        assert_eq!(books.take_back(&mut share, who(1)), Err(PoolError::NoContribution));
+        assert_eq!(
+            (books.contributed, books.unspent, share.contributed),
+            (0, 0, 0)
+        );
+        assert_eq!(
+            books.take_back(&mut share, who(1)),
+            Err(PoolError::NoContribution)
+        );
         assert_eq!(books.check_spend(1), Err(PoolError::InsufficientFunds));
     }
 
@@ -530,14 +556,23 @@ mod tests {
         };
         assert_eq!(terms.check(3, &asks(10, None, 5)), Ok(()));
         assert_eq!(terms.check(3, &asks(8, Some(10), 0)), Ok(()));
-        assert_eq!(terms.check(3, &asks(11, None, 0)), Err(PoolError::OutsideTerms));
+        assert_eq!(
+            terms.check(3, &asks(11, None, 0)),
+            Err(PoolError::OutsideTerms)
+        );
         assert_eq!(
             terms.check(3, &asks(8, Some(11), 0)),
             Err(PoolError::OutsideTerms),
             "Dynamic repricing beyond the terms"
         );
-        assert_eq!(terms.check(3, &asks(8, None, 6)), Err(PoolError::OutsideTerms));
-        assert_eq!(terms.check(4, &asks(1, None, 0)), Err(PoolError::OutsideTerms));
+        assert_eq!(
+            terms.check(3, &asks(8, None, 6)),
+            Err(PoolError::OutsideTerms)
+        );
+        assert_eq!(
+            terms.check(4, &asks(1, None, 0)),
+            Err(PoolError::OutsideTerms)
+        );
         assert_eq!(terms.check_rate(11), Err(PoolError::OutsideTerms));
         let free = Terms {
             max_rate: 0,

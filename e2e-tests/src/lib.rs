@@ -682,13 +682,13 @@ pub fn total_of(session: &mut Sandbox, accounts: &[AccountId32]) -> u128 {
 }
 
 /// A subscription with its stream's live figures.
-pub fn details(
-    session: &mut Sandbox,
-    suite: &Suite,
-    id: u64,
-) -> dinfra::traits::Details {
-    let details: Option<dinfra::traits::Details> =
-        call(session, &suite.subscription, "Subscription::details", &[id.to_string()]);
+pub fn details(session: &mut Sandbox, suite: &Suite, id: u64) -> dinfra::traits::Details {
+    let details: Option<dinfra::traits::Details> = call(
+        session,
+        &suite.subscription,
+        "Subscription::details",
+        &[id.to_string()],
+    );
     details.unwrap_or_else(|| panic!("subscription {id} has details"))
 }
 

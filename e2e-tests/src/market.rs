@@ -5,8 +5,8 @@
 //! nothing.
 
 use crate::*;
-use dinfra::traits::{Requirements, SubscriptionError};
 use dinfra::traits::Details;
+use dinfra::traits::{Requirements, SubscriptionError};
 use dinfra_subscription::subscription::{Claimed, Closed, DeploymentReady};
 use drink::AccountId32;
 use ink::scale::Decode;

@@ -105,9 +105,19 @@ impl Pool {
     }
 
     /// `who` contributes `amount`; checks it paid exactly that.
-    pub fn contribute(&self, session: &mut Sandbox, market: &Market, who: &AccountId32, amount: u128) {
+    pub fn contribute(
+        &self,
+        session: &mut Sandbox,
+        market: &Market,
+        who: &AccountId32,
+        amount: u128,
+    ) {
         let (_, received) = self.ok::<()>(session, market, who, "contribute", &[], amount);
-        assert_eq!(received, -(amount as i128), "the contributor paid its contribution");
+        assert_eq!(
+            received,
+            -(amount as i128),
+            "the contributor paid its contribution"
+        );
     }
 
     /// The governor creates the pool's subscription with `deposit`,
@@ -133,7 +143,10 @@ impl Pool {
     /// `who` withdraws; checks it received what the reply says.
     pub fn withdraw(&self, session: &mut Sandbox, market: &Market, who: &AccountId32) -> u128 {
         let (amount, received) = self.ok::<u128>(session, market, who, "withdraw", &[], 0);
-        assert_eq!(received, amount as i128, "the contributor received its withdrawal");
+        assert_eq!(
+            received, amount as i128,
+            "the contributor received its withdrawal"
+        );
         amount
     }
 

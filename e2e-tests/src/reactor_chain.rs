@@ -15,12 +15,12 @@
 //! its back panics rather than tagging them with the wrong block).
 
 use crate::{advance_blocks, storage_charge, Sandbox, Suite};
+use dinfra::traits::Details;
 use dinfra::traits::SubscriptionError;
 use dinfra_reactor::chain::{AccountId, Balance, BlockNumber, SubscriptionId};
 pub use dinfra_reactor::process::{alive, kill_all_in, listening, processes_in};
 use dinfra_reactor::{Chain, ChainError, ChainEvent, Descriptor, SubscriptionView, TypeView};
 use dinfra_reactor_node::contract::{chain_event, subscription_view, variant_name};
-use dinfra::traits::Details;
 use drink::sandbox_api::prelude::*;
 use drink::AccountId32;
 use ink::scale::Decode;

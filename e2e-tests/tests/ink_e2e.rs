@@ -17,15 +17,15 @@ use dinfra::admin::Admin;
 use dinfra::governance::{Change, Link};
 use dinfra::lifecycle::Parameters;
 use dinfra::lifecycle::{CloseReason, Phase};
+use dinfra::pool::{PoolError, Terms};
 use dinfra::stream::StreamStatus;
 use dinfra::traits::{
     AccessRecord, Descriptor, Details, Pricing, Requirements, Subscription as _, SubscriptionError,
 };
 use dinfra_award::award::{AwardContract, AwardContractRef};
-use dinfra::pool::{PoolError, Terms};
 use dinfra_e2e_tests::{BundleProvider, DinfraSandbox, GOVERNANCE_DELAY, MAX_CANDIDATES};
-use dinfra_pool::pool::{PoolContract, PoolContractRef};
 use dinfra_escrow::escrow::{EscrowContract, EscrowContractRef};
+use dinfra_pool::pool::{PoolContract, PoolContractRef};
 use dinfra_registry::registry::{RegistryContract, RegistryContractRef};
 use dinfra_registry::types::OfferTerms;
 use dinfra_subscription::subscription::{SubscriptionContract, SubscriptionContractRef};
@@ -602,7 +602,9 @@ fn main_path_on_the_sandbox() -> E2EResult<()> {
 #[test]
 #[ignore = "needs substrate-contracts-node: deploy/test.sh runs it when the node is installed"]
 fn main_path_on_the_node() -> E2EResult<()> {
-    let _node = ONE_AT_A_TIME_ON_THE_NODE.lock().unwrap_or_else(|e| e.into_inner());
+    let _node = ONE_AT_A_TIME_ON_THE_NODE
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
     run(async {
         let (mut client, _spawned) = node_client().await?;
         paid_per_block(&mut client).await
@@ -723,7 +725,10 @@ where
         .expect("instantiating the pool");
     let address = pool.account_id;
     let mut pool = pool.call_builder::<PoolContract>();
-    let shares = [(ink_e2e::charlie(), 150 * RATE), (ink_e2e::dave(), 50 * RATE)];
+    let shares = [
+        (ink_e2e::charlie(), 150 * RATE),
+        (ink_e2e::dave(), 50 * RATE),
+    ];
     for (who, amount) in &shares {
         let reply = client
             .call(who, &pool.contribute())
@@ -755,7 +760,10 @@ where
         .return_value()
         .expect("the governor creates the subscription");
     let awarded = details(client, &suite, id).await?;
-    assert_eq!(awarded.subscription.consumer, address, "the pool is the consumer");
+    assert_eq!(
+        awarded.subscription.consumer, address,
+        "the pool is the consumer"
+    );
     assert_eq!(awarded.figures.deposited, DEPOSIT);
 
     let cancelled = client
@@ -766,8 +774,14 @@ where
         .return_value();
     assert_eq!(cancelled, Ok(()));
     let closed = details(client, &suite, id).await?;
-    assert_eq!(closed.subscription.closed, Some(CloseReason::ConsumerCancelled));
-    assert_eq!(closed.figures.refunded, DEPOSIT, "refunded in full before ready");
+    assert_eq!(
+        closed.subscription.closed,
+        Some(CloseReason::ConsumerCancelled)
+    );
+    assert_eq!(
+        closed.figures.refunded, DEPOSIT,
+        "refunded in full before ready"
+    );
     let pool_closed = client
         .call(&ink_e2e::ferdie(), &pool.close())
         .submit()
@@ -806,7 +820,9 @@ fn pool_path_on_the_sandbox() -> E2EResult<()> {
 #[test]
 #[ignore = "needs substrate-contracts-node: deploy/test.sh runs it when the node is installed"]
 fn pool_path_on_the_node() -> E2EResult<()> {
-    let _node = ONE_AT_A_TIME_ON_THE_NODE.lock().unwrap_or_else(|e| e.into_inner());
+    let _node = ONE_AT_A_TIME_ON_THE_NODE
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
     run(async {
         let (mut client, _spawned) = node_client().await?;
         pool_path(&mut client).await

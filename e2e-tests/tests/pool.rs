@@ -86,7 +86,13 @@ impl World {
     /// (anyone); returns the pool's `PoolClosed`.
     fn settle_and_close(&mut self, id: u64) -> PoolClosed {
         let stranger = self.market.stranger.clone();
-        if self.market.details(&mut self.session, id).subscription.closed.is_none() {
+        if self
+            .market
+            .details(&mut self.session, id)
+            .subscription
+            .closed
+            .is_none()
+        {
             self.market.on(&mut self.session, &stranger, "settle", id);
         }
         self.pool
@@ -100,11 +106,17 @@ impl World {
     /// contributor, the dust to the last. Returns the payouts.
     fn withdraw_all(&mut self, id: u64, contributed: &[u128]) -> Vec<u128> {
         let figures = self.market.details(&mut self.session, id).figures;
-        assert_eq!(figures.held, 0, "the escrow holds nothing of a closed stream");
+        assert_eq!(
+            figures.held, 0,
+            "the escrow holds nothing of a closed stream"
+        );
         let total: u128 = contributed.iter().sum();
         let books = self.pool.books(&mut self.session);
         assert_eq!(books.contributed, total);
-        assert_eq!(books.sent, figures.deposited, "everything sent was deposited");
+        assert_eq!(
+            books.sent, figures.deposited,
+            "everything sent was deposited"
+        );
         assert_eq!(books.refunded, figures.refunded);
         let paid = figures.deposited - figures.refunded;
         assert_eq!(books.distributable, total - paid, "what contributors share");
@@ -126,17 +138,30 @@ impl World {
                 continue;
             }
             let preview = self.pool.withdrawable(&mut self.session, &account);
-            let amount = self.pool.withdraw(&mut self.session, &self.market, &account);
+            let amount = self
+                .pool
+                .withdraw(&mut self.session, &self.market, &account);
             assert_eq!(amount, preview, "withdrawable said what withdraw paid");
             let event = the_event::<Withdrawn>(&self.session, &self.pool.address);
             let share_of_paid = (c * paid).div_ceil(total);
             if Some(who) == last {
                 let earlier: u128 = payouts.iter().sum();
-                assert_eq!(amount, books.distributable - earlier, "the last takes the rest");
+                assert_eq!(
+                    amount,
+                    books.distributable - earlier,
+                    "the last takes the rest"
+                );
                 assert_eq!(event.dust, amount - (c - share_of_paid));
-                assert!(event.dust < contributed.len() as u128, "dust under a unit each");
+                assert!(
+                    event.dust < contributed.len() as u128,
+                    "dust under a unit each"
+                );
             } else {
-                assert_eq!(amount, c - share_of_paid, "contribution less its share of the pay");
+                assert_eq!(
+                    amount,
+                    c - share_of_paid,
+                    "contribution less its share of the pay"
+                );
                 assert_eq!(event.dust, 0);
             }
             self.pool.refused(
@@ -165,16 +190,26 @@ fn the_pool_runs_a_deployment_from_contributions_to_pro_rata_payouts() {
     w.contribute(1, 1_000);
     // Only the governor spends, and only within the terms.
     for message in ["cancel", "reject_price"] {
-        let (reply, _) =
-            w.pool
-                .act::<()>(&mut w.session, &w.market, &stranger, message, &[], 0);
+        let (reply, _) = w
+            .pool
+            .act::<()>(&mut w.session, &w.market, &stranger, message, &[], 0);
         assert_eq!(reply, Err(PoolError::NotGovernor), "{message}");
     }
-    let dearer = w.pool.create(&mut w.session, &w.market, &wants(RATE + 1), None, 2_000);
+    let dearer = w
+        .pool
+        .create(&mut w.session, &w.market, &wants(RATE + 1), None, 2_000);
     assert_eq!(dearer, Err(PoolError::OutsideTerms));
-    let too_much = w.pool.create(&mut w.session, &w.market, &wants(RATE), None, 4_001);
+    let too_much = w
+        .pool
+        .create(&mut w.session, &w.market, &wants(RATE), None, 4_001);
     assert_eq!(too_much, Err(PoolError::InsufficientFunds));
-    let short = w.pool.create(&mut w.session, &w.market, &wants(RATE), None, MIN_DEPOSIT - 1);
+    let short = w.pool.create(
+        &mut w.session,
+        &w.market,
+        &wants(RATE),
+        None,
+        MIN_DEPOSIT - 1,
+    );
     assert_eq!(
         short,
         Err(PoolError::Subscription(
@@ -185,8 +220,14 @@ fn the_pool_runs_a_deployment_from_contributions_to_pro_rata_payouts() {
 
     let id = w.create(2_000);
     assert_eq!(w.pool.books(&mut w.session).phase, PoolPhase::Running(id));
-    let again = w.pool.create(&mut w.session, &w.market, &wants(RATE), None, 1_000);
-    assert_eq!(again, Err(PoolError::AlreadyStarted), "a pool funds one deployment");
+    let again = w
+        .pool
+        .create(&mut w.session, &w.market, &wants(RATE), None, 1_000);
+    assert_eq!(
+        again,
+        Err(PoolError::AlreadyStarted),
+        "a pool funds one deployment"
+    );
     let ready_at = w.market.ready(&mut w.session, id, 0);
     advance_blocks(&mut w.session, 50);
 
@@ -201,21 +242,49 @@ fn the_pool_runs_a_deployment_from_contributions_to_pro_rata_payouts() {
         500,
     );
     assert_eq!(received, -500);
-    assert_eq!(w.market.details(&mut w.session, id).figures.deposited, 2_500);
+    assert_eq!(
+        w.market.details(&mut w.session, id).figures.deposited,
+        2_500
+    );
     // Contributions are committed while it runs.
     let first = w.contributors[0].clone();
-    w.pool.refused(&mut w.session, &w.market, &first, "withdraw", &[], 0, PoolError::Committed);
+    w.pool.refused(
+        &mut w.session,
+        &w.market,
+        &first,
+        "withdraw",
+        &[],
+        0,
+        PoolError::Committed,
+    );
     w.contribute(1, 1_000);
-    assert_eq!(w.governor("top_up", &["3001".into()]), Err(PoolError::InsufficientFunds));
+    assert_eq!(
+        w.governor("top_up", &["3001".into()]),
+        Err(PoolError::InsufficientFunds)
+    );
     assert_eq!(w.governor("top_up", &["1000".into()]), Ok(()));
-    assert_eq!(w.market.details(&mut w.session, id).figures.deposited, 3_500);
-    assert_eq!(w.governor("accept_price", &["11".into()]), Err(PoolError::OutsideTerms));
+    assert_eq!(
+        w.market.details(&mut w.session, id).figures.deposited,
+        3_500
+    );
+    assert_eq!(
+        w.governor("accept_price", &["11".into()]),
+        Err(PoolError::OutsideTerms)
+    );
 
     advance_blocks(&mut w.session, 100);
     assert_eq!(w.governor("cancel", &[]), Ok(()));
-    let end = w.market.details(&mut w.session, id).subscription.end.expect("an end").0;
+    let end = w
+        .market
+        .details(&mut w.session, id)
+        .subscription
+        .end
+        .expect("an end")
+        .0;
     assert!(end >= ready_at + MIN_DURATION);
-    let (early, _) = w.pool.act::<()>(&mut w.session, &w.market, &stranger, "close", &[], 0);
+    let (early, _) = w
+        .pool
+        .act::<()>(&mut w.session, &w.market, &stranger, "close", &[], 0);
     assert_eq!(early, Err(PoolError::SubscriptionLive));
     let now = block_number(&mut w.session);
     advance_blocks(&mut w.session, end - now);
@@ -248,13 +317,22 @@ fn a_provider_exit_ends_billing_and_the_rest_comes_back() {
     advance_blocks(&mut w.session, 30);
     let provider = w.market.providers[0].clone();
     w.market.on(&mut w.session, &provider, "exit", id);
-    let end = w.market.details(&mut w.session, id).subscription.end.expect("an end").0;
+    let end = w
+        .market
+        .details(&mut w.session, id)
+        .subscription
+        .end
+        .expect("an end")
+        .0;
     let now = block_number(&mut w.session);
     advance_blocks(&mut w.session, end - now);
     w.settle_and_close(id);
     let payouts = w.withdraw_all(id, &[2_500, 1_500]);
     // Billed 30 + NOTICE blocks at RATE; unspent 1,000 never left the pool.
-    assert_eq!(payouts.iter().sum::<u128>(), 4_000 - (30 + NOTICE as u128) * RATE);
+    assert_eq!(
+        payouts.iter().sum::<u128>(),
+        4_000 - (30 + NOTICE as u128) * RATE
+    );
 }
 
 #[test]
@@ -302,8 +380,15 @@ fn before_the_start_contributors_come_and_go_freely() {
     w.contribute(0, 900);
     let first = w.contributors[0].clone();
     assert_eq!(w.pool.withdraw(&mut w.session, &w.market, &first), 900);
-    w.pool
-        .refused(&mut w.session, &w.market, &first, "withdraw", &[], 0, PoolError::NoContribution);
+    w.pool.refused(
+        &mut w.session,
+        &w.market,
+        &first,
+        "withdraw",
+        &[],
+        0,
+        PoolError::NoContribution,
+    );
     w.pool.refused(
         &mut w.session,
         &w.market,
@@ -315,7 +400,8 @@ fn before_the_start_contributors_come_and_go_freely() {
     );
     assert_eq!(w.governor("close", &[]), Err(PoolError::NotStarted));
     assert_eq!(
-        w.pool.create(&mut w.session, &w.market, &wants(RATE), None, MIN_DEPOSIT),
+        w.pool
+            .create(&mut w.session, &w.market, &wants(RATE), None, MIN_DEPOSIT),
         Err(PoolError::InsufficientFunds),
         "the taken-back contribution is not the pool's to spend"
     );
@@ -331,7 +417,9 @@ fn before_the_start_contributors_come_and_go_freely() {
         .ok::<()>(&mut w.session, &w.market, &heir, "accept_governor", &[], 0);
     w.pool.governor = heir;
     w.contribute(1, MIN_DEPOSIT);
-    let (refused, _) = w.pool.act::<()>(&mut w.session, &w.market, &old, "cancel", &[], 0);
+    let (refused, _) = w
+        .pool
+        .act::<()>(&mut w.session, &w.market, &old, "cancel", &[], 0);
     assert_eq!(refused, Err(PoolError::NotGovernor));
     w.create(MIN_DEPOSIT);
 }
@@ -353,12 +441,17 @@ fn the_governor_cannot_reach_past_the_terms() {
         ..wants(RATE)
     };
     for requirements in [reprice_dry, fee] {
-        let reply = w.pool.create(&mut w.session, &w.market, &requirements, None, 2_000);
+        let reply = w
+            .pool
+            .create(&mut w.session, &w.market, &requirements, None, 2_000);
         assert_eq!(reply, Err(PoolError::OutsideTerms), "{requirements:?}");
     }
     let id = w.create(2_000);
     w.market.ready(&mut w.session, id, 0);
-    assert_eq!(w.governor("accept_price", &[(RATE + 1).to_string()]), Err(PoolError::OutsideTerms));
+    assert_eq!(
+        w.governor("accept_price", &[(RATE + 1).to_string()]),
+        Err(PoolError::OutsideTerms)
+    );
 }
 
 /// The admin key moves the escrow to another controller: the subscription
@@ -374,28 +467,47 @@ fn an_orphaned_stream_comes_back_to_the_pool() {
     let id = w.create(3_000);
     w.market.ready(&mut w.session, id, 0);
     let stranger = w.market.stranger.clone();
-    let (working, _) =
-        w.pool
-            .act::<dinfra::traits::ClosedStream>(&mut w.session, &w.market, &stranger, "reclaim", &[], 0);
+    let (working, _) = w.pool.act::<dinfra::traits::ClosedStream>(
+        &mut w.session,
+        &w.market,
+        &stranger,
+        "reclaim",
+        &[],
+        0,
+    );
     assert_eq!(
         working,
-        Err(PoolError::Escrow(dinfra::traits::EscrowError::ControllerWorking)),
+        Err(PoolError::Escrow(
+            dinfra::traits::EscrowError::ControllerWorking
+        )),
         "nothing to reclaim while the subscription contract steers the stream"
     );
     let admin = w.market.admin.clone();
     w.session.set_actor(admin.clone());
     let escrow = w.market.suite.escrow.clone();
-    schedule_and_apply(&mut w.session, &escrow, link_change("Controller", Some(&admin)));
+    schedule_and_apply(
+        &mut w.session,
+        &escrow,
+        link_change("Controller", Some(&admin)),
+    );
     assert!(
         matches!(w.governor("cancel", &[]), Err(PoolError::Subscription(_))),
         "the old controller steers the stream no more"
     );
-    let (reclaimed, _) =
-        w.pool
-            .act::<dinfra::traits::ClosedStream>(&mut w.session, &w.market, &stranger, "reclaim", &[], 0);
+    let (reclaimed, _) = w.pool.act::<dinfra::traits::ClosedStream>(
+        &mut w.session,
+        &w.market,
+        &stranger,
+        "reclaim",
+        &[],
+        0,
+    );
     let reclaimed = reclaimed.expect("anyone reclaims the pool's orphaned stream");
     let event = the_event::<dinfra_pool::pool::StreamReclaimed>(&w.session, &w.pool.address);
-    assert_eq!((event.paid, event.refunded), (reclaimed.paid, reclaimed.refunded));
+    assert_eq!(
+        (event.paid, event.refunded),
+        (reclaimed.paid, reclaimed.refunded)
+    );
     assert!(reclaimed.paid > 0 && reclaimed.refunded > 0);
     let closed = w.settle_and_close(id);
     assert_eq!(
@@ -473,7 +585,10 @@ fn run_sequence(seed: u64) {
             }
             4 if id.is_none() => {
                 let deposit = rng.range(MIN_DEPOSIT as u64, 3_000) as u128;
-                match w.pool.create(&mut w.session, &w.market, &wants(RATE), None, deposit) {
+                match w
+                    .pool
+                    .create(&mut w.session, &w.market, &wants(RATE), None, deposit)
+                {
                     Ok(created) => id = Some(created),
                     Err(e) => assert_eq!(e, PoolError::InsufficientFunds, "seed {seed}"),
                 }
@@ -495,7 +610,12 @@ fn run_sequence(seed: u64) {
             }
             6 | 7 => {
                 if let (Some(id), false) = (id, ready) {
-                    if w.market.details(&mut w.session, id).subscription.closed.is_none() {
+                    if w.market
+                        .details(&mut w.session, id)
+                        .subscription
+                        .closed
+                        .is_none()
+                    {
                         let who = &w.market.providers[0].clone();
                         let (reply, _) = w.market.act::<()>(
                             &mut w.session,
@@ -535,11 +655,22 @@ fn run_sequence(seed: u64) {
         return;
     };
     let stranger = w.market.stranger.clone();
-    if !ready && w.market.details(&mut w.session, id).subscription.closed.is_none() {
+    if !ready
+        && w.market
+            .details(&mut w.session, id)
+            .subscription
+            .closed
+            .is_none()
+    {
         advance_blocks(&mut w.session, READY_TIMEOUT + 1);
         w.market.on(&mut w.session, &stranger, "reaward", id);
     }
-    if w.market.details(&mut w.session, id).subscription.closed.is_none() {
+    if w.market
+        .details(&mut w.session, id)
+        .subscription
+        .closed
+        .is_none()
+    {
         let _ = w.governor("cancel", &[]);
         let figures = w.market.details(&mut w.session, id).figures;
         let until = match (figures.end, figures.depletion_block) {
@@ -568,17 +699,42 @@ fn gas_of_the_pool_s_messages() {
         .pool
         .create(&mut w.session, &w.market, &wants(RATE), None, 2_000)
         .expect("created");
-    figures.push(("pool create (→ subscription → award, registry, escrow)", last_gas(&w.session)));
+    figures.push((
+        "pool create (→ subscription → award, registry, escrow)",
+        last_gas(&w.session),
+    ));
     w.market.ready(&mut w.session, id, 0);
     let contributor = w.contributors[1].clone();
-    w.pool.ok::<()>(&mut w.session, &w.market, &contributor, "contribute_and_top_up", &[], 100);
+    w.pool.ok::<()>(
+        &mut w.session,
+        &w.market,
+        &contributor,
+        "contribute_and_top_up",
+        &[],
+        100,
+    );
     figures.push(("pool contribute_and_top_up", last_gas(&w.session)));
     let consumer = w.market.consumer.clone();
-    let (_, _) = w.market.ok::<()>(&mut w.session, &consumer, "Subscription::top_up", &[id.to_string()], 100);
-    figures.push(("direct Subscription::top_up (yardstick)", last_gas(&w.session)));
+    let (_, _) = w.market.ok::<()>(
+        &mut w.session,
+        &consumer,
+        "Subscription::top_up",
+        &[id.to_string()],
+        100,
+    );
+    figures.push((
+        "direct Subscription::top_up (yardstick)",
+        last_gas(&w.session),
+    ));
     assert_eq!(w.governor("cancel", &[]), Ok(()));
     figures.push(("pool cancel", last_gas(&w.session)));
-    let end = w.market.details(&mut w.session, id).subscription.end.expect("an end").0;
+    let end = w
+        .market
+        .details(&mut w.session, id)
+        .subscription
+        .end
+        .expect("an end")
+        .0;
     let now = block_number(&mut w.session);
     advance_blocks(&mut w.session, end - now);
     w.settle_and_close(id);
@@ -587,7 +743,11 @@ fn gas_of_the_pool_s_messages() {
         w.pool.withdraw(&mut w.session, &w.market, &who);
         figures.push(("pool withdraw", last_gas(&w.session)));
     }
-    assert_eq!(w.pool.books(&mut w.session).held(), 0, "everything paid out");
+    assert_eq!(
+        w.pool.books(&mut w.session).held(),
+        0,
+        "everything paid out"
+    );
     for (what, (ref_time, proof_size)) in figures {
         println!("gas: {what}: ref_time {ref_time}, proof_size {proof_size}");
     }

@@ -347,7 +347,10 @@ fn a_consumer_cancel_tears_the_deployment_down_at_the_end_block_and_the_provider
 
     w.chain.advance(7);
     let cancelled_at = w.chain.block();
-    assert_eq!(w.send::<()>(&w.consumer.clone(), "Subscription::cancel", id), Ok(()));
+    assert_eq!(
+        w.send::<()>(&w.consumer.clone(), "Subscription::cancel", id),
+        Ok(())
+    );
     let end = cancelled_at + CONSUMER_NOTICE;
     let scheduled = w.events::<EndScheduled>();
     assert_eq!(scheduled.len(), 1);
@@ -648,7 +651,10 @@ fn a_crash_loop_before_ready_ends_in_a_decline_and_the_award_goes_to_another_pro
 
     // The other provider's award means nothing to this reactor; the
     // consumer, who cancels before it is ready, gets everything back.
-    assert_eq!(w.send::<()>(&w.consumer.clone(), "Subscription::cancel", id), Ok(()));
+    assert_eq!(
+        w.send::<()>(&w.consumer.clone(), "Subscription::cancel", id),
+        Ok(())
+    );
     let closed = w.events::<Closed>();
     assert_eq!(closed.len(), 1);
     assert_eq!(closed[0].1.reason, CloseReason::ConsumerCancelled);
@@ -871,7 +877,10 @@ fn a_restarted_reactor_resumes_without_deploying_or_sending_anything_twice() {
 
     // It still claims at the end and stops the process then.
     let ready = w.details(id).subscription.ready_at.unwrap();
-    assert_eq!(w.send::<()>(&w.consumer.clone(), "Subscription::cancel", id), Ok(()));
+    assert_eq!(
+        w.send::<()>(&w.consumer.clone(), "Subscription::cancel", id),
+        Ok(())
+    );
     let end = w.chain.block() + CONSUMER_NOTICE;
     while w.chain.block() < end {
         step(&mut reactor);
@@ -1181,7 +1190,10 @@ fn a_container_award_runs_in_podman_with_its_limits_and_the_consumer_reaches_it_
     );
 
     // The consumer cancels: the container is gone at the end block.
-    assert_eq!(w.send::<()>(&w.consumer.clone(), "Subscription::cancel", id), Ok(()));
+    assert_eq!(
+        w.send::<()>(&w.consumer.clone(), "Subscription::cancel", id),
+        Ok(())
+    );
     let end = w.details(id).subscription.end.expect("an end").0;
     while w.chain.block() < end {
         step(&mut reactor);

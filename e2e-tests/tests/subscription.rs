@@ -144,7 +144,13 @@ fn consumer_cancel_after_ready_honours_min_duration_and_notice() {
         Phase::Ending
     );
     // Cancelling again would not end it any sooner.
-    let (twice, _) = m.act::<()>(&mut session, &m.consumer, "Subscription::cancel", &[late.to_string()], 0);
+    let (twice, _) = m.act::<()>(
+        &mut session,
+        &m.consumer,
+        "Subscription::cancel",
+        &[late.to_string()],
+        0,
+    );
     assert_eq!(twice, Err(SubscriptionError::AlreadyEnding));
 
     // Settling before the end is too early; after it, both pay exactly
@@ -294,14 +300,26 @@ fn top_up_by_a_third_account_extends_the_depletion_block() {
     advance_blocks(&mut session, 40);
     let before = details(&mut session, &m.suite, id);
     assert_eq!(before.figures.depletion_block, Some(ready_at + 100));
-    let (_, received) = m.ok::<()>(&mut session, &m.sponsor, "Subscription::top_up", &[id.to_string()], 500);
+    let (_, received) = m.ok::<()>(
+        &mut session,
+        &m.sponsor,
+        "Subscription::top_up",
+        &[id.to_string()],
+        500,
+    );
     assert_eq!(received, -500, "the sponsor paid exactly its top-up");
     let topped = the_event::<ToppedUp>(&session, &m.suite.subscription);
     assert_eq!((topped.from, topped.amount), (ink_account(&m.sponsor), 500));
     let after = details(&mut session, &m.suite, id);
     assert_eq!(after.figures.depletion_block, Some(ready_at + 150));
     assert_eq!(after.figures.deposited, 1_500);
-    let (zero, _) = m.act::<()>(&mut session, &m.sponsor, "Subscription::top_up", &[id.to_string()], 0);
+    let (zero, _) = m.act::<()>(
+        &mut session,
+        &m.sponsor,
+        "Subscription::top_up",
+        &[id.to_string()],
+        0,
+    );
     assert_eq!(
         zero,
         Err(SubscriptionError::InvalidInput(

@@ -10,12 +10,12 @@
 use dinfra::admin::AdminError;
 use dinfra::lifecycle::Parameters;
 use dinfra::stream::StreamError;
+use dinfra::traits::Details;
 use dinfra::traits::{AwardError, EscrowError, RegistryError, Requirements, SubscriptionError};
 use dinfra::types::{Invalid, MAX_TERM_BLOCKS};
 use dinfra_e2e_tests::drink::session::Session;
 use dinfra_e2e_tests::drink::AccountId32;
 use dinfra_e2e_tests::*;
-use dinfra::traits::Details;
 use ink::scale::Decode;
 use std::fmt::Debug;
 
@@ -205,7 +205,13 @@ impl Bench {
     /// The consumer subscribes to `type_id` (0: Fixed, 1: Dynamic).
     fn create(&self, session: &mut Sandbox, type_id: u32) -> u64 {
         let args = create_args(type_id, "ipfs://rpc-node", &wants(), None);
-        self.ok(session, &self.consumer, "Subscription::create", &args, DEPOSIT)
+        self.ok(
+            session,
+            &self.consumer,
+            "Subscription::create",
+            &args,
+            DEPOSIT,
+        )
     }
 
     fn provider_of(&self, type_id: u32) -> &AccountId32 {
@@ -294,13 +300,27 @@ fn create_refuses_bad_input_and_takes_nothing() {
     // `requirements`, sending `value`: refused with `expected`.
     let no = |s: &mut Sandbox, type_id, uri: &str, r: &Requirements, value, expected| {
         let args = create_args(type_id, uri, r, None);
-        b.refused(s, &b.consumer, "Subscription::create", &args, value, expected);
+        b.refused(
+            s,
+            &b.consumer,
+            "Subscription::create",
+            &args,
+            value,
+            expected,
+        );
     };
     // The same, naming `offer`: the registry's terms of it are checked
     // against every requirement.
     let named = |s: &mut Sandbox, type_id, offer, r: &Requirements, value, expected| {
         let args = create_args(type_id, "ipfs://rpc-node", r, Some(offer));
-        b.refused(s, &b.consumer, "Subscription::create", &args, value, expected);
+        b.refused(
+            s,
+            &b.consumer,
+            "Subscription::create",
+            &args,
+            value,
+            expected,
+        );
     };
     let (uri, r, long) = ("ipfs://rpc-node", wants(), "x".repeat(129));
     let no_price = Requirements {
@@ -385,7 +405,10 @@ fn create_refuses_bad_input_and_takes_nothing() {
     // The edges that pass: a 128-byte uri, exactly the minimum deposit;
     // and the id is the next one, as no refusal took one.
     let args = create_args(0, &"x".repeat(128), &r, None);
-    assert_eq!(b.ok::<u64>(s, &b.consumer, "Subscription::create", &args, MIN_DEPOSIT), 1);
+    assert_eq!(
+        b.ok::<u64>(s, &b.consumer, "Subscription::create", &args, MIN_DEPOSIT),
+        1
+    );
     assert_eq!(details(s, &b.suite, 1).figures.deposited, MIN_DEPOSIT);
 }
 
@@ -444,7 +467,14 @@ fn unknown_ids_limits_and_parameters_are_refused() {
         b.refused(s, c, "Subscription::cancel", &arg(id), 0, NotFound);
         b.refused(s, p, "exit", &arg(id), 0, NotFound);
         b.refused(s, p, "propose_price", &pair(id, 15), 0, NotFound);
-        b.refused(s, c, "Subscription::accept_price", &pair(id, 15), 0, NotFound);
+        b.refused(
+            s,
+            c,
+            "Subscription::accept_price",
+            &pair(id, 15),
+            0,
+            NotFound,
+        );
         b.refused(s, c, "Subscription::reject_price", &arg(id), 0, NotFound);
         b.refused(s, x, "apply_price", &arg(id), 0, NotFound);
         b.refused(s, p, "claim", &arg(id), 0, NotFound);
@@ -475,7 +505,10 @@ fn unknown_ids_limits_and_parameters_are_refused() {
     b.refused(s, p, "claim_many", &ids([active; 51]), 0, LIMIT);
     b.refused(s, p, "claim_many", &ids([active, active]), 0, twice);
 
-    for message in ["Subscription::subscriptions_of_consumer", "subscriptions_of_provider"] {
+    for message in [
+        "Subscription::subscriptions_of_consumer",
+        "subscriptions_of_provider",
+    ] {
         for limit in [0, 101, u32::MAX] {
             let args = [c.to_string(), "0".into(), limit.to_string()];
             b.refused(s, x, message, &args, 0, LIMIT);
@@ -555,10 +588,38 @@ fn only_the_consumer_the_provider_or_the_admin_may_act() {
         b.refused(s, who, "claim_many", &ids([active]), 0, Unauthorized);
     }
     for who in [p, d, x] {
-        b.refused(s, who, "Subscription::cancel", &arg(active), 0, Unauthorized);
-        b.refused(s, who, "Subscription::cancel", &arg(awarded), 0, Unauthorized);
-        b.refused(s, who, "Subscription::accept_price", &pair(active, 12), 0, Unauthorized);
-        b.refused(s, who, "Subscription::reject_price", &arg(active), 0, Unauthorized);
+        b.refused(
+            s,
+            who,
+            "Subscription::cancel",
+            &arg(active),
+            0,
+            Unauthorized,
+        );
+        b.refused(
+            s,
+            who,
+            "Subscription::cancel",
+            &arg(awarded),
+            0,
+            Unauthorized,
+        );
+        b.refused(
+            s,
+            who,
+            "Subscription::accept_price",
+            &pair(active, 12),
+            0,
+            Unauthorized,
+        );
+        b.refused(
+            s,
+            who,
+            "Subscription::reject_price",
+            &arg(active),
+            0,
+            Unauthorized,
+        );
     }
     let same = parameters_arg(READY_TIMEOUT, CONSUMER_NOTICE);
     for who in [c, p, d, x] {
@@ -626,7 +687,14 @@ fn transitions_out_of_order_are_refused() {
     b.refused(s, p, "propose_price", &pair(ending, 12), 0, WrongState);
     b.refused(s, p, "propose_price", &pair(closed, 12), 0, WrongState);
     for id in [awarded, active, ending, closed] {
-        b.refused(s, c, "Subscription::accept_price", &pair(id, 12), 0, WrongState);
+        b.refused(
+            s,
+            c,
+            "Subscription::accept_price",
+            &pair(id, 12),
+            0,
+            WrongState,
+        );
         b.refused(s, c, "Subscription::reject_price", &arg(id), 0, WrongState);
         b.refused(s, x, "apply_price", &arg(id), 0, WrongState);
     }
@@ -685,8 +753,22 @@ fn price_changes_out_of_turn_are_refused() {
     b.ok::<()>(s, d, "propose_price", &pair(dynamic, 15), 0);
     let effective = block_number(s) + DYNAMIC.notice_blocks;
     b.refused(s, x, "apply_price", &arg(dynamic), 0, TooEarly);
-    b.refused(s, c, "Subscription::accept_price", &pair(dynamic, 15), 0, WrongState);
-    b.refused(s, c, "Subscription::reject_price", &arg(dynamic), 0, WrongState);
+    b.refused(
+        s,
+        c,
+        "Subscription::accept_price",
+        &pair(dynamic, 15),
+        0,
+        WrongState,
+    );
+    b.refused(
+        s,
+        c,
+        "Subscription::reject_price",
+        &arg(dynamic),
+        0,
+        WrongState,
+    );
     b.refused(s, d, "propose_price", &above, 0, PriceAboveMax);
     advance_blocks(s, DYNAMIC.notice_blocks - 1);
     b.refused(s, x, "apply_price", &arg(dynamic), 0, TooEarly);
@@ -701,15 +783,43 @@ fn price_changes_out_of_turn_are_refused() {
     b.refused(s, x, "apply_price", &arg(fixed), 0, WrongState);
     b.refused(s, p, "apply_price", &arg(fixed), 0, WrongState);
     let proposed = pair(fixed, MAX_PRICE * 2);
-    b.refused(s, p, "Subscription::accept_price", &proposed, 0, Unauthorized);
+    b.refused(
+        s,
+        p,
+        "Subscription::accept_price",
+        &proposed,
+        0,
+        Unauthorized,
+    );
     // Only the very rate proposed is accepted.
     let other = pair(fixed, MAX_PRICE * 2 + 1);
-    b.refused(s, c, "Subscription::accept_price", &other, 0, ProposalChanged);
-    b.refused(s, x, "Subscription::reject_price", &arg(fixed), 0, Unauthorized);
+    b.refused(
+        s,
+        c,
+        "Subscription::accept_price",
+        &other,
+        0,
+        ProposalChanged,
+    );
+    b.refused(
+        s,
+        x,
+        "Subscription::reject_price",
+        &arg(fixed),
+        0,
+        Unauthorized,
+    );
     b.refused(s, p, "propose_price", &pair(fixed, 0), 0, PRICE);
     b.ok::<()>(s, c, "Subscription::reject_price", &arg(fixed), 0);
     b.refused(s, c, "Subscription::accept_price", &proposed, 0, WrongState);
-    b.refused(s, c, "Subscription::reject_price", &arg(fixed), 0, WrongState);
+    b.refused(
+        s,
+        c,
+        "Subscription::reject_price",
+        &arg(fixed),
+        0,
+        WrongState,
+    );
 }
 
 /// A closed subscription is refused before any call: releasing its offer
@@ -724,12 +834,26 @@ fn closing_a_closed_subscription_again_is_the_wrong_state() {
     let _live = b.create(s, 0);
     let closed = b.create(s, 0);
     b.ok::<()>(s, &b.consumer, "Subscription::cancel", &arg(closed), 0);
-    b.refused(s, &b.consumer, "Subscription::cancel", &arg(closed), 0, WrongState);
+    b.refused(
+        s,
+        &b.consumer,
+        "Subscription::cancel",
+        &arg(closed),
+        0,
+        WrongState,
+    );
     b.refused(s, &b.stranger, "settle", &arg(closed), 0, WrongState);
     b.refused(s, &b.stranger, "reaward", &arg(closed), 0, WrongState);
     b.refused(s, &b.fixed, "decline", &arg(closed), 0, WrongState);
     b.refused(s, &b.fixed, "exit", &arg(closed), 0, WrongState);
     advance_blocks(s, READY_TIMEOUT + 1);
     b.refused(s, &b.stranger, "reaward", &arg(closed), 0, WrongState);
-    b.refused(s, &b.consumer, "Subscription::cancel", &arg(closed), 0, WrongState);
+    b.refused(
+        s,
+        &b.consumer,
+        "Subscription::cancel",
+        &arg(closed),
+        0,
+        WrongState,
+    );
 }

@@ -231,8 +231,7 @@ pub trait Subscription {
     /// it saw: if the provider replaced it since, `ProposalChanged` and
     /// nothing changes. The new rate applies from this block.
     #[ink(message, selector = 0xaf4e4f7c)]
-    fn accept_price(&mut self, id: SubscriptionId, rate: Balance)
-        -> Result<(), SubscriptionError>;
+    fn accept_price(&mut self, id: SubscriptionId, rate: Balance) -> Result<(), SubscriptionError>;
 
     /// The consumer turns a Fixed-price proposal down; the rate stays.
     #[ink(message, selector = 0x9fbd3687)]

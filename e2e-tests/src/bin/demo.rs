@@ -19,8 +19,8 @@ use dinfra_e2e_tests::reactor_chain::{
     schema_hash_of, write_descriptor, Message, ReactorDir, SandboxChain, SharedSandbox,
 };
 use dinfra_e2e_tests::*;
-use drink::AccountId32;
 use drink::session::contract_transcode::{Map, Tuple, Value};
+use drink::AccountId32;
 use ink::scale::Encode;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -263,7 +263,10 @@ fn main() {
         MIN_BOND,
     );
     registered.expect("registering the provider");
-    demo.step(&format!("provider registers with a bond of {}", units(MIN_BOND)));
+    demo.step(&format!(
+        "provider registers with a bond of {}",
+        units(MIN_BOND)
+    ));
     let terms = OfferSpec {
         price_per_block: RATE,
         capacity: 4,
@@ -406,10 +409,7 @@ fn main() {
     demo.subscription_ok::<()>("Subscription::top_up", &[id.to_string()], TOP_UP);
     demo.step(&format!("consumer tops up {}", units(TOP_UP)));
     let figures = details(&mut demo.chain.session(), &suite, id).figures;
-    demo.say(format!(
-        "    now {}",
-        runs_out(figures.depletion_block)
-    ));
+    demo.say(format!("    now {}", runs_out(figures.depletion_block)));
 
     demo.blocks_pass(&mut reactor, 40);
     demo.as_actor(&consumer);

@@ -194,7 +194,13 @@ fn the_admin_account_cannot_take_a_deposit_by_any_route() {
     // controller — and reclaims its stream from the escrow instead: the
     // provider is paid what it earned, the sponsor the rest.
     let sponsor = market.sponsor.clone();
-    let (reply, _) = market.act::<()>(&mut session, &sponsor, "Subscription::cancel", &[second.to_string()], 0);
+    let (reply, _) = market.act::<()>(
+        &mut session,
+        &sponsor,
+        "Subscription::cancel",
+        &[second.to_string()],
+        0,
+    );
     assert_eq!(
         reply,
         Err(SubscriptionError::Escrow(EscrowError::Unauthorized))

@@ -60,7 +60,13 @@ fn a_provider_cannot_front_run_an_acceptance() {
         0,
     );
     market.ok::<()>(&mut session, &provider, "propose_price", &propose(12), 0);
-    market.ok::<()>(&mut session, &consumer, "Subscription::accept_price", &propose(12), 0);
+    market.ok::<()>(
+        &mut session,
+        &consumer,
+        "Subscription::accept_price",
+        &propose(12),
+        0,
+    );
     assert_eq!(
         the_event::<PriceChanged>(&session, &market.suite.subscription).rate,
         12

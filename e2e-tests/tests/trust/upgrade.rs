@@ -27,8 +27,12 @@ fn snapshot(market: &Market, session: &mut Sandbox) -> Vec<String> {
     let suite = &market.suite;
     let count: u64 = call(session, &suite.subscription, "subscription_count", &[]);
     for id in 0..count {
-        let details: Option<dinfra::traits::Details> =
-            call(session, &suite.subscription, "Subscription::details", &[id.to_string()]);
+        let details: Option<dinfra::traits::Details> = call(
+            session,
+            &suite.subscription,
+            "Subscription::details",
+            &[id.to_string()],
+        );
         seen.push(format!("subscription {id}: {details:?}"));
     }
     seen.push(query::<u64>(session, &suite.subscription, "live_count"));

@@ -86,7 +86,13 @@ pub(super) fn messages(
         &id_arg(s0),
     );
     subscription_ok::<()>(session, suite, provider, "propose_price", &propose);
-    bench.call::<(), SubscriptionError>(session, &subscription, consumer, "Subscription::accept_price", &propose);
+    bench.call::<(), SubscriptionError>(
+        session,
+        &subscription,
+        consumer,
+        "Subscription::accept_price",
+        &propose,
+    );
 
     let s1 = create(session, suite, consumer, t0, 10, 10_000);
     mark_ready(session, suite, provider, [s1]);
@@ -123,7 +129,13 @@ pub(super) fn messages(
     let both = [format!("[{s5}, {s6}]")];
     bench.call::<u128, SubscriptionError>(session, &subscription, provider, "claim_many", &both);
 
-    bench.call::<(), SubscriptionError>(session, &subscription, consumer, "Subscription::cancel", &id_arg(s0));
+    bench.call::<(), SubscriptionError>(
+        session,
+        &subscription,
+        consumer,
+        "Subscription::cancel",
+        &id_arg(s0),
+    );
     advance_blocks(session, CONSUMER_NOTICE);
     bench.call::<(), SubscriptionError>(session, &subscription, anyone, "settle", &id_arg(s0));
     let parameters = [format!(
