@@ -14,7 +14,9 @@ pub mod award {
     use dinfra::admin::{self, Admin, AdminError, Governed, Links};
     use dinfra::governance::{Change, ChangeId, Link, ScheduledChange};
     use dinfra::selection;
-    use dinfra::traits::{Award, AwardDecision, AwardError, Registry, Requirements, Strategy};
+    use dinfra::traits::{
+        Award, AwardDecision, AwardError, CallerError, Registry, Requirements, Strategy,
+    };
     use dinfra::types::{Invalid, SubscriptionId, TypeId, MAX_PAGE, MIN_AWARD_WINDOW};
     use ink::codegen::TraitCallBuilder;
     use ink::prelude::vec::Vec;
@@ -246,9 +248,8 @@ pub mod award {
             let page = registry
                 .call()
                 .candidates(type_id, cursor, MAX_PAGE, want, requirements.clone())
-                .try_invoke()
-                .map_err(|_| AwardError::CallFailed)?
-                .map_err(|_| AwardError::CallFailed)??;
+                .try_invoke();
+            let page = AwardError::from_call(page)?;
             let window: Vec<_> = page.fitting.iter().map(|(_, c)| c.clone()).collect();
             let seed = random_seed(subscription_id, self.env().block_number());
             let index = selection::pick(&strategy, &window, &requirements, seed)

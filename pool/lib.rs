@@ -22,6 +22,7 @@
 #[ink::contract]
 pub mod pool {
     use dinfra::pool::{Books, PoolError, PoolEvent, PoolPhase, Share, Terms};
+    use dinfra::traits::CallerError;
     use dinfra::traits::{
         ClosedStream, Descriptor, Details, EscrowError, Requirements, Subscription,
     };
@@ -172,14 +173,7 @@ pub mod pool {
             let id = self.books().running()?;
             let amount = self.env().transferred_value();
             self.contribute_as(true)?;
-            self.subscription_ref()
-                .call_mut()
-                .top_up(id)
-                .transferred_value(amount)
-                .try_invoke()
-                .map_err(|_| PoolError::CallFailed)?
-                .map_err(|_| PoolError::CallFailed)??;
-            Ok(())
+            self.send_top_up(id, amount)
         }
 
         /// Pays the caller: before the subscription exists, its whole
@@ -243,14 +237,13 @@ pub mod pool {
             let terms = self.terms();
             terms.check(terms.type_id, &requirements)?;
             books.check_spend(deposit)?;
-            let id = self
+            let invoked = self
                 .subscription_ref()
                 .call_mut()
                 .create(terms.type_id, descriptor, requirements, offer_id)
                 .transferred_value(deposit)
-                .try_invoke()
-                .map_err(|_| PoolError::CallFailed)?
-                .map_err(|_| PoolError::CallFailed)??;
+                .try_invoke();
+            let id = PoolError::from_call(invoked)?;
             let events = books.spent(id, deposit)?;
             self.books.set(&books);
             self.emit(events);
@@ -265,13 +258,7 @@ pub mod pool {
             let mut books = self.books();
             let id = books.running()?;
             let events = books.spent(id, amount)?;
-            self.subscription_ref()
-                .call_mut()
-                .top_up(id)
-                .transferred_value(amount)
-                .try_invoke()
-                .map_err(|_| PoolError::CallFailed)?
-                .map_err(|_| PoolError::CallFailed)??;
+            self.send_top_up(id, amount)?;
             self.books.set(&books);
             self.emit(events);
             Ok(())
@@ -283,12 +270,8 @@ pub mod pool {
         pub fn cancel(&mut self) -> Result<()> {
             self.ensure_governor()?;
             let id = self.books().running()?;
-            self.subscription_ref()
-                .call_mut()
-                .cancel(id)
-                .try_invoke()
-                .map_err(|_| PoolError::CallFailed)?
-                .map_err(|_| PoolError::CallFailed)??;
+            let invoked = self.subscription_ref().call_mut().cancel(id).try_invoke();
+            PoolError::from_call(invoked)?;
             self.env().emit_event(CancelRequested { id });
             Ok(())
         }
@@ -300,12 +283,12 @@ pub mod pool {
             self.ensure_governor()?;
             self.terms().check_rate(rate)?;
             let id = self.books().running()?;
-            self.subscription_ref()
+            let invoked = self
+                .subscription_ref()
                 .call_mut()
                 .accept_price(id, rate)
-                .try_invoke()
-                .map_err(|_| PoolError::CallFailed)?
-                .map_err(|_| PoolError::CallFailed)??;
+                .try_invoke();
+            PoolError::from_call(invoked)?;
             self.env().emit_event(PriceAnswered {
                 id,
                 accepted: Some(rate),
@@ -318,12 +301,12 @@ pub mod pool {
         pub fn reject_price(&mut self) -> Result<()> {
             self.ensure_governor()?;
             let id = self.books().running()?;
-            self.subscription_ref()
+            let invoked = self
+                .subscription_ref()
                 .call_mut()
                 .reject_price(id)
-                .try_invoke()
-                .map_err(|_| PoolError::CallFailed)?
-                .map_err(|_| PoolError::CallFailed)??;
+                .try_invoke();
+            PoolError::from_call(invoked)?;
             self.env().emit_event(PriceAnswered { id, accepted: None });
             Ok(())
         }
@@ -385,15 +368,14 @@ pub mod pool {
         pub fn reclaim(&mut self) -> Result<ClosedStream> {
             let id = self.books().running()?;
             let details = self.details()?.ok_or(PoolError::CallFailed)?;
-            let escrow: AccountId = ink::env::call::build_call::<Environment>()
+            let escrow = ink::env::call::build_call::<Environment>()
                 .call(self.subscription_contract())
                 .exec_input(ink::env::call::ExecutionInput::new(
                     ink::env::call::Selector::new(ink::selector_bytes!("escrow")),
                 ))
                 .returns::<AccountId>()
-                .try_invoke()
-                .map_err(|_| PoolError::CallFailed)?
-                .map_err(|_| PoolError::CallFailed)?;
+                .try_invoke();
+            let escrow = PoolError::from_query(escrow)?;
             let closed = ink::env::call::build_call::<Environment>()
                 .call(escrow)
                 .exec_input(
@@ -403,9 +385,8 @@ pub mod pool {
                     .push_arg(details.subscription.stream_id),
                 )
                 .returns::<core::result::Result<ClosedStream, EscrowError>>()
-                .try_invoke()
-                .map_err(|_| PoolError::CallFailed)?
-                .map_err(|_| PoolError::CallFailed)??;
+                .try_invoke();
+            let closed = PoolError::from_call(closed)?;
             self.env().emit_event(StreamReclaimed {
                 id,
                 paid: closed.paid,
@@ -500,12 +481,19 @@ pub mod pool {
                 PoolPhase::Funding => return Ok(None),
                 PoolPhase::Running(id) | PoolPhase::Closed(id) => id,
             };
-            self.subscription_ref()
-                .call()
-                .details(id)
-                .try_invoke()
-                .map_err(|_| PoolError::CallFailed)?
-                .map_err(|_| PoolError::CallFailed)
+            let invoked = self.subscription_ref().call().details(id).try_invoke();
+            PoolError::from_query(invoked)
+        }
+
+        /// Sends `amount` to subscription `id` as a top-up.
+        fn send_top_up(&self, id: SubscriptionId, amount: Balance) -> Result<()> {
+            let invoked = self
+                .subscription_ref()
+                .call_mut()
+                .top_up(id)
+                .transferred_value(amount)
+                .try_invoke();
+            PoolError::from_call(invoked)
         }
 
         fn ensure_governor(&self) -> Result<()> {

@@ -32,8 +32,9 @@ pub mod subscription {
         Subscription,
     };
     use dinfra::traits::{
-        AccessRecord, Award, ClosedStream, Descriptor, Details, Escrow, Outcome, Registry,
-        Requirements, Reservation, StreamFigures, StreamId, SubscriptionError, SubscriptionPage,
+        AccessRecord, Award, CallerError, ClosedStream, Descriptor, Details, Escrow, Invoked,
+        Outcome, Registry, Requirements, Reservation, StreamFigures, StreamId, SubscriptionError,
+        SubscriptionPage,
     };
     use dinfra::types::{check_batch, Hash32, Invalid, OfferId, SubscriptionId, TypeId};
     use ink::codegen::TraitCallBuilder;
@@ -849,13 +850,9 @@ pub mod subscription {
         fn returned(self) -> Result<T>;
     }
 
-    impl<T, E: Into<SubscriptionError>> Returned<T>
-        for core::result::Result<ink::MessageResult<core::result::Result<T, E>>, ink::env::Error>
-    {
+    impl<T, E: Into<SubscriptionError>> Returned<T> for Invoked<T, E> {
         fn returned(self) -> Result<T> {
-            self.map_err(|_| SubscriptionError::CallFailed)?
-                .map_err(|_| SubscriptionError::CallFailed)?
-                .map_err(Into::into)
+            SubscriptionError::from_call(self)
         }
     }
 

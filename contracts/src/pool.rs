@@ -79,6 +79,12 @@ pub enum PoolError {
     Overflow,
 }
 
+impl crate::traits::CallerError for PoolError {
+    fn call_failed() -> Self {
+        PoolError::CallFailed
+    }
+}
+
 impl From<SubscriptionError> for PoolError {
     fn from(error: SubscriptionError) -> Self {
         PoolError::Subscription(error)

@@ -32,6 +32,12 @@ pub enum AwardError {
     Overflow,
 }
 
+impl super::CallerError for AwardError {
+    fn call_failed() -> Self {
+        AwardError::CallFailed
+    }
+}
+
 impl From<RegistryError> for AwardError {
     fn from(error: RegistryError) -> Self {
         AwardError::Registry(error)

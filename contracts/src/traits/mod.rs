@@ -5,10 +5,12 @@
 //! swapped in without redeploying its callers.
 
 pub mod award;
+pub mod call;
 pub mod registry;
 
 pub use crate::admin::Admin;
 pub use award::{Award, AwardDecision, AwardError, Requirements, Strategy, Weights};
+pub use call::{CallerError, Invoked};
 pub use registry::{
     Attestation, Candidate, CandidatePage, Outcome, Pricing, Registry, RegistryError, Reputation,
     Reservation,

@@ -67,6 +67,12 @@ pub enum SubscriptionError {
     NothingToClaim,
 }
 
+impl super::CallerError for SubscriptionError {
+    fn call_failed() -> Self {
+        SubscriptionError::CallFailed
+    }
+}
+
 impl From<RegistryError> for SubscriptionError {
     fn from(error: RegistryError) -> Self {
         match error {
