@@ -82,6 +82,18 @@ impl World {
             .0
     }
 
+    /// The block subscription `id`'s billing ends at (scheduled).
+    fn end_of(&mut self, id: u64) -> u32 {
+        let details = self.market.details(&mut self.session, id);
+        details.subscription.end.expect("an end").0
+    }
+
+    /// Builds blocks up to `block`.
+    fn advance_to(&mut self, block: u32) {
+        let now = block_number(&mut self.session);
+        advance_blocks(&mut self.session, block - now);
+    }
+
     /// Settles the subscription at its end (anyone), then closes the pool
     /// (anyone); returns the pool's `PoolClosed`.
     fn settle_and_close(&mut self, id: u64) -> PoolClosed {
@@ -274,20 +286,13 @@ fn the_pool_runs_a_deployment_from_contributions_to_pro_rata_payouts() {
 
     advance_blocks(&mut w.session, 100);
     assert_eq!(w.governor("cancel", &[]), Ok(()));
-    let end = w
-        .market
-        .details(&mut w.session, id)
-        .subscription
-        .end
-        .expect("an end")
-        .0;
+    let end = w.end_of(id);
     assert!(end >= ready_at + MIN_DURATION);
     let (early, _) = w
         .pool
         .act::<()>(&mut w.session, &w.market, &stranger, "close", &[], 0);
     assert_eq!(early, Err(PoolError::SubscriptionLive));
-    let now = block_number(&mut w.session);
-    advance_blocks(&mut w.session, end - now);
+    w.advance_to(end);
     let closed = w.settle_and_close(id);
     assert_eq!(closed.sent, 3_500);
     assert_eq!(
@@ -317,15 +322,8 @@ fn a_provider_exit_ends_billing_and_the_rest_comes_back() {
     advance_blocks(&mut w.session, 30);
     let provider = w.market.providers[0].clone();
     w.market.on(&mut w.session, &provider, "exit", id);
-    let end = w
-        .market
-        .details(&mut w.session, id)
-        .subscription
-        .end
-        .expect("an end")
-        .0;
-    let now = block_number(&mut w.session);
-    advance_blocks(&mut w.session, end - now);
+    let end = w.end_of(id);
+    w.advance_to(end);
     w.settle_and_close(id);
     let payouts = w.withdraw_all(id, &[2_500, 1_500]);
     // Billed 30 + NOTICE blocks at RATE; unspent 1,000 never left the pool.
@@ -728,15 +726,8 @@ fn gas_of_the_pool_s_messages() {
     ));
     assert_eq!(w.governor("cancel", &[]), Ok(()));
     figures.push(("pool cancel", last_gas(&w.session)));
-    let end = w
-        .market
-        .details(&mut w.session, id)
-        .subscription
-        .end
-        .expect("an end")
-        .0;
-    let now = block_number(&mut w.session);
-    advance_blocks(&mut w.session, end - now);
+    let end = w.end_of(id);
+    w.advance_to(end);
     w.settle_and_close(id);
     figures.push(("pool close (reads details)", last_gas(&w.session)));
     for who in w.contributors.clone() {
