@@ -27,7 +27,7 @@ use dinfra::lifecycle::CloseReason;
 use dinfra_reactor::chain::Balance;
 use dinfra_reactor::fetch::{FetchPolicy, Fetcher};
 use dinfra_reactor_node::client::account_of;
-use dinfra_subscription::subscription::{AwardDeclined, Claimed, DeploymentReady};
+use dinfra_subscription::subscription::{AwardDeclined, DeploymentReady};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -301,11 +301,9 @@ fn the_reactor_runs_a_container_award_on_a_node() {
     });
     let now = world.now();
     let claimed: Balance = world
-        .events::<Claimed>(ready_at, now)
+        .claims(&[id], ready_at, now)
         .iter()
-        .flat_map(|(_, e)| &e.claims)
-        .filter(|(claimed_id, _)| *claimed_id == id)
-        .map(|(_, amount)| amount)
+        .filter_map(|(_, paid)| paid[0])
         .sum();
     assert_eq!(claimed, RATE * Balance::from(end - ready_at));
     reactor.terminate();

@@ -16,8 +16,8 @@
 //! processes, one each, and no transaction from the provider); stopped while
 //! the node prunes the blocks it has not read, and started again (it catches
 //! up from the contract's state: the same processes; both periodic claims in
-//! one `claim_many`); a third subscription whose descriptor does not match
-//! its hash → refused and declined by the reactor (closed `Declined`, a full
+//! one `Escrow::withdraw_many`); a third subscription whose descriptor does
+//! not match its hash → refused and declined by the reactor (closed `Declined`, a full
 //! refund, no mark); cancel → each process stopped at its end block,
 //! earnings claimed = rate × (end − ready) each; a settle refunds the rest.
 //! Every account is fresh (derived from `//Alice` with a unique path), so
@@ -33,7 +33,7 @@ use dinfra_reactor::fetch::{FetchPolicy, Fetcher};
 use dinfra_reactor::process::{listening, processes_in, python3_executable};
 use dinfra_reactor_node::client::{account_of, decoded, input};
 use dinfra_reactor_node::node::subscription_ref;
-use dinfra_subscription::subscription::{AwardDeclined, Claimed, Closed, DeploymentReady};
+use dinfra_subscription::subscription::{AwardDeclined, Closed, DeploymentReady};
 use ink::codegen::TraitCallBuilder;
 use std::path::Path;
 use std::process::Command;
@@ -208,8 +208,8 @@ fn the_reactor_process_serves_a_subscription_on_a_node_and_survives_a_sigkill() 
     // (a pruning node keeps the state, and so the events, of its last 256
     // blocks by default): started again, it finds its cursor's block gone
     // and catches up from the contract's state instead — adopting the same
-    // processes. Both periodic claims are due by then: one claim_many
-    // transaction pays both.
+    // processes. Both periodic claims are due by then: one
+    // Escrow::withdraw_many transaction pays both.
     let cursor_block = block_before;
     reactor.terminate();
     let down_from = world.now();
@@ -244,17 +244,20 @@ fn the_reactor_process_serves_a_subscription_on_a_node_and_survives_a_sigkill() 
         "one transaction"
     );
     let now = world.now();
-    let claims = world.events::<Claimed>(restarted_at, now);
-    assert_eq!(claims.len(), 1, "one Claimed event");
-    let mut claimed_ids: Vec<SubscriptionId> =
-        claims[0].1.claims.iter().map(|(id, _)| *id).collect();
-    claimed_ids.sort_unstable();
-    assert_eq!(claimed_ids, ids, "both claimed in one claim_many");
+    let claims = world.claims(&ids, restarted_at, now);
+    assert_eq!(claims.len(), 1, "one Withdrawn event");
+    assert!(
+        claims[0]
+            .1
+            .iter()
+            .all(|paid| paid.is_some_and(|amount| amount > 0)),
+        "both claimed in one Escrow::withdraw_many: {claims:?}"
+    );
     assert_eq!(sorted(processes_in(&dir.0)), pids, "the same processes");
     println!(
         "blocks {down_from}..{restarted_at}: reactor stopped while the node pruned block \
          {cursor_block}; restarted, it caught up from the contract's state (still processes \
-         {pids:?}) and claimed both in one claim_many at block {}",
+         {pids:?}) and claimed both in one Escrow::withdraw_many at block {}",
         claims[0].0
     );
 
@@ -314,15 +317,10 @@ fn the_reactor_process_serves_a_subscription_on_a_node_and_survives_a_sigkill() 
             .all(|id| world.details(*id).figures.withdrawable == 0)
     });
     let now = world.now();
-    let claims = world.events::<Claimed>(restarted_at, now);
+    let claims = world.claims(&ids, restarted_at, now);
     let mut paid = Vec::new();
     for (index, id) in ids.iter().enumerate() {
-        let claimed: Balance = claims
-            .iter()
-            .flat_map(|(_, e)| &e.claims)
-            .filter(|(claimed_id, _)| claimed_id == id)
-            .map(|(_, amount)| amount)
-            .sum();
+        let claimed: Balance = claims.iter().filter_map(|(_, paid)| paid[index]).sum();
         let (end, ready) = (ends[index], ready_at[index]);
         assert_eq!(
             claimed,

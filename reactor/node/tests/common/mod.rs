@@ -14,6 +14,7 @@ pub mod http;
 use dinfra::traits::{
     Descriptor, Details, Pricing, RegistryError, Requirements, Subscription as _, SubscriptionError,
 };
+use dinfra_escrow::escrow::Withdrawn;
 use dinfra_reactor::chain::{AccountId, Balance, BlockNumber, SubscriptionId};
 use dinfra_reactor::fetch::blake2_256;
 use dinfra_reactor::process::kill_all_in;
@@ -183,6 +184,16 @@ impl World {
         to: BlockNumber,
     ) -> Vec<(BlockNumber, E)> {
         let address = self.deployment.subscription.address;
+        self.events_of(address, from, to)
+    }
+
+    /// Events `E` that `contract` emitted in blocks `from..=to`.
+    pub fn events_of<E: ink::env::Event + scale::Decode>(
+        &mut self,
+        contract: AccountId,
+        from: BlockNumber,
+        to: BlockNumber,
+    ) -> Vec<(BlockNumber, E)> {
         let mut out = Vec::new();
         for number in from..=to {
             let events = self
@@ -190,11 +201,49 @@ impl World {
                 .events_at(number)
                 .expect("a block's events")
                 .unwrap_or_else(|| panic!("block {number}'s state is pruned already"));
-            for event in decoded::<E>(&events, address).expect("decoding events") {
+            for event in decoded::<E>(&events, contract).expect("decoding events") {
                 out.push((number, event));
             }
         }
         out
+    }
+
+    /// The provider's claims in blocks `from..=to`, as the reactor makes
+    /// them — straight at the escrow (`Escrow::withdraw_many`): per
+    /// `Withdrawn` event, its block and what each of `ids` was paid in it
+    /// (`None` for one it did not pay).
+    pub fn claims(
+        &mut self,
+        ids: &[SubscriptionId],
+        from: BlockNumber,
+        to: BlockNumber,
+    ) -> Vec<(BlockNumber, Vec<Option<Balance>>)> {
+        let address = self.deployment.subscription.address;
+        let data = input(subscription_ref(address).call_mut().escrow());
+        let escrow: ink::primitives::AccountId = self
+            .node
+            .query(account_of(&self.alice), address, data)
+            .expect("asking the subscription contract for its escrow");
+        let streams: Vec<u64> = ids
+            .iter()
+            .map(|id| self.details(*id).subscription.stream_id)
+            .collect();
+        self.events_of::<Withdrawn>(*escrow.as_ref(), from, to)
+            .into_iter()
+            .map(|(block, withdrawn)| {
+                let paid = streams
+                    .iter()
+                    .map(|stream| {
+                        withdrawn
+                            .streams
+                            .iter()
+                            .find(|(paid, _)| paid == stream)
+                            .map(|(_, amount)| *amount)
+                    })
+                    .collect();
+                (block, paid)
+            })
+            .collect()
     }
 
     pub fn registry_call<T: scale::Decode>(
