@@ -136,9 +136,13 @@ impl Capacity {
 }
 
 /// Calls per block of `create` and `claim` (from the per-message table), of
-/// a 50-subscription `claim_many` (from its series) and of the yardstick.
+/// a 50-subscription `claim_many` and of the reactor's claims at the escrow
+/// (`Escrow::withdraw_many` of 1 and of 50 streams, from their series) and
+/// of the yardstick.
 pub fn capacities(bench: &Bench, limits: &Limits, yardstick: Cost) -> Vec<Capacity> {
     let claim_many_50 = bench.series_cost("claim_many", 50).1;
+    let at_escrow_1 = bench.series_cost("Escrow::withdraw_many", 1).1;
+    let at_escrow_50 = bench.series_cost("Escrow::withdraw_many", 50).1;
     vec![
         Capacity::new(
             limits,
@@ -148,6 +152,18 @@ pub fn capacities(bench: &Bench, limits: &Limits, yardstick: Cost) -> Vec<Capaci
         ),
         Capacity::new(limits, "`claim`", bench.cost("subscription", "claim"), 1),
         Capacity::new(limits, "`claim_many` of 50", claim_many_50, 50),
+        Capacity::new(
+            limits,
+            "the reactor's claim: `Escrow::withdraw_many` of 1",
+            at_escrow_1,
+            1,
+        ),
+        Capacity::new(
+            limits,
+            "the reactor's claims: `Escrow::withdraw_many` of 50",
+            at_escrow_50,
+            50,
+        ),
         Capacity::new(limits, "yardstick: `PSP22::transfer`", yardstick, 1),
     ]
 }

@@ -126,15 +126,28 @@ pub fn after_blocks(bench: &mut Bench, limits: &Limits, blocks: u32) {
 }
 
 /// The page queries measured with N subscriptions of one consumer: each
-/// series is named after its message.
+/// series is named after its message (the consumer's is a trait message:
+/// its metadata label is `Subscription::subscriptions_of_consumer`).
 const PAGES: [&str; 3] = [
     "subscriptions_of_consumer first 10",
     "subscriptions_of_consumer last 10",
     "subscriptions_of_provider first 10",
 ];
 
+/// The metadata label of a page series' message.
+fn page_message(series: &str) -> &'static str {
+    if series.starts_with("subscriptions_of_consumer") {
+        "Subscription::subscriptions_of_consumer"
+    } else {
+        "subscriptions_of_provider"
+    }
+}
+
 /// One consumer's subscriptions: the paginated queries with 10 and 1,000 of
-/// them, and claims of 1, 10 and 50 subscriptions in one `claim_many`.
+/// them, and claims of 1, 10 and 50 subscriptions in one `claim_many`, and
+/// again as the reactor makes them: straight at the escrow, whose streams'
+/// payee the provider is (`Escrow::withdraw_many`, no subscription code
+/// loaded).
 pub fn many_subscriptions(bench: &mut Bench, limits: &Limits) {
     let OneOffer {
         ref mut session,
@@ -168,7 +181,7 @@ pub fn many_subscriptions(bench: &mut Bench, limits: &Limits) {
             page(&provider.id, 0),
         ];
         for (series, args) in PAGES.into_iter().zip(pages) {
-            let message = series.split(' ').next().expect("a message name");
+            let message = page_message(series);
             let cost = dry_run(session, &suite.subscription, &anyone, message, &args);
             let label = format!("{} subscriptions", thousands(total));
             bench.point(series, label, total, cost);
@@ -191,6 +204,27 @@ pub fn many_subscriptions(bench: &mut Bench, limits: &Limits) {
         bench.point(
             "claim_many",
             format!("{n} subscription{}", if n == 1 { "" } else { "s" }),
+            n,
+            Cost::last(session),
+        );
+    }
+
+    // The same claims 10 blocks later, as the reactor sends them.
+    advance_blocks(session, 10);
+    for range in [0..1u64, 1..11, 11..61] {
+        let n = range.end - range.start;
+        let streams: Vec<u64> = range.map(|id| stream_of(session, suite, id)).collect();
+        let amounts: Vec<u128> = send::<_, EscrowError>(
+            session,
+            &suite.escrow,
+            &provider,
+            "Escrow::withdraw_many",
+            &[ids_arg(streams)],
+        );
+        assert_eq!(amounts, vec![100; n as usize]);
+        bench.point(
+            "Escrow::withdraw_many",
+            format!("{n} stream{}", if n == 1 { "" } else { "s" }),
             n,
             Cost::last(session),
         );
