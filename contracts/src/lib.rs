@@ -14,6 +14,7 @@
 #![cfg_attr(not(feature = "std"), no_std)]
 
 pub mod admin;
+pub mod cold;
 pub mod governance;
 pub mod lifecycle;
 pub mod pool;
