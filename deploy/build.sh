@@ -6,6 +6,11 @@
 # artifacts/fixtures/. These are the only builds of the contracts: the drink
 # scenarios, the demo, the benchmark, deploy/deploy.sh and the TypeScript
 # client all use these bundles. Run deploy/setup.sh once first.
+# A contract split into hot code and cold parts (a <contract>/coldN package
+# each, see contracts/src/cold.rs) has its parts built first; their code
+# hashes go into the hot build's environment (DINFRA_COLDn_CODE_HASH), which
+# compiles them in. The parts' bundles (dinfra_<contract>_coldN.*) sit beside
+# the contract's: a deployer uploads them before instantiating it.
 #   deploy/build.sh              the suite and the fixtures
 #   deploy/build.sh --suite      the suite only (what a chain needs)
 set -euo pipefail
@@ -69,7 +74,7 @@ share_ink_target() {
     mkdir -p "$ink_dir/shared"
     local dir name
     # The contracts this script builds: the suite and the fixtures.
-    for dir in "${CONTRACTS[@]}" "${FIXTURES[@]/#/fixtures/}"; do
+    for dir in "${CONTRACTS[@]}" "${FIXTURES[@]/#/fixtures/}" $(for c in "${CONTRACTS[@]}"; do cold_parts "$c"; done); do
         # cargo-contract names the directory after the package.
         name=$(sed -n 's/^name *= *"\(.*\)"/\1/p' "$ROOT/$dir/Cargo.toml" | head -1 | tr - _)
         [ -n "$name" ] || continue
@@ -82,15 +87,51 @@ share_ink_target() {
     done
 }
 
+# A contract's cold part packages (registry/cold1 …), in order.
+cold_parts() {
+    local part
+    for part in "$ROOT/$1"/cold[0-9]; do
+        [ -f "$part/Cargo.toml" ] && echo "$1/${part##*/}"
+    done
+    return 0
+}
+
+# The environment a hot build of <contract>'s source needs: each of its cold
+# parts' code hash (as its bundle in $OUT records it).
+cold_env() {
+    local part n
+    for part in $(cold_parts "$1"); do
+        n=${part##*cold}
+        echo "DINFRA_COLD${n}_CODE_HASH=$(jq -r .source.hash "$OUT/dinfra_${1}_cold$n.contract")"
+    done
+}
+
+# with_cold <contract> <command…>: runs the command (in a subshell) with
+# <contract>'s cold code hashes in the environment.
+with_cold() {
+    local contract=$1 vars
+    shift
+    vars=$(cold_env "$contract")
+    (
+        # shellcheck disable=SC2086 # one NAME=VALUE word per part
+        [ -z "$vars" ] || export $vars
+        "$@"
+    )
+}
+
 cd "$ROOT"
 share_ink_target
 for contract in "${CONTRACTS[@]}"; do
-    build "$contract" "$OUT"
+    for part in $(cold_parts "$contract"); do
+        build "$part" "$OUT" --features "cold${part##*cold}"
+    done
+    with_cold "$contract" build "$contract" "$OUT"
 done
 if [ "$with_fixtures" = 1 ]; then
     for fixture in "${FIXTURES[@]}"; do
         case "$fixture" in
-            upgraded/*) build "fixtures/$fixture" "$OUT/fixtures" --features upgrade-fixture ;;
+            # The upgrade target of a split contract uses its cold parts.
+            upgraded/*) with_cold "${fixture#upgraded/}" build "fixtures/$fixture" "$OUT/fixtures" --features upgrade-fixture ;;
             *) build "fixtures/$fixture" "$OUT/fixtures" ;;
         esac
     done

@@ -227,6 +227,23 @@ send() { # contract name, message, args...
     say "called $c.$message($*) at block $(block_number)"
 }
 
+# Uploads a bundle's code unless the chain has it already.
+upload() { # what, bundle
+    local what="$1" bundle="$2" hash result
+    hash=$(jq -r .source.hash "$bundle")
+    if [ "$dry_run" = 1 ]; then
+        say "would upload $what (code hash $hash) unless the chain has it"
+        return
+    fi
+    if result=$(contract upload "$bundle" --suri "$suri" --execute --skip-confirm --output-json 2>&1); then
+        say "uploaded $what: $hash"
+    elif [[ $result == *"already been uploaded"* ]]; then
+        say "the chain already has $what's code: $hash"
+    else
+        die "uploading $what failed: $result"
+    fi
+}
+
 declare -A instantiated_at
 deployer=""
 [ -f "$out" ] && [ "$reuse" = 1 ] && deployer=$(jq -r '.deployer // empty' "$out")
@@ -235,18 +252,15 @@ if [ "$reuse" = 0 ]; then
     # deployer and arguments.
     salt="0x$(printf '%s-%s-%s' "$name" "$(date +%s%N)" "$$" | sha256sum | cut -c1-16)"
     for c in "${CONTRACTS[@]}"; do
-        bundle="$ARTIFACTS/dinfra_$c.contract"
-        if [ "$dry_run" = 1 ]; then
-            say "would upload $c (code hash ${code_hash[$c]}) unless the chain has it"
-            continue
-        fi
-        if result=$(contract upload "$bundle" --suri "$suri" --execute --skip-confirm --output-json 2>&1); then
-            say "uploaded $c: ${code_hash[$c]}"
-        elif [[ $result == *"already been uploaded"* ]]; then
-            say "the chain already has $c's code: ${code_hash[$c]}"
-        else
-            die "uploading $c failed: $result"
-        fi
+        # A contract split into hot code and cold parts (contracts/src/cold.rs)
+        # needs its parts on chain before it is instantiated: its constructor
+        # takes a delegate dependency on each.
+        for part in "$ARTIFACTS/dinfra_${c}"_cold[0-9].contract; do
+            [ -f "$part" ] || continue
+            part_name=${part##*/}
+            upload "$c's cold part ${part_name%.contract}" "$part"
+        done
+        upload "$c" "$ARTIFACTS/dinfra_$c.contract"
     done
     instantiate() { # contract, args...
         local c="$1"
@@ -458,15 +472,9 @@ suri_address() {
         || die "could not derive the --suri account's address for a pool's governor; give GOVERNOR explicitly"
 }
 if [ ${#pool_specs[@]} -gt 0 ]; then
-    if [ "$dry_run" = 1 ]; then
-        say "would upload pool (code hash ${code_hash[pool]}) unless the chain has it"
-    elif result=$(contract upload "$ARTIFACTS/dinfra_pool.contract" --suri "$suri" --execute --skip-confirm --output-json 2>&1); then
-        say "uploaded pool: ${code_hash[pool]}"
-    elif [[ $result == *"already been uploaded"* ]]; then
-        say "the chain already has pool's code: ${code_hash[pool]}"
-    else
-        die "uploading pool failed: $result"
-    fi
+    # Its cold part first (contracts/src/cold.rs): the constructor holds it.
+    upload "pool's cold part" "$ARTIFACTS/dinfra_pool_cold1.contract"
+    upload pool "$ARTIFACTS/dinfra_pool.contract"
 fi
 for spec in ${pool_specs[@]+"${pool_specs[@]}"}; do
     IFS=: read -r type_id max_rate governor <<<"$spec"

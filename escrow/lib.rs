@@ -132,6 +132,13 @@ pub mod escrow {
         ink::storage::Lazy::new()
     }
 
+    /// The cold part of this contract's code (see [`dinfra::cold`]): the
+    /// payer's `reclaim`, credits, the queries and governance. The hot code
+    /// keeps what the subscription contract and the payee call: `open`,
+    /// `start`, `deposit`, `reassign`, `set_rate`, `set_end`, `close`,
+    /// `withdraw`, `withdraw_many`, `figures`.
+    const COLD1: [u8; 32] = dinfra::cold_code_hash!("DINFRA_COLD1_CODE_HASH");
+
     #[ink(storage)]
     pub struct EscrowContract {
         governed: Governed,
@@ -145,6 +152,7 @@ pub mod escrow {
         /// `governance_delay` blocks.
         #[ink(constructor)]
         pub fn new(governance_delay: BlockNumber) -> Result<Self, EscrowError> {
+            dinfra::hold_cold!((1, COLD1));
             Ok(Self {
                 governed: Governed::new(Self::env().caller(), governance_delay)?,
                 data: EscrowData::new(),
@@ -170,14 +178,14 @@ pub mod escrow {
         /// streams.
         #[ink(message)]
         pub fn subscription_contract(&self) -> Option<AccountId> {
-            self.data.controller()
+            dinfra::cold!(1, COLD1, { self.data.controller() })
         }
 
         /// How many times the controller changed; a stream opened in an
         /// earlier epoch may be reclaimed by its payer.
         #[ink(message)]
         pub fn controller_epoch(&self) -> u32 {
-            self.data.controller_epoch()
+            dinfra::cold!(1, COLD1, { self.data.controller_epoch() })
         }
 
         /// The payer's way out when nothing steers its stream any more (the
@@ -187,64 +195,68 @@ pub mod escrow {
         /// subscription contract's `cancel` is the way.
         #[ink(message)]
         pub fn reclaim(&mut self, id: StreamId) -> Result<ClosedStream, EscrowError> {
-            let (caller, now) = (self.env().caller(), self.env().block_number());
-            let events = self.data.reclaim(id, caller, now, |controller| {
-                ink::env::code_hash::<ink::env::DefaultEnvironment>(&controller).is_err()
-            })?;
-            let closed = closed_stream(&events)?;
-            self.apply(events)?;
-            Ok(closed)
+            dinfra::cold!(1, COLD1, {
+                let (caller, now) = (self.env().caller(), self.env().block_number());
+                let events = self.data.reclaim(id, caller, now, |controller| {
+                    ink::env::code_hash::<ink::env::DefaultEnvironment>(&controller).is_err()
+                })?;
+                let closed = closed_stream(&events)?;
+                self.apply(events)?;
+                Ok(closed)
+            })
         }
 
         /// Pays the caller the payments the runtime refused it earlier;
         /// returns the amount.
         #[ink(message)]
         pub fn withdraw_credit(&mut self) -> Result<Balance, EscrowError> {
-            let caller = self.env().caller();
-            let events = self.data.withdraw_credit(caller)?;
-            let paid = match events.first() {
-                Some(EscrowEvent::CreditWithdrawn { amount, .. }) => *amount,
-                _ => return Err(EscrowError::NotFound),
-            };
-            self.apply(events)?;
-            Ok(paid)
+            dinfra::cold!(1, COLD1, {
+                let caller = self.env().caller();
+                let events = self.data.withdraw_credit(caller)?;
+                let paid = match events.first() {
+                    Some(EscrowEvent::CreditWithdrawn { amount, .. }) => *amount,
+                    _ => return Err(EscrowError::NotFound),
+                };
+                self.apply(events)?;
+                Ok(paid)
+            })
         }
 
         /// What `account` may take with `withdraw_credit`.
         #[ink(message)]
         pub fn credit_of(&self, account: AccountId) -> Balance {
-            self.data.credit_of(account)
+            dinfra::cold!(1, COLD1, { self.data.credit_of(account) })
         }
 
         /// Σ credits; with `total_held`, what the contract's balance covers.
         #[ink(message)]
         pub fn total_credited(&self) -> Balance {
-            self.data.total_credited()
+            dinfra::cold!(1, COLD1, { self.data.total_credited() })
         }
 
         /// The longest exit notice of any stream opened here: the
         /// governance delay never goes below twice it.
         #[ink(message)]
         pub fn longest_exit_notice(&self) -> BlockNumber {
-            self.data.longest_exit_notice()
+            dinfra::cold!(1, COLD1, { self.data.longest_exit_notice() })
         }
 
         /// The raw stream record, `None` if unknown.
         #[ink(message)]
         pub fn stream(&self, id: StreamId) -> Option<Stream> {
-            self.data.stream(id)
+            dinfra::cold!(1, COLD1, { self.data.stream(id) })
         }
 
         /// Number of streams ever opened (ids are `0..count`).
         #[ink(message)]
         pub fn stream_count(&self) -> StreamId {
-            self.data.stream_count()
+            dinfra::cold!(1, COLD1, { self.data.stream_count() })
         }
 
         /// Σ held over all streams; the contract's balance never falls below it.
         #[ink(message)]
         pub fn total_held(&self) -> Balance {
-            self.data.total_held()
+            dinfra::cold!(1, COLD1, { self.data.total_held() })
         }
 
         fn ensure_controller(&self) -> Result<(), EscrowError> {
@@ -367,41 +379,47 @@ pub mod escrow {
             rate: Balance,
             exit_notice: BlockNumber,
         ) -> Result<StreamId, EscrowError> {
-            self.ensure_controller()?;
-            self.governed.ensure_not_paused()?;
-            let id = self.data.stream_count();
-            let deposit = self.env().transferred_value();
-            let delay = self.governed.governance().delay();
-            let events = self.data.open(
-                payer,
-                payee,
-                rate,
-                deposit,
-                exit_notice,
-                delay,
-                self.env().block_number(),
-            )?;
-            self.apply(events)?;
-            Ok(id)
+            dinfra::hot!({
+                self.ensure_controller()?;
+                self.governed.ensure_not_paused()?;
+                let id = self.data.stream_count();
+                let deposit = self.env().transferred_value();
+                let delay = self.governed.governance().delay();
+                let events = self.data.open(
+                    payer,
+                    payee,
+                    rate,
+                    deposit,
+                    exit_notice,
+                    delay,
+                    self.env().block_number(),
+                )?;
+                self.apply(events)?;
+                Ok(id)
+            })
         }
 
         #[ink(message)]
         fn start(&mut self, id: StreamId) -> Result<(), EscrowError> {
-            let events = self
-                .data
-                .start(id, self.env().caller(), self.env().block_number())?;
-            self.apply(events)
+            dinfra::hot!({
+                let events = self
+                    .data
+                    .start(id, self.env().caller(), self.env().block_number())?;
+                self.apply(events)
+            })
         }
 
         #[ink(message, payable)]
         fn deposit(&mut self, id: StreamId) -> Result<(), EscrowError> {
-            let events = self.data.deposit(
-                id,
-                self.env().caller(),
-                self.env().transferred_value(),
-                self.env().block_number(),
-            )?;
-            self.apply(events)
+            dinfra::hot!({
+                let events = self.data.deposit(
+                    id,
+                    self.env().caller(),
+                    self.env().transferred_value(),
+                    self.env().block_number(),
+                )?;
+                self.apply(events)
+            })
         }
 
         #[ink(message)]
@@ -411,67 +429,81 @@ pub mod escrow {
             payee: AccountId,
             rate: Balance,
         ) -> Result<(), EscrowError> {
-            let events = self.data.reassign(
-                id,
-                self.env().caller(),
-                payee,
-                rate,
-                self.env().block_number(),
-            )?;
-            self.apply(events)
+            dinfra::hot!({
+                let events = self.data.reassign(
+                    id,
+                    self.env().caller(),
+                    payee,
+                    rate,
+                    self.env().block_number(),
+                )?;
+                self.apply(events)
+            })
         }
 
         #[ink(message)]
         fn set_rate(&mut self, id: StreamId, rate: Balance) -> Result<(), EscrowError> {
-            let events =
-                self.data
-                    .set_rate(id, self.env().caller(), rate, self.env().block_number())?;
-            self.apply(events)
+            dinfra::hot!({
+                let events =
+                    self.data
+                        .set_rate(id, self.env().caller(), rate, self.env().block_number())?;
+                self.apply(events)
+            })
         }
 
         #[ink(message)]
         fn set_end(&mut self, id: StreamId, end: BlockNumber) -> Result<(), EscrowError> {
-            let events =
-                self.data
-                    .set_end(id, self.env().caller(), end, self.env().block_number())?;
-            self.apply(events)
+            dinfra::hot!({
+                let events =
+                    self.data
+                        .set_end(id, self.env().caller(), end, self.env().block_number())?;
+                self.apply(events)
+            })
         }
 
         #[ink(message)]
         fn close(&mut self, id: StreamId, fee: Balance) -> Result<ClosedStream, EscrowError> {
-            let events =
-                self.data
-                    .close(id, self.env().caller(), self.env().block_number(), fee)?;
-            let closed = closed_stream(&events)?;
-            self.apply(events)?;
-            Ok(closed)
+            dinfra::hot!({
+                let events =
+                    self.data
+                        .close(id, self.env().caller(), self.env().block_number(), fee)?;
+                let closed = closed_stream(&events)?;
+                self.apply(events)?;
+                Ok(closed)
+            })
         }
 
         #[ink(message)]
         fn withdraw(&mut self, id: StreamId) -> Result<Balance, EscrowError> {
-            let events = self
-                .data
-                .withdraw(id, self.env().caller(), self.env().block_number())?;
-            let amount = match events.first() {
-                Some(EscrowEvent::Withdrawn { amount, .. }) => *amount,
-                _ => return Err(EscrowError::NotFound),
-            };
-            self.apply(events)?;
-            Ok(amount)
+            dinfra::hot!({
+                let events =
+                    self.data
+                        .withdraw(id, self.env().caller(), self.env().block_number())?;
+                let amount = match events.first() {
+                    Some(EscrowEvent::Withdrawn { amount, .. }) => *amount,
+                    _ => return Err(EscrowError::NotFound),
+                };
+                self.apply(events)?;
+                Ok(amount)
+            })
         }
 
         #[ink(message)]
         fn withdraw_many(&mut self, ids: Vec<StreamId>) -> Result<Vec<Balance>, EscrowError> {
-            let (amounts, events) =
-                self.data
-                    .withdraw_many(&ids, self.env().caller(), self.env().block_number())?;
-            self.apply(events)?;
-            Ok(amounts)
+            dinfra::hot!({
+                let (amounts, events) = self.data.withdraw_many(
+                    &ids,
+                    self.env().caller(),
+                    self.env().block_number(),
+                )?;
+                self.apply(events)?;
+                Ok(amounts)
+            })
         }
 
         #[ink(message)]
         fn figures(&self, id: StreamId) -> Option<StreamFigures> {
-            self.data.figures(id, self.env().block_number())
+            dinfra::hot!({ self.data.figures(id, self.env().block_number()) })
         }
     }
 
@@ -502,49 +534,61 @@ pub mod escrow {
     impl Admin for EscrowContract {
         #[ink(message)]
         fn admin(&self) -> AccountId {
-            self.governed.data().admin()
+            dinfra::cold!(1, COLD1, { self.governed.data().admin() })
         }
         #[ink(message)]
         fn pending_admin(&self) -> Option<AccountId> {
-            self.governed.data().pending()
+            dinfra::cold!(1, COLD1, { self.governed.data().pending() })
         }
         #[ink(message)]
         fn transfer_admin(&mut self, proposed: AccountId) -> Result<(), AdminError> {
-            self.governed.transfer_admin(self.env().caller(), proposed)
+            dinfra::cold!(1, COLD1, {
+                self.governed.transfer_admin(self.env().caller(), proposed)
+            })
         }
         #[ink(message)]
         fn accept_admin(&mut self) -> Result<(), AdminError> {
-            self.governed.accept_admin(self.env().caller())
+            dinfra::cold!(1, COLD1, {
+                self.governed.accept_admin(self.env().caller())
+            })
         }
         #[ink(message)]
         fn set_paused(&mut self, paused: bool) -> Result<(), AdminError> {
-            self.governed.set_paused(self.env().caller(), paused)
+            dinfra::cold!(1, COLD1, {
+                self.governed.set_paused(self.env().caller(), paused)
+            })
         }
         #[ink(message)]
         fn paused(&self) -> bool {
-            self.governed.data().paused()
+            dinfra::cold!(1, COLD1, { self.governed.data().paused() })
         }
         #[ink(message)]
         fn governance_delay(&self) -> BlockNumber {
-            self.governed.governance().delay()
+            dinfra::cold!(1, COLD1, { self.governed.governance().delay() })
         }
         #[ink(message)]
         fn pending_changes(&self) -> Vec<ScheduledChange> {
-            self.governed.pending_changes()
+            dinfra::cold!(1, COLD1, { self.governed.pending_changes() })
         }
         #[ink(message)]
         fn schedule_change(&mut self, change: Change) -> Result<ChangeId, AdminError> {
-            let (caller, now) = (self.env().caller(), self.env().block_number());
-            admin::schedule_change(self, caller, now, change)
+            dinfra::cold!(1, COLD1, {
+                let (caller, now) = (self.env().caller(), self.env().block_number());
+                admin::schedule_change(self, caller, now, change)
+            })
         }
         #[ink(message)]
         fn apply_change(&mut self, id: ChangeId) -> Result<(), AdminError> {
-            let now = self.env().block_number();
-            admin::apply_change(self, id, now)
+            dinfra::cold!(1, COLD1, {
+                let now = self.env().block_number();
+                admin::apply_change(self, id, now)
+            })
         }
         #[ink(message)]
         fn cancel_change(&mut self, id: ChangeId) -> Result<(), AdminError> {
-            admin::cancel_change(self, self.env().caller(), id)
+            dinfra::cold!(1, COLD1, {
+                admin::cancel_change(self, self.env().caller(), id)
+            })
         }
     }
 

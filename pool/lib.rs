@@ -122,6 +122,12 @@ pub mod pool {
         pub governor: AccountId,
     }
 
+    /// The cold part of this contract's code (see [`dinfra::cold`]): the
+    /// governor's messages, the close, the reclaim and two queries. The hot
+    /// code keeps the contributors' `contribute`, `contribute_and_top_up`
+    /// and `withdraw`, and the getters those use.
+    const COLD1: [u8; 32] = dinfra::cold_code_hash!("DINFRA_COLD1_CODE_HASH");
+
     #[ink(storage)]
     pub struct PoolContract {
         subscription: Lazy<AccountId, ManualKey<{ keys::SUBSCRIPTION }>>,
@@ -155,6 +161,7 @@ pub mod pool {
             pool.terms.set(&terms);
             pool.governor.set(&governor);
             pool.books.set(&Books::default());
+            dinfra::hold_cold!((1, COLD1));
             Ok(pool)
         }
 
@@ -163,17 +170,19 @@ pub mod pool {
         /// Adds the transferred value to the pool (refused once closed).
         #[ink(message, payable)]
         pub fn contribute(&mut self) -> Result<()> {
-            self.contribute_as(false)
+            dinfra::hot!({ self.contribute_as(false) })
         }
 
         /// Adds the transferred value to the pool and sends it on to the
         /// running subscription as a top-up, in the same call.
         #[ink(message, payable)]
         pub fn contribute_and_top_up(&mut self) -> Result<()> {
-            let id = self.books().running()?;
-            let amount = self.env().transferred_value();
-            self.contribute_as(true)?;
-            self.send_top_up(id, amount)
+            dinfra::hot!({
+                let id = self.books().running()?;
+                let amount = self.env().transferred_value();
+                self.contribute_as(true)?;
+                self.send_top_up(id, amount)
+            })
         }
 
         /// Pays the caller: before the subscription exists, its whole
@@ -181,36 +190,37 @@ pub mod pool {
         /// Refused while the subscription runs (`Committed`).
         #[ink(message)]
         pub fn withdraw(&mut self) -> Result<Balance> {
-            let caller = self.env().caller();
-            let mut books = self.books();
-            let mut share = self.share_of(caller);
-            let events = match books.phase {
-                PoolPhase::Funding => books.take_back(&mut share, caller)?,
-                PoolPhase::Running(_) => return Err(PoolError::Committed),
-                PoolPhase::Closed(_) => books.withdraw(&mut share, caller)?,
-            };
-            let amount = events
-                .iter()
-                .map(|event| match event {
-                    PoolEvent::Refunded { amount, .. } | PoolEvent::Withdrawn { amount, .. } => {
-                        *amount
-                    }
-                    _ => 0,
-                })
-                .sum::<Balance>();
-            if share.contributed == 0 && share.withdrawn.is_none() {
-                self.shares.remove(caller);
-            } else {
-                self.shares.insert(caller, &share);
-            }
-            self.books.set(&books);
-            if amount > 0 {
-                self.env()
-                    .transfer(caller, amount)
-                    .map_err(|_| PoolError::TransferFailed)?;
-            }
-            self.emit(events);
-            Ok(amount)
+            dinfra::hot!({
+                let caller = self.env().caller();
+                let mut books = self.books();
+                let mut share = self.share_of(caller);
+                let events = match books.phase {
+                    PoolPhase::Funding => books.take_back(&mut share, caller)?,
+                    PoolPhase::Running(_) => return Err(PoolError::Committed),
+                    PoolPhase::Closed(_) => books.withdraw(&mut share, caller)?,
+                };
+                let amount = events
+                    .iter()
+                    .map(|event| match event {
+                        PoolEvent::Refunded { amount, .. }
+                        | PoolEvent::Withdrawn { amount, .. } => *amount,
+                        _ => 0,
+                    })
+                    .sum::<Balance>();
+                if share.contributed == 0 && share.withdrawn.is_none() {
+                    self.shares.remove(caller);
+                } else {
+                    self.shares.insert(caller, &share);
+                }
+                self.books.set(&books);
+                if amount > 0 {
+                    self.env()
+                        .transfer(caller, amount)
+                        .map_err(|_| PoolError::TransferFailed)?;
+                }
+                self.emit(events);
+                Ok(amount)
+            })
         }
 
         // ---- the governor ----------------------------------------------
@@ -226,118 +236,132 @@ pub mod pool {
             offer_id: Option<OfferId>,
             deposit: Balance,
         ) -> Result<SubscriptionId> {
-            self.ensure_governor()?;
-            let mut books = self.books();
-            if books.phase != PoolPhase::Funding {
-                return Err(match books.phase {
-                    PoolPhase::Closed(_) => PoolError::PoolClosed,
-                    _ => PoolError::AlreadyStarted,
-                });
-            }
-            let terms = self.terms();
-            terms.check(terms.type_id, &requirements)?;
-            books.check_spend(deposit)?;
-            let invoked = self
-                .subscription_ref()
-                .call_mut()
-                .create(terms.type_id, descriptor, requirements, offer_id)
-                .transferred_value(deposit)
-                .try_invoke();
-            let id = PoolError::from_call(invoked)?;
-            let events = books.spent(id, deposit)?;
-            self.books.set(&books);
-            self.emit(events);
-            Ok(id)
+            dinfra::cold!(1, COLD1, {
+                self.ensure_governor()?;
+                let mut books = self.books();
+                if books.phase != PoolPhase::Funding {
+                    return Err(match books.phase {
+                        PoolPhase::Closed(_) => PoolError::PoolClosed,
+                        _ => PoolError::AlreadyStarted,
+                    });
+                }
+                let terms = self.terms();
+                terms.check(terms.type_id, &requirements)?;
+                books.check_spend(deposit)?;
+                let invoked = self
+                    .subscription_ref()
+                    .call_mut()
+                    .create(terms.type_id, descriptor, requirements, offer_id)
+                    .transferred_value(deposit)
+                    .try_invoke();
+                let id = PoolError::from_call(invoked)?;
+                let events = books.spent(id, deposit)?;
+                self.books.set(&books);
+                self.emit(events);
+                Ok(id)
+            })
         }
 
         /// Sends `amount` of the pool's unspent funds to the running
         /// subscription (governor only).
         #[ink(message)]
         pub fn top_up(&mut self, amount: Balance) -> Result<()> {
-            self.ensure_governor()?;
-            let mut books = self.books();
-            let id = books.running()?;
-            let events = books.spent(id, amount)?;
-            self.send_top_up(id, amount)?;
-            self.books.set(&books);
-            self.emit(events);
-            Ok(())
+            dinfra::cold!(1, COLD1, {
+                self.ensure_governor()?;
+                let mut books = self.books();
+                let id = books.running()?;
+                let events = books.spent(id, amount)?;
+                self.send_top_up(id, amount)?;
+                self.books.set(&books);
+                self.emit(events);
+                Ok(())
+            })
         }
 
         /// Cancels the running subscription (governor only), on the
         /// subscription contract's terms (notice, minimum duration).
         #[ink(message)]
         pub fn cancel(&mut self) -> Result<()> {
-            self.ensure_governor()?;
-            let id = self.books().running()?;
-            let invoked = self.subscription_ref().call_mut().cancel(id).try_invoke();
-            PoolError::from_call(invoked)?;
-            self.env().emit_event(CancelRequested { id });
-            Ok(())
+            dinfra::cold!(1, COLD1, {
+                self.ensure_governor()?;
+                let id = self.books().running()?;
+                let invoked = self.subscription_ref().call_mut().cancel(id).try_invoke();
+                PoolError::from_call(invoked)?;
+                self.env().emit_event(CancelRequested { id });
+                Ok(())
+            })
         }
 
         /// Accepts the provider's Fixed-price proposal of `rate`, if within
         /// `max_rate` (governor only).
         #[ink(message)]
         pub fn accept_price(&mut self, rate: Balance) -> Result<()> {
-            self.ensure_governor()?;
-            self.terms().check_rate(rate)?;
-            let id = self.books().running()?;
-            let invoked = self
-                .subscription_ref()
-                .call_mut()
-                .accept_price(id, rate)
-                .try_invoke();
-            PoolError::from_call(invoked)?;
-            self.env().emit_event(PriceAnswered {
-                id,
-                accepted: Some(rate),
-            });
-            Ok(())
+            dinfra::cold!(1, COLD1, {
+                self.ensure_governor()?;
+                self.terms().check_rate(rate)?;
+                let id = self.books().running()?;
+                let invoked = self
+                    .subscription_ref()
+                    .call_mut()
+                    .accept_price(id, rate)
+                    .try_invoke();
+                PoolError::from_call(invoked)?;
+                self.env().emit_event(PriceAnswered {
+                    id,
+                    accepted: Some(rate),
+                });
+                Ok(())
+            })
         }
 
         /// Turns the provider's Fixed-price proposal down (governor only).
         #[ink(message)]
         pub fn reject_price(&mut self) -> Result<()> {
-            self.ensure_governor()?;
-            let id = self.books().running()?;
-            let invoked = self
-                .subscription_ref()
-                .call_mut()
-                .reject_price(id)
-                .try_invoke();
-            PoolError::from_call(invoked)?;
-            self.env().emit_event(PriceAnswered { id, accepted: None });
-            Ok(())
+            dinfra::cold!(1, COLD1, {
+                self.ensure_governor()?;
+                let id = self.books().running()?;
+                let invoked = self
+                    .subscription_ref()
+                    .call_mut()
+                    .reject_price(id)
+                    .try_invoke();
+                PoolError::from_call(invoked)?;
+                self.env().emit_event(PriceAnswered { id, accepted: None });
+                Ok(())
+            })
         }
 
         /// Step one of handing the pool to another governor (governor only).
         #[ink(message)]
         pub fn transfer_governor(&mut self, proposed: AccountId) -> Result<()> {
-            self.ensure_governor()?;
-            if proposed == AccountId::from([0; 32]) {
-                return Err(Invalid::Account.into());
-            }
-            self.pending_governor.set(&Some(proposed));
-            self.env().emit_event(GovernorProposed { proposed });
-            Ok(())
+            dinfra::cold!(1, COLD1, {
+                self.ensure_governor()?;
+                if proposed == AccountId::from([0; 32]) {
+                    return Err(Invalid::Account.into());
+                }
+                self.pending_governor.set(&Some(proposed));
+                self.env().emit_event(GovernorProposed { proposed });
+                Ok(())
+            })
         }
 
         /// Step two: the proposed governor takes over.
         #[ink(message)]
         pub fn accept_governor(&mut self) -> Result<()> {
-            let caller = self.env().caller();
-            if self.pending_governor() != Some(caller) {
-                return Err(PoolError::NotGovernor);
-            }
-            let previous = self.governor();
-            self.governor.set(&caller);
-            self.pending_governor.set(&None);
-            self.env().emit_event(GovernorChanged {
-                previous,
-                governor: caller,
-            });
-            Ok(())
+            dinfra::cold!(1, COLD1, {
+                let caller = self.env().caller();
+                if self.pending_governor() != Some(caller) {
+                    return Err(PoolError::NotGovernor);
+                }
+                let previous = self.governor();
+                self.governor.set(&caller);
+                self.pending_governor.set(&None);
+                self.env().emit_event(GovernorChanged {
+                    previous,
+                    governor: caller,
+                });
+                Ok(())
+            })
         }
 
         // ---- anyone ----------------------------------------------------
@@ -346,16 +370,18 @@ pub mod pool {
         /// what the escrow refunded is read from the subscription's figures.
         #[ink(message)]
         pub fn close(&mut self) -> Result<()> {
-            let mut books = self.books();
-            books.running()?;
-            let details = self.details()?.ok_or(PoolError::CallFailed)?;
-            if details.subscription.closed.is_none() {
-                return Err(PoolError::SubscriptionLive);
-            }
-            let events = books.close(details.figures.refunded)?;
-            self.books.set(&books);
-            self.emit(events);
-            Ok(())
+            dinfra::cold!(1, COLD1, {
+                let mut books = self.books();
+                books.running()?;
+                let details = self.details()?.ok_or(PoolError::CallFailed)?;
+                if details.subscription.closed.is_none() {
+                    return Err(PoolError::SubscriptionLive);
+                }
+                let events = books.close(details.figures.refunded)?;
+                self.books.set(&books);
+                self.emit(events);
+                Ok(())
+            })
         }
 
         /// The way out when the escrow's controller changed and nothing
@@ -366,33 +392,35 @@ pub mod pool {
         /// (`ControllerWorking`) while the subscription contract steers it.
         #[ink(message)]
         pub fn reclaim(&mut self) -> Result<ClosedStream> {
-            let id = self.books().running()?;
-            let details = self.details()?.ok_or(PoolError::CallFailed)?;
-            let escrow = ink::env::call::build_call::<Environment>()
-                .call(self.subscription_contract())
-                .exec_input(ink::env::call::ExecutionInput::new(
-                    ink::env::call::Selector::new(ink::selector_bytes!("escrow")),
-                ))
-                .returns::<AccountId>()
-                .try_invoke();
-            let escrow = PoolError::from_query(escrow)?;
-            let closed = ink::env::call::build_call::<Environment>()
-                .call(escrow)
-                .exec_input(
-                    ink::env::call::ExecutionInput::new(ink::env::call::Selector::new(
-                        ink::selector_bytes!("reclaim"),
+            dinfra::cold!(1, COLD1, {
+                let id = self.books().running()?;
+                let details = self.details()?.ok_or(PoolError::CallFailed)?;
+                let escrow = ink::env::call::build_call::<Environment>()
+                    .call(self.subscription_contract())
+                    .exec_input(ink::env::call::ExecutionInput::new(
+                        ink::env::call::Selector::new(ink::selector_bytes!("escrow")),
                     ))
-                    .push_arg(details.subscription.stream_id),
-                )
-                .returns::<core::result::Result<ClosedStream, EscrowError>>()
-                .try_invoke();
-            let closed = PoolError::from_call(closed)?;
-            self.env().emit_event(StreamReclaimed {
-                id,
-                paid: closed.paid,
-                refunded: closed.refunded,
-            });
-            Ok(closed)
+                    .returns::<AccountId>()
+                    .try_invoke();
+                let escrow = PoolError::from_query(escrow)?;
+                let closed = ink::env::call::build_call::<Environment>()
+                    .call(escrow)
+                    .exec_input(
+                        ink::env::call::ExecutionInput::new(ink::env::call::Selector::new(
+                            ink::selector_bytes!("reclaim"),
+                        ))
+                        .push_arg(details.subscription.stream_id),
+                    )
+                    .returns::<core::result::Result<ClosedStream, EscrowError>>()
+                    .try_invoke();
+                let closed = PoolError::from_call(closed)?;
+                self.env().emit_event(StreamReclaimed {
+                    id,
+                    paid: closed.paid,
+                    refunded: closed.refunded,
+                });
+                Ok(closed)
+            })
         }
 
         // ---- queries ---------------------------------------------------
@@ -436,26 +464,29 @@ pub mod pool {
         /// subscription runs, or after it was paid).
         #[ink(message)]
         pub fn withdrawable(&self, contributor: AccountId) -> Balance {
-            let mut books = self.books();
-            let mut share = self.share_of(contributor);
-            let paid = match books.phase {
-                PoolPhase::Funding => books.take_back(&mut share, contributor),
-                PoolPhase::Running(_) => return 0,
-                PoolPhase::Closed(_) => books.withdraw(&mut share, contributor),
-            };
-            match paid.as_deref() {
-                Ok(
-                    [PoolEvent::Refunded { amount, .. }] | [PoolEvent::Withdrawn { amount, .. }],
-                ) => *amount,
-                _ => 0,
-            }
+            dinfra::cold!(1, COLD1, {
+                let mut books = self.books();
+                let mut share = self.share_of(contributor);
+                let paid = match books.phase {
+                    PoolPhase::Funding => books.take_back(&mut share, contributor),
+                    PoolPhase::Running(_) => return 0,
+                    PoolPhase::Closed(_) => books.withdraw(&mut share, contributor),
+                };
+                match paid.as_deref() {
+                    Ok(
+                        [PoolEvent::Refunded { amount, .. }]
+                        | [PoolEvent::Withdrawn { amount, .. }],
+                    ) => *amount,
+                    _ => 0,
+                }
+            })
         }
 
         /// The pool's subscription with its live figures (`None` before it
         /// exists).
         #[ink(message)]
         pub fn subscription(&self) -> Result<Option<Details>> {
-            self.details()
+            dinfra::cold!(1, COLD1, { self.details() })
         }
 
         // ---- internals -------------------------------------------------

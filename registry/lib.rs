@@ -149,6 +149,15 @@ pub mod registry {
         ink::storage::Lazy::new()
     }
 
+    /// The cold parts of this contract's code (see [`dinfra::cold`]): the
+    /// providers' and types' management in the first, the offers' in the
+    /// second, the other queries and governance in the third. The hot code
+    /// keeps what `create` and the close of a subscription call:
+    /// `candidates`, `reserve`, `release`, `record`.
+    const COLD1: [u8; 32] = dinfra::cold_code_hash!("DINFRA_COLD1_CODE_HASH");
+    const COLD2: [u8; 32] = dinfra::cold_code_hash!("DINFRA_COLD2_CODE_HASH");
+    const COLD3: [u8; 32] = dinfra::cold_code_hash!("DINFRA_COLD3_CODE_HASH");
+
     #[ink(storage)]
     pub struct RegistryContract {
         governed: Governed,
@@ -182,6 +191,7 @@ pub mod registry {
             parameters.validate()?;
             let mut controller = Lazy::new();
             controller.set(&None);
+            dinfra::hold_cold!((1, COLD1), (2, COLD2), (3, COLD3));
             Ok(Self {
                 governed: Governed::new(Self::env().caller(), governance_delay)?,
                 controller,
@@ -210,11 +220,13 @@ pub mod registry {
         /// the unbonding period it registered under).
         #[ink(message)]
         pub fn configure(&mut self, parameters: Parameters) -> Result<(), RegistryError> {
-            self.governed.ensure_admin(self.env().caller())?;
-            parameters.validate()?;
-            self.data.set_parameters(parameters);
-            self.env().emit_event(ConfigChanged { parameters });
-            Ok(())
+            dinfra::cold!(1, COLD1, {
+                self.governed.ensure_admin(self.env().caller())?;
+                parameters.validate()?;
+                self.data.set_parameters(parameters);
+                self.env().emit_event(ConfigChanged { parameters });
+                Ok(())
+            })
         }
 
         /// Registers a deployment type `name` whose descriptors follow the
@@ -225,16 +237,18 @@ pub mod registry {
             name: String,
             schema_hash: Hash32,
         ) -> Result<TypeId, RegistryError> {
-            self.governed.ensure_not_paused()?;
-            let events = self
-                .data
-                .register_type(self.env().caller(), name, schema_hash)?;
-            let type_id = match events.first() {
-                Some(RegistryEvent::TypeRegistered { type_id, .. }) => *type_id,
-                _ => return Err(RegistryError::NotFound),
-            };
-            self.apply(events)?;
-            Ok(type_id)
+            dinfra::cold!(1, COLD1, {
+                self.governed.ensure_not_paused()?;
+                let events = self
+                    .data
+                    .register_type(self.env().caller(), name, schema_hash)?;
+                let type_id = match events.first() {
+                    Some(RegistryEvent::TypeRegistered { type_id, .. }) => *type_id,
+                    _ => return Err(RegistryError::NotFound),
+                };
+                self.apply(events)?;
+                Ok(type_id)
+            })
         }
 
         /// Registers the caller as a provider; the transferred value is its
@@ -246,16 +260,18 @@ pub mod registry {
             endpoint: String,
             attributes: Vec<Attribute>,
         ) -> Result<(), RegistryError> {
-            self.governed.ensure_not_paused()?;
-            let events = self.data.register_provider(
-                self.env().caller(),
-                name,
-                endpoint,
-                attributes,
-                self.env().transferred_value(),
-                self.env().block_number(),
-            )?;
-            self.apply(events)
+            dinfra::cold!(1, COLD1, {
+                self.governed.ensure_not_paused()?;
+                let events = self.data.register_provider(
+                    self.env().caller(),
+                    name,
+                    endpoint,
+                    attributes,
+                    self.env().transferred_value(),
+                    self.env().block_number(),
+                )?;
+                self.apply(events)
+            })
         }
 
         /// Replaces the caller's name, endpoint and attributes.
@@ -266,47 +282,57 @@ pub mod registry {
             endpoint: String,
             attributes: Vec<Attribute>,
         ) -> Result<(), RegistryError> {
-            let events =
-                self.data
-                    .update_provider(self.env().caller(), name, endpoint, attributes)?;
-            self.apply(events)
+            dinfra::cold!(1, COLD1, {
+                let events =
+                    self.data
+                        .update_provider(self.env().caller(), name, endpoint, attributes)?;
+                self.apply(events)
+            })
         }
 
         /// The caller takes no new subscriptions until it resumes.
         #[ink(message)]
         pub fn pause_provider(&mut self) -> Result<(), RegistryError> {
-            let events = self.data.set_provider_paused(self.env().caller(), true)?;
-            self.apply(events)
+            dinfra::cold!(1, COLD1, {
+                let events = self.data.set_provider_paused(self.env().caller(), true)?;
+                self.apply(events)
+            })
         }
 
         #[ink(message)]
         pub fn resume_provider(&mut self) -> Result<(), RegistryError> {
-            let events = self.data.set_provider_paused(self.env().caller(), false)?;
-            self.apply(events)
+            dinfra::cold!(1, COLD1, {
+                let events = self.data.set_provider_paused(self.env().caller(), false)?;
+                self.apply(events)
+            })
         }
 
         /// Withdraws all the caller's offers and starts unbonding; refused
         /// while any deployment is reserved.
         #[ink(message)]
         pub fn deregister(&mut self) -> Result<(), RegistryError> {
-            let events = self
-                .data
-                .deregister(self.env().caller(), self.env().block_number())?;
-            self.apply(events)
+            dinfra::cold!(1, COLD1, {
+                let events = self
+                    .data
+                    .deregister(self.env().caller(), self.env().block_number())?;
+                self.apply(events)
+            })
         }
 
         /// Pays a deregistered provider its bond back once unbonded.
         #[ink(message)]
         pub fn withdraw_bond(&mut self) -> Result<Balance, RegistryError> {
-            let events = self
-                .data
-                .withdraw_bond(self.env().caller(), self.env().block_number())?;
-            let amount = match events.first() {
-                Some(RegistryEvent::BondWithdrawn { amount, .. }) => *amount,
-                _ => return Err(RegistryError::NotFound),
-            };
-            self.apply(events)?;
-            Ok(amount)
+            dinfra::cold!(1, COLD1, {
+                let events = self
+                    .data
+                    .withdraw_bond(self.env().caller(), self.env().block_number())?;
+                let amount = match events.first() {
+                    Some(RegistryEvent::BondWithdrawn { amount, .. }) => *amount,
+                    _ => return Err(RegistryError::NotFound),
+                };
+                self.apply(events)?;
+                Ok(amount)
+            })
         }
 
         /// The caller vouches for `attributes` of `provider` (empty: revoke).
@@ -316,10 +342,12 @@ pub mod registry {
             provider: AccountId,
             attributes: Vec<Attribute>,
         ) -> Result<(), RegistryError> {
-            let events = self
-                .data
-                .attest(self.env().caller(), provider, attributes)?;
-            self.apply(events)
+            dinfra::cold!(1, COLD1, {
+                let events = self
+                    .data
+                    .attest(self.env().caller(), provider, attributes)?;
+                self.apply(events)
+            })
         }
 
         /// Publishes an offer of the caller for `type_id`.
@@ -329,16 +357,18 @@ pub mod registry {
             type_id: TypeId,
             terms: OfferTerms,
         ) -> Result<OfferId, RegistryError> {
-            self.governed.ensure_not_paused()?;
-            let events = self
-                .data
-                .publish_offer(self.env().caller(), type_id, terms)?;
-            let offer_id = match events.first() {
-                Some(RegistryEvent::OfferPublished { offer_id, .. }) => *offer_id,
-                _ => return Err(RegistryError::NotFound),
-            };
-            self.apply(events)?;
-            Ok(offer_id)
+            dinfra::cold!(2, COLD2, {
+                self.governed.ensure_not_paused()?;
+                let events = self
+                    .data
+                    .publish_offer(self.env().caller(), type_id, terms)?;
+                let offer_id = match events.first() {
+                    Some(RegistryEvent::OfferPublished { offer_id, .. }) => *offer_id,
+                    _ => return Err(RegistryError::NotFound),
+                };
+                self.apply(events)?;
+                Ok(offer_id)
+            })
         }
 
         #[ink(message)]
@@ -347,26 +377,30 @@ pub mod registry {
             offer_id: OfferId,
             terms: OfferTerms,
         ) -> Result<(), RegistryError> {
-            let events = self
-                .data
-                .update_offer(self.env().caller(), offer_id, terms)?;
-            self.apply(events)
+            dinfra::cold!(2, COLD2, {
+                let events = self
+                    .data
+                    .update_offer(self.env().caller(), offer_id, terms)?;
+                self.apply(events)
+            })
         }
 
         #[ink(message)]
         pub fn withdraw_offer(&mut self, offer_id: OfferId) -> Result<(), RegistryError> {
-            let events = self.data.withdraw_offer(self.env().caller(), offer_id)?;
-            self.apply(events)
+            dinfra::cold!(2, COLD2, {
+                let events = self.data.withdraw_offer(self.env().caller(), offer_id)?;
+                self.apply(events)
+            })
         }
 
         #[ink(message)]
         pub fn deployment_type(&self, type_id: TypeId) -> Option<DeploymentType> {
-            self.data.deployment_type(type_id)
+            dinfra::cold!(3, COLD3, { self.data.deployment_type(type_id) })
         }
 
         #[ink(message)]
         pub fn type_id_by_name(&self, name: String) -> Option<TypeId> {
-            self.data.type_id_by_name(name)
+            dinfra::cold!(3, COLD3, { self.data.type_id_by_name(name) })
         }
 
         /// Types with ids `cursor..cursor+limit`, and how many there are.
@@ -376,12 +410,12 @@ pub mod registry {
             cursor: u32,
             limit: u32,
         ) -> Result<Page<(TypeId, DeploymentType)>, RegistryError> {
-            self.data.types(cursor, limit)
+            dinfra::cold!(3, COLD3, { self.data.types(cursor, limit) })
         }
 
         #[ink(message)]
         pub fn provider(&self, account: AccountId) -> Option<Provider> {
-            self.data.provider(account)
+            dinfra::cold!(3, COLD3, { self.data.provider(account) })
         }
 
         /// Providers at positions `cursor..cursor+limit`, and how many there are.
@@ -391,18 +425,18 @@ pub mod registry {
             cursor: u32,
             limit: u32,
         ) -> Result<Page<(AccountId, Provider)>, RegistryError> {
-            self.data.providers(cursor, limit)
+            dinfra::cold!(3, COLD3, { self.data.providers(cursor, limit) })
         }
 
         /// What `attestor` vouches for about `provider`.
         #[ink(message)]
         pub fn attestation(&self, provider: AccountId, attestor: AccountId) -> Vec<Attribute> {
-            self.data.attestation(provider, attestor)
+            dinfra::cold!(3, COLD3, { self.data.attestation(provider, attestor) })
         }
 
         #[ink(message)]
         pub fn offer(&self, offer_id: OfferId) -> Option<Offer> {
-            self.data.offer(offer_id)
+            dinfra::cold!(2, COLD2, { self.data.offer(offer_id) })
         }
 
         /// The offers of `type_id` that can be awarded now, at index
@@ -414,25 +448,27 @@ pub mod registry {
             cursor: u32,
             limit: u32,
         ) -> Result<Page<(OfferId, Offer)>, RegistryError> {
-            self.data.offers_of_type(type_id, cursor, limit)
+            dinfra::cold!(2, COLD2, {
+                self.data.offers_of_type(type_id, cursor, limit)
+            })
         }
 
         /// Offers of `type_id` that can be awarded now.
         #[ink(message)]
         pub fn offer_count_of_type(&self, type_id: TypeId) -> u32 {
-            self.data.offer_count_of_type(type_id)
+            dinfra::cold!(2, COLD2, { self.data.offer_count_of_type(type_id) })
         }
 
         /// Every live offer of `provider`, awardable now or not (paused,
         /// full).
         #[ink(message)]
         pub fn offers_of_provider(&self, provider: AccountId) -> Vec<(OfferId, Offer)> {
-            self.data.offers_of_provider(provider)
+            dinfra::cold!(2, COLD2, { self.data.offers_of_provider(provider) })
         }
 
         #[ink(message)]
         pub fn parameters(&self) -> Parameters {
-            self.data.parameters()
+            dinfra::cold!(3, COLD3, { self.data.parameters() })
         }
 
         #[ink(message)]
@@ -563,8 +599,10 @@ pub mod registry {
             want: u32,
             requirements: Requirements,
         ) -> Result<CandidatePage, RegistryError> {
-            self.data
-                .candidates(type_id, cursor, limit, want, &requirements)
+            dinfra::hot!({
+                self.data
+                    .candidates(type_id, cursor, limit, want, &requirements)
+            })
         }
 
         #[ink(message)]
@@ -573,20 +611,24 @@ pub mod registry {
             offer_id: OfferId,
             attestors: Vec<AccountId>,
         ) -> Result<Reservation, RegistryError> {
-            self.ensure_controller()?;
-            let (reservation, events) = self.data.reserve(offer_id, &attestors)?;
-            self.apply(events)?;
-            Ok(reservation)
+            dinfra::hot!({
+                self.ensure_controller()?;
+                let (reservation, events) = self.data.reserve(offer_id, &attestors)?;
+                self.apply(events)?;
+                Ok(reservation)
+            })
         }
 
         #[ink(message)]
         fn release(&mut self, offer_id: OfferId) -> Result<(), RegistryError> {
-            let caller = self.env().caller();
-            if self.controller() != Some(caller) && !self.retired_controllers.contains(caller) {
-                return Err(RegistryError::Unauthorized);
-            }
-            let events = self.data.release(offer_id)?;
-            self.apply(events)
+            dinfra::hot!({
+                let caller = self.env().caller();
+                if self.controller() != Some(caller) && !self.retired_controllers.contains(caller) {
+                    return Err(RegistryError::Unauthorized);
+                }
+                let events = self.data.release(offer_id)?;
+                self.apply(events)
+            })
         }
 
         #[ink(message)]
@@ -596,9 +638,11 @@ pub mod registry {
             outcome: Outcome,
             value: Balance,
         ) -> Result<(), RegistryError> {
-            self.ensure_controller()?;
-            let events = self.data.record(provider, outcome, value)?;
-            self.apply(events)
+            dinfra::hot!({
+                self.ensure_controller()?;
+                let events = self.data.record(provider, outcome, value)?;
+                self.apply(events)
+            })
         }
     }
 
@@ -628,49 +672,61 @@ pub mod registry {
     impl Admin for RegistryContract {
         #[ink(message)]
         fn admin(&self) -> AccountId {
-            self.governed.data().admin()
+            dinfra::cold!(3, COLD3, { self.governed.data().admin() })
         }
         #[ink(message)]
         fn pending_admin(&self) -> Option<AccountId> {
-            self.governed.data().pending()
+            dinfra::cold!(3, COLD3, { self.governed.data().pending() })
         }
         #[ink(message)]
         fn transfer_admin(&mut self, proposed: AccountId) -> Result<(), AdminError> {
-            self.governed.transfer_admin(self.env().caller(), proposed)
+            dinfra::cold!(3, COLD3, {
+                self.governed.transfer_admin(self.env().caller(), proposed)
+            })
         }
         #[ink(message)]
         fn accept_admin(&mut self) -> Result<(), AdminError> {
-            self.governed.accept_admin(self.env().caller())
+            dinfra::cold!(3, COLD3, {
+                self.governed.accept_admin(self.env().caller())
+            })
         }
         #[ink(message)]
         fn set_paused(&mut self, paused: bool) -> Result<(), AdminError> {
-            self.governed.set_paused(self.env().caller(), paused)
+            dinfra::cold!(3, COLD3, {
+                self.governed.set_paused(self.env().caller(), paused)
+            })
         }
         #[ink(message)]
         fn paused(&self) -> bool {
-            self.governed.data().paused()
+            dinfra::cold!(3, COLD3, { self.governed.data().paused() })
         }
         #[ink(message)]
         fn governance_delay(&self) -> BlockNumber {
-            self.governed.governance().delay()
+            dinfra::cold!(3, COLD3, { self.governed.governance().delay() })
         }
         #[ink(message)]
         fn pending_changes(&self) -> Vec<ScheduledChange> {
-            self.governed.pending_changes()
+            dinfra::cold!(3, COLD3, { self.governed.pending_changes() })
         }
         #[ink(message)]
         fn schedule_change(&mut self, change: Change) -> Result<ChangeId, AdminError> {
-            let (caller, now) = (self.env().caller(), self.env().block_number());
-            admin::schedule_change(self, caller, now, change)
+            dinfra::cold!(3, COLD3, {
+                let (caller, now) = (self.env().caller(), self.env().block_number());
+                admin::schedule_change(self, caller, now, change)
+            })
         }
         #[ink(message)]
         fn apply_change(&mut self, id: ChangeId) -> Result<(), AdminError> {
-            let now = self.env().block_number();
-            admin::apply_change(self, id, now)
+            dinfra::cold!(3, COLD3, {
+                let now = self.env().block_number();
+                admin::apply_change(self, id, now)
+            })
         }
         #[ink(message)]
         fn cancel_change(&mut self, id: ChangeId) -> Result<(), AdminError> {
-            admin::cancel_change(self, self.env().caller(), id)
+            dinfra::cold!(3, COLD3, {
+                admin::cancel_change(self, self.env().caller(), id)
+            })
         }
     }
 }

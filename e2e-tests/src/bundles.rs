@@ -116,7 +116,42 @@ impl BundleProvider {
     /// The bundle `deploy/build.sh` built; an error naming the command to
     /// run when it is missing or older than its sources.
     pub fn bundle(self) -> drink::DrinkResult<ContractBundle> {
-        let path = artifacts_dir().join(self.file());
+        self.load(&artifacts_dir().join(self.file()))
+    }
+
+    /// The cold parts of a contract split into hot code and cold parts
+    /// (`contracts/src/cold.rs`): the bundles `deploy/build.sh` built beside
+    /// the contract's (`<contract>_cold1.contract` …), whose code must be on
+    /// chain before the contract is instantiated. An upgrade target uses the
+    /// parts of the contract it upgrades. Empty for an unsplit contract.
+    pub fn cold_parts(self) -> drink::DrinkResult<Vec<ContractBundle>> {
+        use BundleProvider::*;
+        let stem = match self {
+            DinfraRegistry | DinfraRegistryV2 => "dinfra_registry",
+            DinfraEscrow | DinfraEscrowV2 => "dinfra_escrow",
+            DinfraPool => "dinfra_pool",
+            _ => return Ok(Vec::new()),
+        };
+        let mut parts = Vec::new();
+        for n in 1.. {
+            let path = artifacts_dir().join(format!("{stem}_cold{n}.contract"));
+            if !path.exists() {
+                break;
+            }
+            parts.push(self.load(&path)?);
+        }
+        if parts.is_empty() {
+            return Err(drink::Error::BundleLoadFailed(format!(
+                "{stem}_cold1.contract is missing: run deploy/build.sh"
+            )));
+        }
+        Ok(parts)
+    }
+
+    /// The bundle at `path`, refused when missing or older than this
+    /// contract's sources.
+    fn load(self, path: &Path) -> drink::DrinkResult<ContractBundle> {
+        let path = path.to_path_buf();
         let built = modified(&path).ok_or_else(|| {
             drink::Error::BundleLoadFailed(format!(
                 "{} is missing: run deploy/build.sh (deploy/test.sh and deploy/demo.sh run it)",

@@ -121,17 +121,9 @@ pub fn deploy_suite(session: &mut Sandbox) -> Result<Suite, drink::session::erro
 /// The four contracts deployed by the session's actor, the award, the
 /// registry and the escrow not wired to any controller yet.
 pub fn deploy_unwired(session: &mut Sandbox) -> Result<Suite, drink::session::error::SessionError> {
-    let registry = session.deploy_bundle(
-        bundle(BundleProvider::DinfraRegistry),
-        "new",
-        &[
-            MIN_BOND.to_string(),
-            UNBONDING_BLOCKS.to_string(),
-            GOVERNANCE_DELAY.to_string(),
-        ],
-        NO_SALT,
-        NO_ENDOWMENT,
-    )?;
+    upload_cold_parts(session, BundleProvider::DinfraRegistry)?;
+    let registry = instantiate_registry(session)?;
+    upload_cold_parts(session, BundleProvider::DinfraEscrow)?;
     let escrow = session.deploy_bundle(
         bundle(BundleProvider::DinfraEscrow),
         "new",
@@ -236,6 +228,40 @@ pub fn schedule_and_apply(session: &mut Sandbox, contract: &AccountId32, change:
         call(session, contract, "Admin::apply_change", &[id.to_string()]);
     applied.unwrap_or_else(|e| panic!("applying {change}: {e:?}"));
     id
+}
+
+/// The registry's constructor with the scenarios' parameters, as the
+/// session's actor (its cold parts must be on chain: [`upload_cold_parts`]).
+pub fn instantiate_registry(
+    session: &mut Sandbox,
+) -> Result<AccountId32, drink::session::error::SessionError> {
+    session.deploy_bundle(
+        bundle(BundleProvider::DinfraRegistry),
+        "new",
+        &[
+            MIN_BOND.to_string(),
+            UNBONDING_BLOCKS.to_string(),
+            GOVERNANCE_DELAY.to_string(),
+        ],
+        NO_SALT,
+        NO_ENDOWMENT,
+    )
+}
+
+/// Uploads the cold parts of a split contract (see `contracts/src/cold.rs`;
+/// nothing for the others), which its constructor requires on chain. Code
+/// already on chain is left as it is.
+pub fn upload_cold_parts(
+    session: &mut Sandbox,
+    which: BundleProvider,
+) -> Result<(), drink::session::error::SessionError> {
+    let parts = which
+        .cold_parts()
+        .unwrap_or_else(|e| panic!("loading the {which:?} cold parts: {e}"));
+    for part in parts {
+        session.upload_bundle(part)?;
+    }
+    Ok(())
 }
 
 fn bundle(which: BundleProvider) -> drink::session::ContractBundle {

@@ -32,6 +32,8 @@ impl Pool {
         max_rate: u128,
     ) -> Self {
         session.set_actor(market.admin.clone());
+        crate::upload_cold_parts(session, BundleProvider::DinfraPool)
+            .expect("uploading the pool's cold part");
         let address = session
             .deploy_bundle(
                 BundleProvider::DinfraPool

@@ -69,6 +69,23 @@ where
     <C as ContractsBackend<DefaultEnvironment>>::Error: Debug,
 {
     let alice = ink_e2e::alice();
+    // The split contracts' cold parts first: their constructors require
+    // them on chain (contracts/src/cold.rs).
+    for (name, which) in [
+        ("dinfra_registry", BundleProvider::DinfraRegistry),
+        ("dinfra_escrow", BundleProvider::DinfraEscrow),
+        // Only the pool scenario instantiates one; its code is uploaded
+        // with the suite's.
+        ("dinfra_pool", BundleProvider::DinfraPool),
+    ] {
+        for n in 1..=which.cold_parts()?.len() {
+            client
+                .upload(&format!("{name}_cold{n}"), &alice)
+                .submit()
+                .await
+                .map_err(|e| format!("uploading {name}'s cold part {n}: {e:?}"))?;
+        }
+    }
     let registry = client
         .instantiate(
             "dinfra_registry",
@@ -564,14 +581,28 @@ fn contracts() -> Vec<PathBuf> {
                 ("dinfra_pool", BundleProvider::DinfraPool),
             ]
             .into_iter()
-            .map(|(name, which)| {
+            .flat_map(|(name, which)| {
                 let bundle = which
                     .bundle()
                     .unwrap_or_else(|e| panic!("the {name} bundle: {e:?}"));
-                let path = dir.join(format!("{name}.wasm"));
-                std::fs::write(&path, &bundle.wasm)
-                    .unwrap_or_else(|e| panic!("writing {}: {e}", path.display()));
-                path
+                // A split contract's cold parts (contracts/src/cold.rs) as
+                // `<name>_cold1` …, uploaded before it is instantiated.
+                let parts = which
+                    .cold_parts()
+                    .unwrap_or_else(|e| panic!("the {name} cold parts: {e:?}"));
+                let named = parts
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, part)| (format!("{name}_cold{}", i + 1), part.wasm));
+                std::iter::once((name.to_string(), bundle.wasm))
+                    .chain(named)
+                    .map(|(name, wasm)| {
+                        let path = dir.join(format!("{name}.wasm"));
+                        std::fs::write(&path, &wasm)
+                            .unwrap_or_else(|e| panic!("writing {}: {e}", path.display()));
+                        path
+                    })
+                    .collect::<Vec<_>>()
             })
             .collect()
         })

@@ -13,6 +13,7 @@
 //! that no native balance appeared or vanished across every account and
 //! contract, and that a refused call moved nothing.
 
+mod cold;
 mod governance;
 mod money;
 mod reputation;

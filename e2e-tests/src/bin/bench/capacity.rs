@@ -169,26 +169,45 @@ pub fn capacities(bench: &Bench, limits: &Limits, yardstick: Cost) -> Vec<Capaci
 }
 
 pub struct WasmSize {
-    pub contract: &'static str,
+    /// The contract, or one of its cold parts (`registry cold part 1`).
+    pub contract: String,
     pub artifact: Option<u64>,
     /// `None` when the bundle could not be read (rebuilt meanwhile).
     pub bundle: Option<u64>,
 }
 
-/// Each contract's `artifacts/dinfra_*.wasm` (if built) and drink's bundle.
+/// What #18 asks of every Wasm blob a call may load.
+pub const TARGET_CODE_SIZE: u64 = 32 * 1024;
+
+/// Each contract's `artifacts/dinfra_*.wasm` (if built) and drink's bundle,
+/// then those of its cold parts (`dinfra_*_coldN`, see
+/// `contracts/src/cold.rs`), if it is split.
 pub fn wasm_sizes(artifacts: &Path) -> Vec<WasmSize> {
-    CONTRACTS
-        .into_iter()
-        .map(|(contract, provider)| {
-            let bundle = provider.bundle().ok().map(|b| b.wasm.len() as u64);
-            let artifact = std::fs::metadata(artifacts.join(format!("dinfra_{contract}.wasm")))
-                .ok()
-                .map(|m| m.len());
-            WasmSize {
-                contract,
-                artifact,
-                bundle,
-            }
-        })
-        .collect()
+    let artifact = |file: String| {
+        std::fs::metadata(artifacts.join(file))
+            .ok()
+            .map(|m| m.len())
+    };
+    let mut sizes = Vec::new();
+    for (contract, provider) in CONTRACTS {
+        sizes.push(WasmSize {
+            contract: contract.to_string(),
+            artifact: artifact(format!("dinfra_{contract}.wasm")),
+            bundle: provider.bundle().ok().map(|b| b.wasm.len() as u64),
+        });
+        for (i, part) in provider
+            .cold_parts()
+            .unwrap_or_default()
+            .into_iter()
+            .enumerate()
+        {
+            let n = i + 1;
+            sizes.push(WasmSize {
+                contract: format!("{contract} cold part {n}"),
+                artifact: artifact(format!("dinfra_{contract}_cold{n}.wasm")),
+                bundle: Some(part.wasm.len() as u64),
+            });
+        }
+    }
+    sizes
 }

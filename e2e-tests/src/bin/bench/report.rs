@@ -8,7 +8,9 @@ use dinfra_e2e_tests::MAX_CANDIDATES;
 use drink::Weight;
 use serde_json::{json, Value};
 
-use crate::capacity::{Capacity, Fit, Limits, WasmSize, NODE_CODE_LIMIT, PARACHAIN_NORMAL_CLASS};
+use crate::capacity::{
+    Capacity, Fit, Limits, WasmSize, NODE_CODE_LIMIT, PARACHAIN_NORMAL_CLASS, TARGET_CODE_SIZE,
+};
 use crate::market::CONTRACTS;
 use crate::measure::{Bench, Cost, Point};
 use crate::yardstick;
@@ -278,23 +280,29 @@ pub fn markdown(
     );
     let _ = writeln!(
         w,
-        "| contract | artifacts | drink bundle | of {} | of {} |",
+        "| contract | artifacts | drink bundle | of {} | of {} | ≤ {} |",
         kib(NODE_CODE_LIMIT),
-        kib(limits.max_code_len)
+        kib(limits.max_code_len),
+        kib(TARGET_CODE_SIZE)
     );
-    let _ = writeln!(w, "|---|---:|---:|---:|---:|");
+    let _ = writeln!(w, "|---|---:|---:|---:|---:|---|");
     for size in sizes {
         let bytes = size.artifact.or(size.bundle).unwrap_or(0);
         let _ = writeln!(
             w,
-            "| {} | {} | {} | {:.1}% | {:.1}% |",
+            "| {} | {} | {} | {:.1}% | {:.1}% | {} |",
             size.contract,
             size.artifact
                 .map_or("not built".to_string(), |b| format!("{} ({})", kib(b), b)),
             size.bundle
                 .map_or("unreadable".to_string(), |b| format!("{} ({})", kib(b), b)),
             bytes as f64 / NODE_CODE_LIMIT as f64 * 100.0,
-            bytes as f64 / limits.max_code_len as f64 * 100.0
+            bytes as f64 / limits.max_code_len as f64 * 100.0,
+            if bytes <= TARGET_CODE_SIZE {
+                "yes"
+            } else {
+                "no"
+            }
         );
     }
     md
