@@ -29,6 +29,9 @@ use ink::env::DefaultEnvironment;
 use scale::Decode;
 use subxt_signer::sr25519::Keypair;
 
+/// Each subscription's claim: its amount or why it was not paid.
+type Claims = Vec<(SubscriptionId, Result<Balance, ChainError>)>;
+
 /// Subscriptions per `subscriptions_of_provider` page (the contract's most).
 const SNAPSHOT_PAGE: u32 = 100;
 
@@ -228,11 +231,7 @@ impl Chain for NodeChain {
     }
 
     fn subscription(&mut self, id: SubscriptionId) -> Result<Option<SubscriptionView>, ChainError> {
-        self.verified()?;
-        let address = self.deployment.subscription.address;
-        let data = input(subscription_ref(address).call_mut().details(id));
-        let details: Option<Details> = self.node.query(self.provider(), address, data)?;
-        Ok(details.map(|d| subscription_view(id, d)))
+        Ok(self.details(id)?.map(|d| subscription_view(id, d)))
     }
 
     fn deployment_type(&mut self, type_id: u32) -> Result<Option<TypeView>, ChainError> {
@@ -277,10 +276,7 @@ impl Chain for NodeChain {
     /// nothing to claim). If the escrow refuses the batch because one of
     /// them cannot be claimed, each is claimed alone, so the others are not
     /// held up.
-    fn claim_many(
-        &mut self,
-        ids: &[SubscriptionId],
-    ) -> Vec<(SubscriptionId, Result<Balance, ChainError>)> {
+    fn claim_many(&mut self, ids: &[SubscriptionId]) -> Claims {
         let mut out = Vec::with_capacity(ids.len());
         let mut batch = Vec::with_capacity(ids.len());
         for &id in ids {
@@ -289,43 +285,45 @@ impl Chain for NodeChain {
                 Err(e) => out.push((id, Err(e))),
             }
         }
-        if batch.len() < 2 {
-            out.extend(
-                batch
-                    .iter()
-                    .map(|&(id, stream)| (id, self.withdraw(&[(id, stream)]))),
-            );
-            return out;
-        }
-        match self.withdraw_batch(&batch) {
-            Ok(amounts) => out.extend(amounts),
-            Err(ChainError::Contract(_)) => out.extend(
-                batch
-                    .iter()
-                    .map(|&(id, stream)| (id, self.withdraw(&[(id, stream)]))),
-            ),
-            Err(e) => out.extend(batch.iter().map(|&(id, _)| (id, Err(e.clone())))),
+        // One alone, or a batch the escrow refused: each claimed alone.
+        let batched = (batch.len() >= 2).then(|| self.withdraw_batch(&batch));
+        match batched {
+            Some(Ok(amounts)) => out.extend(amounts),
+            Some(Err(e)) if !matches!(e, ChainError::Contract(_)) => {
+                out.extend(batch.iter().map(|&(id, _)| (id, Err(e.clone()))))
+            }
+            _ => {
+                for (id, stream) in batch {
+                    let amount = self.withdraw(id, stream);
+                    out.push((id, amount));
+                }
+            }
         }
         out
     }
 
     fn claim(&mut self, id: SubscriptionId) -> Result<Balance, ChainError> {
         let stream = self.stream_of(id)?;
-        self.withdraw(&[(id, stream)])
+        self.withdraw(id, stream)
     }
 }
 
 impl NodeChain {
+    /// The subscription contract's `details(id)`.
+    fn details(&mut self, id: SubscriptionId) -> Result<Option<Details>, ChainError> {
+        self.verified()?;
+        let address = self.deployment.subscription.address;
+        let data = input(subscription_ref(address).call_mut().details(id));
+        self.node.query(self.provider(), address, data)
+    }
+
     /// The stream `id` is paid from, asked of the subscription contract once.
     fn stream_of(&mut self, id: SubscriptionId) -> Result<StreamId, ChainError> {
         if let Some(stream) = self.streams.get(&id) {
             return Ok(*stream);
         }
-        self.verified()?;
-        let address = self.deployment.subscription.address;
-        let data = input(subscription_ref(address).call_mut().details(id));
-        let details: Option<Details> = self.node.query(self.provider(), address, data)?;
-        let stream = details
+        let stream = self
+            .details(id)?
             .ok_or_else(|| ChainError::Contract(variant_name(&SubscriptionError::NotFound)))?
             .subscription
             .stream_id;
@@ -335,8 +333,8 @@ impl NodeChain {
 
     /// One subscription's claim: its amount, or `NothingToClaim` (as the
     /// subscription contract's `claim` names it) when it earned nothing.
-    fn withdraw(&mut self, one: &[(SubscriptionId, StreamId)]) -> Result<Balance, ChainError> {
-        let mut amounts = self.withdraw_batch(one)?;
+    fn withdraw(&mut self, id: SubscriptionId, stream: StreamId) -> Result<Balance, ChainError> {
+        let mut amounts = self.withdraw_batch(&[(id, stream)])?;
         match amounts.pop() {
             Some((_, amount)) => amount,
             None => Err(ChainError::Transport("no amount for the stream".into())),
@@ -350,7 +348,7 @@ impl NodeChain {
     fn withdraw_batch(
         &mut self,
         batch: &[(SubscriptionId, StreamId)],
-    ) -> Result<Vec<(SubscriptionId, Result<Balance, ChainError>)>, ChainError> {
+    ) -> Result<Claims, ChainError> {
         self.verified()?;
         let escrow = self.escrow;
         let streams: Vec<StreamId> = batch.iter().map(|(_, stream)| *stream).collect();
