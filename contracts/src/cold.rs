@@ -6,8 +6,8 @@
 //! contracts pays for all of their code, governance and queries included.
 //! A contract is therefore built from one source several times:
 //! - the **hot** build (the contract you instantiate, whose metadata you
-//!   use) holds the messages the hot paths run; every other message is a
-//!   stand-in that [`forward`]s;
+//!   use) holds the messages the hot paths run; every other message's body
+//!   [`forward`]s;
 //! - each **cold part** (package `<contract>/coldN`, feature `coldN`;
 //!   uploaded, never instantiated) holds the bodies of its share of the other
 //!   messages, and traps on the rest. A part is kept under 32 KiB.
@@ -17,10 +17,11 @@
 //! and events — and that code's reply (a revert included) becomes the call's
 //! reply (`FORWARD_INPUT | TAIL_CALL`). Callers see one contract with one
 //! metadata: nothing of the split shows in selectors, arguments, replies or
-//! events. An inherent cold message's stand-in in the hot Wasm takes no
-//! arguments (ink! selectors do not depend on them, and the input is
-//! forwarded whole), so the hot code decodes none of them; a trait message
-//! keeps its signature and forwards from its body ([`cold!`](crate::cold!)).
+//! events. A cold message keeps its signature in the hot Wasm and forwards
+//! from its body ([`cold!`](crate::cold!)), so the hot code still decodes its
+//! arguments (about 200 bytes a message) before forwarding the input whole.
+//! (A no-argument twin under `#[cfg]` would save that, but ink! refuses two
+//! messages with one selector whatever their cfg.)
 //!
 //! Trust: each part's code hash is a constant compiled into the hot code
 //! ([`code_hash`] of `DINFRA_COLDn_CODE_HASH`, set by `deploy/build.sh`), so
@@ -35,9 +36,10 @@
 //! does not hold. Keep such getters hot; the scenarios would trap otherwise.
 //!
 //! Which build is which comes from the contract's build script
-//! (`contracts/cold_build.rs`, which each contract's `build.rs` includes): `cfg(dinfra_hot)` in the hot Wasm, `cfg(dinfra_cold)`
-//! and `dinfra_cold_part` in a part's; off chain (`#[ink::test]`, the
-//! metadata build) neither, and every message runs in place.
+//! (`contracts/cold_build.rs`, which each contract's `build.rs` includes):
+//! `cfg(dinfra_hot)` in the hot Wasm, `cfg(dinfra_cold)` and
+//! `dinfra_cold_part` in a part's; off chain (`#[ink::test]`, the metadata
+//! build) neither, and every message runs in place.
 
 use ink::env::call::{build_call, ExecutionInput, Selector};
 use ink::env::{CallFlags, DefaultEnvironment};
@@ -128,9 +130,7 @@ pub fn absent() -> ! {
 
 /// A cold message's body, held by cold part `N` (1 to 3; `$code`: the
 /// constant with that part's code hash): run in place off chain and in
-/// that part's Wasm; [`forward`]ed in the hot Wasm (trait messages, whose
-/// signatures cannot change; an inherent cold message has a no-argument
-/// stand-in there instead, see the contracts); [`absent`] in the other
+/// that part's Wasm; [`forward`]ed in the hot Wasm; [`absent`] in the other
 /// parts. Expanded in the contract's crate, so the cfgs are its build
 /// script's.
 #[macro_export]
