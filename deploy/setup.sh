@@ -132,7 +132,7 @@ fi
 # tests run `python3 -m http.server` as a deployment; the TypeScript client
 # needs Node.js 20+ with npm (its packages come from the npm registry).
 command -v python3 >/dev/null || die "python3 is needed (Debian: python3)"
-command -v jq >/dev/null || die "jq is needed by deploy/deploy.sh (Debian: jq)"
+command -v jq >/dev/null || die "jq is needed by deploy/build.sh (cold parts' code hashes) and deploy/deploy.sh (Debian: jq)"
 command -v curl >/dev/null || die "curl is needed by deploy/node.sh and deploy/deploy.sh (Debian: curl)"
 node_major=$(node --version 2>/dev/null | sed -E 's/^v([0-9]+).*/\1/') || true
 [ "${node_major:-0}" -ge 20 ] 2>/dev/null || die "Node.js 20 or newer with npm is needed for clients/ts (found: ${node_major:-none})"
