@@ -7,18 +7,19 @@
 fn main() {
     println!("cargo::rustc-check-cfg=cfg(dinfra_hot)");
     println!("cargo::rustc-check-cfg=cfg(dinfra_cold)");
-    println!("cargo::rustc-check-cfg=cfg(dinfra_cold_part, values(\"1\", \"2\", \"3\"))");
+    println!("cargo::rustc-check-cfg=cfg(dinfra_cold_part, values(\"1\", \"2\", \"3\", \"4\"))");
     for var in [
         "DINFRA_COLD1_CODE_HASH",
         "DINFRA_COLD2_CODE_HASH",
         "DINFRA_COLD3_CODE_HASH",
+        "DINFRA_COLD4_CODE_HASH",
     ] {
         println!("cargo::rerun-if-env-changed={var}");
     }
     if std::env::var("CARGO_CFG_TARGET_ARCH").as_deref() != Ok("wasm32") {
         return;
     }
-    let part = (1..=3).find(|n| std::env::var_os(format!("CARGO_FEATURE_COLD{n}")).is_some());
+    let part = (1..=4).find(|n| std::env::var_os(format!("CARGO_FEATURE_COLD{n}")).is_some());
     match part {
         Some(n) => {
             println!("cargo::rustc-cfg=dinfra_cold");

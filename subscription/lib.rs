@@ -19,6 +19,9 @@
 //! [`data`]. A refused call returns an error, and ink! reverts every write of
 //! the message, including those of the contracts it called.
 #![cfg_attr(not(feature = "std"), no_std, no_main)]
+// The hot Wasm forwards its cold messages without reading their arguments
+// (`dinfra::cold_args!`).
+#![cfg_attr(dinfra_hot, allow(unused_variables))]
 
 pub mod data;
 
@@ -42,6 +45,12 @@ pub mod subscription {
     use ink::storage::{traits::ManualKey, Lazy};
 
     type Result<T> = core::result::Result<T, SubscriptionError>;
+
+    const COLD1: [u8; 32] = dinfra::cold_code_hash!("DINFRA_COLD1_CODE_HASH");
+    const COLD2: [u8; 32] = dinfra::cold_code_hash!("DINFRA_COLD2_CODE_HASH");
+    const COLD3: [u8; 32] = dinfra::cold_code_hash!("DINFRA_COLD3_CODE_HASH");
+    const COLD4: [u8; 32] = dinfra::cold_code_hash!("DINFRA_COLD4_CODE_HASH");
+    dinfra::cold_args!();
 
     /// Most subscriptions one `claim_many` call takes.
     pub const MAX_CLAIM_BATCH: u32 = dinfra::types::MAX_BATCH;
@@ -243,6 +252,7 @@ pub mod subscription {
             contract.escrow.set(&escrow);
             contract.parameters.set(&parameters);
             contract.longest_notice.set(&parameters.consumer_notice);
+            dinfra::hold_cold!((1, COLD1), (2, COLD2), (3, COLD3), (4, COLD4));
             Ok(contract)
         }
 
@@ -266,24 +276,26 @@ pub mod subscription {
         /// [`AccessRecord`]); billing starts at this block.
         #[ink(message)]
         pub fn mark_ready(&mut self, id: SubscriptionId, access: AccessRecord) -> Result<()> {
-            access.validate()?;
-            let mut subscription = self.data.get(id)?;
-            let now = self.env().block_number();
-            subscription.mark_ready(self.env().caller(), now)?;
-            self.escrow_ref()
-                .call_mut()
-                .start(subscription.stream_id)
-                .try_invoke()
-                .returned()?;
-            self.data.update(id, &subscription);
-            self.data.set_access(id, &access);
-            self.env().emit_event(DeploymentReady {
-                id,
-                provider: subscription.provider,
-                at: now,
-                access,
-            });
-            Ok(())
+            dinfra::hot!({
+                access.validate()?;
+                let mut subscription = self.data.get(id)?;
+                let now = self.env().block_number();
+                subscription.mark_ready(self.env().caller(), now)?;
+                self.escrow_ref()
+                    .call_mut()
+                    .start(subscription.stream_id)
+                    .try_invoke()
+                    .returned()?;
+                self.data.update(id, &subscription);
+                self.data.set_access(id, &access);
+                self.env().emit_event(DeploymentReady {
+                    id,
+                    provider: subscription.provider,
+                    at: now,
+                    access,
+                });
+                Ok(())
+            })
         }
 
         /// The awarded provider turns the award down, before ready and within
@@ -291,21 +303,25 @@ pub mod subscription {
         /// provider that fits (excluding this one), or — none left — the
         /// subscription closes with a full refund (`Declined`).
         #[ink(message)]
-        pub fn decline(&mut self, id: SubscriptionId) -> Result<()> {
-            let subscription = self.data.get(id)?;
-            let now = self.env().block_number();
-            let requirements = subscription.decline_requirements(self.env().caller(), now)?;
-            self.hand_over(id, subscription, requirements, now, CloseReason::Declined)
+        pub fn decline(&mut self, id: Arg<SubscriptionId>) -> Result<()> {
+            dinfra::cold!(4, COLD4, {
+                let subscription = self.data.get(id)?;
+                let now = self.env().block_number();
+                let requirements = subscription.decline_requirements(self.env().caller(), now)?;
+                self.hand_over(id, subscription, requirements, now, CloseReason::Declined)
+            })
         }
 
         /// The provider leaves. Before ready: closed at once, everything
         /// refunded. After: billing ends after the offer's notice. Counted
         /// in the provider's reputation.
         #[ink(message)]
-        pub fn exit(&mut self, id: SubscriptionId) -> Result<()> {
-            let mut subscription = self.data.get(id)?;
-            let ending = subscription.exit(self.env().caller(), self.env().block_number())?;
-            self.end(id, subscription, ending)
+        pub fn exit(&mut self, id: Arg<SubscriptionId>) -> Result<()> {
+            dinfra::cold!(2, COLD2, {
+                let mut subscription = self.data.get(id)?;
+                let ending = subscription.exit(self.env().caller(), self.env().block_number())?;
+                self.end(id, subscription, ending)
+            })
         }
 
         /// The provider asks for a new rate. Dynamic offers: at most the
@@ -313,86 +329,92 @@ pub mod subscription {
         /// once if the notice is 0). Fixed offers: applied when the consumer
         /// accepts that rate.
         #[ink(message)]
-        pub fn propose_price(&mut self, id: SubscriptionId, rate: Balance) -> Result<()> {
-            let mut subscription = self.data.get(id)?;
-            let now = self.env().block_number();
-            let change = subscription.propose_price(self.env().caller(), rate, now)?;
-            self.env().emit_event(PriceProposed {
-                id,
-                rate: change.rate,
-                effective_at: change.effective_at,
-                needs_consent: change.needs_consent,
-            });
-            if !change.needs_consent && change.effective_at <= now {
-                let rate = subscription.apply_price(now)?;
-                self.set_rate(id, &subscription, rate)?;
-            }
-            self.data.update(id, &subscription);
-            Ok(())
+        pub fn propose_price(&mut self, id: Arg<SubscriptionId>, rate: Arg<Balance>) -> Result<()> {
+            dinfra::cold!(3, COLD3, {
+                let mut subscription = self.data.get(id)?;
+                let now = self.env().block_number();
+                let change = subscription.propose_price(self.env().caller(), rate, now)?;
+                self.env().emit_event(PriceProposed {
+                    id,
+                    rate: change.rate,
+                    effective_at: change.effective_at,
+                    needs_consent: change.needs_consent,
+                });
+                if !change.needs_consent && change.effective_at <= now {
+                    let rate = subscription.apply_price(now)?;
+                    self.set_rate(id, &subscription, rate)?;
+                }
+                self.data.update(id, &subscription);
+                Ok(())
+            })
         }
 
         /// Applies a Dynamic price change whose notice has passed (anyone).
         #[ink(message)]
-        pub fn apply_price(&mut self, id: SubscriptionId) -> Result<()> {
-            let mut subscription = self.data.get(id)?;
-            let rate = subscription.apply_price(self.env().block_number())?;
-            self.set_rate(id, &subscription, rate)?;
-            self.data.update(id, &subscription);
-            Ok(())
+        pub fn apply_price(&mut self, id: Arg<SubscriptionId>) -> Result<()> {
+            dinfra::cold!(3, COLD3, {
+                let mut subscription = self.data.get(id)?;
+                let rate = subscription.apply_price(self.env().block_number())?;
+                self.set_rate(id, &subscription, rate)?;
+                self.data.update(id, &subscription);
+                Ok(())
+            })
         }
 
         /// Pays the provider (the only caller allowed) what it earned so
         /// far; returns the amount. `NothingToClaim` if nothing.
         #[ink(message)]
-        pub fn claim(&mut self, id: SubscriptionId) -> Result<Balance> {
-            self.claim_many(ink::prelude::vec![id])
+        pub fn claim(&mut self, id: Arg<SubscriptionId>) -> Result<Balance> {
+            dinfra::cold!(3, COLD3, { self.claim_many(ink::prelude::vec![id]) })
         }
 
         /// Claims up to [`MAX_CLAIM_BATCH`] of the caller's subscriptions
         /// at once, none twice; those with nothing earned are skipped. Returns the total;
         /// `NothingToClaim` if it is 0.
         #[ink(message)]
-        pub fn claim_many(&mut self, ids: Vec<SubscriptionId>) -> Result<Balance> {
-            check_batch(&ids)?;
-            // check_claim: the caller is the provider of every one.
-            let caller = self.env().caller();
-            let mut streams = Vec::with_capacity(ids.len());
-            for &id in &ids {
-                let subscription = self.data.get(id)?;
-                subscription.check_claim(caller)?;
-                streams.push(subscription.stream_id);
-            }
-            // One call into the escrow for the whole batch: its code is
-            // loaded once, and the provider paid in one transfer.
-            let amounts: Vec<Balance> = self
-                .escrow_ref()
-                .call_mut()
-                .withdraw_many(streams)
-                .try_invoke()
-                .returned()?;
-            if amounts.len() != ids.len() {
-                return Err(SubscriptionError::CallFailed);
-            }
-            let mut total: Balance = 0;
-            let mut claims = Vec::with_capacity(ids.len());
-            for (id, amount) in ids.into_iter().zip(amounts) {
-                if amount == 0 {
-                    continue;
+        pub fn claim_many(&mut self, ids: Arg<Vec<SubscriptionId>>) -> Result<Balance> {
+            dinfra::cold!(3, COLD3, {
+                check_batch(&ids)?;
+                // check_claim: the caller is the provider of every one.
+                let caller = self.env().caller();
+                let mut streams = Vec::with_capacity(ids.len());
+                for &id in &ids {
+                    let subscription = self.data.get(id)?;
+                    subscription.check_claim(caller)?;
+                    streams.push(subscription.stream_id);
                 }
-                total = total
-                    .checked_add(amount)
-                    .ok_or(SubscriptionError::Overflow)?;
-                claims.push((id, amount));
-            }
-            if total == 0 {
-                return Err(SubscriptionError::NothingToClaim);
-            }
-            self.env().emit_event(Claimed {
-                provider: caller,
-                amount: total,
-                claims,
-            });
-            Ok(total)
+                // One call into the escrow for the whole batch: its code is
+                // loaded once, and the provider paid in one transfer.
+                let amounts: Vec<Balance> = self
+                    .escrow_ref()
+                    .call_mut()
+                    .withdraw_many(streams)
+                    .try_invoke()
+                    .returned()?;
+                if amounts.len() != ids.len() {
+                    return Err(SubscriptionError::CallFailed);
+                }
+                let mut total: Balance = 0;
+                let mut claims = Vec::with_capacity(ids.len());
+                for (id, amount) in ids.into_iter().zip(amounts) {
+                    if amount == 0 {
+                        continue;
+                    }
+                    total = total
+                        .checked_add(amount)
+                        .ok_or(SubscriptionError::Overflow)?;
+                    claims.push((id, amount));
+                }
+                if total == 0 {
+                    return Err(SubscriptionError::NothingToClaim);
+                }
+                self.env().emit_event(Claimed {
+                    provider: caller,
+                    amount: total,
+                    claims,
+                });
+                Ok(total)
+            })
         }
 
         /// Closes a subscription whose money ran out or whose end block came
@@ -402,14 +424,16 @@ pub mod subscription {
         /// after the escrow's controller changed (`Reclaimed`), so its
         /// capacity is not held for ever.
         #[ink(message)]
-        pub fn settle(&mut self, id: SubscriptionId) -> Result<()> {
-            let subscription = self.data.get(id)?;
-            let figures = self.stream_figures(subscription.stream_id)?;
-            let reason = subscription.settle_reason(figures.status)?;
-            if reason == CloseReason::Reclaimed {
-                return self.close_reclaimed(id, subscription);
-            }
-            self.close(id, subscription, reason, 0)
+        pub fn settle(&mut self, id: Arg<SubscriptionId>) -> Result<()> {
+            dinfra::cold!(2, COLD2, {
+                let subscription = self.data.get(id)?;
+                let figures = self.stream_figures(subscription.stream_id)?;
+                let reason = subscription.settle_reason(figures.status)?;
+                if reason == CloseReason::Reclaimed {
+                    return self.close_reclaimed(id, subscription);
+                }
+                self.close(id, subscription, reason, 0)
+            })
         }
 
         /// After the provider's ready deadline (anyone may ask): records the
@@ -418,63 +442,69 @@ pub mod subscription {
         /// left — or the next one's minimum deposit is more than the
         /// subscription holds — closes it with a full refund (`ReadyTimeout`).
         #[ink(message)]
-        pub fn reaward(&mut self, id: SubscriptionId) -> Result<()> {
-            let subscription = self.data.get(id)?;
-            let now = self.env().block_number();
-            let requirements = subscription.reaward_requirements(now)?;
-            self.hand_over(
-                id,
-                subscription,
-                requirements,
-                now,
-                CloseReason::ReadyTimeout,
-            )
+        pub fn reaward(&mut self, id: Arg<SubscriptionId>) -> Result<()> {
+            dinfra::cold!(4, COLD4, {
+                let subscription = self.data.get(id)?;
+                let now = self.env().block_number();
+                let requirements = subscription.reaward_requirements(now)?;
+                self.hand_over(
+                    id,
+                    subscription,
+                    requirements,
+                    now,
+                    CloseReason::ReadyTimeout,
+                )
+            })
         }
 
         /// New parameters (admin only): they apply to subscriptions created
         /// from now on (each keeps the ones it was created with). The
         /// consumer notice stays below the governance delay.
         #[ink(message)]
-        pub fn configure(&mut self, parameters: Parameters) -> Result<()> {
-            self.governed.ensure_admin(self.env().caller())?;
-            parameters.validate(self.governed.governance().delay())?;
-            let longest = self
-                .longest_consumer_notice()
-                .max(parameters.consumer_notice);
-            self.longest_notice.set(&longest);
-            self.parameters.set(&parameters);
-            self.env().emit_event(ParametersChanged { parameters });
-            Ok(())
+        pub fn configure(&mut self, parameters: Arg<Parameters>) -> Result<()> {
+            dinfra::cold!(1, COLD1, {
+                self.governed.ensure_admin(self.env().caller())?;
+                parameters.validate(self.governed.governance().delay())?;
+                let longest = self
+                    .longest_consumer_notice()
+                    .max(parameters.consumer_notice);
+                self.longest_notice.set(&longest);
+                self.parameters.set(&parameters);
+                self.env().emit_event(ParametersChanged { parameters });
+                Ok(())
+            })
         }
 
         // ---- queries ---------------------------------------------------
 
         #[ink(message)]
-        pub fn subscription(&self, id: SubscriptionId) -> Option<Subscription> {
-            self.data.find(id)
+        pub fn subscription(&self, id: Arg<SubscriptionId>) -> Option<Subscription> {
+            dinfra::cold!(1, COLD1, { self.data.find(id) })
         }
 
         /// Every subscription ever awarded to a provider, oldest first.
         #[ink(message)]
         pub fn subscriptions_of_provider(
             &self,
-            provider: AccountId,
-            cursor: u32,
-            limit: u32,
+            provider: Arg<AccountId>,
+            cursor: Arg<u32>,
+            limit: Arg<u32>,
         ) -> Result<SubscriptionPage> {
-            self.data.page(Role::Provider, provider, cursor, limit)
+            dinfra::cold!(1, COLD1, {
+                self.data.page(Role::Provider, provider, cursor, limit)
+            })
         }
 
         /// Number of subscriptions ever created (ids are `0..count`).
         #[ink(message)]
         pub fn subscription_count(&self) -> SubscriptionId {
-            self.data.count()
+            dinfra::cold!(1, COLD1, { self.data.count() })
         }
 
         /// Subscriptions not closed (each holds one reserved deployment).
         #[ink(message)]
         pub fn live_count(&self) -> u64 {
-            self.data.live()
+            dinfra::cold!(1, COLD1, { self.data.live() })
         }
 
         #[ink(message)]
@@ -525,17 +555,19 @@ pub mod subscription {
         /// as having one: the consumer gets the benefit of the doubt.
         #[ink(message)]
         pub fn governance_pending(&self) -> bool {
-            self.governed.any_change_pending()
-                || [self.registry(), self.escrow()]
-                    .into_iter()
-                    .any(|contract| {
-                        let contract: ink::contract_ref!(Admin) = contract.into();
-                        contract
-                            .call()
-                            .pending_changes()
-                            .try_invoke()
-                            .map_or(true, |reply| reply.map_or(true, |p| !p.is_empty()))
-                    })
+            dinfra::cold!(2, COLD2, {
+                self.governed.any_change_pending()
+                    || [self.registry(), self.escrow()]
+                        .into_iter()
+                        .any(|contract| {
+                            let contract: ink::contract_ref!(Admin) = contract.into();
+                            contract
+                                .call()
+                                .pending_changes()
+                                .try_invoke()
+                                .map_or(true, |reply| reply.map_or(true, |p| !p.is_empty()))
+                        })
+            })
         }
 
         // ---- the calls it makes ----------------------------------------
@@ -865,101 +897,113 @@ pub mod subscription {
             requirements: Requirements,
             offer_id: Option<OfferId>,
         ) -> Result<SubscriptionId> {
-            self.governed.ensure_not_paused()?;
-            descriptor.validate()?;
-            requirements.validate()?;
-            let deposit = self.env().transferred_value();
-            if deposit == 0 {
-                return Err(Invalid::Amount.into());
-            }
-            let id = self.data.next_id();
-            let offer_id = match offer_id {
-                Some(offer_id) => offer_id,
-                None => self.ask_award(requirements.clone(), type_id, id)?,
-            };
-            let reservation = self.reserve(offer_id, &requirements)?;
-            check_reservation(type_id, &requirements, &reservation)?;
-            if deposit < minimum_deposit(&reservation)? {
-                return Err(SubscriptionError::InsufficientDeposit);
-            }
-            let consumer = self.env().caller();
-            let stream_id = self.open_stream(consumer, &reservation, deposit)?;
-            let subscription = Subscription::awarded(
-                consumer,
-                type_id,
-                descriptor,
-                requirements,
-                &reservation,
-                stream_id,
-                self.env().block_number(),
-                self.parameters(),
-            )?;
-            let id = self.data.insert(&subscription)?;
-            self.env().emit_event(SubscriptionCreated {
-                id,
-                consumer,
-                type_id,
-                deposit,
-            });
-            self.emit_awarded(id, &subscription);
-            Ok(id)
+            dinfra::hot!({
+                self.governed.ensure_not_paused()?;
+                descriptor.validate()?;
+                requirements.validate()?;
+                let deposit = self.env().transferred_value();
+                if deposit == 0 {
+                    return Err(Invalid::Amount.into());
+                }
+                let id = self.data.next_id();
+                let offer_id = match offer_id {
+                    Some(offer_id) => offer_id,
+                    None => self.ask_award(requirements.clone(), type_id, id)?,
+                };
+                let reservation = self.reserve(offer_id, &requirements)?;
+                check_reservation(type_id, &requirements, &reservation)?;
+                if deposit < minimum_deposit(&reservation)? {
+                    return Err(SubscriptionError::InsufficientDeposit);
+                }
+                let consumer = self.env().caller();
+                let stream_id = self.open_stream(consumer, &reservation, deposit)?;
+                let subscription = Subscription::awarded(
+                    consumer,
+                    type_id,
+                    descriptor,
+                    requirements,
+                    &reservation,
+                    stream_id,
+                    self.env().block_number(),
+                    self.parameters(),
+                )?;
+                let id = self.data.insert(&subscription)?;
+                self.env().emit_event(SubscriptionCreated {
+                    id,
+                    consumer,
+                    type_id,
+                    deposit,
+                });
+                self.emit_awarded(id, &subscription);
+                Ok(id)
+            })
         }
 
         #[ink(message, payable)]
         fn top_up(&mut self, id: SubscriptionId) -> Result<()> {
-            let subscription = self.data.get(id)?;
-            let amount = self.env().transferred_value();
-            subscription.check_top_up(amount)?;
-            self.escrow_ref()
-                .call_mut()
-                .deposit(subscription.stream_id)
-                .transferred_value(amount)
-                .try_invoke()
-                .returned()?;
-            self.env().emit_event(ToppedUp {
-                id,
-                from: self.env().caller(),
-                amount,
-            });
-            Ok(())
+            dinfra::cold!(3, COLD3, {
+                let subscription = self.data.get(id)?;
+                let amount = self.env().transferred_value();
+                subscription.check_top_up(amount)?;
+                self.escrow_ref()
+                    .call_mut()
+                    .deposit(subscription.stream_id)
+                    .transferred_value(amount)
+                    .try_invoke()
+                    .returned()?;
+                self.env().emit_event(ToppedUp {
+                    id,
+                    from: self.env().caller(),
+                    amount,
+                });
+                Ok(())
+            })
         }
 
         #[ink(message)]
         fn cancel(&mut self, id: SubscriptionId) -> Result<()> {
-            let mut subscription = self.data.get(id)?;
-            let ending =
-                subscription.cancel(self.env().caller(), self.env().block_number(), || {
-                    self.governance_pending()
-                })?;
-            self.end(id, subscription, ending)
+            dinfra::cold!(2, COLD2, {
+                let mut subscription = self.data.get(id)?;
+                let ending =
+                    subscription.cancel(self.env().caller(), self.env().block_number(), || {
+                        self.governance_pending()
+                    })?;
+                self.end(id, subscription, ending)
+            })
         }
 
         #[ink(message)]
         fn accept_price(&mut self, id: SubscriptionId, rate: Balance) -> Result<()> {
-            let mut subscription = self.data.get(id)?;
-            let rate = subscription.accept_price(self.env().caller(), rate)?;
-            self.set_rate(id, &subscription, rate)?;
-            self.data.update(id, &subscription);
-            Ok(())
+            dinfra::cold!(3, COLD3, {
+                let mut subscription = self.data.get(id)?;
+                let rate = subscription.accept_price(self.env().caller(), rate)?;
+                self.set_rate(id, &subscription, rate)?;
+                self.data.update(id, &subscription);
+                Ok(())
+            })
         }
 
         #[ink(message)]
         fn reject_price(&mut self, id: SubscriptionId) -> Result<()> {
-            let mut subscription = self.data.get(id)?;
-            let PriceChange { rate, .. } = subscription.reject_price(self.env().caller())?;
-            self.data.update(id, &subscription);
-            self.env().emit_event(PriceRejected { id, rate });
-            Ok(())
+            dinfra::cold!(3, COLD3, {
+                let mut subscription = self.data.get(id)?;
+                let PriceChange { rate, .. } = subscription.reject_price(self.env().caller())?;
+                self.data.update(id, &subscription);
+                self.env().emit_event(PriceRejected { id, rate });
+                Ok(())
+            })
         }
 
         #[ink(message)]
         fn details(&self, id: SubscriptionId) -> Option<Details> {
-            let subscription = self.data.find(id)?;
-            let figures = self.stream_figures(subscription.stream_id).ok()?;
-            Some(Details {
-                subscription,
-                figures,
-                access: self.data.access(id),
+            dinfra::cold!(3, COLD3, {
+                let subscription = self.data.find(id)?;
+                let figures = self.stream_figures(subscription.stream_id).ok()?;
+                Some(Details {
+                    subscription,
+                    figures,
+                    access: self.data.access(id),
+                })
             })
         }
 
@@ -970,7 +1014,9 @@ pub mod subscription {
             cursor: u32,
             limit: u32,
         ) -> Result<SubscriptionPage> {
-            self.data.page(Role::Consumer, consumer, cursor, limit)
+            dinfra::cold!(3, COLD3, {
+                self.data.page(Role::Consumer, consumer, cursor, limit)
+            })
         }
     }
 
@@ -1005,55 +1051,67 @@ pub mod subscription {
     impl Admin for SubscriptionContract {
         #[ink(message)]
         fn admin(&self) -> AccountId {
-            self.governed.data().admin()
+            dinfra::cold!(1, COLD1, { self.governed.data().admin() })
         }
         #[ink(message)]
         fn pending_admin(&self) -> Option<AccountId> {
-            self.governed.data().pending()
+            dinfra::cold!(1, COLD1, { self.governed.data().pending() })
         }
         #[ink(message)]
         fn transfer_admin(&mut self, proposed: AccountId) -> core::result::Result<(), AdminError> {
-            self.governed.transfer_admin(self.env().caller(), proposed)
+            dinfra::cold!(1, COLD1, {
+                self.governed.transfer_admin(self.env().caller(), proposed)
+            })
         }
         #[ink(message)]
         fn accept_admin(&mut self) -> core::result::Result<(), AdminError> {
-            self.governed.accept_admin(self.env().caller())
+            dinfra::cold!(1, COLD1, {
+                self.governed.accept_admin(self.env().caller())
+            })
         }
         #[ink(message)]
         fn set_paused(&mut self, paused: bool) -> core::result::Result<(), AdminError> {
-            self.governed.set_paused(self.env().caller(), paused)
+            dinfra::cold!(1, COLD1, {
+                self.governed.set_paused(self.env().caller(), paused)
+            })
         }
         #[ink(message)]
         fn paused(&self) -> bool {
-            self.governed.data().paused()
+            dinfra::cold!(1, COLD1, { self.governed.data().paused() })
         }
         #[ink(message)]
         fn governance_delay(&self) -> BlockNumber {
-            self.governed.governance().delay()
+            dinfra::cold!(1, COLD1, { self.governed.governance().delay() })
         }
         #[ink(message)]
         fn pending_changes(&self) -> Vec<ScheduledChange> {
-            self.governed.pending_changes()
+            dinfra::cold!(1, COLD1, { self.governed.pending_changes() })
         }
         #[ink(message)]
         fn schedule_change(
             &mut self,
             change: Change,
         ) -> core::result::Result<ChangeId, AdminError> {
-            if let Change::Link(Link::Award, None) = change {
-                return Err(AdminError::InvalidChange);
-            }
-            let (caller, now) = (self.env().caller(), self.env().block_number());
-            admin::schedule_change(self, caller, now, change)
+            dinfra::cold!(1, COLD1, {
+                if let Change::Link(Link::Award, None) = change {
+                    return Err(AdminError::InvalidChange);
+                }
+                let (caller, now) = (self.env().caller(), self.env().block_number());
+                admin::schedule_change(self, caller, now, change)
+            })
         }
         #[ink(message)]
         fn apply_change(&mut self, id: ChangeId) -> core::result::Result<(), AdminError> {
-            let now = self.env().block_number();
-            admin::apply_change(self, id, now)
+            dinfra::cold!(1, COLD1, {
+                let now = self.env().block_number();
+                admin::apply_change(self, id, now)
+            })
         }
         #[ink(message)]
         fn cancel_change(&mut self, id: ChangeId) -> core::result::Result<(), AdminError> {
-            admin::cancel_change(self, self.env().caller(), id)
+            dinfra::cold!(1, COLD1, {
+                admin::cancel_change(self, self.env().caller(), id)
+            })
         }
     }
 }

@@ -128,11 +128,13 @@ pub fn absent() -> ! {
     panic!("a message called on code that does not hold it")
 }
 
-/// A cold message's body, held by cold part `N` (1 to 3; `$code`: the
+/// A cold message's body, held by cold part `N` (1 to 4; `$code`: the
 /// constant with that part's code hash): run in place off chain and in
 /// that part's Wasm; [`forward`]ed in the hot Wasm; [`absent`] in the other
 /// parts. Expanded in the contract's crate, so the cfgs are its build
-/// script's.
+/// script's. In the hot Wasm the body is removed by `#[cfg]` (not skipped
+/// by `if cfg!`), so it may use arguments the hot build does not decode
+/// ([`cold_args!`](crate::cold_args!)).
 #[macro_export]
 macro_rules! cold {
     (1, $code:expr, $body:block) => {
@@ -144,13 +146,54 @@ macro_rules! cold {
     (3, $code:expr, $body:block) => {
         $crate::cold!(@part "3", 3, $code, $body)
     };
-    (@part $name:tt, $part:expr, $code:expr, $body:block) => {
-        if cfg!(dinfra_hot) {
-            $crate::cold::forward($part, $code)
-        } else if cfg!(all(dinfra_cold, not(dinfra_cold_part = $name))) {
-            $crate::cold::absent()
-        } else $body
+    (4, $code:expr, $body:block) => {
+        $crate::cold!(@part "4", 4, $code, $body)
     };
+    (@part $name:tt, $part:expr, $code:expr, $body:block) => {{
+        #[cfg(dinfra_hot)]
+        #[allow(unreachable_code)]
+        let reply = $crate::cold::forward($part, $code);
+        #[cfg(not(dinfra_hot))]
+        let reply = if cfg!(all(dinfra_cold, not(dinfra_cold_part = $name))) {
+            $crate::cold::absent()
+        } else $body;
+        #[allow(unreachable_code)]
+        reply
+    }};
+}
+
+/// Defines `Arg<T>`, the type of an inherent cold message's arguments: `T`
+/// off chain and in the cold parts, [`Skipped<T>`] in the hot Wasm, which
+/// forwards the input whole and so need not decode it (about 150 bytes of
+/// code a message). The metadata is built off chain, so it shows `T`.
+/// (Trait messages keep the trait's types: their signature is the trait's.)
+#[macro_export]
+macro_rules! cold_args {
+    () => {
+        /// A cold message's argument (see `dinfra::cold_args!`).
+        #[cfg(not(dinfra_hot))]
+        pub type Arg<T> = T;
+        /// A cold message's argument (see `dinfra::cold_args!`).
+        #[cfg(dinfra_hot)]
+        pub type Arg<T> = $crate::cold::Skipped<T>;
+    };
+}
+
+/// An argument the hot Wasm does not decode: it reads no input and encodes
+/// to nothing (its message forwards the input whole to a cold part).
+pub struct Skipped<T>(core::marker::PhantomData<T>);
+
+impl<T> ink::scale::Decode for Skipped<T> {
+    fn decode<I: ink::scale::Input>(_input: &mut I) -> Result<Self, ink::scale::Error> {
+        Ok(Skipped(core::marker::PhantomData))
+    }
+}
+
+impl<T> ink::scale::Encode for Skipped<T> {
+    fn size_hint(&self) -> usize {
+        0
+    }
+    fn encode_to<O: ink::scale::Output + ?Sized>(&self, _dest: &mut O) {}
 }
 
 /// A hot message's body: run here except in a cold part's Wasm, where it is
@@ -199,5 +242,18 @@ mod tests {
         assert!(std::panic::catch_unwind(|| code_hash(Some("0x12"), false)).is_err());
         let bad_digit = "0xg0000000000000000000000000000000000000000000000000000000000000000";
         assert!(std::panic::catch_unwind(|| code_hash(Some(&bad_digit[..66]), false)).is_err());
+    }
+
+    #[test]
+    fn a_skipped_argument_reads_nothing_and_writes_nothing() {
+        use ink::scale::{Decode, Encode};
+        // The hot Wasm decodes (selector stripped) what the caller sent and
+        // leaves it all for the cold part, which gets the input whole.
+        let input = (7u64, 1_000u128).encode();
+        let mut rest = &input[..];
+        let _skipped = <(Skipped<u64>, Skipped<u128>)>::decode(&mut rest).expect("decodes");
+        assert_eq!(rest.len(), input.len());
+        let skipped: Skipped<u64> = Skipped(core::marker::PhantomData);
+        assert!(skipped.encode().is_empty());
     }
 }

@@ -129,6 +129,7 @@ impl BundleProvider {
         let stem = match self {
             DinfraRegistry | DinfraRegistryV2 => "dinfra_registry",
             DinfraEscrow | DinfraEscrowV2 => "dinfra_escrow",
+            DinfraSubscription | DinfraSubscriptionV2 => "dinfra_subscription",
             DinfraPool => "dinfra_pool",
             _ => return Ok(Vec::new()),
         };

@@ -142,6 +142,7 @@ pub fn deploy_unwired(session: &mut Sandbox) -> Result<Suite, drink::session::er
         NO_SALT,
         NO_ENDOWMENT,
     )?;
+    upload_cold_parts(session, BundleProvider::DinfraSubscription)?;
     let subscription = session.deploy_bundle(
         bundle(BundleProvider::DinfraSubscription),
         "new",

@@ -74,6 +74,7 @@ where
     for (name, which) in [
         ("dinfra_registry", BundleProvider::DinfraRegistry),
         ("dinfra_escrow", BundleProvider::DinfraEscrow),
+        ("dinfra_subscription", BundleProvider::DinfraSubscription),
         // Only the pool scenario instantiates one; its code is uploaded
         // with the suite's.
         ("dinfra_pool", BundleProvider::DinfraPool),

@@ -38,12 +38,19 @@ fn remove(session: &mut Sandbox, wasm: &[u8]) -> Result<(), DispatchError> {
 #[test]
 fn the_uploader_cannot_remove_a_cold_part_a_deployed_contract_runs() {
     let mut session = Session::<DinfraSandbox>::default();
-    let split = [BundleProvider::DinfraRegistry, BundleProvider::DinfraEscrow];
+    let split = [
+        BundleProvider::DinfraRegistry,
+        BundleProvider::DinfraEscrow,
+        BundleProvider::DinfraSubscription,
+    ];
     let parts: Vec<_> = split
         .iter()
         .flat_map(|which| which.cold_parts().expect("the cold parts"))
         .collect();
-    assert!(parts.len() >= 4, "the registry and the escrow are split");
+    assert!(
+        parts.len() >= 8,
+        "the registry, the escrow and the subscription contract are split"
+    );
     // Code nobody instantiated or holds: its uploader may take it back (the
     // attack would work on parts nothing held).
     let spare = session.upload_bundle(parts[0].clone()).expect("uploading");
@@ -59,8 +66,10 @@ fn the_uploader_cannot_remove_a_cold_part_a_deployed_contract_runs() {
         );
     }
     // And the parts still answer through their contracts: a query of the
-    // registry's part 3 and of its part 2, and of the escrow's part (the
-    // parts' other messages write; the scenarios call them).
+    // registry's part 3 and of its part 2, of the escrow's part and of the
+    // subscription contract's parts 1 to 3 — its part 1's `subscription`
+    // with an argument the hot code forwards undecoded (`cold_args!`) —
+    // (the parts' other messages write; the scenarios call them).
     let parameters: dinfra_registry::types::Parameters =
         call(&mut session, &suite.registry, "parameters", &[]);
     assert_eq!(parameters.min_bond, MIN_BOND);
@@ -73,6 +82,24 @@ fn the_uploader_cannot_remove_a_cold_part_a_deployed_contract_runs() {
     assert_eq!(offers, 0);
     let held: u128 = call(&mut session, &suite.escrow, "total_held", &[]);
     assert_eq!(held, 0);
+    let count: u64 = call(&mut session, &suite.subscription, "subscription_count", &[]);
+    assert_eq!(count, 0);
+    let none: Option<dinfra::lifecycle::Subscription> = call(
+        &mut session,
+        &suite.subscription,
+        "subscription",
+        &["7".into()],
+    );
+    assert_eq!(none, None);
+    let pending: bool = call(&mut session, &suite.subscription, "governance_pending", &[]);
+    assert!(!pending);
+    let details: Option<dinfra::traits::Details> = call(
+        &mut session,
+        &suite.subscription,
+        "Subscription::details",
+        &["7".into()],
+    );
+    assert!(details.is_none());
 }
 
 #[test]
