@@ -13,6 +13,14 @@
 //! so one party's reaped account never blocks the other's money. A thin ink! shell over [`data::EscrowData`]: the shell
 //! makes exactly the transfers the data's events name.
 #![cfg_attr(not(feature = "std"), no_std, no_main)]
+// A split build holds only its share of the messages (`dinfra::cold`): the
+// hot Wasm forwards the cold ones without reading their arguments
+// (`dinfra::cold_args!`), and each build leaves out code and imports only the
+// others use.
+#![cfg_attr(
+    any(dinfra_hot, dinfra_cold),
+    allow(unused_variables, unused_imports, dead_code)
+)]
 
 pub mod data;
 
@@ -138,6 +146,7 @@ pub mod escrow {
     /// `start`, `deposit`, `reassign`, `set_rate`, `set_end`, `close`,
     /// `withdraw`, `withdraw_many`, `figures`.
     const COLD1: [u8; 32] = dinfra::cold_code_hash!("DINFRA_COLD1_CODE_HASH");
+    dinfra::cold_args!();
 
     #[ink(storage)]
     pub struct EscrowContract {
@@ -194,7 +203,7 @@ pub mod escrow {
         /// payer the rest. `ControllerWorking` otherwise: then the
         /// subscription contract's `cancel` is the way.
         #[ink(message)]
-        pub fn reclaim(&mut self, id: StreamId) -> Result<ClosedStream, EscrowError> {
+        pub fn reclaim(&mut self, id: Arg<StreamId>) -> Result<ClosedStream, EscrowError> {
             dinfra::cold!(1, COLD1, {
                 let (caller, now) = (self.env().caller(), self.env().block_number());
                 let events = self.data.reclaim(id, caller, now, |controller| {
@@ -224,7 +233,7 @@ pub mod escrow {
 
         /// What `account` may take with `withdraw_credit`.
         #[ink(message)]
-        pub fn credit_of(&self, account: AccountId) -> Balance {
+        pub fn credit_of(&self, account: Arg<AccountId>) -> Balance {
             dinfra::cold!(1, COLD1, { self.data.credit_of(account) })
         }
 
@@ -243,7 +252,7 @@ pub mod escrow {
 
         /// The raw stream record, `None` if unknown.
         #[ink(message)]
-        pub fn stream(&self, id: StreamId) -> Option<Stream> {
+        pub fn stream(&self, id: Arg<StreamId>) -> Option<Stream> {
             dinfra::cold!(1, COLD1, { self.data.stream(id) })
         }
 

@@ -18,6 +18,14 @@
 //! shell over [`dinfra::pool::Books`]; a refused call returns an error and
 //! ink! reverts every write of the message, including the callee's.
 #![cfg_attr(not(feature = "std"), no_std, no_main)]
+// A split build holds only its share of the messages (`dinfra::cold`): the
+// hot Wasm forwards the cold ones without reading their arguments
+// (`dinfra::cold_args!`), and each build leaves out code and imports only the
+// others use.
+#![cfg_attr(
+    any(dinfra_hot, dinfra_cold),
+    allow(unused_variables, unused_imports, dead_code)
+)]
 
 #[ink::contract]
 pub mod pool {
@@ -127,6 +135,7 @@ pub mod pool {
     /// code keeps the contributors' `contribute`, `contribute_and_top_up`
     /// and `withdraw`, and the getters those use.
     const COLD1: [u8; 32] = dinfra::cold_code_hash!("DINFRA_COLD1_CODE_HASH");
+    dinfra::cold_args!();
 
     #[ink(storage)]
     pub struct PoolContract {
@@ -231,10 +240,10 @@ pub mod pool {
         #[ink(message)]
         pub fn create(
             &mut self,
-            descriptor: Descriptor,
-            requirements: Requirements,
-            offer_id: Option<OfferId>,
-            deposit: Balance,
+            descriptor: Arg<Descriptor>,
+            requirements: Arg<Requirements>,
+            offer_id: Arg<Option<OfferId>>,
+            deposit: Arg<Balance>,
         ) -> Result<SubscriptionId> {
             dinfra::cold!(1, COLD1, {
                 self.ensure_governor()?;
@@ -265,7 +274,7 @@ pub mod pool {
         /// Sends `amount` of the pool's unspent funds to the running
         /// subscription (governor only).
         #[ink(message)]
-        pub fn top_up(&mut self, amount: Balance) -> Result<()> {
+        pub fn top_up(&mut self, amount: Arg<Balance>) -> Result<()> {
             dinfra::cold!(1, COLD1, {
                 self.ensure_governor()?;
                 let mut books = self.books();
@@ -295,7 +304,7 @@ pub mod pool {
         /// Accepts the provider's Fixed-price proposal of `rate`, if within
         /// `max_rate` (governor only).
         #[ink(message)]
-        pub fn accept_price(&mut self, rate: Balance) -> Result<()> {
+        pub fn accept_price(&mut self, rate: Arg<Balance>) -> Result<()> {
             dinfra::cold!(1, COLD1, {
                 self.ensure_governor()?;
                 self.terms().check_rate(rate)?;
@@ -333,7 +342,7 @@ pub mod pool {
 
         /// Step one of handing the pool to another governor (governor only).
         #[ink(message)]
-        pub fn transfer_governor(&mut self, proposed: AccountId) -> Result<()> {
+        pub fn transfer_governor(&mut self, proposed: Arg<AccountId>) -> Result<()> {
             dinfra::cold!(1, COLD1, {
                 self.ensure_governor()?;
                 if proposed == AccountId::from([0; 32]) {
@@ -463,7 +472,7 @@ pub mod pool {
         /// What `withdraw` would pay `contributor` now (0 while the
         /// subscription runs, or after it was paid).
         #[ink(message)]
-        pub fn withdrawable(&self, contributor: AccountId) -> Balance {
+        pub fn withdrawable(&self, contributor: Arg<AccountId>) -> Balance {
             dinfra::cold!(1, COLD1, {
                 let mut books = self.books();
                 let mut share = self.share_of(contributor);

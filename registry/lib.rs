@@ -6,6 +6,14 @@
 //! `providers.rs`, `offers.rs`): the shell checks who calls, pays out exactly
 //! what the events name, and emits them.
 #![cfg_attr(not(feature = "std"), no_std, no_main)]
+// A split build holds only its share of the messages (`dinfra::cold`): the
+// hot Wasm forwards the cold ones without reading their arguments
+// (`dinfra::cold_args!`), and each build leaves out code and imports only the
+// others use.
+#![cfg_attr(
+    any(dinfra_hot, dinfra_cold),
+    allow(unused_variables, unused_imports, dead_code)
+)]
 
 pub mod data;
 mod offers;
@@ -157,6 +165,7 @@ pub mod registry {
     const COLD1: [u8; 32] = dinfra::cold_code_hash!("DINFRA_COLD1_CODE_HASH");
     const COLD2: [u8; 32] = dinfra::cold_code_hash!("DINFRA_COLD2_CODE_HASH");
     const COLD3: [u8; 32] = dinfra::cold_code_hash!("DINFRA_COLD3_CODE_HASH");
+    dinfra::cold_args!();
 
     #[ink(storage)]
     pub struct RegistryContract {
@@ -219,7 +228,7 @@ pub mod registry {
         /// apply to providers registering from now on (each provider keeps
         /// the unbonding period it registered under).
         #[ink(message)]
-        pub fn configure(&mut self, parameters: Parameters) -> Result<(), RegistryError> {
+        pub fn configure(&mut self, parameters: Arg<Parameters>) -> Result<(), RegistryError> {
             dinfra::cold!(1, COLD1, {
                 self.governed.ensure_admin(self.env().caller())?;
                 parameters.validate()?;
@@ -234,8 +243,8 @@ pub mod registry {
         #[ink(message)]
         pub fn register_type(
             &mut self,
-            name: String,
-            schema_hash: Hash32,
+            name: Arg<String>,
+            schema_hash: Arg<Hash32>,
         ) -> Result<TypeId, RegistryError> {
             dinfra::cold!(1, COLD1, {
                 self.governed.ensure_not_paused()?;
@@ -256,9 +265,9 @@ pub mod registry {
         #[ink(message, payable)]
         pub fn register_provider(
             &mut self,
-            name: String,
-            endpoint: String,
-            attributes: Vec<Attribute>,
+            name: Arg<String>,
+            endpoint: Arg<String>,
+            attributes: Arg<Vec<Attribute>>,
         ) -> Result<(), RegistryError> {
             dinfra::cold!(1, COLD1, {
                 self.governed.ensure_not_paused()?;
@@ -278,9 +287,9 @@ pub mod registry {
         #[ink(message)]
         pub fn update_provider(
             &mut self,
-            name: String,
-            endpoint: String,
-            attributes: Vec<Attribute>,
+            name: Arg<String>,
+            endpoint: Arg<String>,
+            attributes: Arg<Vec<Attribute>>,
         ) -> Result<(), RegistryError> {
             dinfra::cold!(1, COLD1, {
                 let events =
@@ -339,8 +348,8 @@ pub mod registry {
         #[ink(message)]
         pub fn attest(
             &mut self,
-            provider: AccountId,
-            attributes: Vec<Attribute>,
+            provider: Arg<AccountId>,
+            attributes: Arg<Vec<Attribute>>,
         ) -> Result<(), RegistryError> {
             dinfra::cold!(1, COLD1, {
                 let events = self
@@ -354,8 +363,8 @@ pub mod registry {
         #[ink(message)]
         pub fn publish_offer(
             &mut self,
-            type_id: TypeId,
-            terms: OfferTerms,
+            type_id: Arg<TypeId>,
+            terms: Arg<OfferTerms>,
         ) -> Result<OfferId, RegistryError> {
             dinfra::cold!(2, COLD2, {
                 self.governed.ensure_not_paused()?;
@@ -374,8 +383,8 @@ pub mod registry {
         #[ink(message)]
         pub fn update_offer(
             &mut self,
-            offer_id: OfferId,
-            terms: OfferTerms,
+            offer_id: Arg<OfferId>,
+            terms: Arg<OfferTerms>,
         ) -> Result<(), RegistryError> {
             dinfra::cold!(2, COLD2, {
                 let events = self
@@ -386,7 +395,7 @@ pub mod registry {
         }
 
         #[ink(message)]
-        pub fn withdraw_offer(&mut self, offer_id: OfferId) -> Result<(), RegistryError> {
+        pub fn withdraw_offer(&mut self, offer_id: Arg<OfferId>) -> Result<(), RegistryError> {
             dinfra::cold!(2, COLD2, {
                 let events = self.data.withdraw_offer(self.env().caller(), offer_id)?;
                 self.apply(events)
@@ -394,12 +403,12 @@ pub mod registry {
         }
 
         #[ink(message)]
-        pub fn deployment_type(&self, type_id: TypeId) -> Option<DeploymentType> {
+        pub fn deployment_type(&self, type_id: Arg<TypeId>) -> Option<DeploymentType> {
             dinfra::cold!(3, COLD3, { self.data.deployment_type(type_id) })
         }
 
         #[ink(message)]
-        pub fn type_id_by_name(&self, name: String) -> Option<TypeId> {
+        pub fn type_id_by_name(&self, name: Arg<String>) -> Option<TypeId> {
             dinfra::cold!(3, COLD3, { self.data.type_id_by_name(name) })
         }
 
@@ -407,14 +416,14 @@ pub mod registry {
         #[ink(message)]
         pub fn types(
             &self,
-            cursor: u32,
-            limit: u32,
+            cursor: Arg<u32>,
+            limit: Arg<u32>,
         ) -> Result<Page<(TypeId, DeploymentType)>, RegistryError> {
             dinfra::cold!(3, COLD3, { self.data.types(cursor, limit) })
         }
 
         #[ink(message)]
-        pub fn provider(&self, account: AccountId) -> Option<Provider> {
+        pub fn provider(&self, account: Arg<AccountId>) -> Option<Provider> {
             dinfra::cold!(3, COLD3, { self.data.provider(account) })
         }
 
@@ -422,20 +431,24 @@ pub mod registry {
         #[ink(message)]
         pub fn providers(
             &self,
-            cursor: u32,
-            limit: u32,
+            cursor: Arg<u32>,
+            limit: Arg<u32>,
         ) -> Result<Page<(AccountId, Provider)>, RegistryError> {
             dinfra::cold!(3, COLD3, { self.data.providers(cursor, limit) })
         }
 
         /// What `attestor` vouches for about `provider`.
         #[ink(message)]
-        pub fn attestation(&self, provider: AccountId, attestor: AccountId) -> Vec<Attribute> {
+        pub fn attestation(
+            &self,
+            provider: Arg<AccountId>,
+            attestor: Arg<AccountId>,
+        ) -> Vec<Attribute> {
             dinfra::cold!(3, COLD3, { self.data.attestation(provider, attestor) })
         }
 
         #[ink(message)]
-        pub fn offer(&self, offer_id: OfferId) -> Option<Offer> {
+        pub fn offer(&self, offer_id: Arg<OfferId>) -> Option<Offer> {
             dinfra::cold!(2, COLD2, { self.data.offer(offer_id) })
         }
 
@@ -444,9 +457,9 @@ pub mod registry {
         #[ink(message)]
         pub fn offers_of_type(
             &self,
-            type_id: TypeId,
-            cursor: u32,
-            limit: u32,
+            type_id: Arg<TypeId>,
+            cursor: Arg<u32>,
+            limit: Arg<u32>,
         ) -> Result<Page<(OfferId, Offer)>, RegistryError> {
             dinfra::cold!(2, COLD2, {
                 self.data.offers_of_type(type_id, cursor, limit)
@@ -455,14 +468,14 @@ pub mod registry {
 
         /// Offers of `type_id` that can be awarded now.
         #[ink(message)]
-        pub fn offer_count_of_type(&self, type_id: TypeId) -> u32 {
+        pub fn offer_count_of_type(&self, type_id: Arg<TypeId>) -> u32 {
             dinfra::cold!(2, COLD2, { self.data.offer_count_of_type(type_id) })
         }
 
         /// Every live offer of `provider`, awardable now or not (paused,
         /// full).
         #[ink(message)]
-        pub fn offers_of_provider(&self, provider: AccountId) -> Vec<(OfferId, Offer)> {
+        pub fn offers_of_provider(&self, provider: Arg<AccountId>) -> Vec<(OfferId, Offer)> {
             dinfra::cold!(2, COLD2, { self.data.offers_of_provider(provider) })
         }
 

@@ -19,9 +19,14 @@
 //! [`data`]. A refused call returns an error, and ink! reverts every write of
 //! the message, including those of the contracts it called.
 #![cfg_attr(not(feature = "std"), no_std, no_main)]
-// The hot Wasm forwards its cold messages without reading their arguments
-// (`dinfra::cold_args!`).
-#![cfg_attr(dinfra_hot, allow(unused_variables))]
+// A split build holds only its share of the messages (`dinfra::cold`): the
+// hot Wasm forwards the cold ones without reading their arguments
+// (`dinfra::cold_args!`), and each build leaves out code and imports only the
+// others use.
+#![cfg_attr(
+    any(dinfra_hot, dinfra_cold),
+    allow(unused_variables, unused_imports, dead_code)
+)]
 
 pub mod data;
 
