@@ -2,8 +2,9 @@
 // see contracts/src/cold.rs): tells the source which build it is in.
 // `dinfra_hot` for the hot Wasm (target wasm32, no `coldN` feature);
 // `dinfra_cold` and `dinfra_cold_part = "N"` for cold part N's Wasm (feature
-// `coldN`); nothing off chain, where every message runs in place. No
-// dependencies, so a build script costs no compilation of its own.
+// `coldN`); nothing off chain or as another contract's dependency, where
+// every message runs in place. No dependencies, so a build script costs no
+// compilation of its own.
 fn main() {
     println!("cargo::rustc-check-cfg=cfg(dinfra_hot)");
     println!("cargo::rustc-check-cfg=cfg(dinfra_cold)");
@@ -16,7 +17,11 @@ fn main() {
     ] {
         println!("cargo::rerun-if-env-changed={var}");
     }
-    if std::env::var("CARGO_CFG_TARGET_ARCH").as_deref() != Ok("wasm32") {
+    // A contract used as another's dependency (its call builders) is not
+    // dispatched: its messages' arguments must encode as they are.
+    if std::env::var("CARGO_CFG_TARGET_ARCH").as_deref() != Ok("wasm32")
+        || std::env::var_os("CARGO_FEATURE_INK_AS_DEPENDENCY").is_some()
+    {
         return;
     }
     let part = (1..=4).find(|n| std::env::var_os(format!("CARGO_FEATURE_COLD{n}")).is_some());

@@ -17,11 +17,14 @@
 //! and events — and that code's reply (a revert included) becomes the call's
 //! reply (`FORWARD_INPUT | TAIL_CALL`). Callers see one contract with one
 //! metadata: nothing of the split shows in selectors, arguments, replies or
-//! events. A cold message keeps its signature in the hot Wasm and forwards
-//! from its body ([`cold!`](crate::cold!)), so the hot code still decodes its
-//! arguments (about 200 bytes a message) before forwarding the input whole.
-//! (A no-argument twin under `#[cfg]` would save that, but ink! refuses two
-//! messages with one selector whatever their cfg.)
+//! events. A cold message keeps its selector in the hot Wasm and forwards
+//! from its body ([`cold!`](crate::cold!)). An inherent cold message's
+//! arguments are [`Skipped`] there ([`cold_args!`](crate::cold_args!)): the
+//! hot code decodes none of them (about 150 bytes of code a message) and the
+//! part decodes the input it gets whole. So a call with value to a
+//! non-payable cold message traps in the hot code whatever its arguments,
+//! and malformed arguments are refused (`CouldNotReadInput`) by the part.
+//! Trait messages keep the trait's argument types, decoded in both.
 //!
 //! Trust: each part's code hash is a constant compiled into the hot code
 //! ([`code_hash`] of `DINFRA_COLDn_CODE_HASH`, set by `deploy/build.sh`), so
@@ -30,10 +33,14 @@
 //! contract holds a delegate dependency on each ([`hold`]), so their
 //! uploader cannot remove them while the contract points at them.
 //!
-//! A message whose body is cold must not be called as a Rust method from
-//! another message: in the hot Wasm that call would forward the *whole*
-//! call (the caller's input) to the cold part, which traps on a selector it
-//! does not hold. Keep such getters hot; the scenarios would trap otherwise.
+//! A message whose body is cold must not be called as a Rust method from a
+//! hot message, nor from a cold one of another part: in the hot Wasm that
+//! call would forward the *whole* call (the caller's input) to the cold part,
+//! which traps on a selector it does not hold, and in another part its body
+//! is [`absent`]. (A cold message with `Arg` arguments cannot be called from
+//! hot code at all: it does not compile. One without arguments, or a trait
+//! message, compiles and traps.) Within its own part it may be called. Keep
+//! getters that both use unwrapped; the scenarios would trap otherwise.
 //!
 //! Which build is which comes from the contract's build script
 //! (`contracts/cold_build.rs`, which each contract's `build.rs` includes):
