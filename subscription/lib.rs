@@ -51,6 +51,13 @@ pub mod subscription {
 
     type Result<T> = core::result::Result<T, SubscriptionError>;
 
+    /// The cold parts of this contract's code (see [`dinfra::cold`]):
+    /// configuration, the record queries and governance in the first; the
+    /// close paths (`cancel`, `exit`, `settle`) in the second; money in and
+    /// out (top-ups, claims, prices) and the consumer's views in the third;
+    /// the award handed on (`decline`, `reaward`) in the fourth. The hot code
+    /// keeps `create` and `mark_ready`: a provider's agent claims at the
+    /// escrow, and anyone may fund a stream there.
     const COLD1: [u8; 32] = dinfra::cold_code_hash!("DINFRA_COLD1_CODE_HASH");
     const COLD2: [u8; 32] = dinfra::cold_code_hash!("DINFRA_COLD2_CODE_HASH");
     const COLD3: [u8; 32] = dinfra::cold_code_hash!("DINFRA_COLD3_CODE_HASH");
