@@ -66,10 +66,10 @@ fn the_uploader_cannot_remove_a_cold_part_a_deployed_contract_runs() {
         );
     }
     // And the parts still answer through their contracts: a query of the
-    // registry's part 3 and of its part 2, of the escrow's part and of the
-    // subscription contract's parts 1 to 3 — its part 1's `subscription`
-    // with an argument the hot code forwards undecoded (`cold_args!`) —
-    // (the parts' other messages write; the scenarios call them).
+    // registry's part 3 and of its part 2, of the escrow's part, and of the
+    // subscription contract's parts 1 to 3 (part 1's `subscription` takes an
+    // argument the hot code forwards undecoded: `cold_args!`). The parts'
+    // other messages write; the scenarios call them.
     let parameters: dinfra_registry::types::Parameters =
         call(&mut session, &suite.registry, "parameters", &[]);
     assert_eq!(parameters.min_bond, MIN_BOND);
