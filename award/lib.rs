@@ -15,9 +15,9 @@ pub mod award {
     use dinfra::governance::{Change, ChangeId, Link, ScheduledChange};
     use dinfra::selection;
     use dinfra::traits::{
-        Award, AwardDecision, AwardError, CallerError, Registry, Requirements, Strategy,
+        Award, AwardDecision, AwardError, AwardRules, CallerError, Registry, Requirements, Strategy,
     };
-    use dinfra::types::{Invalid, SubscriptionId, TypeId, MAX_PAGE, MIN_AWARD_WINDOW};
+    use dinfra::types::{SubscriptionId, TypeId, MAX_PAGE};
     use ink::codegen::TraitCallBuilder;
     use ink::prelude::vec::Vec;
     use ink::storage::{traits::ManualKey, Lazy, Mapping};
@@ -89,7 +89,7 @@ pub mod award {
     impl AwardContract {
         /// `registry`: the registry to read candidates from; up to
         /// `max_candidates` fitting offers are compared per award (at least
-        /// [`MIN_AWARD_WINDOW`]). The caller becomes admin; every change of
+        /// [`dinfra::types::MIN_AWARD_WINDOW`]). The caller becomes admin; every change of
         /// its code or selector waits `governance_delay` blocks.
         #[ink(constructor)]
         pub fn new(
@@ -187,27 +187,13 @@ pub mod award {
         }
     }
 
-    /// Seed of the Random strategy: blake2-128 of the subscription id and the
-    /// block number, truncated. Anyone can compute it in advance, and a block
-    /// author can choose the block: NOT a secure source of randomness.
-    fn random_seed(subscription_id: SubscriptionId, block: BlockNumber) -> u64 {
-        let mut input = [0u8; 12];
-        input[..8].copy_from_slice(&subscription_id.to_le_bytes());
-        input[8..].copy_from_slice(&block.to_le_bytes());
-        let mut hash = [0u8; 16];
-        ink::env::hash_bytes::<ink::env::hash::Blake2x128>(&input, &mut hash);
-        let mut seed = [0u8; 8];
-        seed.copy_from_slice(&hash[..8]);
-        u64::from_le_bytes(seed)
-    }
-
-    /// `MIN_AWARD_WINDOW..=MAX_PAGE` fitting offers compared: more than one
-    /// provider can publish, so a strategy always weighs another provider's
-    /// offer against them when one fits.
+    /// `max_candidates` in range ([`AwardRules::validate`]).
     fn check_window(max_candidates: u32) -> Result<(), AwardError> {
-        if !(MIN_AWARD_WINDOW..=MAX_PAGE).contains(&max_candidates) {
-            return Err(AwardError::InvalidInput(Invalid::Parameter));
+        AwardRules {
+            max_candidates,
+            strategy: Strategy::RoundRobin,
         }
+        .validate()?;
         Ok(())
     }
 
@@ -239,10 +225,11 @@ pub mod award {
                 max_candidates,
                 strategy,
             } = self.config();
-            let want = match strategy {
-                Strategy::RoundRobin => 1,
-                _ => max_candidates,
-            };
+            let want = AwardRules {
+                max_candidates,
+                strategy: strategy.clone(),
+            }
+            .wanted();
             let cursor = self.cursor(type_id);
             let registry: ink::contract_ref!(Registry) = self.registry().into();
             let page = registry
@@ -251,7 +238,11 @@ pub mod award {
                 .try_invoke();
             let page = AwardError::from_call(page)?;
             let window: Vec<_> = page.fitting.iter().map(|(_, c)| c.clone()).collect();
-            let seed = random_seed(subscription_id, self.env().block_number());
+            let seed = selection::random_seed(
+                subscription_id,
+                self.env().block_number(),
+                ink::env::hash_bytes::<ink::env::hash::Blake2x128>,
+            );
             let index = selection::pick(&strategy, &window, &requirements, seed)
                 .ok_or(AwardError::NoProvider)?;
             let (position, chosen) = page.fitting.get(index).ok_or(AwardError::NoProvider)?;
@@ -342,6 +333,7 @@ pub mod award {
     #[cfg(all(test, not(feature = "upgrade-fixture")))]
     mod tests {
         use super::*;
+        use dinfra::types::{Invalid, MIN_AWARD_WINDOW};
         use ink::env::{test, DefaultEnvironment};
 
         const DELAY: BlockNumber = 30;

@@ -6,7 +6,7 @@
 pub use crate::types::{
     DeploymentType, Offer, OfferTerms, Parameters, Pricing, Provider, ProviderStatus,
 };
-use dinfra::traits::{Outcome, RegistryError, Reputation};
+use dinfra::traits::{AwardRules, Outcome, RegistryError, Reputation};
 use dinfra::types::{
     check_len, AccountId, Attribute, Balance, BlockNumber, Hash32, Invalid, OfferId, TypeId,
     MAX_NAME_LEN,
@@ -40,6 +40,8 @@ pub mod keys {
     pub const TYPE_OFFERS: u32 = 0x7265_000d;
     pub const TYPE_OFFER_COUNT: u32 = 0x7265_000e;
     pub const RETIRED_CONTROLLERS: u32 = 0x7265_0010;
+    pub const AWARD_RULES: u32 = 0x7265_0011;
+    pub const AWARD_CURSORS: u32 = 0x7265_0012;
     /// Only in the upgrade fixture (`fixtures/upgraded/`): a field that v1
     /// storage does not have.
     pub const UPGRADE_NOTE: u32 = 0x7265_000f;
@@ -139,6 +141,11 @@ pub struct RegistryData {
     /// is withdrawn or full, and comes back when it can be awarded again.
     pub(crate) type_offers: Mapping<(TypeId, u32), OfferId, ManualKey<{ keys::TYPE_OFFERS }>>,
     pub(crate) type_offer_count: Mapping<TypeId, u32, ManualKey<{ keys::TYPE_OFFER_COUNT }>>,
+    /// How the registry's own awards choose (`award.rs`); the defaults while
+    /// unset.
+    pub(crate) award_rules: Lazy<AwardRules, ManualKey<{ keys::AWARD_RULES }>>,
+    /// Per type, the index position the next award reads from.
+    pub(crate) award_cursors: Mapping<TypeId, u32, ManualKey<{ keys::AWARD_CURSORS }>>,
 }
 
 impl RegistryData {

@@ -15,6 +15,7 @@
     allow(unused_variables, unused_imports, dead_code)
 )]
 
+mod award;
 pub mod data;
 mod offers;
 mod providers;
@@ -31,7 +32,8 @@ pub mod registry {
     use dinfra::admin::{self, Admin, AdminError, Governed, Links};
     use dinfra::governance::{Change, ChangeId, Link, ScheduledChange};
     use dinfra::traits::{
-        CandidatePage, Outcome, Registry, RegistryError, Reputation, Requirements, Reservation,
+        AwardRules, CandidatePage, Outcome, Registry, RegistryError, Reputation, Requirements,
+        Reservation,
     };
     use dinfra::types::{Attribute, Hash32, OfferId, TypeId};
     use ink::prelude::{string::String, vec::Vec};
@@ -127,6 +129,27 @@ pub mod registry {
         pub reserved: u32,
     }
 
+    /// The registry's own award chose `offer_id` (its `CapacityReserved`
+    /// comes just before); the next award of the offer's type reads from
+    /// `next_cursor`. Anonymous, with no topic at all, and no subscription
+    /// id or type: a topic (the signature's too) costs every `create` a
+    /// storage read and write and 2.5 KB of proof, and the subscription
+    /// contract's `SubscriptionCreated` and `Awarded`, in the same call,
+    /// name the subscription, its type and the provider. (The registry's
+    /// only anonymous event: a decoder that finds no signature topic finds
+    /// it by that.)
+    #[ink(event, anonymous)]
+    pub struct OfferAwarded {
+        pub offer_id: OfferId,
+        pub next_cursor: u32,
+    }
+
+    /// Emitted when the admin changes how the registry's own awards choose.
+    #[ink(event)]
+    pub struct AwardRulesChanged {
+        pub rules: AwardRules,
+    }
+
     #[ink(event)]
     pub struct CapacityReleased {
         #[ink(topic)]
@@ -159,12 +182,15 @@ pub mod registry {
 
     /// The cold parts of this contract's code (see [`dinfra::cold`]): the
     /// providers' and types' management in the first, the offers' in the
-    /// second, the other queries and governance in the third. The hot code
-    /// keeps what `create` and the close of a subscription call:
-    /// `candidates`, `reserve`, `release`, `record`.
+    /// second, the other queries and governance in the third, the candidate
+    /// pages (`candidates`: a custom award contract's and off-chain
+    /// readers') and `reserve` (the subscription contract reserves through
+    /// `award`) in the fourth. The hot code keeps what `create` and the
+    /// close of a subscription call: `award`, `release`, `record`.
     const COLD1: [u8; 32] = dinfra::cold_code_hash!("DINFRA_COLD1_CODE_HASH");
     const COLD2: [u8; 32] = dinfra::cold_code_hash!("DINFRA_COLD2_CODE_HASH");
     const COLD3: [u8; 32] = dinfra::cold_code_hash!("DINFRA_COLD3_CODE_HASH");
+    const COLD4: [u8; 32] = dinfra::cold_code_hash!("DINFRA_COLD4_CODE_HASH");
     dinfra::cold_args!();
 
     #[ink(storage)]
@@ -200,7 +226,7 @@ pub mod registry {
             parameters.validate()?;
             let mut controller = Lazy::new();
             controller.set(&None);
-            dinfra::hold_cold!((1, COLD1), (2, COLD2), (3, COLD3));
+            dinfra::hold_cold!((1, COLD1), (2, COLD2), (3, COLD3), (4, COLD4));
             Ok(Self {
                 governed: Governed::new(Self::env().caller(), governance_delay)?,
                 controller,
@@ -479,6 +505,27 @@ pub mod registry {
             dinfra::cold!(2, COLD2, { self.data.offers_of_provider(provider) })
         }
 
+        /// Sets how the registry's own awards choose (admin only): up to
+        /// `max_candidates` fitting offers compared
+        /// (`MIN_AWARD_WINDOW..=MAX_PAGE`) by `strategy`. Every pick is
+        /// among offers that meet all of the consumer's requirements, which
+        /// the subscription contract checks again, so this applies at once.
+        #[ink(message)]
+        pub fn configure_award(&mut self, rules: Arg<AwardRules>) -> Result<(), RegistryError> {
+            dinfra::cold!(2, COLD2, {
+                self.governed.ensure_admin(self.env().caller())?;
+                self.data.set_award_rules(&rules)?;
+                self.env().emit_event(AwardRulesChanged { rules });
+                Ok(())
+            })
+        }
+
+        /// How the registry's own awards choose.
+        #[ink(message)]
+        pub fn award_rules(&self) -> AwardRules {
+            dinfra::cold!(2, COLD2, { self.data.award_rules() })
+        }
+
         #[ink(message)]
         pub fn parameters(&self) -> Parameters {
             dinfra::cold!(3, COLD3, { self.data.parameters() })
@@ -486,12 +533,48 @@ pub mod registry {
 
         #[ink(message)]
         pub fn controller(&self) -> Option<AccountId> {
+            dinfra::cold!(3, COLD3, { self.wired_controller() })
+        }
+
+        /// The controller, for the checks of every build (the `controller`
+        /// message is cold).
+        fn wired_controller(&self) -> Option<AccountId> {
             self.controller.get().flatten()
         }
 
         fn ensure_controller(&self) -> Result<(), RegistryError> {
-            if self.controller() != Some(self.env().caller()) {
+            if self.wired_controller() != Some(self.env().caller()) {
                 return Err(RegistryError::Unauthorized);
+            }
+            Ok(())
+        }
+
+        /// Emits the events of the hot messages (`reserve`, `award`,
+        /// `release`, `record`): only what they produce, so the hot code
+        /// carries three events' encoders rather than all of `apply`'s. Any
+        /// other event is refused (and the call reverted), never dropped.
+        fn apply_reservations(&self, events: Vec<RegistryEvent>) -> Result<(), RegistryError> {
+            for event in events {
+                match event {
+                    RegistryEvent::CapacityReserved { offer_id, reserved } => self
+                        .env()
+                        .emit_event(CapacityReserved { offer_id, reserved }),
+                    RegistryEvent::CapacityReleased { offer_id, reserved } => self
+                        .env()
+                        .emit_event(CapacityReleased { offer_id, reserved }),
+                    RegistryEvent::OutcomeRecorded {
+                        provider,
+                        outcome,
+                        value,
+                        reputation,
+                    } => self.env().emit_event(OutcomeRecorded {
+                        provider,
+                        outcome,
+                        value,
+                        reputation,
+                    }),
+                    _ => return Err(RegistryError::WrongState),
+                }
             }
             Ok(())
         }
@@ -612,7 +695,9 @@ pub mod registry {
             want: u32,
             requirements: Requirements,
         ) -> Result<CandidatePage, RegistryError> {
-            dinfra::hot!({
+            // Cold: `create` reaches the scan through `award`; only a custom
+            // award contract and off-chain readers ask for whole pages.
+            dinfra::cold!(4, COLD4, {
                 self.data
                     .candidates(type_id, cursor, limit, want, &requirements)
             })
@@ -624,10 +709,34 @@ pub mod registry {
             offer_id: OfferId,
             attestors: Vec<AccountId>,
         ) -> Result<Reservation, RegistryError> {
-            dinfra::hot!({
+            // Cold: the subscription contract reserves through `award`.
+            dinfra::cold!(4, COLD4, {
                 self.ensure_controller()?;
                 let (reservation, events) = self.data.reserve(offer_id, &attestors)?;
-                self.apply(events)?;
+                self.apply_reservations(events)?;
+                Ok(reservation)
+            })
+        }
+
+        #[ink(message)]
+        fn award(
+            &mut self,
+            type_id: TypeId,
+            requirements: Requirements,
+            seed: u64,
+            offer_id: Option<OfferId>,
+        ) -> Result<Reservation, RegistryError> {
+            dinfra::hot!({
+                self.ensure_controller()?;
+                let (reservation, next_cursor, events) =
+                    self.data.award(type_id, &requirements, seed, offer_id)?;
+                self.apply_reservations(events)?;
+                if let Some(next_cursor) = next_cursor {
+                    self.env().emit_event(OfferAwarded {
+                        offer_id: reservation.offer.offer_id,
+                        next_cursor,
+                    });
+                }
                 Ok(reservation)
             })
         }
@@ -636,11 +745,13 @@ pub mod registry {
         fn release(&mut self, offer_id: OfferId) -> Result<(), RegistryError> {
             dinfra::hot!({
                 let caller = self.env().caller();
-                if self.controller() != Some(caller) && !self.retired_controllers.contains(caller) {
+                if self.wired_controller() != Some(caller)
+                    && !self.retired_controllers.contains(caller)
+                {
                     return Err(RegistryError::Unauthorized);
                 }
                 let events = self.data.release(offer_id)?;
-                self.apply(events)
+                self.apply_reservations(events)
             })
         }
 
@@ -654,7 +765,7 @@ pub mod registry {
             dinfra::hot!({
                 self.ensure_controller()?;
                 let events = self.data.record(provider, outcome, value)?;
-                self.apply(events)
+                self.apply_reservations(events)
             })
         }
     }
@@ -665,12 +776,12 @@ pub mod registry {
         }
         fn link(&self, link: Link) -> Result<Option<AccountId>, AdminError> {
             match link {
-                Link::Controller => Ok(self.controller()),
+                Link::Controller => Ok(self.wired_controller()),
                 Link::Award => Err(AdminError::InvalidChange),
             }
         }
         fn set_link(&mut self, _link: Link, to: Option<AccountId>) {
-            if let Some(former) = self.controller() {
+            if let Some(former) = self.wired_controller() {
                 if Some(former) != to {
                     self.retired_controllers.insert(former, &());
                 }

@@ -629,3 +629,101 @@ fn a_controller_rewired_back_is_whole_again_and_the_other_only_releases() {
     );
     registry.release(0).unwrap();
 }
+
+/// The offer the registry's own award reserves for `requirements`.
+fn awarded(
+    registry: &mut RegistryContract,
+    requirements: Requirements,
+) -> Result<u64, RegistryError> {
+    registry
+        .award(0, requirements, 0, None)
+        .map(|reservation| reservation.offer.offer_id)
+}
+
+#[ink::test]
+fn the_registrys_own_award_rotates_reserves_and_writes_nothing_when_it_refuses() {
+    let a = accounts();
+    let mut registry = registry_with_bob();
+    register(&mut registry, a.django);
+    test::set_caller::<Env>(a.bob);
+    registry.publish_offer(0, terms(3, 5)).unwrap(); // 0
+    registry.publish_offer(0, terms(50, 5)).unwrap(); // 1: too dear below
+    test::set_caller::<Env>(a.django);
+    registry.publish_offer(0, terms(4, 5)).unwrap(); // 2
+    let cheap = Requirements {
+        max_price_per_block: 10,
+        ..any()
+    };
+
+    assert_eq!(
+        awarded(&mut registry, cheap.clone()),
+        Err(RegistryError::Unauthorized),
+        "only the controller awards: anyone else would spin the cursor and hold capacity"
+    );
+    test::set_caller::<Env>(a.charlie);
+    // Round robin: the first fitting offer from the cursor, then past it;
+    // the dear offer never holds the cursor.
+    assert_eq!(awarded(&mut registry, cheap.clone()), Ok(0));
+    assert_eq!(awarded(&mut registry, cheap.clone()), Ok(2));
+    assert_eq!(awarded(&mut registry, cheap.clone()), Ok(0));
+    assert_eq!(registry.offer(0).unwrap().reserved, 2);
+    assert_eq!(registry.offer(2).unwrap().reserved, 1);
+
+    // Nothing fits: NoProvider, and neither the cursor nor a reservation
+    // moved (the next fitting award goes on from where it was).
+    let none = Requirements {
+        max_price_per_block: 1,
+        ..any()
+    };
+    assert_eq!(awarded(&mut registry, none), Err(RegistryError::NoProvider));
+    assert_eq!(awarded(&mut registry, cheap.clone()), Ok(2));
+
+    // A named offer is reserved as it stands (its fit is the subscription
+    // contract's to check) and moves no cursor.
+    let named = registry.award(0, cheap.clone(), 0, Some(1)).unwrap();
+    assert_eq!(named.offer.price_per_block, 50);
+    assert_eq!(awarded(&mut registry, cheap), Ok(0), "the cursor stayed");
+}
+
+#[ink::test]
+fn the_award_rules_are_the_admins_and_bounded() {
+    use dinfra::traits::{AwardRules, Strategy};
+    use dinfra::types::{MAX_PAGE, MIN_AWARD_WINDOW};
+    let a = accounts();
+    let mut registry = registry_with_bob();
+    assert_eq!(registry.award_rules(), AwardRules::default());
+    let capacity = AwardRules {
+        max_candidates: MIN_AWARD_WINDOW,
+        strategy: Strategy::Capacity,
+    };
+    test::set_caller::<Env>(a.bob);
+    assert_eq!(
+        registry.configure_award(capacity.clone()),
+        Err(RegistryError::Unauthorized)
+    );
+    test::set_caller::<Env>(a.alice);
+    for max_candidates in [MIN_AWARD_WINDOW - 1, MAX_PAGE + 1] {
+        assert_eq!(
+            registry.configure_award(AwardRules {
+                max_candidates,
+                ..capacity.clone()
+            }),
+            Err(RegistryError::InvalidInput(Invalid::Parameter)),
+            "fewer offers compared than one provider can publish, or more than a page"
+        );
+    }
+    assert_eq!(
+        registry.award_rules(),
+        AwardRules::default(),
+        "refused: unchanged"
+    );
+    registry.configure_award(capacity.clone()).unwrap();
+    assert_eq!(registry.award_rules(), capacity);
+
+    // Capacity: the fitting offer with the most free capacity wins.
+    test::set_caller::<Env>(a.bob);
+    registry.publish_offer(0, terms(3, 2)).unwrap(); // 0
+    registry.publish_offer(0, terms(3, 9)).unwrap(); // 1
+    test::set_caller::<Env>(a.charlie);
+    assert_eq!(awarded(&mut registry, any()), Ok(1));
+}

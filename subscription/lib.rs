@@ -1,8 +1,10 @@
 //! DINFRA subscription: the deployment lifecycle, and the only contract a
 //! consumer needs.
 //!
-//! `create` (payable) takes the offer the consumer names, or asks the award
-//! contract for one, reserves one deployment of it in the registry, checks
+//! `create` (payable) takes the offer the consumer names, or lets the
+//! registry choose one by its own award rules (when the award link names the
+//! registry, as deployed) or an award contract; reserves one deployment of it
+//! in the registry (one call, the choice included), checks
 //! the registry's own terms against every requirement of the consumer's and
 //! escrows the transferred value, all or nothing. The provider's agent
 //! follows `Awarded`, deploys, and calls `mark_ready` (or `decline`s);
@@ -13,7 +15,7 @@
 //! `settle` (anyone, once the money ran out or the end came).
 //!
 //! The admin cannot touch a subscription: the terms that shape one are
-//! copied into it at `create`, and a change of the award contract or of the
+//! copied into it at `create`, and a change of the award link or of the
 //! code waits the governance delay. A thin ink! shell: the rules of every
 //! transition are in [`dinfra::lifecycle`], the records and indexes in
 //! [`data`]. A refused call returns an error, and ink! reverts every write of
@@ -71,10 +73,10 @@ pub mod subscription {
     // (frame_system's `EventTopics`) and 2.5 KB of proof: topics are the
     // subscription id and the accounts a party watches for (the consumer
     // of a new subscription, the provider of an award or a claim), never a
-    // figure a reader can take from the data.
+    // figure a reader can take from the data. `SubscriptionCreated` has no
+    // id topic: the `Awarded` of the same call has it.
     #[ink(event)]
     pub struct SubscriptionCreated {
-        #[ink(topic)]
         pub id: SubscriptionId,
         #[ink(topic)]
         pub consumer: AccountId,
@@ -477,9 +479,7 @@ pub mod subscription {
             dinfra::cold!(1, COLD1, {
                 self.governed.ensure_admin(self.env().caller())?;
                 parameters.validate(self.governed.governance().delay())?;
-                let longest = self
-                    .longest_consumer_notice()
-                    .max(parameters.consumer_notice);
+                let longest = self.longest_notice_bound().max(parameters.consumer_notice);
                 self.longest_notice.set(&longest);
                 self.parameters.set(&parameters);
                 self.env().emit_event(ParametersChanged { parameters });
@@ -521,9 +521,7 @@ pub mod subscription {
 
         #[ink(message)]
         pub fn parameters(&self) -> Parameters {
-            self.parameters
-                .get()
-                .unwrap_or_else(|| unreachable!("set at instantiation"))
+            dinfra::cold!(1, COLD1, { self.stored_parameters() })
         }
 
         /// The longest consumer notice ever configured (some running
@@ -531,29 +529,56 @@ pub mod subscription {
         /// twice it.
         #[ink(message)]
         pub fn longest_consumer_notice(&self) -> BlockNumber {
+            dinfra::cold!(1, COLD1, { self.longest_notice_bound() })
+        }
+
+        /// The contract that chooses offers: the registry itself (its own
+        /// award rules, chosen and reserved in one call) or an award
+        /// contract.
+        #[ink(message)]
+        pub fn award(&self) -> AccountId {
+            dinfra::cold!(1, COLD1, { self.award_link() })
+        }
+
+        #[ink(message)]
+        pub fn registry(&self) -> AccountId {
+            dinfra::cold!(1, COLD1, { self.registry_link() })
+        }
+
+        #[ink(message)]
+        pub fn escrow(&self) -> AccountId {
+            dinfra::cold!(1, COLD1, { self.escrow_link() })
+        }
+
+        // ---- what every build reads (the getters above are cold) --------
+
+        fn stored_parameters(&self) -> Parameters {
+            self.parameters
+                .get()
+                .unwrap_or_else(|| unreachable!("set at instantiation"))
+        }
+
+        fn longest_notice_bound(&self) -> BlockNumber {
             // Code that predates the cell left it unset: the current notice
             // is then the best bound known.
             self.longest_notice
                 .get_or_default()
-                .max(self.parameters().consumer_notice)
+                .max(self.stored_parameters().consumer_notice)
         }
 
-        #[ink(message)]
-        pub fn award(&self) -> AccountId {
+        fn award_link(&self) -> AccountId {
             self.award
                 .get()
                 .unwrap_or_else(|| unreachable!("set at instantiation"))
         }
 
-        #[ink(message)]
-        pub fn registry(&self) -> AccountId {
+        fn registry_link(&self) -> AccountId {
             self.registry
                 .get()
                 .unwrap_or_else(|| unreachable!("set at instantiation"))
         }
 
-        #[ink(message)]
-        pub fn escrow(&self) -> AccountId {
+        fn escrow_link(&self) -> AccountId {
             self.escrow
                 .get()
                 .unwrap_or_else(|| unreachable!("set at instantiation"))
@@ -569,7 +594,7 @@ pub mod subscription {
         pub fn governance_pending(&self) -> bool {
             dinfra::cold!(2, COLD2, {
                 self.governed.any_change_pending()
-                    || [self.registry(), self.escrow()]
+                    || [self.registry_link(), self.escrow_link()]
                         .into_iter()
                         .any(|contract| {
                             let contract: ink::contract_ref!(Admin) = contract.into();
@@ -585,37 +610,48 @@ pub mod subscription {
         // ---- the calls it makes ----------------------------------------
 
         fn escrow_ref(&self) -> ink::contract_ref!(Escrow) {
-            self.escrow().into()
+            self.escrow_link().into()
         }
 
         fn registry_ref(&self) -> ink::contract_ref!(Registry) {
-            self.registry().into()
+            self.registry_link().into()
         }
 
-        /// The offer the award contract chooses.
-        fn ask_award(
+        /// Reserves a deployment for subscription `id` in one registry call:
+        /// of `offer_id` when the consumer names one; otherwise of the offer
+        /// the registry's own award chooses when the award link names the
+        /// registry, or of the one the award contract chooses. Returns the
+        /// offer's terms as the registry holds them (with the attestations
+        /// the requirements need), for [`check_reservation`].
+        fn reserve(
             &self,
-            requirements: Requirements,
+            requirements: &Requirements,
             type_id: TypeId,
             id: SubscriptionId,
-        ) -> Result<OfferId> {
-            let mut award: ink::contract_ref!(Award) = self.award().into();
-            let decision = award
+            offer_id: Option<OfferId>,
+        ) -> Result<Reservation> {
+            let (award, registry) = (self.award_link(), self.registry_link());
+            let offer_id = match offer_id {
+                None if award != registry => {
+                    let mut award: ink::contract_ref!(Award) = award.into();
+                    let decision = award
+                        .call_mut()
+                        .select(requirements.clone(), type_id, id)
+                        .try_invoke()
+                        .returned()?;
+                    Some(decision.offer_id)
+                }
+                named_or_none => named_or_none,
+            };
+            let seed = dinfra::selection::random_seed(
+                id,
+                self.env().block_number(),
+                ink::env::hash_bytes::<ink::env::hash::Blake2x128>,
+            );
+            let mut registry: ink::contract_ref!(Registry) = registry.into();
+            let reservation = registry
                 .call_mut()
-                .select(requirements, type_id, id)
-                .try_invoke()
-                .returned()?;
-            Ok(decision.offer_id)
-        }
-
-        /// Reserves `offer_id` and returns its terms as the registry holds
-        /// them (with the attestations the requirements need), for
-        /// [`check_reservation`].
-        fn reserve(&self, offer_id: OfferId, requirements: &Requirements) -> Result<Reservation> {
-            let reservation = self
-                .registry_ref()
-                .call_mut()
-                .reserve(offer_id, requirements.attestors_to_read().to_vec())
+                .award(type_id, requirements.clone(), seed, offer_id)
                 .try_invoke()
                 .returned()?;
             Ok(reservation)
@@ -653,7 +689,7 @@ pub mod subscription {
                     consumer,
                     offer.provider,
                     offer.price_per_block,
-                    self.parameters().consumer_notice,
+                    self.stored_parameters().consumer_notice,
                 )
                 .transferred_value(deposit)
                 .try_invoke()
@@ -744,19 +780,19 @@ pub mod subscription {
                     provider: previous,
                 });
             }
-            let offer_id = match requirements {
+            let reservation = match requirements {
                 None => None,
                 Some(ref requirements) => {
-                    match self.ask_award(requirements.clone(), subscription.type_id, id) {
+                    match self.reserve(requirements, subscription.type_id, id, None) {
                         Err(SubscriptionError::NoProvider) => None,
                         other => Some(other?),
                     }
                 }
             };
-            let (Some(offer_id), Some(requirements)) = (offer_id, requirements) else {
+            let (Some(reservation), Some(requirements)) = (reservation, requirements) else {
                 return self.finish(id, subscription, reason, 0, None, true);
             };
-            let reservation = self.reserve(offer_id, &requirements)?;
+            let offer_id = reservation.offer.offer_id;
             let fits = check_reservation(subscription.type_id, &requirements, &reservation).is_ok()
                 && figures.held >= minimum_deposit(&reservation)?;
             if !fits {
@@ -918,11 +954,7 @@ pub mod subscription {
                     return Err(Invalid::Amount.into());
                 }
                 let id = self.data.next_id();
-                let offer_id = match offer_id {
-                    Some(offer_id) => offer_id,
-                    None => self.ask_award(requirements.clone(), type_id, id)?,
-                };
-                let reservation = self.reserve(offer_id, &requirements)?;
+                let reservation = self.reserve(&requirements, type_id, id, offer_id)?;
                 check_reservation(type_id, &requirements, &reservation)?;
                 if deposit < minimum_deposit(&reservation)? {
                     return Err(SubscriptionError::InsufficientDeposit);
@@ -937,7 +969,7 @@ pub mod subscription {
                     &reservation,
                     stream_id,
                     self.env().block_number(),
-                    self.parameters(),
+                    self.stored_parameters(),
                 )?;
                 let id = self.data.insert(&subscription)?;
                 self.env().emit_event(SubscriptionCreated {
@@ -1038,7 +1070,7 @@ pub mod subscription {
         }
         fn link(&self, link: Link) -> core::result::Result<Option<AccountId>, AdminError> {
             match link {
-                Link::Award => Ok(Some(self.award())),
+                Link::Award => Ok(Some(self.award_link())),
                 Link::Controller => Err(AdminError::InvalidChange),
             }
         }
@@ -1053,7 +1085,7 @@ pub mod subscription {
         /// (checked when a shorter delay is scheduled and again when it
         /// applies).
         fn check_delay(&self, delay: BlockNumber) -> core::result::Result<(), AdminError> {
-            if !notice_fits_delay(self.longest_consumer_notice(), delay) {
+            if !notice_fits_delay(self.longest_notice_bound(), delay) {
                 return Err(AdminError::InvalidChange);
             }
             Ok(())

@@ -17,7 +17,7 @@
 //!   network is never chosen.
 
 use crate::traits::{Candidate, Pricing, Requirements, Strategy, Weights};
-use crate::types::{Attribute, Balance};
+use crate::types::{Attribute, Balance, BlockNumber, SubscriptionId};
 
 /// The top of every normalised score term.
 const TERM_MAX: u128 = 1_000;
@@ -177,6 +177,25 @@ pub fn pick(
             })
         }
     }
+}
+
+/// Seed of the Random strategy: `blake2_128` (the chain's hash, passed in
+/// so this stays plain logic) of the subscription id and the block number,
+/// truncated. Anyone can compute it in advance, and a block author can choose
+/// the block: NOT a secure source of randomness.
+pub fn random_seed(
+    subscription_id: SubscriptionId,
+    block: BlockNumber,
+    blake2_128: impl FnOnce(&[u8], &mut [u8; 16]),
+) -> u64 {
+    let mut input = [0u8; 12];
+    input[..8].copy_from_slice(&subscription_id.to_le_bytes());
+    input[8..].copy_from_slice(&block.to_le_bytes());
+    let mut hash = [0u8; 16];
+    blake2_128(&input, &mut hash);
+    let mut seed = [0u8; 8];
+    seed.copy_from_slice(&hash[..8]);
+    u64::from_le_bytes(seed)
 }
 
 /// The `(seed % n)`-th of the `n` fitting candidates.

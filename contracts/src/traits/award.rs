@@ -211,6 +211,52 @@ pub struct Weights {
     pub preferred: u32,
 }
 
+/// How an award chooses: among up to `max_candidates` fitting offers read
+/// from the type's rotating cursor, by `strategy`. The registry keeps one
+/// set for its own awards (`Registry::award`); the stock award contract
+/// keeps its own.
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AwardRules {
+    pub max_candidates: u32,
+    pub strategy: Strategy,
+}
+
+/// The window a deployment starts with until its admin changes it.
+pub const DEFAULT_AWARD_WINDOW: u32 = 20;
+
+impl Default for AwardRules {
+    fn default() -> Self {
+        AwardRules {
+            max_candidates: DEFAULT_AWARD_WINDOW,
+            strategy: Strategy::RoundRobin,
+        }
+    }
+}
+
+impl AwardRules {
+    /// `MIN_AWARD_WINDOW..=MAX_PAGE` fitting offers compared: more than one
+    /// provider can publish, so a strategy always weighs another provider's
+    /// offer against them when one fits.
+    pub fn validate(&self) -> Result<(), Invalid> {
+        if !(crate::types::MIN_AWARD_WINDOW..=crate::types::MAX_PAGE).contains(&self.max_candidates)
+        {
+            return Err(Invalid::Parameter);
+        }
+        Ok(())
+    }
+
+    /// How many fitting offers the registry's scan collects: round robin
+    /// takes the first, the other strategies compare the window.
+    pub fn wanted(&self) -> u32 {
+        match self.strategy {
+            Strategy::RoundRobin => 1,
+            _ => self.max_candidates,
+        }
+    }
+}
+
 /// The offer an award chose.
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -9,7 +9,10 @@ pub mod call;
 pub mod registry;
 
 pub use crate::admin::Admin;
-pub use award::{Award, AwardDecision, AwardError, Requirements, Strategy, Weights};
+pub use award::{
+    Award, AwardDecision, AwardError, AwardRules, Requirements, Strategy, Weights,
+    DEFAULT_AWARD_WINDOW,
+};
 pub use call::{CallerError, Invoked};
 pub use registry::{
     Attestation, Candidate, CandidatePage, Outcome, Pricing, Registry, RegistryError, Reputation,

@@ -40,6 +40,9 @@ pub enum RegistryError {
     TransferFailed,
     /// A counter or id would overflow.
     Overflow,
+    /// No offer of the type fits the requirements (`award`); nothing was
+    /// reserved.
+    NoProvider,
 }
 
 impl From<AdminError> for RegistryError {
@@ -191,6 +194,28 @@ pub trait Registry {
         &mut self,
         offer_id: OfferId,
         attestors: Vec<AccountId>,
+    ) -> Result<Reservation, RegistryError>;
+
+    /// Reserves one deployment for a new subscription (the subscription
+    /// contract only) and returns what `reserve` returns: of
+    /// `offer_id` when one is named (by the consumer, or chosen by a custom
+    /// award contract), which the subscription contract checks against the
+    /// requirements itself; otherwise of the offer of `type_id` the
+    /// registry's own award chooses by its
+    /// [`AwardRules`](super::award::AwardRules) — the scan of `candidates`
+    /// from the type's rotating cursor and the pick of the stock award
+    /// contract — moving the cursor past it, or `NoProvider` when nothing
+    /// fits. One call, one code load: `create` reads the registry once.
+    /// `seed`: the Random strategy's, which the subscription contract derives
+    /// from the subscription id and the block
+    /// ([`random_seed`](crate::selection::random_seed)).
+    #[ink(message)]
+    fn award(
+        &mut self,
+        type_id: TypeId,
+        requirements: Requirements,
+        seed: u64,
+        offer_id: Option<OfferId>,
     ) -> Result<Reservation, RegistryError>;
 
     /// Releases one deployment of `offer_id` (the subscription contract,

@@ -77,6 +77,7 @@ impl From<RegistryError> for SubscriptionError {
     fn from(error: RegistryError) -> Self {
         match error {
             RegistryError::Overflow => SubscriptionError::Overflow,
+            RegistryError::NoProvider => SubscriptionError::NoProvider,
             other => SubscriptionError::Registry(other),
         }
     }
