@@ -35,9 +35,10 @@ pub type Sandbox = Session<DinfraSandbox>;
 /// Free balance every test account starts with.
 pub const INITIAL_BALANCE: u128 = 1_000_000_000_000_000;
 
-/// Candidate window the suite's award contract is deployed with (at least
-/// `MIN_AWARD_WINDOW`: more than one provider's offers).
-pub const MAX_CANDIDATES: u32 = 20;
+/// Candidate window the suite's award contract is deployed with, and the
+/// registry's own awards' default (at least `MIN_AWARD_WINDOW`: more than one
+/// provider's offers).
+pub const MAX_CANDIDATES: u32 = dinfra::traits::DEFAULT_AWARD_WINDOW;
 
 /// Blocks every governance change of the suite waits.
 pub const GOVERNANCE_DELAY: u32 = 50;
@@ -108,9 +109,13 @@ pub fn hex32(bytes: [u8; 32]) -> String {
 }
 
 /// Deploys registry, escrow, award and subscription from the default actor
-/// (who becomes admin of each) and wires them: award reads the registry and
-/// only the subscription contract may ask it to select; the escrow obeys only
-/// the subscription contract, and so does the registry for reservations.
+/// (who becomes admin of each) and wires them as `deploy/deploy.sh` does:
+/// the subscription contract's award link names the registry (its own award
+/// rules, chosen and reserved in one call); the award contract reads the
+/// registry and only the subscription contract may ask it to select, ready
+/// for a scheduled `Link::Award` change ([`use_award_contract`]); the escrow
+/// obeys only the subscription contract, and so does the registry for
+/// reservations.
 pub fn deploy_suite(session: &mut Sandbox) -> Result<Suite, drink::session::error::SessionError> {
     let suite = deploy_unwired(session)?;
     let subscription = suite.subscription.clone();
@@ -147,7 +152,8 @@ pub fn deploy_unwired(session: &mut Sandbox) -> Result<Suite, drink::session::er
         bundle(BundleProvider::DinfraSubscription),
         "new",
         &[
-            award.to_string(),
+            // The registry chooses: the award contract is the alternative.
+            registry.to_string(),
             registry.to_string(),
             escrow.to_string(),
             format!(
@@ -189,9 +195,16 @@ pub fn wire(session: &mut Sandbox, contract: &AccountId32, controller: &AccountI
     wired.unwrap_or_else(|e| panic!("wiring {contract} → {controller}: {e:?}"));
 }
 
-/// Sets the award's window and strategy (contract-transcode syntax, e.g.
-/// `"RoundRobin"`) as the session's actor (its admin).
+/// Sets the award window and strategy (contract-transcode syntax, e.g.
+/// `"RoundRobin"`) of both choosers — the registry's own award rules and the
+/// award contract — as the session's actor (their admin), so a scenario
+/// gets the same choice whichever the subscription contract's award link
+/// names.
 pub fn configure_award(session: &mut Sandbox, suite: &Suite, max_candidates: u32, strategy: &str) {
+    let rules = format!("AwardRules {{ max_candidates: {max_candidates}, strategy: {strategy} }}");
+    let configured: Result<(), dinfra::traits::RegistryError> =
+        call(session, &suite.registry, "configure_award", &[rules]);
+    configured.unwrap_or_else(|e| panic!("configuring the registry's awards ({strategy}): {e:?}"));
     let configured: Result<(), dinfra::traits::AwardError> = call(
         session,
         &suite.award,
@@ -199,6 +212,19 @@ pub fn configure_award(session: &mut Sandbox, suite: &Suite, max_candidates: u32
         &[max_candidates.to_string(), strategy.to_string()],
     );
     configured.unwrap_or_else(|e| panic!("configuring the award ({strategy}): {e:?}"));
+}
+
+/// Points the subscription contract's award link at the award contract (a
+/// scheduled change, applied after the governance delay), so that offers
+/// are chosen by `Award::select` and reserved by the registry.
+pub fn use_award_contract(session: &mut Sandbox, suite: &Suite) {
+    schedule_and_apply(
+        session,
+        &suite.subscription,
+        link_change("Award", Some(&suite.award)),
+    );
+    let award: ink::primitives::AccountId = call(session, &suite.subscription, "award", &[]);
+    assert_eq!(award, ink_account(&suite.award), "the award link moved");
 }
 
 /// A `Change::Link` argument as contract-transcode reads it.
@@ -654,11 +680,13 @@ pub fn register_type_with_schema(
 
 /// Events of type `E` that `contract` emitted during the last call, matched
 /// by `E`'s signature topic (so an event of another type with the same
-/// layout is never mistaken for one).
+/// layout is never mistaken for one), or, for an anonymous `E`, by having
+/// no topic.
 pub fn events<E: ink::env::Event + Decode>(session: &Sandbox, contract: &AccountId32) -> Vec<E> {
-    let Some(signature) = E::SIGNATURE_TOPIC else {
-        return Vec::new();
-    };
+    // An anonymous event has no signature topic: its records are the
+    // contract's with no topic at all (the registry's `OfferAwarded`, its
+    // only such event).
+    let signature = E::SIGNATURE_TOPIC;
     session
         .record()
         .last_event_batch()
@@ -669,7 +697,12 @@ pub fn events<E: ink::env::Event + Decode>(session: &Sandbox, contract: &Account
                 contract: from,
                 data,
             }) if from == contract
-                && record.topics.first().map(|topic| topic.as_ref()) == Some(&signature[..]) =>
+                && match signature {
+                    Some(signature) => {
+                        record.topics.first().map(|topic| topic.as_ref()) == Some(&signature[..])
+                    }
+                    None => record.topics.is_empty(),
+                } =>
             {
                 Some(E::decode(&mut &data[..]).expect("an event with its signature decodes"))
             }

@@ -580,3 +580,61 @@ fn the_award_contract_is_swapped_without_redeploying_anything_else() {
         "existing subscriptions untouched"
     );
 }
+
+/// The registry's own award (what `create` uses as deployed: the award link
+/// names the registry) and the award contract choose alike. Under each
+/// strategy, round after round, the offer `create` is awarded is the one
+/// `Award::select` picks for the same subscription id in the same block from
+/// the same registry state: the same scan, the same pick, and both cursors
+/// move past it.
+#[test]
+fn the_registrys_own_award_chooses_what_the_award_contract_chooses() {
+    let strategies = [
+        "RoundRobin",
+        "Random",
+        "Capacity",
+        "Scored(Weights { price: 3, capacity: 1, reputation: 1, preferred: 0 })",
+    ];
+    for strategy in strategies {
+        let mut session = Session::<DinfraSandbox>::default();
+        let suite = deploy_unwired(&mut session).expect("deploying the suite");
+        let driver = funded_account(&mut session, 50);
+        wire(&mut session, &suite.registry, &suite.subscription);
+        wire(&mut session, &suite.escrow, &suite.subscription);
+        wire(&mut session, &suite.award, &driver);
+        configure_award(&mut session, &suite, MAX_CANDIDATES, strategy);
+        assert_eq!(register_type(&mut session, &suite, "substrate-rpc"), 0);
+        let a = providers(&mut session, 4);
+        for (provider, (price, capacity)) in a.iter().zip([(30, 2), (10, 5), (20, 9), (10, 9)]) {
+            provider_with_offer(&mut session, &suite, provider, &[], 0, price, capacity);
+        }
+        let mut providers_awarded = Vec::new();
+        for id in 0..8u64 {
+            let selected = select(&mut session, &suite, &driver, &max_price(30), id)
+                .unwrap_or_else(|e| panic!("{strategy}, round {id}: the award contract: {e:?}"));
+            let created = create_subscription(&mut session, &suite, 0, &max_price(30), 10_000)
+                .unwrap_or_else(|e| panic!("{strategy}, round {id}: create: {e:?}"));
+            assert_eq!(created, id);
+            let chosen: Vec<dinfra_registry::registry::OfferAwarded> =
+                events(&session, &suite.registry);
+            let awarded = details(&mut session, &suite, id).subscription;
+            assert_eq!(
+                chosen.iter().map(|e| e.offer_id).collect::<Vec<_>>(),
+                vec![awarded.offer_id],
+                "{strategy}, round {id}: the registry said which offer it chose"
+            );
+            assert_eq!(
+                (awarded.offer_id, awarded.provider),
+                (selected.offer_id, selected.provider),
+                "{strategy}, round {id}"
+            );
+            providers_awarded.push(awarded.provider);
+        }
+        providers_awarded.sort();
+        providers_awarded.dedup();
+        assert!(
+            providers_awarded.len() > 1,
+            "{strategy}: awards spread ({providers_awarded:?})"
+        );
+    }
+}

@@ -309,7 +309,11 @@ fn spec(price_per_block: u128) -> OfferSpec {
 /// The award reads up to `MAX_PAGE` index positions to find an offer that
 /// fits: behind one account's sixteen unfit offers, or behind 99 (the most
 /// a scan reads before the live offer), a create costs a bounded multiple
-/// of one with nothing in front.
+/// of one with nothing in front: less than 2.5 times. (The scan costs what
+/// it did when the award contract ran it, about 0.1·10⁹ ref_time a
+/// position; the create in front of it costs less since the registry
+/// chooses in the call that reserves, so the multiple of 99 positions grew
+/// from 1.6 to 2.0.)
 #[test]
 fn create_behind_unfit_offers_costs_a_bounded_amount() {
     let plain = create_behind_unfit_offers(0);
@@ -325,14 +329,14 @@ fn create_behind_unfit_offers_costs_a_bounded_amount() {
             plain.1
         );
         assert!(
-            behind.0 < 2 * plain.0,
-            "behind {unfit}: ref_time {} is not below twice the plain create's {}",
+            2 * behind.0 < 5 * plain.0,
+            "behind {unfit}: ref_time {} is not below 2.5 times the plain create's {}",
             behind.0,
             plain.0
         );
         assert!(
-            behind.1 < 2 * plain.1,
-            "behind {unfit}: proof_size {} is not below twice the plain create's {}",
+            2 * behind.1 < 5 * plain.1,
+            "behind {unfit}: proof_size {} is not below 2.5 times the plain create's {}",
             behind.1,
             plain.1
         );

@@ -50,7 +50,6 @@ const TOP_UP: u128 = 100 * RATE;
 
 struct Suite {
     registry: AccountId,
-    award: AccountId,
     escrow: AccountId,
     subscription: AccountId,
 }
@@ -61,9 +60,10 @@ fn account(keypair: &Keypair) -> AccountId {
 
 /// Instantiates the four contracts as Alice, each with
 /// [`GOVERNANCE_DELAY`], and wires them as `deploy/deploy.sh` does: the
-/// subscription contract becomes the registry's and the escrow's controller
-/// and the award's selector through `Admin::schedule_change` (a first wiring
-/// applies at once, nothing is left pending).
+/// subscription contract's award link names the registry; it becomes the
+/// registry's and the escrow's controller and the award's selector through
+/// `Admin::schedule_change` (a first wiring applies at once, nothing is left
+/// pending).
 async fn deploy<C: E2EBackend>(client: &mut C) -> E2EResult<Suite>
 where
     <C as ContractsBackend<DefaultEnvironment>>::Error: Debug,
@@ -119,7 +119,9 @@ where
             "dinfra_subscription",
             &alice,
             &mut SubscriptionContractRef::new(
-                award.account_id,
+                // The registry chooses (its own award rules); the award
+                // contract stands by, as deploy.sh leaves it.
+                registry.account_id,
                 registry.account_id,
                 escrow.account_id,
                 Parameters {
@@ -134,7 +136,6 @@ where
         .expect("instantiating the subscription contract");
     let suite = Suite {
         registry: registry.account_id,
-        award: award.account_id,
         escrow: escrow.account_id,
         subscription: subscription.account_id,
     };
@@ -180,6 +181,16 @@ where
         .map_err(fail)?
         .return_value();
     assert_eq!(selector, Some(suite.subscription));
+    let reads = client
+        .call(&alice, &award.registry())
+        .dry_run()
+        .await
+        .map_err(fail)?
+        .return_value();
+    assert_eq!(
+        reads, suite.registry,
+        "the award contract stands by, reading this registry"
+    );
     let mut escrow = escrow.call_builder::<EscrowContract>();
     let wired = client
         .call(&alice, &escrow.schedule_change(wire))
@@ -210,8 +221,8 @@ where
         .map_err(fail)?
         .return_value();
     assert_eq!(
-        asks, suite.award,
-        "the subscription contract asks this award"
+        asks, suite.registry,
+        "the subscription contract asks the registry to choose"
     );
     Ok(suite)
 }
@@ -298,7 +309,7 @@ fn descriptor() -> Descriptor {
 }
 
 /// Charlie subscribes with `deposit`, to `offer_id` or (`None`) the offer
-/// the award contract chooses; returns the subscription id.
+/// the registry's own award chooses; returns the subscription id.
 async fn subscribe<C: E2EBackend>(
     client: &mut C,
     suite: &Suite,

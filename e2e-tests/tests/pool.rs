@@ -698,7 +698,7 @@ fn gas_of_the_pool_s_messages() {
         .create(&mut w.session, &w.market, &wants(RATE), None, 2_000)
         .expect("created");
     figures.push((
-        "pool create (→ subscription → award, registry, escrow)",
+        "pool create (→ subscription → registry, escrow)",
         last_gas(&w.session),
     ));
     w.market.ready(&mut w.session, id, 0);

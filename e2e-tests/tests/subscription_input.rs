@@ -11,7 +11,7 @@ use dinfra::admin::AdminError;
 use dinfra::lifecycle::Parameters;
 use dinfra::stream::StreamError;
 use dinfra::traits::Details;
-use dinfra::traits::{AwardError, EscrowError, RegistryError, Requirements, SubscriptionError};
+use dinfra::traits::{EscrowError, RegistryError, Requirements, SubscriptionError};
 use dinfra::types::{Invalid, MAX_TERM_BLOCKS};
 use dinfra_e2e_tests::drink::session::Session;
 use dinfra_e2e_tests::drink::AccountId32;
@@ -35,7 +35,9 @@ const AMOUNT: E = E::InvalidInput(Invalid::Amount);
 const LIMIT: E = E::InvalidInput(Invalid::Limit);
 const PARAMETER: E = E::InvalidInput(Invalid::Parameter);
 const ENDED: E = E::Escrow(EscrowError::Stream(StreamError::Ended));
-const UNKNOWN_TYPE: E = E::Award(AwardError::Registry(RegistryError::NotFound));
+// The registry chooses (the award link names it), so it refuses a type it
+// does not know itself.
+const UNKNOWN_TYPE: E = E::Registry(RegistryError::NotFound);
 const UNKNOWN_OFFER: E = E::Registry(RegistryError::NotFound);
 const NOT_ADMIN: AdminError = AdminError::Unauthorized;
 const NO_PENDING: AdminError = AdminError::NoPendingTransfer;

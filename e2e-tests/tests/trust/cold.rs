@@ -48,7 +48,7 @@ fn the_uploader_cannot_remove_a_cold_part_a_deployed_contract_runs() {
         .flat_map(|which| which.cold_parts().expect("the cold parts"))
         .collect();
     assert!(
-        parts.len() >= 8,
+        parts.len() >= 9,
         "the registry, the escrow and the subscription contract are split"
     );
     // Code nobody instantiated or holds: its uploader may take it back (the
@@ -66,7 +66,7 @@ fn the_uploader_cannot_remove_a_cold_part_a_deployed_contract_runs() {
         );
     }
     // And the parts still answer through their contracts: a query of the
-    // registry's part 3 and of its part 2, of the escrow's part, and of the
+    // registry's parts 3, 2 and 4, of the escrow's part, and of the
     // subscription contract's parts 1 to 3 (part 1's `subscription` takes an
     // argument the hot code forwards undecoded: `cold_args!`). The parts'
     // other messages write; the scenarios call them.
@@ -80,6 +80,23 @@ fn the_uploader_cannot_remove_a_cold_part_a_deployed_contract_runs() {
         &["0".into()],
     );
     assert_eq!(offers, 0);
+    let rules: dinfra::traits::AwardRules = call(&mut session, &suite.registry, "award_rules", &[]);
+    assert_eq!(rules, dinfra::traits::AwardRules::default());
+    // Part 4: a page of candidates (an unknown type: refused there, by the
+    // part's own code).
+    let page: Result<dinfra::traits::CandidatePage, dinfra::traits::RegistryError> = call(
+        &mut session,
+        &suite.registry,
+        "Registry::candidates",
+        &[
+            "9".into(),
+            "0".into(),
+            "10".into(),
+            "1".into(),
+            requirements_arg(&max_price(10)),
+        ],
+    );
+    assert_eq!(page, Err(dinfra::traits::RegistryError::NotFound));
     let held: u128 = call(&mut session, &suite.escrow, "total_held", &[]);
     assert_eq!(held, 0);
     let count: u64 = call(&mut session, &suite.subscription, "subscription_count", &[]);

@@ -24,13 +24,7 @@ const PRICE: u128 = 10;
 
 fn set_strategy(market: &Market, session: &mut Sandbox, strategy: &str) {
     session.set_actor(market.admin.clone());
-    let configured: Result<(), dinfra::traits::AwardError> = call(
-        session,
-        &market.suite.award,
-        "configure",
-        &[MAX_CANDIDATES.to_string(), strategy.to_string()],
-    );
-    configured.unwrap_or_else(|e| panic!("{strategy}: {e:?}"));
+    configure_award(session, &market.suite, MAX_CANDIDATES, strategy);
 }
 
 /// The squatter (provider 0) publishes `count` more offers on `spec`.

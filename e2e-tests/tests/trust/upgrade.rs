@@ -91,6 +91,11 @@ fn snapshot(market: &Market, session: &mut Sandbox) -> Vec<String> {
         &suite.registry,
         "parameters",
     ));
+    seen.push(query::<dinfra::traits::AwardRules>(
+        session,
+        &suite.registry,
+        "award_rules",
+    ));
     let cursor: u32 = call(session, &suite.award, "cursor", &["0".into()]);
     seen.push(format!("award cursor: {cursor}"));
     seen.push(query::<Option<AccountId>>(
@@ -130,6 +135,9 @@ fn upgrade_keeps_everything(
     v2: BundleProvider,
 ) {
     let market = Market::new(session, &[fixed(10, 20, 5), fixed(12, 0, 5)]);
+    // Award rules other than the defaults, to be read the same after.
+    session.set_actor(market.admin.clone());
+    configure_award(session, &market.suite, MAX_CANDIDATES + 5, "RoundRobin");
     let consumer = market.consumer.clone();
     let sponsor = market.sponsor.clone();
     // Awarded, active with a claim, ending, closed.

@@ -98,6 +98,11 @@ pub fn suite_messages(bench: &mut Bench, limits: &Limits) {
     // The award's configuration (admin; window and strategy, at once).
     let configuration = award_configuration();
     bench.call::<(), AwardError>(session, &award, &who.admin, "configure", &configuration);
+    let rules = format!(
+        "AwardRules {{ max_candidates: {}, strategy: {} }}",
+        configuration[0], configuration[1]
+    );
+    bench.call::<(), RegistryError>(session, &registry, &who.admin, "configure_award", &[rules]);
 
     queries(bench, session, suite, &who, types.fixed, s0, s5);
     admin_messages(bench, session, suite, &who);
@@ -137,6 +142,7 @@ fn queries(
         (&registry, "offer_count_of_type", vec![t0.to_string()]),
         (&registry, "parameters", vec![]),
         (&registry, "controller", vec![]),
+        (&registry, "award_rules", vec![]),
         (
             &registry,
             "Registry::candidates",

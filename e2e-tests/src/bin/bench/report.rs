@@ -161,8 +161,10 @@ pub fn markdown(
     let _ = writeln!(w, "\n## Scaling\n");
     let _ = writeln!(
         w,
-        "Each group in a fresh sandbox: `create` (subscription → award → registry → \
-         escrow) and `Award::select` with N live offers of the type (award window {}); \
+        "Each group in a fresh sandbox: `create` (subscription → registry, whose own award \
+         chooses and reserves in one call → escrow; naming the offer; and through the award \
+         contract: subscription → award → registry candidates → registry → escrow) and `Award::select` \
+         with N live offers of the type (award window {}); \
          `claim`, `settle` (money ran out exactly then) and the payee's `Escrow::withdraw` \
          after N blocks of billing (beyond 100 blocks the block number jumps); \
          page queries (10 entries) with N subscriptions of one consumer (and provider) \

@@ -1,5 +1,6 @@
-//! The scaling series, each group in a fresh sandbox: `Award::select` and
-//! `create` with 10 to 1,000 offers of the type ([`with_offers`]); `claim`,
+//! The scaling series, each group in a fresh sandbox: `create` (the
+//! registry choosing, naming the offer, and through the award contract) and
+//! `Award::select` with 10 to 1,000 offers of the type ([`with_offers`]); `claim`,
 //! `settle` and `Escrow::withdraw` after 10 to 1,000,000 blocks of billing
 //! ([`after_blocks`]); page queries with 10 and 1,000 subscriptions and
 //! `claim_many` of 1 to 50 ([`many_subscriptions`]); and the checks that
@@ -36,6 +37,17 @@ pub fn with_offers(bench: &mut Bench, limits: &Limits, offers: u32) {
     assert!(named.is_ok(), "{named:?}");
     bench.point(
         "create naming the offer",
+        label.clone(),
+        offers.into(),
+        Cost::last(session),
+    );
+    // The same through the award contract (the award link moved to it):
+    // `Award::select`, then the registry reserves.
+    session.set_actor(admin.id.clone());
+    use_award_contract(session, suite);
+    create(session, suite, &consumer, t0, 10, 10_000);
+    bench.point(
+        "create through the award contract",
         label.clone(),
         offers.into(),
         Cost::last(session),

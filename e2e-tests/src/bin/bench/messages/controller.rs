@@ -12,8 +12,8 @@ use crate::capacity::Limits;
 use crate::market::*;
 use crate::measure::{send, send_with_value, Bench};
 
-/// The messages only a controller may call (registry reserve, release and
-/// record; escrow open, start, reassign, set_rate, set_end, withdraw_many,
+/// The messages only a controller may call (registry reserve, release,
+/// award and record; escrow open, start, reassign, set_rate, set_end, withdraw_many,
 /// close; award select) as top-level calls: a suite whose controller, escrow
 /// subscription contract and award selector is a plain account (rewired
 /// through the scheduled path). Reached through the subscription contract
@@ -51,6 +51,21 @@ pub fn controller_messages(bench: &mut Bench, limits: &Limits) {
         &reserve,
     );
     bench.call::<(), RegistryError>(session, &registry, controller, "Registry::release", &offer);
+    // The registry's own award (what `create` calls when no offer is named):
+    // chosen by its rules and reserved in one call.
+    let award = [
+        t0.to_string(),
+        requirements_arg(&max_price(10)),
+        "7".into(),
+        "None".into(),
+    ];
+    bench.call::<Reservation, RegistryError>(
+        session,
+        &registry,
+        controller,
+        "Registry::award",
+        &award,
+    );
     let record = [
         account_arg(&decision.provider),
         "Completed".into(),
