@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # deploy/deploy.sh — puts the DINFRA suite on a pallet-contracts chain with
 # cargo-contract: uploads the four contracts' code, instantiates registry,
-# escrow, award and subscription (each with the same governance delay),
-# wires them with Admin::schedule_change (the subscription contract becomes
-# the registry's controller, the award's selector and the escrow's
-# controller: a first wiring applies at once), registers the catalogue of
+# escrow, award and subscription (each with the same governance delay; the
+# subscription contract's award link names the registry, which chooses by its
+# own award rules, the award contract standing by for a scheduled
+# Link::Award change), wires them with Admin::schedule_change (the
+# subscription contract becomes the registry's controller, the award's
+# selector and the escrow's controller: a first wiring applies at once),
+# sets the registry's award window (--max-candidates, as the award's),
+# registers the catalogue of
 # deployment types (types/) and writes deploy/deployments/<name>.json with
 # addresses, code hashes, blocks and the types' ids.
 #
@@ -43,6 +47,9 @@ set -euo pipefail
 export CARGO_RESOLVER_INCOMPATIBLE_RUST_VERSIONS=fallback
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 ARTIFACTS="${ARTIFACTS_DIR:-$ROOT/artifacts}"
+# jq: a Strategy as `query` prints it → the argument cargo-contract reads.
+STRATEGY_ARG='if type == "string" then .
+    else "Scored(Weights { " + ([.Scored | to_entries[] | "\(.key): \(.value)"] | join(", ")) + " })" end'
 CONTRACTS=(registry escrow award subscription)
 
 url="ws://127.0.0.1:9944"
@@ -289,7 +296,10 @@ if [ "$reuse" = 0 ]; then
     instantiate registry "$min_bond" "$unbonding_blocks" "$governance_delay"
     instantiate escrow "$governance_delay"
     instantiate award "${address[registry]}" "$max_candidates" "$governance_delay"
-    instantiate subscription "${address[award]}" "${address[registry]}" "${address[escrow]}" \
+    # The award link names the registry: it chooses by its own award rules
+    # and reserves in one call. The award contract stands by: a scheduled
+    # `Link::Award` change to it makes `create` ask `Award::select` instead.
+    instantiate subscription "${address[registry]}" "${address[registry]}" "${address[escrow]}" \
         "Parameters { ready_timeout: $ready_timeout, consumer_notice: $consumer_notice }" "$governance_delay"
 else
     for c in "${CONTRACTS[@]}"; do instantiated_at[$c]=$(jq -r ".contracts.$c.block" "$out"); done
@@ -383,7 +393,7 @@ link award Controller selector "$sub"
 link escrow Controller subscription_contract "$sub"
 if [ "$reuse" = 1 ]; then
     # Set by its constructor; only someone else's change could have moved it.
-    link subscription Award award "${address[award]}"
+    link subscription Award award "${address[registry]}"
     for c in registry escrow award; do delay "$c"; done
     [ "$subscription_delay_first" = 1 ] && delay subscription
 
@@ -397,8 +407,7 @@ if [ "$reuse" = 1 ]; then
         say "award: max_candidates already set"
     else
         # Keep the strategy the admin chose; change only max_candidates.
-        strategy=$(query award strategy | jq -r 'if type == "string" then .
-            else "Scored(Weights { " + ([.Scored | to_entries[] | "\(.key): \(.value)"] | join(", ")) + " })" end')
+        strategy=$(query award strategy | jq -r "$STRATEGY_ARG")
         send award configure "$max_candidates" "$strategy"
     fi
     if query subscription parameters | jq -e --argjson r "$ready_timeout" --argjson n "$consumer_notice" \
@@ -408,6 +417,21 @@ if [ "$reuse" = 1 ]; then
         send subscription configure "Parameters { ready_timeout: $ready_timeout, consumer_notice: $consumer_notice }"
     fi
     [ "$subscription_delay_first" = 1 ] || delay subscription
+fi
+
+# The registry's own award rules (what `create` uses while the award link
+# names the registry): the window from --max-candidates, the strategy the
+# admin chose (round robin on a new suite).
+if [ "$dry_run" = 1 ] && [ "$reuse" = 0 ]; then
+    say "would set the registry's award window to $max_candidates (round robin) unless it is already"
+else
+    rules=$(query registry award_rules)
+    if [ "$(echo "$rules" | jq -r '.max_candidates')" = "$max_candidates" ]; then
+        say "registry: award window already set"
+    else
+        strategy=$(echo "$rules" | jq -r ".strategy | $STRATEGY_ARG")
+        send registry configure_award "AwardRules { max_candidates: $max_candidates, strategy: $strategy }"
+    fi
 fi
 
 # The catalogue of deployment types (types/<name>/schema.json): each is

@@ -459,7 +459,7 @@ async function main() {
     await shot('03c-subscribe-descriptor.png');
   });
 
-  await step("Subscribe: the dry run says who would serve it — a named offer's provider and price from the registry; with the award choosing, the award's select (dry-run as the subscription contract) gives the offer, provider and price a Node-side dry run of the same select gives, or its refusal in words (NoProvider; before the type's first award, that its storage deposit cannot be dry-run); the real create is awarded exactly that offer", async () => {
+  await step("Subscribe: the dry run says who would serve it — a named offer's provider and price from the registry; with the award choosing, the registry's own award (dry-run as the subscription contract asks for it) gives the offer, provider and price a Node-side dry run of the same call gives, or its refusal in words (NoProvider; before the type's first award, that its storage deposit cannot be dry-run); the real create is awarded exactly that offer", async () => {
     // The page as the step before left it: the valid descriptor, region=eu-west attested by //Eve, offer named.
     const bobPair = await accountFromSuri('//Bob');
     const bob = bobPair.address;
@@ -485,10 +485,10 @@ async function main() {
     await page.getByTestId('sub-max-price').fill(formatAmount(ctx.price - 1n, ctx.token));
     await page.getByTestId('sub-dry-run').click();
     const refusal = await pickText('refused', "the award's refusal");
-    assert(refusal.includes('NoProvider') && refusal.includes('award contract'), `refusal: ${refusal}`);
+    assert(refusal.includes('NoProvider') && refusal.includes('registry contract'), `refusal: ${refusal}`);
     console.log(`       too cheap: ${refusal}`);
-    // At the offer's price, before the type's first award: the award's cursor is not stored yet, and
-    // select's dry run as the subscription contract cannot pay its storage deposit — said, not guessed.
+    // At the offer's price, before the type's first award: the registry's cursor for it is not stored yet,
+    // and the award's dry run as the subscription contract cannot pay its storage deposit — said, not guessed.
     await page.getByTestId('sub-max-price').fill(formatAmount(ctx.price, ctx.token));
     await page.getByTestId('sub-dry-run').click();
     const first = await pickText('unknown', "the first award's choice not shown");
@@ -502,7 +502,7 @@ async function main() {
       offerId: null,
     });
     const before2 = await dinfra.bestNumber();
-    // Now the award's pick, equal to a Node-side dry run of the same select.
+    // Now the award's pick, equal to a Node-side dry run of the same call.
     await page.getByTestId('sub-offer').fill('');
     await page.getByTestId('sub-dry-run').click();
     const said = await pickText('award', "the award's pick");
@@ -514,10 +514,10 @@ async function main() {
       offerId: null,
     });
     const id = (await dinfra.dryRun('subscription', 'Subscription::create', args, ctx.charlie.address, ctx.price * 100n)).value;
-    const decision = await dinfra.query('award', 'Award::select', [args[2], args[0], id], dinfra.address('subscription'));
+    const decision = await dinfra.awardPreview(args[2], args[0], id);
     got = await shown();
     const want = { offer: String(decision.offerId), provider: decision.provider, price: formatAmount(decision.pricePerBlock, ctx.token) };
-    assert(JSON.stringify(got) === JSON.stringify(want), `the page: ${JSON.stringify(got)}, Node's select: ${JSON.stringify(want)}`);
+    assert(JSON.stringify(got) === JSON.stringify(want), `the page: ${JSON.stringify(got)}, Node's preview: ${JSON.stringify(want)}`);
     console.log(`       ${said}`);
     assert((await dinfra.bestNumber()) === before2, 'a dry run made a block');
     await shot('03d-subscribe-award-pick.png');

@@ -4,6 +4,7 @@
 import '@polkadot/api-augment';
 import type { ApiPromise } from '@polkadot/api';
 import { ContractPromise } from '@polkadot/api-contract';
+import { blake2AsU8a } from '@polkadot/util-crypto';
 import type { Codec } from '@polkadot/types/types';
 import { advanceTo, bestNumber, connectApi, dispatchErrorName, freeBalance, submit, type Included, type Signer } from './chain.js';
 import { checkText, plain, toBalance, toHash32, toPositiveBalance, toUint, validateAddress, type Amount, type Plain } from './codec.js';
@@ -531,9 +532,34 @@ export class Dinfra {
     return this.send(signer, 'registry', 'configure', [encoded]);
   }
 
-  /** How many fitting offers the award compares (17..=100) and its strategy (admin). */
+  /** How many fitting offers the award contract compares (17..=100) and its strategy (admin). */
   async configureAward(signer: Signer, maxCandidates: number, strategy: Strategy = 'RoundRobin'): Promise<TxResult> {
     return this.send(signer, 'award', 'configure', [awardWindow(maxCandidates), strategy]);
+  }
+
+  /** The same for the registry's own awards (its admin): what `create` uses
+   * while the subscription contract's award link names the registry. */
+  async configureRegistryAward(signer: Signer, maxCandidates: number, strategy: Strategy = 'RoundRobin'): Promise<TxResult> {
+    return this.send(signer, 'registry', 'configure_award', [{ maxCandidates: awardWindow(maxCandidates), strategy }]);
+  }
+
+  /** The offer a `create` of subscription `id` naming none would be awarded,
+   * from a dry run of exactly what `create` calls, with the subscription
+   * contract as origin (a dry run takes any origin without a signature; both
+   * calls answer only that contract): `Registry::award` when the award link
+   * names the registry (the reservation it would make, its terms as the
+   * registry holds them), `Award::select` when it names an award contract.
+   * `requirements` and `typeId` as `createArgs` encodes them. The Random
+   * strategy's seed is taken at the current block, the create's may differ. */
+  async awardPreview(requirements: unknown, typeId: number, id: bigint): Promise<{ offerId: bigint; provider: string; pricePerBlock: bigint }> {
+    const origin = this.address('subscription');
+    if ((await this.link('subscription', 'Award')) === this.address('registry')) {
+      const seed = randomSeed(id, await this.bestNumber());
+      const reservation = await this.query<{ offer: { offerId: bigint; provider: string; pricePerBlock: bigint } }>('registry', 'Registry::award', [typeId, requirements, seed, null], origin);
+      const { offerId, provider, pricePerBlock } = reservation.offer;
+      return { offerId, provider, pricePerBlock };
+    }
+    return this.query('award', 'Award::select', [requirements, typeId, id], origin);
   }
 
   // ---- chain -------------------------------------------------------------------
@@ -677,6 +703,18 @@ export function createArgs(s: { typeId: number; descriptor: Descriptor; requirem
 }
 
 /** How many fitting offers an award compares: MIN_AWARD_WINDOW..=MAX_PAGE. */
+/** The Random strategy's seed as the subscription contract derives it
+ * (`dinfra::selection::random_seed`): blake2-128 of the subscription id (u64
+ * LE) and the block number (u32 LE), its first 8 bytes read as a u64 LE. */
+export function randomSeed(id: bigint, block: number): bigint {
+  const input = new Uint8Array(12);
+  const view = new DataView(input.buffer);
+  view.setBigUint64(0, id, true);
+  view.setUint32(8, block, true);
+  const hash = blake2AsU8a(input, 128);
+  return new DataView(hash.buffer, hash.byteOffset, 8).getBigUint64(0, true);
+}
+
 export function awardWindow(maxCandidates: number): number {
   if (!Number.isInteger(maxCandidates) || maxCandidates < MIN_AWARD_WINDOW || maxCandidates > MAX_PAGE) {
     throw new RangeError(`max candidates must be ${MIN_AWARD_WINDOW}..${MAX_PAGE} (more than one provider's 16 offers), got ${maxCandidates}`);

@@ -60,6 +60,7 @@ export const EXPLANATIONS: Record<string, Record<string, string>> = {
     TooManyOffers: 'The provider has the most live offers allowed (16).',
     TransferFailed: 'A native transfer failed; nothing was changed.',
     Overflow: 'A counter or id would overflow.',
+    NoProvider: "No live offer satisfies every requirement (the registry's own award); nothing was reserved and the consumer's funds never leave.",
   },
   AwardError: {
     NoProvider: "No live offer satisfies every requirement; the consumer's funds never leave.",

@@ -21,6 +21,7 @@ export { loadSuite, METADATA, metadataAbi, POOL_METADATA, poolAbi, suiteAbis, ty
 export {
   accessRecord,
   awardWindow,
+  randomSeed,
   createArgs,
   Dinfra,
   offerTerms,

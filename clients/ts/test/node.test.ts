@@ -154,7 +154,9 @@ describe('on a node', { timeout: 300_000 }, () => {
       id, provider: provider.address, typeId, offerId, ratePerBlock: RATE, descriptorHash: DESCRIPTOR.hash, descriptorUri: DESCRIPTOR.uri,
       readyDeadline: created.blockNumber + dinfra.loaded.deployment.parameters.ready_timeout,
     });
-    assert.equal(args(created.events, 'award', 'OfferSelected')['offerId'], offerId);
+    // The registry chose (the award link names it): one registry call, no award contract asked.
+    assert.equal(args(created.events, 'registry', 'OfferAwarded')['offerId'], offerId);
+    assert.deepEqual(eventsNamed(created.events, 'OfferSelected', 'award'), [], 'the award contract was not asked');
     assert.equal(args(created.events, 'registry', 'CapacityReserved')['offerId'], offerId);
     const opened = args(created.events, 'escrow', 'StreamOpened');
     assert.deepEqual([opened['payer'], opened['payee'], opened['rate'], opened['deposit']], [consumer.address, provider.address, RATE, DEPOSIT]);
@@ -236,7 +238,7 @@ describe('on a node', { timeout: 300_000 }, () => {
     assert.equal(await dinfra.link('escrow', 'Controller'), dinfra.address('subscription'));
     assert.equal(await dinfra.link('registry', 'Controller'), dinfra.address('subscription'));
     assert.equal(await dinfra.link('award', 'Controller'), dinfra.address('subscription'));
-    assert.equal(await dinfra.link('subscription', 'Award'), dinfra.address('award'));
+    assert.equal(await dinfra.link('subscription', 'Award'), dinfra.address('registry'), 'the registry chooses; the award contract stands by');
   });
 
   test('create naming an offer: that offer, no award asked; one that does not fit is refused as Unfit', async () => {
@@ -247,6 +249,7 @@ describe('on a node', { timeout: 300_000 }, () => {
     assert.equal(named.provider, provider.address);
     assert.equal(named.ratePerBlock, DEAR);
     assert.deepEqual(eventsNamed(named.events, 'OfferSelected', 'award'), [], 'the award was not asked');
+    assert.deepEqual(eventsNamed(named.events, 'OfferAwarded', 'registry'), [], 'nor the registry\'s own award');
     assert.equal(args(named.events, 'registry', 'CapacityReserved')['offerId'], dearOffer);
     const d = await details(named.id);
     assert.deepEqual([d.subscription.offerId, d.subscription.cancelFee, d.subscription.consumerNotice], [dearOffer, 0n, dinfra.governance.parameters.consumerNotice]);

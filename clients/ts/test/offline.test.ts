@@ -133,6 +133,8 @@ const EVENTS: [ContractName, string, string[]][] = [
   ['registry', 'CapacityReleased', ['offerId', 'reserved']],
   ['registry', 'OutcomeRecorded', ['provider', 'outcome', 'value', 'reputation']],
   ['registry', 'ConfigChanged', ['parameters']],
+  ['registry', 'OfferAwarded', ['offerId', 'nextCursor']],
+  ['registry', 'AwardRulesChanged', ['rules']],
   ['award', 'ConfigChanged', ['maxCandidates', 'strategy']],
   ['award', 'OfferSelected', ['subscriptionId', 'typeId', 'provider', 'offerId', 'pricePerBlock']],
   ['escrow', 'StreamOpened', ['id', 'payer', 'payee', 'rate', 'deposit', 'exitNotice']],

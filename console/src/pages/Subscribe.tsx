@@ -126,12 +126,14 @@ export function SubscribePage({ session, clock, account }: { session: Session; c
   };
 
   /** Who would serve it and at what price, before signing. With no offer
-   * named: the award's own `Award::select`, dry-run with the subscription
-   * contract as origin (a dry run takes any origin without a signature, and
-   * select answers only its selector, the subscription contract) and the
-   * arguments `create` passes it — the same requirements, type and the id
-   * the create would get. With an offer named: that offer's provider and
-   * price from the registry. */
+   * named: a dry run of exactly what `create` asks (`awardPreview` of the
+   * client): the registry's own `Registry::award` when the subscription
+   * contract's award link names the registry, the award contract's
+   * `Award::select` when it names one — with the subscription contract as
+   * origin (a dry run takes any origin without a signature, and both answer
+   * only that contract) and the arguments `create` passes: the same
+   * requirements, type and the id the create would get. With an offer
+   * named: that offer's provider and price from the registry. */
   const preview = async (input: ReturnType<typeof build>['input'], args: unknown[], id: bigint): Promise<Pick> => {
     if (input.offerId !== null && input.offerId !== undefined) {
       const named = await dinfra.offer(input.offerId);
@@ -139,14 +141,14 @@ export function SubscribePage({ session, clock, account }: { session: Session; c
       return { kind: 'named', offerId: BigInt(input.offerId), provider: named.provider, price: named.pricePerBlock };
     }
     try {
-      const decision = await dinfra.query<{ offerId: bigint; provider: string; pricePerBlock: bigint }>('award', 'Award::select', [args[2], args[0], id], dinfra.address('subscription'));
+      const decision = await dinfra.awardPreview(args[2], args[0] as number, id);
       return { kind: 'award', offerId: decision.offerId, provider: decision.provider, price: decision.pricePerBlock };
     } catch (e) {
-      // The award's cursor for a type is stored on its first award: that
+      // The round-robin cursor of a type is stored on its first award: that
       // storage deposit falls on the origin, and a contract has no free
       // balance to pay it in a dry run (the real create charges the consumer).
       if (e instanceof CallFailed && /StorageDeposit/.test(e.reason)) {
-        return { kind: 'unknown', text: `The award's choice cannot be shown before this type's first award: dry-running its select as the subscription contract needs a storage deposit that contract cannot pay (${e.reason}); signing charges it to you.` };
+        return { kind: 'unknown', text: `The award's choice cannot be shown before this type's first award: dry-running it as the subscription contract needs a storage deposit that contract cannot pay (${e.reason}); signing charges it to you.` };
       }
       return { kind: 'refused', text: `The award would pick no offer: ${inWords(e)}` };
     }
@@ -284,7 +286,7 @@ export function SubscribePage({ session, clock, account }: { session: Session; c
             <>
               {pick.kind === 'award' ? 'The award would pick offer' : 'The offer you name,'} #<span data-testid="pick-offer">{String(pick.offerId)}</span> of{' '}
               <span className="mono" data-testid="pick-provider">{pick.provider}</span> at <span data-testid="pick-price">{formatAmount(pick.price, token)}</span> per block
-              {pick.kind === 'award' ? " (the award contract's select, dry-run as the subscription contract calls it)." : " (the registry's terms)."}
+              {pick.kind === 'award' ? " (the award's choice, dry-run as the subscription contract asks for it)." : " (the registry's terms)."}
             </>
           )}
         </div>
