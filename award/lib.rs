@@ -55,15 +55,6 @@ pub mod award {
         pub strategy: Strategy,
     }
 
-    /// How many fitting offers one award compares, and how it picks.
-    #[ink::scale_derive(Encode, Decode, TypeInfo)]
-    #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub struct Config {
-        pub max_candidates: u32,
-        pub strategy: Strategy,
-    }
-
     /// The upgrade fixture's new storage cell.
     #[cfg(feature = "upgrade-fixture")]
     fn upgrade_note(
@@ -81,7 +72,9 @@ pub mod award {
         /// `Link::Controller` change. Without it anyone could spin the
         /// round-robin cursor.
         selector: Lazy<Option<AccountId>, ManualKey<{ keys::SELECTOR }>>,
-        config: Lazy<Config, ManualKey<{ keys::CONFIG }>>,
+        /// How many fitting offers one award compares, and how it picks (the
+        /// registry's own awards keep the same type).
+        config: Lazy<AwardRules, ManualKey<{ keys::CONFIG }>>,
         /// Next index-position to read, per type.
         cursors: Mapping<TypeId, u32, ManualKey<{ keys::CURSORS }>>,
     }
@@ -97,7 +90,11 @@ pub mod award {
             max_candidates: u32,
             governance_delay: BlockNumber,
         ) -> Result<Self, AwardError> {
-            check_window(max_candidates)?;
+            let rules = AwardRules {
+                max_candidates,
+                strategy: Strategy::RoundRobin,
+            };
+            rules.validate()?;
             let mut contract = Self {
                 governed: Governed::new(Self::env().caller(), governance_delay)?,
                 registry: Lazy::new(),
@@ -107,10 +104,7 @@ pub mod award {
             };
             contract.registry.set(&registry);
             contract.selector.set(&None);
-            contract.config.set(&Config {
-                max_candidates,
-                strategy: Strategy::RoundRobin,
-            });
+            contract.config.set(&rules);
             Ok(contract)
         }
 
@@ -125,11 +119,12 @@ pub mod award {
             strategy: Strategy,
         ) -> Result<(), AwardError> {
             self.governed.ensure_admin(self.env().caller())?;
-            check_window(max_candidates)?;
-            self.config.set(&Config {
+            let rules = AwardRules {
                 max_candidates,
                 strategy: strategy.clone(),
-            });
+            };
+            rules.validate()?;
+            self.config.set(&rules);
             self.env().emit_event(ConfigChanged {
                 max_candidates,
                 strategy,
@@ -180,21 +175,11 @@ pub mod award {
             upgrade_note().set(&note);
         }
 
-        fn config(&self) -> Config {
+        fn config(&self) -> AwardRules {
             self.config
                 .get()
                 .unwrap_or_else(|| unreachable!("set at instantiation"))
         }
-    }
-
-    /// `max_candidates` in range ([`AwardRules::validate`]).
-    fn check_window(max_candidates: u32) -> Result<(), AwardError> {
-        AwardRules {
-            max_candidates,
-            strategy: Strategy::RoundRobin,
-        }
-        .validate()?;
-        Ok(())
     }
 
     impl Award for AwardContract {
@@ -221,15 +206,9 @@ pub mod award {
                 return Err(AwardError::Unauthorized);
             }
             requirements.validate()?;
-            let Config {
-                max_candidates,
-                strategy,
-            } = self.config();
-            let want = AwardRules {
-                max_candidates,
-                strategy: strategy.clone(),
-            }
-            .wanted();
+            let rules = self.config();
+            let want = rules.wanted();
+            let strategy = rules.strategy;
             let cursor = self.cursor(type_id);
             let registry: ink::contract_ref!(Registry) = self.registry().into();
             let page = registry
