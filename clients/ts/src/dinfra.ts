@@ -95,6 +95,17 @@ const MAX_TERM_BLOCKS = 52_560_000;
 const MIN_AWARD_WINDOW = 17;
 const MAX_PAGE = 100;
 
+/** A claim takes at most this many subscriptions (`dinfra::types::MAX_BATCH`,
+ * the escrow's and the subscription contract's batch limit). */
+export const MAX_CLAIM_BATCH = 50;
+
+/** What a claim paid: the total, and each subscription's share
+ * (`[subscription id, amount]`, those that paid nothing left out). */
+export interface ClaimResult extends TxResult {
+  amount: bigint;
+  claims: [bigint, bigint][];
+}
+
 /** What `scheduleChange` did: applied at once (a first wiring, a longer
  * delay) or pending until `eta`. */
 export interface ScheduledResult {
@@ -369,10 +380,45 @@ export class Dinfra {
     return this.send(signer, 'subscription', 'mark_ready', [toUint(id, 64, 'subscription id'), accessRecord(access)]);
   }
 
-  /** The provider is paid what it earned; returns the amount. */
-  async claim(signer: Signer, id: bigint | number): Promise<TxResult & { amount: bigint }> {
-    const tx = await this.send(signer, 'subscription', 'claim', [toUint(id, 64, 'subscription id')]);
-    return { ...tx, amount: eventNamed(tx.events, 'Claimed', 'subscription').args['amount'] as bigint };
+  /** The provider is paid what subscription `id` earned so far: `claimMany`
+   * of one. Returns the amount. */
+  async claim(signer: Signer, id: bigint | number): Promise<ClaimResult> {
+    return this.claimMany(signer, [id]);
+  }
+
+  /** The provider is paid what `ids` earned so far, as the reactor claims:
+   * in one call straight to the escrow (`Escrow::withdraw_many` of their
+   * streams, whose payee the provider is), which does not load the
+   * subscription contract's code — about a third of the cost of that
+   * contract's own `claim_many` (2.1·10⁹ ref_time for one against 5.9·10⁹
+   * in the bench), which `send(signer, 'subscription', 'claim_many', [ids])`
+   * still reaches, with its `Claimed` event.
+   *
+   * 1 to `MAX_CLAIM_BATCH` ids, none twice. The subscription contract's
+   * rules are checked first by a dry run of its `claim_many` as the signer
+   * (no block): an unknown id, a caller who is not the provider, a
+   * subscription not yet ready or closed, or nothing earned at all is
+   * refused with its `ContractError` and nothing is sent. Returns the total
+   * and what each subscription paid (those that earned nothing since the
+   * last claim are left out), from the escrow's `Withdrawn` event. */
+  async claimMany(signer: Signer, ids: readonly (bigint | number)[]): Promise<ClaimResult> {
+    const subscriptionIds = ids.map((id) => toUint(id, 64, 'subscription id'));
+    if (subscriptionIds.length === 0 || subscriptionIds.length > MAX_CLAIM_BATCH) {
+      throw new RangeError(`a claim takes 1 to ${MAX_CLAIM_BATCH} subscriptions, got ${subscriptionIds.length}`);
+    }
+    if (new Set(subscriptionIds).size !== subscriptionIds.length) throw new RangeError('a claim names each subscription once');
+    await this.dryRun('subscription', 'claim_many', [subscriptionIds], signer.address);
+    const subscriptionOf = new Map<bigint, bigint>();
+    for (const id of subscriptionIds) {
+      const details = await this.details(id);
+      // The dry run just found it; only a contract replaced in between loses it.
+      if (!details) throw new Error(`subscription ${id} is gone since the claim's dry run`);
+      subscriptionOf.set(BigInt(details.subscription.streamId), id);
+    }
+    const tx = await this.send(signer, 'escrow', 'Escrow::withdraw_many', [[...subscriptionOf.keys()]]);
+    const paid = eventsNamed(tx.events, 'Withdrawn', 'escrow').find((e) => e.args['payee'] === signer.address);
+    const claims: [bigint, bigint][] = ((paid?.args['streams'] ?? []) as [bigint, bigint][]).map(([stream, amount]) => [subscriptionOf.get(BigInt(stream))!, BigInt(amount)]);
+    return { ...tx, amount: paid ? BigInt(paid.args['amount'] as bigint) : 0n, claims };
   }
 
   /** Adds `amount` to a subscription's escrow (anyone may). */

@@ -19,7 +19,7 @@ import { main as cliMain } from '../src/cli/main.js';
 import { chainClock, closeReasonText, estimateBlockTime, formatBlock } from '../src/human.js';
 import { loadBundledDeployment } from '../src/files.js';
 import { instantiateSuite } from './suite.js';
-import { accountFromSuri, checkGovernance, ContractError, Dinfra, eventNamed, eventsNamed, fund, Pool, type ContractEvent, type Details } from '../src/index.js';
+import { accountFromSuri, checkGovernance, ContractError, Dinfra, eventNamed, eventsNamed, fund, MAX_CLAIM_BATCH, Pool, type ContractEvent, type Details } from '../src/index.js';
 
 const URL = process.env['DINFRA_URL'] ?? 'ws://127.0.0.1:9944';
 const DEPLOYMENT = process.env['DINFRA_DEPLOYMENT'];
@@ -166,10 +166,22 @@ describe('on a node', { timeout: 300_000 }, () => {
     assert.equal(args(ready.events, 'escrow', 'StreamStarted')['at'], ready.blockNumber);
 
     await dinfra.advanceTo(ready.blockNumber + 3, funder);
+    // The client claims at the escrow, as the reactor does: the subscription contract is not called.
+    const streamId = (await details(id)).subscription.streamId;
     const claimed = await dinfra.claim(provider, id);
-    const earned = RATE * BigInt(claimed.blockNumber - ready.blockNumber);
-    assert.deepEqual(args(claimed.events, 'subscription', 'Claimed'), { provider: provider.address, amount: earned, claims: [[id, earned]] });
-    assert.equal(args(claimed.events, 'escrow', 'Withdrawn')['amount'], earned);
+    const earnedFirst = RATE * BigInt(claimed.blockNumber - ready.blockNumber);
+    assert.deepEqual(args(claimed.events, 'escrow', 'Withdrawn'), { payee: provider.address, amount: earnedFirst, streams: [[streamId, earnedFirst]] });
+    assert.deepEqual([claimed.amount, claimed.claims], [earnedFirst, [[id, earnedFirst]]]);
+    assert.deepEqual(eventsNamed(claimed.events, 'Claimed', 'subscription'), [], 'the subscription contract was not called');
+    // Its own claim still pays, with its Claimed event, at about three times the cost.
+    await dinfra.advanceTo(claimed.blockNumber + 2, funder);
+    const own = await dinfra.send(provider, 'subscription', 'claim', [id]);
+    const ownEarned = RATE * BigInt(own.blockNumber - claimed.blockNumber);
+    assert.deepEqual(args(own.events, 'subscription', 'Claimed'), { provider: provider.address, amount: ownEarned, claims: [[id, ownEarned]] });
+    assert.equal(args(own.events, 'escrow', 'Withdrawn')['amount'], ownEarned);
+    const [viaEscrow, viaSubscription] = [claimed.dryRun.gasRequired, own.dryRun.gasRequired];
+    assert.ok(viaEscrow.refTime * 2n < viaSubscription.refTime && viaEscrow.proofSize * 2n < viaSubscription.proofSize, `the escrow path ${viaEscrow.refTime}/${viaEscrow.proofSize}, the subscription's ${viaSubscription.refTime}/${viaSubscription.proofSize}`);
+    const earned = earnedFirst + ownEarned;
 
     const cancelled = await dinfra.cancel(consumer, id);
     const end = Math.max(cancelled.blockNumber + dinfra.loaded.deployment.parameters.consumer_notice, ready.blockNumber + MIN_DURATION);
@@ -199,6 +211,26 @@ describe('on a node', { timeout: 300_000 }, () => {
     assert.equal((await dinfra.api.rpc.system.accountNextIndex(consumer.address)).toNumber(), nonce, 'no transaction was sent');
     assert.equal(await dinfra.freeBalance(consumer.address), balance, 'the consumer paid nothing');
     assert.equal(await dinfra.subscriptionCount(), count);
+  });
+
+  test('a claim is checked against the subscription contract\'s rules before the escrow is asked, and nothing is sent when refused', async () => {
+    const created = await subscribe();
+    const nonces = async () => Promise.all([consumer, provider].map(async (a) => (await dinfra.api.rpc.system.accountNextIndex(a.address)).toNumber()));
+    const before = await nonces();
+    // Not the provider; not yet ready (nothing streams); an unknown id: each the contract's own error.
+    await assert.rejects(dinfra.claimMany(consumer, [created.id]), (e: unknown) => e instanceof ContractError && e.contract === 'subscription' && e.error === 'Unauthorized');
+    await assert.rejects(dinfra.claim(provider, created.id), (e: unknown) => e instanceof ContractError && e.error === 'WrongState');
+    await assert.rejects(dinfra.claim(provider, (await dinfra.subscriptionCount()) + 5n), (e: unknown) => e instanceof ContractError && e.error === 'NotFound');
+    // A batch names 1 to MAX_CLAIM_BATCH subscriptions, each once.
+    await assert.rejects(dinfra.claimMany(provider, []), RangeError);
+    await assert.rejects(dinfra.claimMany(provider, [created.id, created.id]), RangeError);
+    await assert.rejects(dinfra.claimMany(provider, Array.from({ length: MAX_CLAIM_BATCH + 1 }, (_, i) => BigInt(i))), RangeError);
+    assert.deepEqual(await nonces(), before, 'no transaction was sent');
+    // Once ready it pays what was earned since the ready block.
+    const ready = await dinfra.markReady(provider, created.id);
+    const claimed = await dinfra.claimMany(provider, [created.id]);
+    assert.equal(claimed.amount, RATE * BigInt(claimed.blockNumber - ready.blockNumber));
+    assert.deepEqual(claimed.claims, [[created.id, claimed.amount]]);
   });
 
   test('cancel and settle: the provider is paid to the end block, the consumer refunded the rest', async () => {

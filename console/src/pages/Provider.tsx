@@ -1,8 +1,8 @@
 import {
   closeReasonText,
-  eventsNamed,
   formatAmount,
   formatBlock,
+  MAX_CLAIM_BATCH,
   offerTerms,
   parseAmount,
   type Attribute,
@@ -29,16 +29,6 @@ interface ProviderRecord {
 interface Awarded {
   id: bigint;
   details: Details;
-}
-
-/** The subscription contract claims at most this many in one claim_many
- * (MAX_CLAIM_BATCH = dinfra::types::MAX_BATCH). */
-const MAX_CLAIM_BATCH = 50;
-
-/** What a claim paid: the sum of its Claimed events (the dry run's figure
- * is a block older). */
-function paidIn(tx: TxResult): bigint {
-  return eventsNamed(tx.events, 'Claimed', 'subscription').reduce((sum, e) => sum + BigInt(e.args['amount'] as bigint), 0n);
 }
 
 /** `Active`, `Paused`, `Leaving (unbonds at block 120)`. */
@@ -151,7 +141,7 @@ export function ProviderPage({ session, clock, account }: { session: Session; cl
   };
 
   /** Signs and sends (the client dry-runs first: a refusal sends nothing). */
-  const run = async (what: string, call: () => Promise<TxResult>, after?: (tx: TxResult) => string) => {
+  const run = async <T extends TxResult>(what: string, call: () => Promise<T>, after?: (tx: T) => string) => {
     setBusy(true);
     setError('');
     setMessage(`${what}: signing and sending…`);
@@ -470,8 +460,9 @@ export function ProviderPage({ session, clock, account }: { session: Session; cl
                   data-testid="claim-all"
                   disabled={busy || claimIds.length === 0}
                   title={claimIds.length === 0 ? 'nothing to claim' : undefined}
-                  // The client has no claimMany: the contract's claim_many is sent through Dinfra.send (which dry-runs first).
-                  onClick={() => void run(`Claiming ${claimIds.length} subscription${claimIds.length === 1 ? '' : 's'}`, async () => dinfra.send(await account.signer(), 'subscription', 'claim_many', [claimIds]), (tx) => `Paid ${fmt(paidIn(tx))}.`)}
+                  // Claimed at the escrow, as the reactor claims (a third of the subscription contract's claim_many):
+                  // the client checks the subscription contract's rules in a dry run first, so a refusal sends nothing.
+                  onClick={() => void run(`Claiming ${claimIds.length} subscription${claimIds.length === 1 ? '' : 's'}`, async () => dinfra.claimMany(await account.signer(), claimIds), (tx) => `Paid ${fmt(tx.amount)}.`)}
                 >
                   Claim all
                 </button>
@@ -514,7 +505,7 @@ export function ProviderPage({ session, clock, account }: { session: Session; cl
                       <td data-testid="withdrawable">{fmt(f.withdrawable)}</td>
                       <td>
                         {f.withdrawable > 0n && (
-                          <button data-testid="claim" disabled={busy} onClick={() => void run(`Claiming #${id}`, async () => dinfra.claim(await account.signer(), id), (tx) => `Paid ${fmt((tx as TxResult & { amount: bigint }).amount)}.`)}>
+                          <button data-testid="claim" disabled={busy} onClick={() => void run(`Claiming #${id}`, async () => dinfra.claim(await account.signer(), id), (tx) => `Paid ${fmt(tx.amount)}.`)}>
                             Claim
                           </button>
                         )}
