@@ -135,10 +135,11 @@ impl Capacity {
     }
 }
 
-/// Calls per block of `create` and `claim` (from the per-message table), of
-/// a 50-subscription `claim_many` and of the reactor's claims at the escrow
-/// (`Escrow::withdraw_many` of 1 and of 50 streams, from their series) and
-/// of the yardstick.
+/// Calls per block of `create` and the subscription contract's own `claim`
+/// (from the per-message table), of a 50-subscription `claim_many`, of the
+/// provider's claims at the escrow as the reactor, the TypeScript client and
+/// the console send them (`Escrow::withdraw_many` of 1 and of 50 streams,
+/// from their series) and of the yardstick.
 pub fn capacities(bench: &Bench, limits: &Limits, yardstick: Cost) -> Vec<Capacity> {
     let claim_many_50 = bench.series_cost("claim_many", 50).1;
     let at_escrow_1 = bench.series_cost("Escrow::withdraw_many", 1).1;
@@ -150,17 +151,22 @@ pub fn capacities(bench: &Bench, limits: &Limits, yardstick: Cost) -> Vec<Capaci
             bench.cost("subscription", "Subscription::create"),
             1,
         ),
-        Capacity::new(limits, "`claim`", bench.cost("subscription", "claim"), 1),
+        Capacity::new(
+            limits,
+            "the subscription contract's own `claim`",
+            bench.cost("subscription", "claim"),
+            1,
+        ),
         Capacity::new(limits, "`claim_many` of 50", claim_many_50, 50),
         Capacity::new(
             limits,
-            "the reactor's claim: `Escrow::withdraw_many` of 1",
+            "the provider's claim (reactor, client, console): `Escrow::withdraw_many` of 1",
             at_escrow_1,
             1,
         ),
         Capacity::new(
             limits,
-            "the reactor's claims: `Escrow::withdraw_many` of 50",
+            "the provider's claims: `Escrow::withdraw_many` of 50",
             at_escrow_50,
             50,
         ),

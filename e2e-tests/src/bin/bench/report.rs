@@ -168,8 +168,9 @@ pub fn markdown(
          `claim`, `settle` (money ran out exactly then) and the payee's `Escrow::withdraw` \
          after N blocks of billing (beyond 100 blocks the block number jumps); \
          page queries (10 entries) with N subscriptions of one consumer (and provider) \
-         and `claim_many` of N subscriptions, then the same claims as the reactor makes them \
-         (`Escrow::withdraw_many` by the provider, the streams' payee; all in one sandbox).\n",
+         and `claim_many` of N subscriptions, then the same claims as the provider makes them: \
+         `Escrow::withdraw_many` by the provider, the streams' payee, as the reactor, the \
+         TypeScript client's `claim`/`claimMany` and the console send it (all in one sandbox).\n",
         MAX_CANDIDATES
     );
     let _ = writeln!(
