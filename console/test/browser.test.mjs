@@ -731,6 +731,11 @@ async function main() {
     assert((await dinfra.bestNumber()) === before, 'a dry run made a block');
     await page.getByTestId('claim-all').click();
     const paid = await waitText('[data-testid=prov-message]', (t) => /^Claiming \d+ subscriptions?: in block/.test(t), 'claimed');
+    // Claimed straight at the escrow, as the reactor claims: the subscription contract was not called.
+    const claimBlock = Number(/in block (\d+)/.exec(paid)[1]);
+    const records = await (await dinfra.api.at(await dinfra.api.rpc.chain.getBlockHash(claimBlock))).query.system.events();
+    const claimEvents = dinfra.decodeEvents(records).map((e) => `${e.contract}.${e.name}`);
+    assert(claimEvents.includes('escrow.Withdrawn') && !claimEvents.includes('subscription.Claimed'), `block ${claimBlock}: ${claimEvents.join(', ')}`);
     const after = await dinfra.details(ctx.id);
     // Paid what was earned up to the claim's block (one block more than shown).
     assert(after.figures.withdrawn === after.figures.accrued && after.figures.withdrawn >= d.figures.withdrawable, `withdrawn ${after.figures.withdrawn}, accrued ${after.figures.accrued}`);

@@ -226,8 +226,12 @@ describe('on a node', { timeout: 300_000 }, () => {
     await assert.rejects(dinfra.claimMany(provider, [created.id, created.id]), RangeError);
     await assert.rejects(dinfra.claimMany(provider, Array.from({ length: MAX_CLAIM_BATCH + 1 }, (_, i) => BigInt(i))), RangeError);
     assert.deepEqual(await nonces(), before, 'no transaction was sent');
-    // Once ready it pays what was earned since the ready block.
+    // Ready, but the dry run runs at the ready block: nothing earned yet, nothing sent.
     const ready = await dinfra.markReady(provider, created.id);
+    await assert.rejects(dinfra.claim(provider, created.id), refusedWith('NothingToClaim'));
+    assert.equal((await nonces())[1], before[1] + 1, 'only mark_ready was sent');
+    // Blocks later it pays what was earned since the ready block.
+    await dinfra.advanceTo(ready.blockNumber + 3, funder);
     const claimed = await dinfra.claimMany(provider, [created.id]);
     assert.equal(claimed.amount, RATE * BigInt(claimed.blockNumber - ready.blockNumber));
     assert.deepEqual(claimed.claims, [[created.id, claimed.amount]]);
