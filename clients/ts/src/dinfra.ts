@@ -408,13 +408,15 @@ export class Dinfra {
     }
     if (new Set(subscriptionIds).size !== subscriptionIds.length) throw new RangeError('a claim names each subscription once');
     await this.dryRun('subscription', 'claim_many', [subscriptionIds], signer.address);
+    // The streams, read together: one round trip's wait for the batch, not one per id.
+    const found = await Promise.all(subscriptionIds.map((id) => this.details(id)));
     const subscriptionOf = new Map<bigint, bigint>();
-    for (const id of subscriptionIds) {
-      const details = await this.details(id);
+    found.forEach((details, i) => {
+      const id = subscriptionIds[i]!;
       // The dry run just found it; only a contract replaced in between loses it.
       if (!details) throw new Error(`subscription ${id} is gone since the claim's dry run`);
       subscriptionOf.set(BigInt(details.subscription.streamId), id);
-    }
+    });
     const tx = await this.send(signer, 'escrow', 'Escrow::withdraw_many', [[...subscriptionOf.keys()]]);
     const paid = eventsNamed(tx.events, 'Withdrawn', 'escrow').find((e) => e.args['payee'] === signer.address);
     const claims: [bigint, bigint][] = ((paid?.args['streams'] ?? []) as [bigint, bigint][]).map(([stream, amount]) => [subscriptionOf.get(BigInt(stream))!, BigInt(amount)]);
